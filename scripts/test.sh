@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine of this kind or an old one.
+# Installs what it needs first (idempotent), then: formatting and lints of
+# both workspaces, the contracts' unit, property and ink_e2e tests against
+# substrate-contracts-node, and the services' tests against a real node, a
+# real SQLite file and a real PostgreSQL server.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$BIZKEY_ROOT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+step "set-up"
+scripts/setup.sh
+
+step "PostgreSQL on loopback"
+BIZKEY_TEST_PG_URL=$(scripts/postgres.sh)
+export BIZKEY_TEST_PG_URL
+
+# Cargo builds everything once per workspace; `--all-targets` on clippy and
+# the test run share the same artefacts.
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
+jobs=$(nproc)
+
+step "contracts: fmt, clippy"
+(
+  export CARGO_TARGET_DIR="$CONTRACTS_TARGET_DIR"
+  cd contracts
+  cargo fmt --all -- --check
+  cargo clippy -j"$jobs" --workspace --all-targets --features e2e-tests -- -D warnings
+)
+
+step "contracts: unit, property and e2e tests (ink_e2e against the node)"
+(
+  export CARGO_TARGET_DIR="$CONTRACTS_TARGET_DIR"
+  cd contracts
+  cargo test -j"$jobs" --workspace --features e2e-tests
+)
+
+step "contracts: release builds (cargo-contract)"
+scripts/build-contracts.sh
+
+step "services: fmt, clippy"
+(
+  export CARGO_TARGET_DIR="$SERVICES_TARGET_DIR"
+  cargo fmt --all -- --check
+  cargo clippy -j"$jobs" --workspace --all-targets -- -D warnings
+)
+
+step "services: tests (real node, SQLite file, PostgreSQL)"
+(
+  export CARGO_TARGET_DIR="$SERVICES_TARGET_DIR"
+  cargo test -j"$jobs" --workspace
+)
+
+step "all green in $(( $(date +%s) - started ))s"
