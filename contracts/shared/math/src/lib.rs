@@ -15,6 +15,7 @@ pub mod bizpower;
 pub mod emission;
 pub mod fixed;
 pub mod reward;
+pub mod vesting;
 
 pub use bizpower::{
     BizPower, Channel, MerchantWindow, SaleOutcome, ShopCost, Visit, Weights, WindowStats,

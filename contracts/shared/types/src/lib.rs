@@ -10,6 +10,7 @@
 
 pub mod psp22;
 pub mod roles;
+pub mod vesting;
 
 pub use bizkey_math as math;
 pub use ink::primitives::{AccountId, Hash};
