@@ -28,6 +28,34 @@ pub struct Approval {
     pub amount: Balance,
 }
 
+/// The Time token minted what its emission schedule accrued since the last
+/// release (the `Transfer` mint events precede this one in the same call).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmissionReleased {
+    /// Minted by this release (`to_reward_pool + to_dividend_pool`).
+    pub amount: Balance,
+    /// Minted to the reward pool.
+    pub to_reward_pool: Balance,
+    /// Minted to the dividend pool.
+    pub to_dividend_pool: Balance,
+    /// Everything emitted since the emission start, this release included.
+    pub released_total: Balance,
+}
+
+/// The Time token's emission targets or split were (re)configured.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmissionConfigured {
+    #[ink(topic)]
+    pub reward_pool: AccountId,
+    #[ink(topic)]
+    pub dividend_pool: AccountId,
+    /// The reward pool's share of each release in parts per million; the
+    /// dividend pool receives the rest.
+    pub reward_share_ppm: u32,
+}
+
 /// PSP22 errors (variant order of the psp22 2.0 reference, then Bizkey's).
 #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode, scale_info::TypeInfo)]
 pub enum PSP22Error {
@@ -47,6 +75,8 @@ pub enum PSP22Error {
     Unauthorized,
     /// Minting would exceed the token's cap, or a sum overflowed.
     CapExceeded,
+    /// A configuration value is out of range (e.g. a share above one million ppm).
+    InvalidParameter,
 }
 
 /// The PSP22 standard interface (selectors of the standard's trait).
