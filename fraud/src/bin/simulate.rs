@@ -1,0 +1,59 @@
+//! Writes a simulated receipt CSV (see `bizkey_fraud::csv` for the schema) for a seed and size.
+//!
+//! `simulate --seed 7 --output receipts.csv [--merchants 150 --customers 12000 --days 28]`
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use bizkey_fraud::sim::{self, Brushing, SimConfig};
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(about = "Simulate retail traffic with labelled brushing and write the receipt CSV")]
+struct Args {
+    /// Seed; the same seed and size always give the same file.
+    #[arg(long)]
+    seed: u64,
+    /// Output CSV ("-" for stdout).
+    #[arg(long)]
+    output: PathBuf,
+    #[arg(long, default_value_t = 150)]
+    merchants: u32,
+    /// Customers at the start (a fifth more join during the simulation).
+    #[arg(long, default_value_t = 12_000)]
+    customers: u32,
+    #[arg(long, default_value_t = 28)]
+    days: u32,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let config = SimConfig::new(args.seed, args.merchants, args.customers, args.days);
+    let sim = sim::simulate(&config);
+    let mut out: Box<dyn Write> = if args.output.as_os_str() == "-" {
+        Box::new(BufWriter::new(std::io::stdout().lock()))
+    } else {
+        let file = File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+        Box::new(BufWriter::new(file))
+    };
+    bizkey_fraud::csv::write_simulation(&mut out, &sim).context("writing receipts")?;
+    out.flush().context("writing receipts")?;
+
+    let fraud = sim.receipts.iter().filter(|r| r.label()).count();
+    eprintln!(
+        "seed {}: {} merchants, {} customers, {} receipts, {} brushing ({:.2}%)",
+        args.seed,
+        sim.merchants.len(),
+        sim.customers.len(),
+        sim.receipts.len(),
+        fraud,
+        100.0 * fraud as f64 / sim.receipts.len().max(1) as f64
+    );
+    for kind in Brushing::ALL {
+        let n = sim.receipts.iter().filter(|r| r.brushing == Some(kind)).count();
+        eprintln!("  {:<15} {n}", kind.as_str());
+    }
+    Ok(())
+}

@@ -1,0 +1,494 @@
+//! THE feature definition of the fraud model (DESIGN.md §5): one implementation, used to export the training
+//! matrix, by the `score` CLI, and by the indexer for live scoring.
+//!
+//! Features of a receipt are computed only from receipts BEFORE it, fed in time order to an incremental
+//! [`FeatureState`]: call [`FeatureState::features`] for the receipt to score, then
+//! [`FeatureState::observe`] to add it to the history ([`FeatureState::push`] does both). Nothing a receipt
+//! carries about later receipts can reach its features, so the model never learns from the future, and the
+//! indexer can rebuild the state from its SQL history by replaying receipts in time order.
+//!
+//! All history needed is what any indexer has from the chain: order time, merchant, category, customer, the
+//! customer's referrer, channel, amount, Time deducted, item count. The state is O(1) per receipt: counters
+//! per merchant, customer and (customer, merchant) pair, exponentially decaying recent-activity counters,
+//! and exact one-hour and one-day windows per merchant.
+//!
+//! The features, in order (`FEATURE_NAMES[i]` is the name of column `i`; "ln1p" is ln(1 + x)):
+//!
+//! | # | name | meaning |
+//! |---|------|---------|
+//! | 0 | `hour_sin` | sin of the local hour of day (UTC+8) on a 24 h circle |
+//! | 1 | `hour_cos` | cos of the same |
+//! | 2 | `weekend` | 1 on local Saturdays and Sundays |
+//! | 3 | `merchant_hour_share` | ln of (Laplace-smoothed share of the merchant's past orders in this hour of day × 24): below 0 at hours the shop is usually quiet |
+//! | 4 | `outside` | 1 for an outside sale (delivery) |
+//! | 5 | `amount_vs_ticket` | ln(amount) minus the mean ln(amount) of the merchant's past orders (of its category while the merchant has fewer than 10) |
+//! | 6 | `amount_z` | the same difference in standard deviations (floor 0.1), clamped to [-10, 20] |
+//! | 7 | `round_10` | 1 when the amount is a multiple of ¥10 (1,000 cents) |
+//! | 8 | `round_100` | 1 when the amount is a multiple of ¥100 |
+//! | 9 | `items` | ln1p(item count) |
+//! | 10 | `per_item_vs_merchant` | ln(amount / items) minus the merchant's (or category's) mean of it |
+//! | 11 | `time_share` | Time deducted / amount |
+//! | 12 | `customer_new` | 1 when the customer has no earlier receipt |
+//! | 13 | `customer_age_h` | ln1p(hours since the customer's first receipt) — account age as the chain sees it |
+//! | 14 | `customer_orders` | ln1p(the customer's earlier receipts, anywhere) |
+//! | 15 | `customer_merchants` | ln1p(distinct merchants the customer bought from) |
+//! | 16 | `customer_gap_min` | ln1p(minutes since the customer's previous receipt, anywhere); 0 when new |
+//! | 17 | `pair_orders` | ln1p(the customer's earlier receipts at this merchant) |
+//! | 18 | `pair_share` | share of the customer's earlier receipts that were at this merchant |
+//! | 19 | `pair_gap_min` | ln1p(minutes since the customer's previous receipt here); 0 when none |
+//! | 20 | `pair_recent_1h` | the customer's earlier receipts here, exponentially decayed with a 1 h time constant |
+//! | 21 | `pair_recent_24h` | ln1p(the same with a 24 h time constant) |
+//! | 22 | `merchant_orders_1h` | ln1p(the merchant's receipts in the last hour) |
+//! | 23 | `merchant_orders_per_buyer_1h` | receipts / distinct customers at the merchant in the last hour, this one included (the quantity of the Shopee rule) |
+//! | 24 | `merchant_rate_vs_usual` | ln((receipts in the last 24 h + 1) / (the merchant's average receipts per day + 1)) |
+//! | 25 | `merchant_new_share_24h` | share of the merchant's receipts in the last 24 h that were a customer's first receipt ever |
+//! | 26 | `merchant_age_d` | ln1p(days since the merchant's first receipt) — how much its statistics can be trusted |
+//! | 27 | `has_referrer` | 1 when the customer has a referrer |
+//! | 28 | `referrer_fanout` | ln1p(customers of the same referrer seen before) |
+//! | 29 | `referrer_fanout_24h` | ln1p(of those, first seen in the last 24 h) |
+//! | 30 | `referrer_first_here_share` | share of the referrer's customers whose first receipt was at this merchant |
+//! | 31 | `customer_referees` | ln1p(customers this customer has referred, seen so far) |
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+
+use crate::receipt::{Channel, Receipt};
+use crate::sim::{DAY_MS, HOUR_MS, LOCAL_UTC_OFFSET_MS, MINUTE_MS};
+
+/// Number of features.
+pub const N_FEATURES: usize = 32;
+
+/// Version of the definition. Stored in the model's metadata; bump it with any change to the features so that a
+/// model trained on other features is refused.
+pub const FEATURE_VERSION: u32 = 1;
+
+/// Column names, in order (see the module docs for their meaning).
+pub const FEATURE_NAMES: [&str; N_FEATURES] = [
+    "hour_sin",
+    "hour_cos",
+    "weekend",
+    "merchant_hour_share",
+    "outside",
+    "amount_vs_ticket",
+    "amount_z",
+    "round_10",
+    "round_100",
+    "items",
+    "per_item_vs_merchant",
+    "time_share",
+    "customer_new",
+    "customer_age_h",
+    "customer_orders",
+    "customer_merchants",
+    "customer_gap_min",
+    "pair_orders",
+    "pair_share",
+    "pair_gap_min",
+    "pair_recent_1h",
+    "pair_recent_24h",
+    "merchant_orders_1h",
+    "merchant_orders_per_buyer_1h",
+    "merchant_rate_vs_usual",
+    "merchant_new_share_24h",
+    "merchant_age_d",
+    "has_referrer",
+    "referrer_fanout",
+    "referrer_fanout_24h",
+    "referrer_first_here_share",
+    "customer_referees",
+];
+
+/// One feature row.
+pub type Features = [f32; N_FEATURES];
+
+/// Misuse of a [`FeatureState`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeatureError {
+    /// Receipts must be fed in time order; a late receipt would see history from its future.
+    #[error("receipt at {got_ms} ms is older than the last observed receipt at {last_ms} ms; feed receipts in time order")]
+    OutOfOrder { last_ms: u64, got_ms: u64 },
+}
+
+/// Below this many receipts a merchant's own amount statistics are replaced by its category's.
+const MIN_MERCHANT_HISTORY: u64 = 10;
+
+/// Running mean and variance (Welford).
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    fn std(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.n - 1) as f64).sqrt()
+        }
+    }
+}
+
+/// A count that decays exponentially with time constant `tau`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Decaying {
+    value: f64,
+    at_ms: u64,
+}
+
+impl Decaying {
+    fn get(&self, now_ms: u64, tau_ms: f64) -> f64 {
+        if self.value == 0.0 {
+            return 0.0;
+        }
+        self.value * (-(now_ms.saturating_sub(self.at_ms) as f64) / tau_ms).exp()
+    }
+
+    fn add(&mut self, now_ms: u64, tau_ms: f64) {
+        self.value = self.get(now_ms, tau_ms) + 1.0;
+        self.at_ms = now_ms;
+    }
+}
+
+/// Receipts of one merchant in the last hour and their distinct buyers (exact, sliding).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HourWindow {
+    orders: VecDeque<(u64, u32)>,
+    buyers: FxHashMap<u32, u32>,
+}
+
+impl HourWindow {
+    /// Drops receipts at or before `now_ms - 1 h`: the window is `(now - 1 h, now]`.
+    pub(crate) fn advance(&mut self, now_ms: u64) {
+        while let Some(&(t, c)) = self.orders.front() {
+            if t + HOUR_MS > now_ms {
+                break;
+            }
+            self.orders.pop_front();
+            if let Some(n) = self.buyers.get_mut(&c) {
+                *n -= 1;
+                if *n == 0 {
+                    self.buyers.remove(&c);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn push(&mut self, now_ms: u64, customer: u32) {
+        self.orders.push_back((now_ms, customer));
+        *self.buyers.entry(customer).or_insert(0) += 1;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// Orders per distinct buyer if `customer` bought now, on top of the window.
+    pub(crate) fn ratio_with(&self, customer: u32) -> f64 {
+        let orders = self.orders.len() + 1;
+        let buyers = self.buyers.len() + usize::from(!self.buyers.contains_key(&customer));
+        orders as f64 / buyers as f64
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct MerchantState {
+    orders: u64,
+    first_ms: u64,
+    amount: Moments,
+    per_item: Moments,
+    hours: [u32; 24],
+    hour: HourWindow,
+    /// Receipts in the last 24 h: (time, was the customer's first receipt ever).
+    day: VecDeque<(u64, bool)>,
+    day_new: u32,
+}
+
+impl MerchantState {
+    fn advance(&mut self, now_ms: u64) {
+        self.hour.advance(now_ms);
+        while let Some(&(t, new)) = self.day.front() {
+            if t + DAY_MS > now_ms {
+                break;
+            }
+            self.day.pop_front();
+            self.day_new -= u32::from(new);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct CategoryState {
+    amount: Moments,
+    per_item: Moments,
+}
+
+#[derive(Debug, Clone, Default)]
+struct CustomerState {
+    orders: u64,
+    first_ms: u64,
+    last_ms: u64,
+    merchants: u64,
+    /// As a referrer: customers referred, seen so far, and the first-seen times of the last 24 h.
+    referees: u64,
+    referees_recent: VecDeque<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct PairState {
+    orders: u64,
+    last_ms: u64,
+    recent_1h: Decaying,
+    recent_24h: Decaying,
+}
+
+const TAU_1H: f64 = HOUR_MS as f64;
+const TAU_24H: f64 = DAY_MS as f64;
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+fn ln1p(x: f64) -> f64 {
+    x.ln_1p()
+}
+
+/// Grows `v` so that `v[i]` exists.
+fn slot<T: Default>(v: &mut Vec<T>, i: u32) -> &mut T {
+    let i = i as usize;
+    if v.len() <= i {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
+}
+
+/// The history the features are computed from. See the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureState {
+    last_ms: u64,
+    merchants: Vec<MerchantState>,
+    categories: Vec<CategoryState>,
+    customers: Vec<CustomerState>,
+    pairs: FxHashMap<u64, PairState>,
+    /// (referrer, merchant) → referees whose first receipt was at that merchant.
+    referee_first_at: FxHashMap<u64, u64>,
+}
+
+impl FeatureState {
+    /// An empty history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Receipts observed so far (across all merchants).
+    pub fn observed(&self) -> u64 {
+        self.merchants.iter().map(|m| m.orders).sum()
+    }
+
+    fn check_order(&self, r: &Receipt) -> Result<(), FeatureError> {
+        if r.order_time_ms < self.last_ms {
+            return Err(FeatureError::OutOfOrder {
+                last_ms: self.last_ms,
+                got_ms: r.order_time_ms,
+            });
+        }
+        Ok(())
+    }
+
+    /// Expires window entries older than `r`'s time (the only mutation before `r` is observed).
+    fn advance(&mut self, r: &Receipt) {
+        let now = r.order_time_ms;
+        if let Some(m) = self.merchants.get_mut(r.merchant as usize) {
+            m.advance(now);
+        }
+        if let Some(referrer) = r.referrer {
+            if let Some(c) = self.customers.get_mut(referrer as usize) {
+                while c.referees_recent.front().is_some_and(|&t| t + DAY_MS <= now) {
+                    c.referees_recent.pop_front();
+                }
+            }
+        }
+    }
+
+    /// The features of `r` from the receipts observed before it. Does not add `r` to the history.
+    ///
+    /// # Errors
+    /// [`FeatureError::OutOfOrder`] when `r` is older than a receipt already observed.
+    pub fn features(&mut self, r: &Receipt) -> Result<Features, FeatureError> {
+        self.check_order(r)?;
+        self.advance(r);
+        Ok(self.compute(r))
+    }
+
+    fn compute(&self, r: &Receipt) -> Features {
+        static EMPTY_MERCHANT: std::sync::LazyLock<MerchantState> = std::sync::LazyLock::new(MerchantState::default);
+        let empty_customer = CustomerState::default();
+        let now = r.order_time_ms;
+        let m = self.merchants.get(r.merchant as usize).unwrap_or(&EMPTY_MERCHANT);
+        let cat = self.categories.get(r.category as usize).copied().unwrap_or_default();
+        let c = self.customers.get(r.customer as usize).unwrap_or(&empty_customer);
+        let pair = self.pairs.get(&pair_key(r.customer, r.merchant)).copied().unwrap_or_default();
+
+        let local = (now + LOCAL_UTC_OFFSET_MS) % DAY_MS;
+        let hour = (local / HOUR_MS) as usize;
+        let angle = std::f64::consts::TAU * local as f64 / DAY_MS as f64;
+        let weekday = ((now + LOCAL_UTC_OFFSET_MS) / DAY_MS + 3) % 7; // 1970-01-01 was a Thursday.
+        let hour_share = 24.0 * (f64::from(m.hours[hour]) + 1.0) / (m.orders as f64 + 24.0);
+
+        let amount = (r.amount_cents.max(1)) as f64;
+        let items = f64::from(r.item_count.max(1));
+        let (amount_ref, per_item_ref) = if m.orders >= MIN_MERCHANT_HISTORY {
+            (m.amount, m.per_item)
+        } else {
+            (cat.amount, cat.per_item)
+        };
+        let (amount_vs, amount_z, per_item_vs) = if amount_ref.n >= MIN_MERCHANT_HISTORY {
+            let d = amount.ln() - amount_ref.mean;
+            (d, (d / amount_ref.std().max(0.1)).clamp(-10.0, 20.0), (amount / items).ln() - per_item_ref.mean)
+        } else {
+            (0.0, 0.0, 0.0)
+        };
+
+        let is_new = c.orders == 0;
+        let (age_h, gap_min) = if is_new {
+            (0.0, 0.0)
+        } else {
+            (
+                (now - c.first_ms) as f64 / HOUR_MS as f64,
+                (now - c.last_ms) as f64 / MINUTE_MS as f64,
+            )
+        };
+        let pair_share = if is_new { 0.0 } else { pair.orders as f64 / c.orders as f64 };
+        let pair_gap = if pair.orders == 0 {
+            0.0
+        } else {
+            ln1p((now - pair.last_ms) as f64 / MINUTE_MS as f64)
+        };
+
+        let merchant_days = if m.orders == 0 { 0.0 } else { (now - m.first_ms) as f64 / DAY_MS as f64 };
+        let per_day = m.orders as f64 / merchant_days.max(1.0);
+        let day_orders = m.day.len() as f64;
+        let new_share = if m.day.is_empty() { 0.0 } else { f64::from(m.day_new) / day_orders };
+
+        let (fanout, fanout_24h, first_here) = match r.referrer {
+            Some(referrer) => {
+                let rc = self.customers.get(referrer as usize).unwrap_or(&empty_customer);
+                let here = self.referee_first_at.get(&pair_key(referrer, r.merchant)).copied().unwrap_or(0);
+                let share = if rc.referees == 0 { 0.0 } else { here as f64 / rc.referees as f64 };
+                (rc.referees as f64, rc.referees_recent.len() as f64, share)
+            }
+            None => (0.0, 0.0, 0.0),
+        };
+
+        let f = [
+            angle.sin(),
+            angle.cos(),
+            f64::from(u8::from(weekday >= 5)),
+            hour_share.ln(),
+            f64::from(u8::from(r.channel == Channel::Outside)),
+            amount_vs,
+            amount_z,
+            f64::from(u8::from(r.amount_cents % 1_000 == 0)),
+            f64::from(u8::from(r.amount_cents % 10_000 == 0)),
+            ln1p(items),
+            per_item_vs,
+            (r.time_deducted as f64 / amount).min(1.0),
+            f64::from(u8::from(is_new)),
+            ln1p(age_h),
+            ln1p(c.orders as f64),
+            ln1p(c.merchants as f64),
+            ln1p(gap_min),
+            ln1p(pair.orders as f64),
+            pair_share,
+            pair_gap,
+            pair.recent_1h.get(now, TAU_1H),
+            ln1p(pair.recent_24h.get(now, TAU_24H)),
+            ln1p(m.hour.len() as f64),
+            m.hour.ratio_with(r.customer),
+            ((day_orders + 1.0) / (per_day + 1.0)).ln(),
+            new_share,
+            ln1p(merchant_days),
+            f64::from(u8::from(r.referrer.is_some())),
+            ln1p(fanout),
+            ln1p(fanout_24h),
+            first_here,
+            ln1p(c.referees as f64),
+        ];
+        f.map(|x| x as f32)
+    }
+
+    /// Adds `r` to the history.
+    ///
+    /// # Errors
+    /// [`FeatureError::OutOfOrder`] when `r` is older than a receipt already observed.
+    pub fn observe(&mut self, r: &Receipt) -> Result<(), FeatureError> {
+        self.check_order(r)?;
+        self.advance(r);
+        let now = r.order_time_ms;
+        self.last_ms = now;
+        let amount = (r.amount_cents.max(1)) as f64;
+        let per_item = amount / f64::from(r.item_count.max(1));
+
+        let c = slot(&mut self.customers, r.customer);
+        let first_ever = c.orders == 0;
+        if first_ever {
+            c.first_ms = now;
+        }
+        c.orders += 1;
+        c.last_ms = now;
+
+        let pair = self.pairs.entry(pair_key(r.customer, r.merchant)).or_default();
+        if pair.orders == 0 {
+            slot(&mut self.customers, r.customer).merchants += 1;
+        }
+        pair.orders += 1;
+        pair.last_ms = now;
+        pair.recent_1h.add(now, TAU_1H);
+        pair.recent_24h.add(now, TAU_24H);
+
+        if first_ever {
+            if let Some(referrer) = r.referrer {
+                let rc = slot(&mut self.customers, referrer);
+                rc.referees += 1;
+                rc.referees_recent.push_back(now);
+                *self.referee_first_at.entry(pair_key(referrer, r.merchant)).or_insert(0) += 1;
+            }
+        }
+
+        let m = slot(&mut self.merchants, r.merchant);
+        if m.orders == 0 {
+            m.first_ms = now;
+        }
+        m.orders += 1;
+        m.amount.add(amount.ln());
+        m.per_item.add(per_item.ln());
+        m.hours[((now + LOCAL_UTC_OFFSET_MS) % DAY_MS / HOUR_MS) as usize] += 1;
+        m.hour.push(now, r.customer);
+        m.day.push_back((now, first_ever));
+        m.day_new += u32::from(first_ever);
+
+        let cat = slot(&mut self.categories, r.category);
+        cat.amount.add(amount.ln());
+        cat.per_item.add(per_item.ln());
+        Ok(())
+    }
+
+    /// [`FeatureState::features`] then [`FeatureState::observe`]: the features of `r`, after which `r` is history.
+    ///
+    /// # Errors
+    /// [`FeatureError::OutOfOrder`] when `r` is older than a receipt already observed.
+    pub fn push(&mut self, r: &Receipt) -> Result<Features, FeatureError> {
+        let f = self.features(r)?;
+        self.observe(r)?;
+        Ok(f)
+    }
+}

@@ -1,0 +1,209 @@
+//! Scores feature rows with the committed ONNX model through ONNX Runtime.
+//!
+//! The `ort` crate is built with `load-dynamic`: nothing is downloaded or linked at build time, and
+//! `libonnxruntime.so` is loaded when the first [`Scorer`] is created, from the path in `ORT_DYLIB_PATH` (or an
+//! explicit path). `models/setup.sh` installs the `onnxruntime` wheel, which ships that library, and
+//! `scripts/env.sh` points `ORT_DYLIB_PATH` at it.
+//!
+//! The model carries its own contract in its ONNX metadata: the feature names and version it was trained on
+//! (checked against [`crate::features`] on load, so a stale model is refused rather than fed the wrong
+//! columns), the operating threshold and a model version (stored beside each score by the indexer).
+//! Normalisation is inside the graph: the input is the raw feature matrix.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ort::environment::Environment;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use crate::features::{Features, FEATURE_NAMES, FEATURE_VERSION, N_FEATURES};
+
+/// Metadata key: comma-separated feature names, in input order.
+pub const META_FEATURE_NAMES: &str = "bizkey.feature_names";
+/// Metadata key: [`FEATURE_VERSION`] the model was trained with.
+pub const META_FEATURE_VERSION: &str = "bizkey.feature_version";
+/// Metadata key: operating threshold; a receipt is flagged when its score is `>=` it.
+pub const META_THRESHOLD: &str = "bizkey.threshold";
+/// Metadata key: model version string.
+pub const META_MODEL_VERSION: &str = "bizkey.model_version";
+
+/// The committed model, relative to this crate.
+pub const DEFAULT_MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/fraud.onnx");
+
+/// Failure to load ONNX Runtime or the model, or to run it.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    #[error(
+        "ORT_DYLIB_PATH is not set: run models/setup.sh, then `source scripts/env.sh` (it points ORT_DYLIB_PATH at \
+         libonnxruntime.so from the onnxruntime wheel)"
+    )]
+    NoRuntime,
+    #[error("loading ONNX Runtime: {0}")]
+    LoadRuntime(#[from] ort::LoadDynamicError),
+    #[error("ONNX Runtime: {0}")]
+    Ort(#[from] ort::Error),
+    #[error("model {path}: {reason}")]
+    BadModel { path: PathBuf, reason: String },
+    #[error(
+        "model {path} was trained on other features (version {model_version}: {model_names}); this build computes \
+         version {FEATURE_VERSION}: retrain it (models/train.sh)"
+    )]
+    FeatureMismatch {
+        path: PathBuf,
+        model_version: String,
+        model_names: String,
+    },
+    #[error("the model returned {got} scores for {expected} rows")]
+    OutputShape { expected: usize, got: usize },
+}
+
+/// What the model says about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelInfo {
+    /// Version string, stored beside every score.
+    pub version: String,
+    /// Flag receipts whose score is at least this.
+    pub threshold: f32,
+}
+
+/// Session options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScorerOptions {
+    /// ONNX Runtime intra-op threads for one inference call.
+    pub intra_threads: usize,
+}
+
+impl Default for ScorerOptions {
+    fn default() -> Self {
+        ScorerOptions { intra_threads: 1 }
+    }
+}
+
+/// ONNX Runtime allows one environment per process; every scorer shares it.
+static ENVIRONMENT: Mutex<Option<Environment>> = Mutex::new(None);
+
+fn environment() -> Result<Environment, ScoreError> {
+    let mut env = ENVIRONMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(e) = env.as_ref() {
+        return Ok(e.clone());
+    }
+    let dylib = std::env::var_os("ORT_DYLIB_PATH")
+        .filter(|p| !p.is_empty())
+        .ok_or(ScoreError::NoRuntime)?;
+    let built = ort::init_from(PathBuf::from(dylib))?
+        .with_name("bizkey-fraud")
+        .build()?;
+    *env = Some(built.clone());
+    Ok(built)
+}
+
+/// A loaded model.
+pub struct Scorer {
+    session: Session,
+    info: ModelInfo,
+}
+
+impl std::fmt::Debug for Scorer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scorer").field("info", &self.info).finish_non_exhaustive()
+    }
+}
+
+impl Scorer {
+    /// Loads the model at `path` and checks that it was trained on this build's features.
+    ///
+    /// # Errors
+    /// [`ScoreError`] when ONNX Runtime cannot be loaded, the file is not a valid model, or its metadata is
+    /// missing or names other features.
+    pub fn load(path: &Path, options: ScorerOptions) -> Result<Self, ScoreError> {
+        let env = environment()?;
+        let session = Session::builder(&env)?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(ort::Error::from)?
+            .with_intra_threads(options.intra_threads)
+            .map_err(ort::Error::from)?
+            .with_inter_threads(1)
+            .map_err(ort::Error::from)?
+            .commit_from_file(path)?;
+        let bad = |reason: String| ScoreError::BadModel {
+            path: path.to_owned(),
+            reason,
+        };
+        let meta = session.metadata()?;
+        let custom = |key: &str| meta.custom(key).ok_or_else(|| bad(format!("metadata `{key}` is missing")));
+        let names = custom(META_FEATURE_NAMES)?;
+        let feature_version = custom(META_FEATURE_VERSION)?;
+        if names != FEATURE_NAMES.join(",") || feature_version != FEATURE_VERSION.to_string() {
+            return Err(ScoreError::FeatureMismatch {
+                path: path.to_owned(),
+                model_version: feature_version,
+                model_names: names,
+            });
+        }
+        let threshold_text = custom(META_THRESHOLD)?;
+        let threshold = threshold_text
+            .parse::<f32>()
+            .ok()
+            .filter(|t| (0.0..=1.0).contains(t))
+            .ok_or_else(|| bad(format!("threshold `{threshold_text}` is not a number in [0, 1]")))?;
+        let version = custom(META_MODEL_VERSION)?;
+        drop(meta);
+        if session.inputs().len() != 1 || session.outputs().is_empty() {
+            return Err(bad("expected one input (the feature matrix) and a score output".to_owned()));
+        }
+        Ok(Scorer {
+            session,
+            info: ModelInfo { version, threshold },
+        })
+    }
+
+    /// The model's version and threshold.
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Fraud probabilities of `rows`, in order, appended to `out`. One ONNX Runtime call for all rows.
+    ///
+    /// # Errors
+    /// [`ScoreError`] when inference fails.
+    pub fn score_into(&mut self, rows: &[Features], out: &mut Vec<f32>) -> Result<(), ScoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let input = TensorRef::from_array_view(([rows.len(), N_FEATURES], rows.as_flattened()))?;
+        let outputs = self.session.run(ort::inputs![input])?;
+        let (_, scores) = outputs[0].try_extract_tensor::<f32>()?;
+        if scores.len() != rows.len() {
+            return Err(ScoreError::OutputShape {
+                expected: rows.len(),
+                got: scores.len(),
+            });
+        }
+        out.extend_from_slice(scores);
+        Ok(())
+    }
+
+    /// Fraud probabilities of `rows`, in order.
+    ///
+    /// # Errors
+    /// [`ScoreError`] when inference fails.
+    pub fn score(&mut self, rows: &[Features]) -> Result<Vec<f32>, ScoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        self.score_into(rows, &mut out)?;
+        Ok(out)
+    }
+
+    /// Scores `rows` in calls of at most `batch` rows (bounded memory for large inputs).
+    ///
+    /// # Errors
+    /// [`ScoreError`] when inference fails.
+    pub fn score_batched(&mut self, rows: &[Features], batch: usize) -> Result<Vec<f32>, ScoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(batch.max(1)) {
+            self.score_into(chunk, &mut out)?;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,847 @@
+//! Seeded retail simulator: the training data of the fraud model and the traffic of the demo chain.
+//!
+//! A [`Simulation`] holds merchants (with the BizPower inputs: area, staff, rent, wage), customers (home
+//! district, referrer) and a time-ordered stream of receipts. Honest customers keep habits (a few favourite
+//! merchants, mostly in their home district, an order rate, a delivery propensity) and merchants follow the
+//! daily rhythm and ticket of their category. On top of that, labelled brushing (刷单) in four patterns:
+//!
+//! - [`Brushing::Ring`]: a merchant runs a ring of fake accounts that order from it for days;
+//! - [`Brushing::Repeat`]: one customer repeats orders at one merchant, in a burst or daily;
+//! - [`Brushing::ReferralBurst`]: a referrer brings a burst of new accounts that all buy at one merchant
+//!   (harvesting referral bonuses);
+//! - [`Brushing::HugeOrder`]: a merchant inflates one huge order.
+//!
+//! Honest traffic also has look-alikes that must not be flagged: regulars who visit daily, second orders
+//! within the hour, honest large group orders, friends who join through the same referrer on one day.
+//!
+//! Everything is reproducible from [`SimConfig::seed`]. Entities are index numbers (`Merchant::id`,
+//! `Customer::id` are their positions), amounts are cents, times are ms since the Unix epoch.
+
+use crate::receipt::{Channel, Receipt};
+use crate::rng::Rng;
+
+/// One minute in ms.
+pub const MINUTE_MS: u64 = 60_000;
+/// One hour in ms.
+pub const HOUR_MS: u64 = 3_600_000;
+/// One day in ms.
+pub const DAY_MS: u64 = 86_400_000;
+/// Offset of the merchants' local time from UTC: China Standard Time (UTC+8), the whitepaper's market.
+/// Hours of day in the simulator and in [`crate::features`] are local hours.
+pub const LOCAL_UTC_OFFSET_MS: u64 = 8 * HOUR_MS;
+/// Default start of a simulation: 2026-01-01 00:00 local time (UTC+8).
+pub const DEFAULT_START_MS: u64 = 1_767_196_800_000;
+
+/// Merchant categories (the registry's category field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    Restaurant,
+    Cafe,
+    Grocery,
+    Bakery,
+    Fashion,
+    Salon,
+}
+
+struct Profile {
+    /// Share of merchants in this category.
+    share: f64,
+    /// Median ticket in cents.
+    ticket_cents: f64,
+    /// Log-space spread of a ticket around the merchant's median.
+    ticket_sigma: f64,
+    /// Mean items per receipt.
+    items_mean: f64,
+    /// Share of outside sales (delivery) for an average customer.
+    outside_share: f64,
+    /// Median shop area in square feet.
+    area_sqft: f64,
+    /// Relative traffic per local hour of day (0 = closed).
+    hours: [f64; 24],
+    /// Traffic factor on Saturdays and Sundays.
+    weekend: f64,
+    /// Chance that an honest order is a large group order (catering, a family shop).
+    group_order: f64,
+}
+
+#[rustfmt::skip]
+const PROFILES: [Profile; 6] = [
+    // Restaurant: lunch and dinner peaks.
+    Profile { share: 0.30, ticket_cents: 9_000.0, ticket_sigma: 0.45, items_mean: 3.5, outside_share: 0.35,
+        area_sqft: 1_500.0, weekend: 1.3, group_order: 0.004,
+        hours: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.0,
+                3.0, 1.5, 0.4, 0.3, 0.5, 2.0, 3.0, 2.5, 1.2, 0.6, 0.2, 0.0] },
+    // Café: morning rush, afternoon bump.
+    Profile { share: 0.20, ticket_cents: 3_500.0, ticket_sigma: 0.35, items_mean: 1.6, outside_share: 0.25,
+        area_sqft: 600.0, weekend: 0.8, group_order: 0.001,
+        hours: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5, 3.0, 2.5, 1.5, 1.0,
+                1.0, 1.2, 1.8, 1.6, 1.0, 0.6, 0.4, 0.3, 0.1, 0.0, 0.0, 0.0] },
+    // Grocery: all day, evening peak.
+    Profile { share: 0.15, ticket_cents: 6_000.0, ticket_sigma: 0.6, items_mean: 7.0, outside_share: 0.15,
+        area_sqft: 2_500.0, weekend: 1.2, group_order: 0.002,
+        hours: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0, 1.0,
+                1.0, 0.8, 0.8, 0.9, 1.2, 2.0, 2.2, 1.8, 1.2, 0.6, 0.0, 0.0] },
+    // Bakery: breakfast and after work.
+    Profile { share: 0.12, ticket_cents: 2_500.0, ticket_sigma: 0.4, items_mean: 2.5, outside_share: 0.1,
+        area_sqft: 500.0, weekend: 1.1, group_order: 0.002,
+        hours: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5, 2.5, 1.2, 0.8, 0.8,
+                0.8, 0.6, 0.6, 0.8, 1.6, 2.0, 1.6, 0.8, 0.3, 0.0, 0.0, 0.0] },
+    // Fashion: afternoon and evening, weekends.
+    Profile { share: 0.13, ticket_cents: 30_000.0, ticket_sigma: 0.55, items_mean: 1.8, outside_share: 0.1,
+        area_sqft: 1_200.0, weekend: 1.8, group_order: 0.0,
+        hours: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.7,
+                0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.6, 1.8, 1.6, 1.0, 0.0, 0.0] },
+    // Salon: services by appointment, flat.
+    Profile { share: 0.10, ticket_cents: 15_000.0, ticket_sigma: 0.35, items_mean: 1.1, outside_share: 0.0,
+        area_sqft: 800.0, weekend: 1.4, group_order: 0.0,
+        hours: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.8, 1.0,
+                1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.3, 0.0, 0.0] },
+];
+
+impl Category {
+    /// Every category, in id order.
+    pub const ALL: [Category; 6] = [
+        Category::Restaurant,
+        Category::Cafe,
+        Category::Grocery,
+        Category::Bakery,
+        Category::Fashion,
+        Category::Salon,
+    ];
+
+    /// Dense id (position in [`Category::ALL`]).
+    pub fn index(self) -> u32 {
+        self as u32
+    }
+
+    /// The CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Restaurant => "restaurant",
+            Category::Cafe => "cafe",
+            Category::Grocery => "grocery",
+            Category::Bakery => "bakery",
+            Category::Fashion => "fashion",
+            Category::Salon => "salon",
+        }
+    }
+
+    /// Parses the CSV spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    fn profile(self) -> &'static Profile {
+        &PROFILES[self as usize]
+    }
+}
+
+/// A shop, with the registry fields BizPower needs (DESIGN.md §3.2, §4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merchant {
+    /// Index in [`Simulation::merchants`].
+    pub id: u32,
+    pub category: Category,
+    /// Business district (商圈) number.
+    pub district: u16,
+    /// Shop area `x` in square feet.
+    pub area_sqft: u32,
+    /// Staff count `y`.
+    pub staff: u32,
+    /// Local rent `e_R` in cents per square foot per day.
+    pub rent_cents_per_sqft_day: u32,
+    /// Daily wage `e_S` in cents.
+    pub wage_cents_per_day: u32,
+    /// Referrer merchant, if any.
+    pub referrer: Option<u32>,
+    /// The merchant's median ticket in cents.
+    pub ticket_cents: u64,
+    /// Relative attractiveness when customers pick their favourites.
+    pub popularity: f64,
+}
+
+/// A customer account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    /// Index in [`Simulation::customers`].
+    pub id: u32,
+    /// Home district number.
+    pub home_district: u16,
+    /// Referrer customer (顾客父 ID), if any.
+    pub referrer: Option<u32>,
+    /// When the account was created (ms); the simulation start for the initial population.
+    pub joined_ms: u64,
+    /// Created by a brushing scheme.
+    pub fake: bool,
+}
+
+/// The brushing pattern a fraudulent receipt belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Brushing {
+    Ring,
+    Repeat,
+    ReferralBurst,
+    HugeOrder,
+}
+
+impl Brushing {
+    /// Every pattern.
+    pub const ALL: [Brushing; 4] = [
+        Brushing::Ring,
+        Brushing::Repeat,
+        Brushing::ReferralBurst,
+        Brushing::HugeOrder,
+    ];
+
+    /// Name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Brushing::Ring => "ring",
+            Brushing::Repeat => "repeat",
+            Brushing::ReferralBurst => "referral_burst",
+            Brushing::HugeOrder => "huge_order",
+        }
+    }
+}
+
+/// A simulated receipt with its ground truth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimReceipt {
+    /// Position in the time-ordered stream; unique within a simulation.
+    pub receipt_id: u64,
+    pub receipt: Receipt,
+    /// `Some` for brushing (label 1), `None` for honest sales (label 0).
+    pub brushing: Option<Brushing>,
+}
+
+impl SimReceipt {
+    /// The 0/1 label: true for brushing.
+    pub fn label(&self) -> bool {
+        self.brushing.is_some()
+    }
+}
+
+/// What to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Start of day 0, ms (local midnight).
+    pub start_ms: u64,
+    pub days: u32,
+    pub merchants: u32,
+    /// Customers present at the start; more join during the simulation.
+    pub customers: u32,
+    pub districts: u16,
+    /// Customers who join during the simulation, as a share of `customers`.
+    pub joining_share: f64,
+    /// No brushing before this day, so that the history the features need exists (as on a running chain).
+    pub brushing_from_day: u32,
+    pub rings: u32,
+    pub repeaters: u32,
+    pub referral_bursts: u32,
+    pub huge_orders: u32,
+}
+
+impl SimConfig {
+    /// A configuration of the given size with brushing in proportion: per 100 merchants and 4 weeks, 6 rings,
+    /// 25 repeating customers, 8 referral bursts and 15 huge orders.
+    pub fn new(seed: u64, merchants: u32, customers: u32, days: u32) -> Self {
+        let scale = f64::from(merchants) / 100.0 * f64::from(days) / 28.0;
+        let count = |per: f64| (per * scale).round().max(1.0) as u32;
+        SimConfig {
+            seed,
+            start_ms: DEFAULT_START_MS,
+            days,
+            merchants,
+            customers,
+            districts: (merchants / 12).clamp(1, 64) as u16,
+            joining_share: 0.2,
+            brushing_from_day: days.min(3),
+            rings: count(6.0),
+            repeaters: count(25.0),
+            referral_bursts: count(8.0),
+            huge_orders: count(15.0),
+        }
+    }
+
+    /// The default size used for training and tests: 150 merchants, 12,000 customers, 28 days
+    /// (about 130,000 receipts).
+    pub fn standard(seed: u64) -> Self {
+        SimConfig::new(seed, 150, 12_000, 28)
+    }
+}
+
+/// The output of [`simulate`].
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub config: SimConfig,
+    pub merchants: Vec<Merchant>,
+    pub customers: Vec<Customer>,
+    /// Sorted by `order_time_ms`; `receipts[i].receipt_id == i`.
+    pub receipts: Vec<SimReceipt>,
+}
+
+/// An honest customer's habits (not part of the output: nothing on chain shows them).
+struct Habit {
+    /// Orders per day.
+    rate: f64,
+    /// Favourite merchants and their weights.
+    favourites: Vec<(u32, f64)>,
+    /// Multiplier on the category's outside share.
+    delivery: f64,
+    /// Pays part of the bill with Time now and then.
+    time_user: bool,
+}
+
+struct World {
+    cfg: SimConfig,
+    merchants: Vec<Merchant>,
+    customers: Vec<Customer>,
+    habits: Vec<Option<Habit>>,
+    by_district: Vec<Vec<u32>>,
+    out: Vec<(Receipt, Option<Brushing>)>,
+}
+
+/// Runs the simulation described by `config`.
+pub fn simulate(config: &SimConfig) -> Simulation {
+    assert!(config.merchants > 0 && config.days > 0 && config.districts > 0, "empty simulation");
+    let root = Rng::new(config.seed);
+    let mut world = World {
+        cfg: config.clone(),
+        merchants: Vec::new(),
+        customers: Vec::new(),
+        habits: Vec::new(),
+        by_district: vec![Vec::new(); usize::from(config.districts)],
+        out: Vec::new(),
+    };
+    world.make_merchants(&mut root.fork(1));
+    world.make_customers(&mut root.fork(2));
+    world.honest_traffic(&mut root.fork(3));
+    world.rings(&mut root.fork(4));
+    world.repeaters(&mut root.fork(5));
+    world.referral_bursts(&mut root.fork(6));
+    world.huge_orders(&mut root.fork(7));
+
+    // Stable sort: equal times keep generation order, which is itself deterministic.
+    world.out.sort_by_key(|(r, _)| r.order_time_ms);
+    let receipts = world
+        .out
+        .into_iter()
+        .enumerate()
+        .map(|(i, (receipt, brushing))| SimReceipt {
+            receipt_id: i as u64,
+            receipt,
+            brushing,
+        })
+        .collect();
+    Simulation {
+        config: world.cfg,
+        merchants: world.merchants,
+        customers: world.customers,
+        receipts,
+    }
+}
+
+/// Rounds a cent amount the way prices are written: to whole yuan, to 10 fen, or not at all.
+fn price_round(rng: &mut Rng, cents: f64) -> u64 {
+    let c = cents.max(100.0);
+    let unit = match rng.weighted(&[0.5, 0.3, 0.2]) {
+        0 => 100.0,
+        1 => 10.0,
+        _ => 1.0,
+    };
+    ((c / unit).round() * unit) as u64
+}
+
+/// Fake orders favour round figures (¥10 or ¥50 steps).
+fn fake_round(rng: &mut Rng, cents: f64) -> u64 {
+    let c = cents.max(100.0);
+    let unit = match rng.weighted(&[0.4, 0.15, 0.25, 0.2]) {
+        0 => 1_000.0,
+        1 => 5_000.0,
+        2 => 100.0,
+        _ => 10.0,
+    };
+    (((c / unit).round().max(1.0)) * unit) as u64
+}
+
+impl World {
+    fn day_start(&self, day: u32) -> u64 {
+        self.cfg.start_ms + u64::from(day) * DAY_MS
+    }
+
+    fn is_weekend(&self, day: u32) -> bool {
+        // Local day number since the Unix epoch; 1970-01-01 was a Thursday (weekday 3 when Monday is 0).
+        let local_day = (self.day_start(day) + LOCAL_UTC_OFFSET_MS) / DAY_MS;
+        (local_day + 3) % 7 >= 5
+    }
+
+    /// A time on `day` drawn from the merchant's hourly rhythm.
+    fn rhythm_time(&self, rng: &mut Rng, merchant: u32, day: u32) -> u64 {
+        let hours = &self.merchants[merchant as usize].category.profile().hours;
+        let hour = rng.weighted(hours) as u64;
+        self.day_start(day) + hour * HOUR_MS + rng.below(HOUR_MS)
+    }
+
+    /// A time on `day` uniform over the merchant's opening hours (fakes don't follow the crowd).
+    fn open_time(&self, rng: &mut Rng, merchant: u32, day: u32) -> u64 {
+        let hours = &self.merchants[merchant as usize].category.profile().hours;
+        let open: Vec<f64> = hours.iter().map(|&w| if w > 0.0 { 1.0 } else { 0.0 }).collect();
+        let hour = rng.weighted(&open) as u64;
+        self.day_start(day) + hour * HOUR_MS + rng.below(HOUR_MS)
+    }
+
+    fn receipt(
+        &self,
+        time: u64,
+        merchant: u32,
+        customer: u32,
+        channel: Channel,
+        amount_cents: u64,
+        time_deducted: u64,
+        item_count: u32,
+    ) -> Receipt {
+        Receipt {
+            order_time_ms: time,
+            merchant,
+            category: self.merchants[merchant as usize].category.index(),
+            customer,
+            referrer: self.customers[customer as usize].referrer,
+            channel,
+            amount_cents,
+            time_deducted,
+            item_count: item_count.max(1),
+        }
+    }
+
+    fn make_merchants(&mut self, rng: &mut Rng) {
+        let shares: Vec<f64> = PROFILES.iter().map(|p| p.share).collect();
+        let district_rent: Vec<f64> = (0..self.cfg.districts)
+            .map(|_| rng.lognormal(100.0, 0.4))
+            .collect();
+        for id in 0..self.cfg.merchants {
+            let category = Category::ALL[rng.weighted(&shares)];
+            let p = category.profile();
+            let district = rng.below(u64::from(self.cfg.districts)) as u16;
+            let area = rng.lognormal(p.area_sqft, 0.35).round().max(150.0);
+            let staff = (area / 350.0 * rng.lognormal(1.0, 0.3)).round().max(1.0);
+            let referrer = (id > 0 && rng.chance(0.3)).then(|| rng.below(u64::from(id)) as u32);
+            self.merchants.push(Merchant {
+                id,
+                category,
+                district,
+                area_sqft: area as u32,
+                staff: staff as u32,
+                rent_cents_per_sqft_day: (district_rent[usize::from(district)] * rng.lognormal(1.0, 0.1))
+                    .round()
+                    .max(10.0) as u32,
+                wage_cents_per_day: rng.lognormal(20_000.0, 0.2).round() as u32,
+                referrer,
+                ticket_cents: rng.lognormal(p.ticket_cents, 0.3).round() as u64,
+                popularity: rng.lognormal(1.0, 0.8),
+            });
+            self.by_district[usize::from(district)].push(id);
+        }
+    }
+
+    /// A merchant weighted by popularity, from `district` (when it has any) or from anywhere.
+    fn popular_merchant(&self, rng: &mut Rng, district: Option<u16>) -> u32 {
+        let pool: Vec<u32> = match district {
+            Some(d) if !self.by_district[usize::from(d)].is_empty() => self.by_district[usize::from(d)].clone(),
+            _ => (0..self.cfg.merchants).collect(),
+        };
+        let w: Vec<f64> = pool.iter().map(|&m| self.merchants[m as usize].popularity).collect();
+        pool[rng.weighted(&w)]
+    }
+
+    fn new_habit(&self, rng: &mut Rng, home: u16, copy_from: Option<u32>) -> Habit {
+        let n = (1 + rng.poisson(2.5)).min(8);
+        let mut favourites: Vec<(u32, f64)> = Vec::new();
+        if let Some(Some(friend)) = copy_from.map(|c| self.habits[c as usize].as_ref()) {
+            // Friends share a favourite or two.
+            for _ in 0..=rng.below(2) {
+                let (m, _) = *rng.pick(&friend.favourites);
+                favourites.push((m, rng.exponential(1.5)));
+            }
+        }
+        while favourites.len() < n as usize {
+            let district = rng.chance(0.75).then_some(home);
+            let m = self.popular_merchant(rng, district);
+            if !favourites.iter().any(|(f, _)| *f == m) {
+                favourites.push((m, rng.exponential(1.0)));
+            }
+        }
+        Habit {
+            rate: rng.lognormal(0.3, 0.8).min(4.0),
+            favourites,
+            delivery: rng.lognormal(1.0, 0.7),
+            time_user: rng.chance(0.3),
+        }
+    }
+
+    fn add_customer(&mut self, home: u16, referrer: Option<u32>, joined_ms: u64, fake: bool) -> u32 {
+        let id = self.customers.len() as u32;
+        self.customers.push(Customer {
+            id,
+            home_district: home,
+            referrer,
+            joined_ms,
+            fake,
+        });
+        self.habits.push(None);
+        id
+    }
+
+    fn make_customers(&mut self, rng: &mut Rng) {
+        let districts = u64::from(self.cfg.districts);
+        // A tenth of the people refer far more friends than the rest (an honest heavy tail of fan-out).
+        let mut referral_weight: Vec<f64> = Vec::new();
+        for _ in 0..self.cfg.customers {
+            let home = rng.below(districts) as u16;
+            let id = self.customers.len();
+            let referrer = (id > 0 && rng.chance(0.35)).then(|| rng.weighted(&referral_weight) as u32);
+            let c = self.add_customer(home, referrer, self.cfg.start_ms, false);
+            let habit = self.new_habit(rng, home, referrer);
+            self.habits[c as usize] = Some(habit);
+            referral_weight.push(if rng.chance(0.1) { 8.0 } else { 1.0 });
+        }
+        // Newcomers join in small groups of friends who share a referrer and a day.
+        let joining = (f64::from(self.cfg.customers) * self.cfg.joining_share).round() as u32;
+        let mut joined = 0;
+        while joined < joining {
+            let group = (1 + rng.poisson(0.7)).min(u64::from(joining - joined)) as u32;
+            let day_ms = rng.below(u64::from(self.cfg.days) * DAY_MS);
+            let referrer = rng
+                .chance(0.55)
+                .then(|| rng.weighted(&referral_weight) as u32);
+            for _ in 0..group {
+                let home = match referrer {
+                    Some(r) if rng.chance(0.7) => self.customers[r as usize].home_district,
+                    _ => rng.below(districts) as u16,
+                };
+                let joined_ms = self.cfg.start_ms + day_ms + rng.below(6 * HOUR_MS);
+                let c = self.add_customer(home, referrer, joined_ms, false);
+                let habit = self.new_habit(rng, home, referrer);
+                self.habits[c as usize] = Some(habit);
+                referral_weight.push(if rng.chance(0.1) { 8.0 } else { 1.0 });
+                joined += 1;
+            }
+        }
+    }
+
+    fn honest_order(&mut self, rng: &mut Rng, customer: u32, merchant: u32, time: u64) {
+        let habit = self.habits[customer as usize].as_ref().expect("honest customer has a habit");
+        let (delivery, time_user) = (habit.delivery, habit.time_user);
+        let m = &self.merchants[merchant as usize];
+        let p = m.category.profile();
+        let mut amount = rng.lognormal(m.ticket_cents as f64, p.ticket_sigma);
+        let mut items = 1 + rng.poisson((p.items_mean - 1.0) * (amount / m.ticket_cents as f64).sqrt());
+        if rng.chance(p.group_order) {
+            // A group dinner or a party order: big, but with the items to match.
+            let k = rng.uniform(4.0, 12.0);
+            amount *= k;
+            items = (items as f64 * k).round() as u64;
+        }
+        let amount = price_round(rng, amount);
+        let channel = if rng.chance((p.outside_share * delivery).min(0.9)) {
+            Channel::Outside
+        } else {
+            Channel::InStore
+        };
+        let deducted = if time_user && rng.chance(0.3) {
+            (amount as f64 * rng.uniform(0.02, 0.1)).floor() as u64
+        } else {
+            0
+        };
+        let r = self.receipt(time, merchant, customer, channel, amount, deducted, items as u32);
+        self.out.push((r, None));
+    }
+
+    fn honest_traffic(&mut self, rng: &mut Rng) {
+        let end_ms = self.day_start(self.cfg.days);
+        for c in 0..self.customers.len() as u32 {
+            let Some(habit) = self.habits[c as usize].as_ref() else { continue };
+            let rate = habit.rate;
+            let home = self.customers[c as usize].home_district;
+            let joined = self.customers[c as usize].joined_ms;
+            let first_day = ((joined - self.cfg.start_ms) / DAY_MS) as u32;
+            let mut first = joined > self.cfg.start_ms;
+            for day in first_day..self.cfg.days {
+                let weekend = self.is_weekend(day);
+                // Weekends: more outings overall, then thinned per category (offices close, malls fill).
+                let mut n = rng.poisson(if weekend { rate * 1.4 } else { rate });
+                if first {
+                    // Someone who just signed up buys something that day.
+                    n = n.max(1);
+                }
+                for _ in 0..n {
+                    let habit = self.habits[c as usize].as_ref().expect("habit");
+                    let merchant = if rng.chance(0.12) {
+                        let district = rng.chance(0.6).then_some(home);
+                        self.popular_merchant(rng, district)
+                    } else {
+                        let w: Vec<f64> = habit.favourites.iter().map(|f| f.1).collect();
+                        habit.favourites[rng.weighted(&w)].0
+                    };
+                    let cat = self.merchants[merchant as usize].category.profile();
+                    if weekend && !first && !rng.chance(cat.weekend / 1.8) {
+                        continue;
+                    }
+                    let mut t = self.rhythm_time(rng, merchant, day);
+                    if t < joined {
+                        t = joined + rng.below(3 * HOUR_MS);
+                    }
+                    first = false;
+                    if t >= end_ms {
+                        continue;
+                    }
+                    self.honest_order(rng, c, merchant, t);
+                    if rng.chance(0.03) {
+                        // Forgot something, or a friend's bill: a second order soon after.
+                        let t2 = t + MINUTE_MS * rng.range_inclusive(3, 50);
+                        if t2 < end_ms {
+                            self.honest_order(rng, c, merchant, t2);
+                        }
+                    }
+                }
+                first = false;
+            }
+        }
+    }
+
+    fn brushing_day(&self, rng: &mut Rng) -> u32 {
+        let from = self.cfg.brushing_from_day.min(self.cfg.days - 1);
+        from + rng.below(u64::from(self.cfg.days - from)) as u32
+    }
+
+    fn random_honest_customer(&self, rng: &mut Rng) -> u32 {
+        loop {
+            let c = rng.below(self.customers.len() as u64) as u32;
+            if !self.customers[c as usize].fake && self.customers[c as usize].joined_ms == self.cfg.start_ms {
+                return c;
+            }
+        }
+    }
+
+    fn random_merchant(&self, rng: &mut Rng) -> u32 {
+        rng.below(u64::from(self.cfg.merchants)) as u32
+    }
+
+    fn push_fake(&mut self, time: u64, merchant: u32, customer: u32, channel: Channel, amount: u64, items: u32, kind: Brushing) {
+        if time < self.day_start(self.cfg.days) {
+            let r = self.receipt(time, merchant, customer, channel, amount, 0, items);
+            self.out.push((r, Some(kind)));
+        }
+    }
+
+    fn rings(&mut self, rng: &mut Rng) {
+        for _ in 0..self.cfg.rings {
+            let m = self.random_merchant(rng);
+            let district = self.merchants[m as usize].district;
+            let ticket = self.merchants[m as usize].ticket_cents as f64;
+            let start = self.brushing_day(rng);
+            let days = 2 + rng.below(8) as u32;
+            let k = 4 + rng.below(9) as u32;
+            let structure = rng.weighted(&[0.4, 0.3, 0.3]);
+            let joined = self.day_start(start);
+            let mut fakes: Vec<u32> = Vec::new();
+            for i in 0..k {
+                let referrer = match structure {
+                    0 if i > 0 => Some(fakes[0]),
+                    2 => Some(self.random_honest_customer(rng)),
+                    _ => None,
+                };
+                fakes.push(self.add_customer(district, referrer, joined, true));
+            }
+            let outside_share = if rng.chance(0.5) { 0.6 } else { 0.1 };
+            let intensity = rng.uniform(0.8, 2.0);
+            for day in start..(start + days).min(self.cfg.days) {
+                for _ in 0..rng.poisson(f64::from(k) * intensity) {
+                    let c = *rng.pick(&fakes);
+                    let t = self.open_time(rng, m, day);
+                    let k = rng.uniform(0.7, 2.5);
+                    let amount = fake_round(rng, ticket * k);
+                    let channel = if rng.chance(outside_share) { Channel::Outside } else { Channel::InStore };
+                    let items = 1 + rng.below(2) as u32;
+                    self.push_fake(t, m, c, channel, amount, items, Brushing::Ring);
+                }
+            }
+        }
+    }
+
+    fn repeaters(&mut self, rng: &mut Rng) {
+        for _ in 0..self.cfg.repeaters {
+            let day = self.brushing_day(rng);
+            let c = if rng.chance(0.7) {
+                self.random_honest_customer(rng)
+            } else {
+                let home = rng.below(u64::from(self.cfg.districts)) as u16;
+                self.add_customer(home, None, self.day_start(day), true)
+            };
+            let home = self.customers[c as usize].home_district;
+            let m = match self.habits[c as usize].as_ref() {
+                Some(h) if rng.chance(0.5) => rng.pick(&h.favourites).0,
+                _ => self.popular_merchant(rng, Some(home)),
+            };
+            let ticket = self.merchants[m as usize].ticket_cents as f64;
+            let base = rng.uniform(0.5, 1.5) * ticket;
+            // Half of the repeaters pay the very same amount every time.
+            let fixed = rng.chance(0.5).then(|| price_round(rng, base));
+            let amount = |rng: &mut Rng| {
+                fixed.unwrap_or_else(|| {
+                    let k = rng.uniform(0.9, 1.1);
+                    price_round(rng, base * k)
+                })
+            };
+            let channel = if rng.chance(0.3) { Channel::Outside } else { Channel::InStore };
+            if rng.chance(0.6) {
+                // A burst: many orders within a few hours.
+                let n = 4 + rng.below(14);
+                let span = HOUR_MS * rng.range_inclusive(1, 5);
+                let t0 = self.open_time(rng, m, day);
+                for _ in 0..n {
+                    let t = t0 + rng.below(span);
+                    let a = amount(rng);
+                    self.push_fake(t, m, c, channel, a, 1 + rng.below(2) as u32, Brushing::Repeat);
+                }
+            } else {
+                // Daily: a few orders a day for a week or so.
+                for d in day..(day + 3 + rng.below(6) as u32).min(self.cfg.days) {
+                    for _ in 0..rng.range_inclusive(2, 5) {
+                        let t = self.open_time(rng, m, d);
+                        let a = amount(rng);
+                        self.push_fake(t, m, c, channel, a, 1 + rng.below(2) as u32, Brushing::Repeat);
+                    }
+                }
+            }
+        }
+    }
+
+    fn referral_bursts(&mut self, rng: &mut Rng) {
+        for _ in 0..self.cfg.referral_bursts {
+            let day = self.brushing_day(rng);
+            let m = self.random_merchant(rng);
+            let district = self.merchants[m as usize].district;
+            let ticket = self.merchants[m as usize].ticket_cents as f64;
+            let referrer = if rng.chance(0.6) {
+                self.random_honest_customer(rng)
+            } else {
+                self.add_customer(district, None, self.day_start(day), true)
+            };
+            let n = 6 + rng.below(25);
+            let t0 = self.open_time(rng, m, day);
+            let window = MINUTE_MS * rng.range_inclusive(20, 240);
+            for _ in 0..n {
+                let joined = t0 + rng.below(window);
+                let c = self.add_customer(district, Some(referrer), joined, true);
+                let t = joined + MINUTE_MS * rng.range_inclusive(1, 30);
+                let k = rng.uniform(0.2, 0.9);
+                let amount = fake_round(rng, ticket * k);
+                let channel = if rng.chance(0.3) { Channel::Outside } else { Channel::InStore };
+                self.push_fake(t, m, c, channel, amount, 1, Brushing::ReferralBurst);
+                if rng.chance(0.25) {
+                    let t2 = t + DAY_MS + rng.below(4 * HOUR_MS);
+                    let k = rng.uniform(0.2, 0.9);
+                    let amount = fake_round(rng, ticket * k);
+                    self.push_fake(t2, m, c, channel, amount, 1, Brushing::ReferralBurst);
+                }
+            }
+        }
+    }
+
+    fn huge_orders(&mut self, rng: &mut Rng) {
+        for _ in 0..self.cfg.huge_orders {
+            let day = self.brushing_day(rng);
+            let m = self.random_merchant(rng);
+            let ticket = self.merchants[m as usize].ticket_cents as f64;
+            let c = if rng.chance(0.5) {
+                self.random_honest_customer(rng)
+            } else {
+                let district = self.merchants[m as usize].district;
+                self.add_customer(district, None, self.day_start(day), true)
+            };
+            let t = self.rhythm_time(rng, m, day);
+            let k = rng.uniform(15.0, 80.0);
+            let amount = if rng.chance(0.6) {
+                (((ticket * k) / 10_000.0).round().max(1.0) * 10_000.0) as u64
+            } else {
+                price_round(rng, ticket * k)
+            };
+            let items = if rng.chance(0.5) {
+                1 + rng.below(3) as u32
+            } else {
+                (k * self.merchants[m as usize].category.profile().items_mean * rng.uniform(0.5, 1.0)) as u32
+            };
+            self.push_fake(t, m, c, Channel::InStore, amount, items, Brushing::HugeOrder);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(seed: u64) -> Simulation {
+        simulate(&SimConfig::new(seed, 40, 2_000, 14))
+    }
+
+    #[test]
+    fn reproducible_for_a_seed_and_different_across_seeds() {
+        let a = small(3);
+        let b = small(3);
+        assert_eq!(a.receipts, b.receipts);
+        assert_eq!(a.merchants, b.merchants);
+        let c = small(4);
+        assert_ne!(a.receipts.len(), 0);
+        assert_ne!(a.receipts[..100], c.receipts[..100]);
+    }
+
+    #[test]
+    fn stream_is_time_ordered_and_well_formed() {
+        let sim = small(11);
+        let end = sim.config.start_ms + u64::from(sim.config.days) * DAY_MS;
+        for (i, r) in sim.receipts.iter().enumerate() {
+            assert_eq!(r.receipt_id, i as u64);
+            assert!(r.receipt.order_time_ms >= sim.config.start_ms && r.receipt.order_time_ms < end);
+            assert!(r.receipt.time_deducted <= r.receipt.amount_cents);
+            assert!(r.receipt.item_count >= 1 && r.receipt.amount_cents >= 1);
+            let customer = &sim.customers[r.receipt.customer as usize];
+            assert_eq!(r.receipt.referrer, customer.referrer);
+            assert!(r.receipt.order_time_ms >= customer.joined_ms, "order before the account existed");
+            let merchant = &sim.merchants[r.receipt.merchant as usize];
+            assert_eq!(r.receipt.category, merchant.category.index());
+        }
+        assert!(sim.receipts.windows(2).all(|w| w[0].receipt.order_time_ms <= w[1].receipt.order_time_ms));
+    }
+
+    #[test]
+    fn every_brushing_pattern_occurs_and_fraud_is_a_minority() {
+        let sim = small(5);
+        for kind in Brushing::ALL {
+            assert!(sim.receipts.iter().any(|r| r.brushing == Some(kind)), "{kind:?} missing");
+        }
+        let fraud = sim.receipts.iter().filter(|r| r.label()).count();
+        let share = fraud as f64 / sim.receipts.len() as f64;
+        assert!((0.002..0.1).contains(&share), "fraud share {share}");
+        // Fake accounts only ever brush.
+        for r in &sim.receipts {
+            if sim.customers[r.receipt.customer as usize].fake {
+                assert!(r.label());
+            }
+        }
+    }
+
+    #[test]
+    fn honest_traffic_follows_the_daily_rhythm() {
+        let sim = small(8);
+        let mut by_hour = [0u32; 24];
+        for r in sim.receipts.iter().filter(|r| !r.label()) {
+            by_hour[(((r.receipt.order_time_ms + LOCAL_UTC_OFFSET_MS) / HOUR_MS) % 24) as usize] += 1;
+        }
+        // Nobody shops at 3 am; lunch beats mid-afternoon.
+        assert_eq!(by_hour[3], 0);
+        assert!(by_hour[12] > by_hour[15]);
+        let weekday = Category::parse("cafe").expect("cafe");
+        assert_eq!(weekday, Category::Cafe);
+    }
+}
