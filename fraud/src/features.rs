@@ -48,6 +48,7 @@
 //! | 29 | `referrer_fanout_24h` | ln1p(of those, first seen in the last 24 h) |
 //! | 30 | `referrer_first_here_share` | share of the referrer's customers whose first receipt was at this merchant |
 //! | 31 | `customer_referees` | ln1p(customers this customer has referred, seen so far) |
+//! | 32 | `pair_same_amount` | 1 when the amount equals the customer's previous amount at this merchant (identical repeated orders) |
 
 use std::collections::VecDeque;
 
@@ -57,7 +58,7 @@ use crate::receipt::{Channel, Receipt};
 use crate::sim::{DAY_MS, HOUR_MS, LOCAL_UTC_OFFSET_MS, MINUTE_MS};
 
 /// Number of features.
-pub const N_FEATURES: usize = 32;
+pub const N_FEATURES: usize = 33;
 
 /// Version of the definition. Stored in the model's metadata; bump it with any change to the features so that a
 /// model trained on other features is refused.
@@ -97,6 +98,7 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "referrer_fanout_24h",
     "referrer_first_here_share",
     "customer_referees",
+    "pair_same_amount",
 ];
 
 /// One feature row.
@@ -247,6 +249,7 @@ struct CustomerState {
 struct PairState {
     orders: u64,
     last_ms: u64,
+    last_amount: u64,
     recent_1h: Decaying,
     recent_24h: Decaying,
 }
@@ -422,6 +425,7 @@ impl FeatureState {
             ln1p(fanout_24h),
             first_here,
             ln1p(c.referees as f64),
+            f64::from(u8::from(pair.orders > 0 && pair.last_amount == r.amount_cents)),
         ];
         f.map(|x| x as f32)
     }
@@ -452,6 +456,7 @@ impl FeatureState {
         }
         pair.orders += 1;
         pair.last_ms = now;
+        pair.last_amount = r.amount_cents;
         pair.recent_1h.add(now, TAU_1H);
         pair.recent_24h.add(now, TAU_24H);
 

@@ -26,6 +26,9 @@ struct Args {
     customers: u32,
     #[arg(long, default_value_t = 28)]
     days: u32,
+    /// Also write `receipt_id,pattern` (ring, repeat, referral_burst, huge_order or honest) here.
+    #[arg(long)]
+    patterns: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,6 +43,16 @@ fn main() -> anyhow::Result<()> {
     };
     bizkey_fraud::csv::write_simulation(&mut out, &sim).context("writing receipts")?;
     out.flush().context("writing receipts")?;
+
+    if let Some(path) = &args.patterns {
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = BufWriter::new(file);
+        writeln!(w, "receipt_id,pattern")?;
+        for r in &sim.receipts {
+            writeln!(w, "r{},{}", r.receipt_id, r.brushing.map_or("honest", Brushing::as_str))?;
+        }
+        w.flush().context("writing patterns")?;
+    }
 
     let fraud = sim.receipts.iter().filter(|r| r.label()).count();
     eprintln!(
