@@ -65,9 +65,17 @@ pub enum CsvError {
         expected: &'static str,
     },
     #[error("line {line}: time_deducted {deducted} is more than amount_cents {amount}")]
-    DeductedOverAmount { line: usize, deducted: u64, amount: u64 },
+    DeductedOverAmount {
+        line: usize,
+        deducted: u64,
+        amount: u64,
+    },
     #[error("line {line}: receipt_id `{id}` was already used on line {first_line}")]
-    DuplicateId { line: usize, id: String, first_line: usize },
+    DuplicateId {
+        line: usize,
+        id: String,
+        first_line: usize,
+    },
 }
 
 /// Maps account strings to dense ids.
@@ -129,7 +137,12 @@ impl Dataset {
     }
 }
 
-fn parse_num<T: std::str::FromStr>(line: usize, column: &'static str, s: &str, expected: &'static str) -> Result<T, CsvError> {
+fn parse_num<T: std::str::FromStr>(
+    line: usize,
+    column: &'static str,
+    s: &str,
+    expected: &'static str,
+) -> Result<T, CsvError> {
     if s.is_empty() {
         return Err(CsvError::Empty { line, column });
     }
@@ -173,7 +186,10 @@ pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
         }
         let f: Vec<&str> = text.split(',').collect();
         if f.len() != COLUMNS.len() {
-            return Err(CsvError::FieldCount { line, found: f.len() });
+            return Err(CsvError::FieldCount {
+                line,
+                found: f.len(),
+            });
         }
         let id = non_empty(line, "receipt_id", f[0])?;
         if let Some(&first_line) = seen_ids.get(id) {
@@ -183,19 +199,37 @@ pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
                 first_line,
             });
         }
-        let order_time_ms = parse_num(line, "order_time_ms", f[1], "a time in ms (unsigned integer)")?;
+        let order_time_ms = parse_num(
+            line,
+            "order_time_ms",
+            f[1],
+            "a time in ms (unsigned integer)",
+        )?;
         let merchant = ds.merchants.intern(non_empty(line, "merchant", f[2])?);
-        let category = ds.categories.intern(non_empty(line, "merchant_category", f[3])?);
+        let category = ds
+            .categories
+            .intern(non_empty(line, "merchant_category", f[3])?);
         let customer = ds.customers.intern(non_empty(line, "customer", f[4])?);
         let referrer = (!f[5].is_empty()).then(|| ds.customers.intern(f[5]));
-        let channel = Channel::parse(non_empty(line, "channel", f[6])?).ok_or_else(|| CsvError::Invalid {
+        let channel =
+            Channel::parse(non_empty(line, "channel", f[6])?).ok_or_else(|| CsvError::Invalid {
+                line,
+                column: "channel",
+                value: f[6].to_owned(),
+                expected: "`in_store` or `outside`",
+            })?;
+        let amount_cents: u64 = parse_num(
             line,
-            column: "channel",
-            value: f[6].to_owned(),
-            expected: "`in_store` or `outside`",
-        })?;
-        let amount_cents: u64 = parse_num(line, "amount_cents", f[7], "an amount in cents (unsigned integer)")?;
-        let time_deducted: u64 = parse_num(line, "time_deducted", f[8], "an amount in cents (unsigned integer)")?;
+            "amount_cents",
+            f[7],
+            "an amount in cents (unsigned integer)",
+        )?;
+        let time_deducted: u64 = parse_num(
+            line,
+            "time_deducted",
+            f[8],
+            "an amount in cents (unsigned integer)",
+        )?;
         if time_deducted > amount_cents {
             return Err(CsvError::DeductedOverAmount {
                 line,
@@ -203,7 +237,8 @@ pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
                 amount: amount_cents,
             });
         }
-        let item_count: u32 = parse_num(line, "item_count", f[9], "an item count (positive integer)")?;
+        let item_count: u32 =
+            parse_num(line, "item_count", f[9], "an item count (positive integer)")?;
         if item_count == 0 {
             return Err(CsvError::Invalid {
                 line,

@@ -315,7 +315,11 @@ impl FeatureState {
         }
         if let Some(referrer) = r.referrer {
             if let Some(c) = self.customers.get_mut(referrer as usize) {
-                while c.referees_recent.front().is_some_and(|&t| t + DAY_MS <= now) {
+                while c
+                    .referees_recent
+                    .front()
+                    .is_some_and(|&t| t + DAY_MS <= now)
+                {
                     c.referees_recent.pop_front();
                 }
             }
@@ -333,13 +337,28 @@ impl FeatureState {
     }
 
     fn compute(&self, r: &Receipt) -> Features {
-        static EMPTY_MERCHANT: std::sync::LazyLock<MerchantState> = std::sync::LazyLock::new(MerchantState::default);
+        static EMPTY_MERCHANT: std::sync::LazyLock<MerchantState> =
+            std::sync::LazyLock::new(MerchantState::default);
         let empty_customer = CustomerState::default();
         let now = r.order_time_ms;
-        let m = self.merchants.get(r.merchant as usize).unwrap_or(&EMPTY_MERCHANT);
-        let cat = self.categories.get(r.category as usize).copied().unwrap_or_default();
-        let c = self.customers.get(r.customer as usize).unwrap_or(&empty_customer);
-        let pair = self.pairs.get(&pair_key(r.customer, r.merchant)).copied().unwrap_or_default();
+        let m = self
+            .merchants
+            .get(r.merchant as usize)
+            .unwrap_or(&EMPTY_MERCHANT);
+        let cat = self
+            .categories
+            .get(r.category as usize)
+            .copied()
+            .unwrap_or_default();
+        let c = self
+            .customers
+            .get(r.customer as usize)
+            .unwrap_or(&empty_customer);
+        let pair = self
+            .pairs
+            .get(&pair_key(r.customer, r.merchant))
+            .copied()
+            .unwrap_or_default();
 
         let local = (now + LOCAL_UTC_OFFSET_MS) % DAY_MS;
         let hour = (local / HOUR_MS) as usize;
@@ -356,7 +375,11 @@ impl FeatureState {
         };
         let (amount_vs, amount_z, per_item_vs) = if amount_ref.n >= MIN_MERCHANT_HISTORY {
             let d = amount.ln() - amount_ref.mean;
-            (d, (d / amount_ref.std().max(0.1)).clamp(-10.0, 20.0), (amount / items).ln() - per_item_ref.mean)
+            (
+                d,
+                (d / amount_ref.std().max(0.1)).clamp(-10.0, 20.0),
+                (amount / items).ln() - per_item_ref.mean,
+            )
         } else {
             (0.0, 0.0, 0.0)
         };
@@ -370,23 +393,46 @@ impl FeatureState {
                 (now - c.last_ms) as f64 / MINUTE_MS as f64,
             )
         };
-        let pair_share = if is_new { 0.0 } else { pair.orders as f64 / c.orders as f64 };
+        let pair_share = if is_new {
+            0.0
+        } else {
+            pair.orders as f64 / c.orders as f64
+        };
         let pair_gap = if pair.orders == 0 {
             0.0
         } else {
             ln1p((now - pair.last_ms) as f64 / MINUTE_MS as f64)
         };
 
-        let merchant_days = if m.orders == 0 { 0.0 } else { (now - m.first_ms) as f64 / DAY_MS as f64 };
+        let merchant_days = if m.orders == 0 {
+            0.0
+        } else {
+            (now - m.first_ms) as f64 / DAY_MS as f64
+        };
         let per_day = m.orders as f64 / merchant_days.max(1.0);
         let day_orders = m.day.len() as f64;
-        let new_share = if m.day.is_empty() { 0.0 } else { f64::from(m.day_new) / day_orders };
+        let new_share = if m.day.is_empty() {
+            0.0
+        } else {
+            f64::from(m.day_new) / day_orders
+        };
 
         let (fanout, fanout_24h, first_here) = match r.referrer {
             Some(referrer) => {
-                let rc = self.customers.get(referrer as usize).unwrap_or(&empty_customer);
-                let here = self.referee_first_at.get(&pair_key(referrer, r.merchant)).copied().unwrap_or(0);
-                let share = if rc.referees == 0 { 0.0 } else { here as f64 / rc.referees as f64 };
+                let rc = self
+                    .customers
+                    .get(referrer as usize)
+                    .unwrap_or(&empty_customer);
+                let here = self
+                    .referee_first_at
+                    .get(&pair_key(referrer, r.merchant))
+                    .copied()
+                    .unwrap_or(0);
+                let share = if rc.referees == 0 {
+                    0.0
+                } else {
+                    here as f64 / rc.referees as f64
+                };
                 (rc.referees as f64, rc.referees_recent.len() as f64, share)
             }
             None => (0.0, 0.0, 0.0),
@@ -400,8 +446,8 @@ impl FeatureState {
             f64::from(u8::from(r.channel == Channel::Outside)),
             amount_vs,
             amount_z,
-            f64::from(u8::from(r.amount_cents % 1_000 == 0)),
-            f64::from(u8::from(r.amount_cents % 10_000 == 0)),
+            f64::from(u8::from(r.amount_cents.is_multiple_of(1_000))),
+            f64::from(u8::from(r.amount_cents.is_multiple_of(10_000))),
             ln1p(items),
             per_item_vs,
             (r.time_deducted as f64 / amount).min(1.0),
@@ -425,7 +471,9 @@ impl FeatureState {
             ln1p(fanout_24h),
             first_here,
             ln1p(c.referees as f64),
-            f64::from(u8::from(pair.orders > 0 && pair.last_amount == r.amount_cents)),
+            f64::from(u8::from(
+                pair.orders > 0 && pair.last_amount == r.amount_cents,
+            )),
         ];
         f.map(|x| x as f32)
     }
@@ -450,7 +498,10 @@ impl FeatureState {
         c.orders += 1;
         c.last_ms = now;
 
-        let pair = self.pairs.entry(pair_key(r.customer, r.merchant)).or_default();
+        let pair = self
+            .pairs
+            .entry(pair_key(r.customer, r.merchant))
+            .or_default();
         if pair.orders == 0 {
             slot(&mut self.customers, r.customer).merchants += 1;
         }
@@ -465,7 +516,10 @@ impl FeatureState {
                 let rc = slot(&mut self.customers, referrer);
                 rc.referees += 1;
                 rc.referees_recent.push_back(now);
-                *self.referee_first_at.entry(pair_key(referrer, r.merchant)).or_insert(0) += 1;
+                *self
+                    .referee_first_at
+                    .entry(pair_key(referrer, r.merchant))
+                    .or_insert(0) += 1;
             }
         }
 

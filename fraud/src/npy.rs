@@ -50,6 +50,9 @@ mod tests {
         assert!(header.ends_with('\n'));
         let data = &out[10 + hlen..];
         assert_eq!(data.len(), 16);
-        assert_eq!(f32::from_le_bytes(data[12..16].try_into().expect("4 bytes")), -0.5);
+        assert_eq!(
+            f32::from_le_bytes(data[12..16].try_into().expect("4 bytes")),
+            -0.5
+        );
     }
 }

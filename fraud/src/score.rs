@@ -85,7 +85,9 @@ impl Default for ScorerOptions {
 static ENVIRONMENT: Mutex<Option<Environment>> = Mutex::new(None);
 
 fn environment() -> Result<Environment, ScoreError> {
-    let mut env = ENVIRONMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut env = ENVIRONMENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(e) = env.as_ref() {
         return Ok(e.clone());
     }
@@ -107,7 +109,9 @@ pub struct Scorer {
 
 impl std::fmt::Debug for Scorer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scorer").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("Scorer")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,7 +136,10 @@ impl Scorer {
             reason,
         };
         let meta = session.metadata()?;
-        let custom = |key: &str| meta.custom(key).ok_or_else(|| bad(format!("metadata `{key}` is missing")));
+        let custom = |key: &str| {
+            meta.custom(key)
+                .ok_or_else(|| bad(format!("metadata `{key}` is missing")))
+        };
         let names = custom(META_FEATURE_NAMES)?;
         let feature_version = custom(META_FEATURE_VERSION)?;
         if names != FEATURE_NAMES.join(",") || feature_version != FEATURE_VERSION.to_string() {
@@ -147,11 +154,17 @@ impl Scorer {
             .parse::<f32>()
             .ok()
             .filter(|t| (0.0..=1.0).contains(t))
-            .ok_or_else(|| bad(format!("threshold `{threshold_text}` is not a number in [0, 1]")))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "threshold `{threshold_text}` is not a number in [0, 1]"
+                ))
+            })?;
         let version = custom(META_MODEL_VERSION)?;
         drop(meta);
         if session.inputs().len() != 1 || session.outputs().is_empty() {
-            return Err(bad("expected one input (the feature matrix) and a score output".to_owned()));
+            return Err(bad(
+                "expected one input (the feature matrix) and a score output".to_owned(),
+            ));
         }
         Ok(Scorer {
             session,
@@ -199,7 +212,11 @@ impl Scorer {
     ///
     /// # Errors
     /// [`ScoreError`] when inference fails.
-    pub fn score_batched(&mut self, rows: &[Features], batch: usize) -> Result<Vec<f32>, ScoreError> {
+    pub fn score_batched(
+        &mut self,
+        rows: &[Features],
+        batch: usize,
+    ) -> Result<Vec<f32>, ScoreError> {
         let mut out = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(batch.max(1)) {
             self.score_into(chunk, &mut out)?;

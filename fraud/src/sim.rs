@@ -281,6 +281,17 @@ pub struct Simulation {
     pub receipts: Vec<SimReceipt>,
 }
 
+/// One sale before it becomes a [`Receipt`].
+struct Sale {
+    time: u64,
+    merchant: u32,
+    customer: u32,
+    channel: Channel,
+    amount: u64,
+    deducted: u64,
+    items: u32,
+}
+
 /// An honest customer's habits (not part of the output: nothing on chain shows them).
 struct Habit {
     /// Orders per day.
@@ -304,7 +315,10 @@ struct World {
 
 /// Runs the simulation described by `config`.
 pub fn simulate(config: &SimConfig) -> Simulation {
-    assert!(config.merchants > 0 && config.days > 0 && config.districts > 0, "empty simulation");
+    assert!(
+        config.merchants > 0 && config.days > 0 && config.districts > 0,
+        "empty simulation"
+    );
     let root = Rng::new(config.seed);
     let mut world = World {
         cfg: config.clone(),
@@ -386,32 +400,35 @@ impl World {
     /// A time on `day` uniform over the merchant's opening hours (fakes don't follow the crowd).
     fn open_time(&self, rng: &mut Rng, merchant: u32, day: u32) -> u64 {
         let hours = &self.merchants[merchant as usize].category.profile().hours;
-        let open: Vec<f64> = hours.iter().map(|&w| if w > 0.0 { 1.0 } else { 0.0 }).collect();
+        let open: Vec<f64> = hours
+            .iter()
+            .map(|&w| if w > 0.0 { 1.0 } else { 0.0 })
+            .collect();
         let hour = rng.weighted(&open) as u64;
         self.day_start(day) + hour * HOUR_MS + rng.below(HOUR_MS)
     }
 
-    fn receipt(
-        &self,
-        time: u64,
-        merchant: u32,
-        customer: u32,
-        channel: Channel,
-        amount_cents: u64,
-        time_deducted: u64,
-        item_count: u32,
-    ) -> Receipt {
-        Receipt {
-            order_time_ms: time,
-            merchant,
-            category: self.merchants[merchant as usize].category.index(),
-            customer,
-            referrer: self.customers[customer as usize].referrer,
-            channel,
-            amount_cents,
-            time_deducted,
-            item_count: item_count.max(1),
+    /// Records a sale (dropped when it falls after the end of the simulation).
+    fn record(&mut self, sale: Sale, brushing: Option<Brushing>) {
+        if sale.time >= self.day_start(self.cfg.days) {
+            return;
         }
+        let r = Receipt {
+            order_time_ms: sale.time,
+            merchant: sale.merchant,
+            category: self.merchants[sale.merchant as usize].category.index(),
+            customer: sale.customer,
+            referrer: self.customers[sale.customer as usize].referrer,
+            channel: sale.channel,
+            amount_cents: sale.amount,
+            time_deducted: sale.deducted,
+            item_count: sale.items.max(1),
+        };
+        self.out.push((r, brushing));
+    }
+
+    fn push_fake(&mut self, sale: Sale, kind: Brushing) {
+        self.record(sale, Some(kind));
     }
 
     fn make_merchants(&mut self, rng: &mut Rng) {
@@ -432,9 +449,10 @@ impl World {
                 district,
                 area_sqft: area as u32,
                 staff: staff as u32,
-                rent_cents_per_sqft_day: (district_rent[usize::from(district)] * rng.lognormal(1.0, 0.1))
-                    .round()
-                    .max(10.0) as u32,
+                rent_cents_per_sqft_day: (district_rent[usize::from(district)]
+                    * rng.lognormal(1.0, 0.1))
+                .round()
+                .max(10.0) as u32,
                 wage_cents_per_day: rng.lognormal(20_000.0, 0.2).round() as u32,
                 referrer,
                 ticket_cents: rng.lognormal(p.ticket_cents, 0.3).round() as u64,
@@ -447,10 +465,15 @@ impl World {
     /// A merchant weighted by popularity, from `district` (when it has any) or from anywhere.
     fn popular_merchant(&self, rng: &mut Rng, district: Option<u16>) -> u32 {
         let pool: Vec<u32> = match district {
-            Some(d) if !self.by_district[usize::from(d)].is_empty() => self.by_district[usize::from(d)].clone(),
+            Some(d) if !self.by_district[usize::from(d)].is_empty() => {
+                self.by_district[usize::from(d)].clone()
+            }
             _ => (0..self.cfg.merchants).collect(),
         };
-        let w: Vec<f64> = pool.iter().map(|&m| self.merchants[m as usize].popularity).collect();
+        let w: Vec<f64> = pool
+            .iter()
+            .map(|&m| self.merchants[m as usize].popularity)
+            .collect();
         pool[rng.weighted(&w)]
     }
 
@@ -479,7 +502,13 @@ impl World {
         }
     }
 
-    fn add_customer(&mut self, home: u16, referrer: Option<u32>, joined_ms: u64, fake: bool) -> u32 {
+    fn add_customer(
+        &mut self,
+        home: u16,
+        referrer: Option<u32>,
+        joined_ms: u64,
+        fake: bool,
+    ) -> u32 {
         let id = self.customers.len() as u32;
         self.customers.push(Customer {
             id,
@@ -499,7 +528,8 @@ impl World {
         for _ in 0..self.cfg.customers {
             let home = rng.below(districts) as u16;
             let id = self.customers.len();
-            let referrer = (id > 0 && rng.chance(0.35)).then(|| rng.weighted(&referral_weight) as u32);
+            let referrer =
+                (id > 0 && rng.chance(0.35)).then(|| rng.weighted(&referral_weight) as u32);
             let c = self.add_customer(home, referrer, self.cfg.start_ms, false);
             let habit = self.new_habit(rng, home, referrer);
             self.habits[c as usize] = Some(habit);
@@ -530,12 +560,15 @@ impl World {
     }
 
     fn honest_order(&mut self, rng: &mut Rng, customer: u32, merchant: u32, time: u64) {
-        let habit = self.habits[customer as usize].as_ref().expect("honest customer has a habit");
+        let habit = self.habits[customer as usize]
+            .as_ref()
+            .expect("honest customer has a habit");
         let (delivery, time_user) = (habit.delivery, habit.time_user);
         let m = &self.merchants[merchant as usize];
         let p = m.category.profile();
         let mut amount = rng.lognormal(m.ticket_cents as f64, p.ticket_sigma);
-        let mut items = 1 + rng.poisson((p.items_mean - 1.0) * (amount / m.ticket_cents as f64).sqrt());
+        let mut items =
+            1 + rng.poisson((p.items_mean - 1.0) * (amount / m.ticket_cents as f64).sqrt());
         if rng.chance(p.group_order) {
             // A group dinner or a party order: big, but with the items to match.
             let k = rng.uniform(4.0, 12.0);
@@ -553,14 +586,24 @@ impl World {
         } else {
             0
         };
-        let r = self.receipt(time, merchant, customer, channel, amount, deducted, items as u32);
-        self.out.push((r, None));
+        let sale = Sale {
+            time,
+            merchant,
+            customer,
+            channel,
+            amount,
+            deducted,
+            items: items as u32,
+        };
+        self.record(sale, None);
     }
 
     fn honest_traffic(&mut self, rng: &mut Rng) {
         let end_ms = self.day_start(self.cfg.days);
         for c in 0..self.customers.len() as u32 {
-            let Some(habit) = self.habits[c as usize].as_ref() else { continue };
+            let Some(habit) = self.habits[c as usize].as_ref() else {
+                continue;
+            };
             let rate = habit.rate;
             let home = self.customers[c as usize].home_district;
             let joined = self.customers[c as usize].joined_ms;
@@ -617,7 +660,9 @@ impl World {
     fn random_honest_customer(&self, rng: &mut Rng) -> u32 {
         loop {
             let c = rng.below(self.customers.len() as u64) as u32;
-            if !self.customers[c as usize].fake && self.customers[c as usize].joined_ms == self.cfg.start_ms {
+            if !self.customers[c as usize].fake
+                && self.customers[c as usize].joined_ms == self.cfg.start_ms
+            {
                 return c;
             }
         }
@@ -625,13 +670,6 @@ impl World {
 
     fn random_merchant(&self, rng: &mut Rng) -> u32 {
         rng.below(u64::from(self.cfg.merchants)) as u32
-    }
-
-    fn push_fake(&mut self, time: u64, merchant: u32, customer: u32, channel: Channel, amount: u64, items: u32, kind: Brushing) {
-        if time < self.day_start(self.cfg.days) {
-            let r = self.receipt(time, merchant, customer, channel, amount, 0, items);
-            self.out.push((r, Some(kind)));
-        }
     }
 
     fn rings(&mut self, rng: &mut Rng) {
@@ -661,9 +699,24 @@ impl World {
                     let t = self.open_time(rng, m, day);
                     let k = rng.uniform(0.7, 2.5);
                     let amount = fake_round(rng, ticket * k);
-                    let channel = if rng.chance(outside_share) { Channel::Outside } else { Channel::InStore };
+                    let channel = if rng.chance(outside_share) {
+                        Channel::Outside
+                    } else {
+                        Channel::InStore
+                    };
                     let items = 1 + rng.below(2) as u32;
-                    self.push_fake(t, m, c, channel, amount, items, Brushing::Ring);
+                    self.push_fake(
+                        Sale {
+                            time: t,
+                            merchant: m,
+                            customer: c,
+                            channel,
+                            amount,
+                            deducted: 0,
+                            items,
+                        },
+                        Brushing::Ring,
+                    );
                 }
             }
         }
@@ -693,7 +746,11 @@ impl World {
                     price_round(rng, base * k)
                 })
             };
-            let channel = if rng.chance(0.3) { Channel::Outside } else { Channel::InStore };
+            let channel = if rng.chance(0.3) {
+                Channel::Outside
+            } else {
+                Channel::InStore
+            };
             if rng.chance(0.6) {
                 // A burst: many orders within a few hours.
                 let n = 4 + rng.below(14);
@@ -702,7 +759,18 @@ impl World {
                 for _ in 0..n {
                     let t = t0 + rng.below(span);
                     let a = amount(rng);
-                    self.push_fake(t, m, c, channel, a, 1 + rng.below(2) as u32, Brushing::Repeat);
+                    self.push_fake(
+                        Sale {
+                            time: t,
+                            merchant: m,
+                            customer: c,
+                            channel,
+                            amount: a,
+                            deducted: 0,
+                            items: 1 + rng.below(2) as u32,
+                        },
+                        Brushing::Repeat,
+                    );
                 }
             } else {
                 // Daily: a few orders a day for a week or so.
@@ -710,7 +778,18 @@ impl World {
                     for _ in 0..rng.range_inclusive(2, 5) {
                         let t = self.open_time(rng, m, d);
                         let a = amount(rng);
-                        self.push_fake(t, m, c, channel, a, 1 + rng.below(2) as u32, Brushing::Repeat);
+                        self.push_fake(
+                            Sale {
+                                time: t,
+                                merchant: m,
+                                customer: c,
+                                channel,
+                                amount: a,
+                                deducted: 0,
+                                items: 1 + rng.below(2) as u32,
+                            },
+                            Brushing::Repeat,
+                        );
                     }
                 }
             }
@@ -737,13 +816,39 @@ impl World {
                 let t = joined + MINUTE_MS * rng.range_inclusive(1, 30);
                 let k = rng.uniform(0.2, 0.9);
                 let amount = fake_round(rng, ticket * k);
-                let channel = if rng.chance(0.3) { Channel::Outside } else { Channel::InStore };
-                self.push_fake(t, m, c, channel, amount, 1, Brushing::ReferralBurst);
+                let channel = if rng.chance(0.3) {
+                    Channel::Outside
+                } else {
+                    Channel::InStore
+                };
+                self.push_fake(
+                    Sale {
+                        time: t,
+                        merchant: m,
+                        customer: c,
+                        channel,
+                        amount,
+                        deducted: 0,
+                        items: 1,
+                    },
+                    Brushing::ReferralBurst,
+                );
                 if rng.chance(0.25) {
                     let t2 = t + DAY_MS + rng.below(4 * HOUR_MS);
                     let k = rng.uniform(0.2, 0.9);
                     let amount = fake_round(rng, ticket * k);
-                    self.push_fake(t2, m, c, channel, amount, 1, Brushing::ReferralBurst);
+                    self.push_fake(
+                        Sale {
+                            time: t2,
+                            merchant: m,
+                            customer: c,
+                            channel,
+                            amount,
+                            deducted: 0,
+                            items: 1,
+                        },
+                        Brushing::ReferralBurst,
+                    );
                 }
             }
         }
@@ -770,9 +875,21 @@ impl World {
             let items = if rng.chance(0.5) {
                 1 + rng.below(3) as u32
             } else {
-                (k * self.merchants[m as usize].category.profile().items_mean * rng.uniform(0.5, 1.0)) as u32
+                (k * self.merchants[m as usize].category.profile().items_mean
+                    * rng.uniform(0.5, 1.0)) as u32
             };
-            self.push_fake(t, m, c, Channel::InStore, amount, items, Brushing::HugeOrder);
+            self.push_fake(
+                Sale {
+                    time: t,
+                    merchant: m,
+                    customer: c,
+                    channel: Channel::InStore,
+                    amount,
+                    deducted: 0,
+                    items,
+                },
+                Brushing::HugeOrder,
+            );
         }
     }
 }
@@ -802,23 +919,34 @@ mod tests {
         let end = sim.config.start_ms + u64::from(sim.config.days) * DAY_MS;
         for (i, r) in sim.receipts.iter().enumerate() {
             assert_eq!(r.receipt_id, i as u64);
-            assert!(r.receipt.order_time_ms >= sim.config.start_ms && r.receipt.order_time_ms < end);
+            assert!(
+                r.receipt.order_time_ms >= sim.config.start_ms && r.receipt.order_time_ms < end
+            );
             assert!(r.receipt.time_deducted <= r.receipt.amount_cents);
             assert!(r.receipt.item_count >= 1 && r.receipt.amount_cents >= 1);
             let customer = &sim.customers[r.receipt.customer as usize];
             assert_eq!(r.receipt.referrer, customer.referrer);
-            assert!(r.receipt.order_time_ms >= customer.joined_ms, "order before the account existed");
+            assert!(
+                r.receipt.order_time_ms >= customer.joined_ms,
+                "order before the account existed"
+            );
             let merchant = &sim.merchants[r.receipt.merchant as usize];
             assert_eq!(r.receipt.category, merchant.category.index());
         }
-        assert!(sim.receipts.windows(2).all(|w| w[0].receipt.order_time_ms <= w[1].receipt.order_time_ms));
+        assert!(sim
+            .receipts
+            .windows(2)
+            .all(|w| w[0].receipt.order_time_ms <= w[1].receipt.order_time_ms));
     }
 
     #[test]
     fn every_brushing_pattern_occurs_and_fraud_is_a_minority() {
         let sim = small(5);
         for kind in Brushing::ALL {
-            assert!(sim.receipts.iter().any(|r| r.brushing == Some(kind)), "{kind:?} missing");
+            assert!(
+                sim.receipts.iter().any(|r| r.brushing == Some(kind)),
+                "{kind:?} missing"
+            );
         }
         let fraud = sim.receipts.iter().filter(|r| r.label()).count();
         let share = fraud as f64 / sim.receipts.len() as f64;
@@ -836,7 +964,8 @@ mod tests {
         let sim = small(8);
         let mut by_hour = [0u32; 24];
         for r in sim.receipts.iter().filter(|r| !r.label()) {
-            by_hour[(((r.receipt.order_time_ms + LOCAL_UTC_OFFSET_MS) / HOUR_MS) % 24) as usize] += 1;
+            by_hour[(((r.receipt.order_time_ms + LOCAL_UTC_OFFSET_MS) / HOUR_MS) % 24) as usize] +=
+                1;
         }
         // Nobody shops at 3 am; lunch beats mid-afternoon.
         assert_eq!(by_hour[3], 0);

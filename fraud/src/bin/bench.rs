@@ -39,7 +39,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
-fn best<T>(repeat: usize, mut run: impl FnMut() -> anyhow::Result<(Duration, T)>) -> anyhow::Result<(Duration, T)> {
+fn best<T>(
+    repeat: usize,
+    mut run: impl FnMut() -> anyhow::Result<(Duration, T)>,
+) -> anyhow::Result<(Duration, T)> {
     let mut best = run()?;
     for _ in 1..repeat {
         let r = run()?;
@@ -50,7 +53,11 @@ fn best<T>(repeat: usize, mut run: impl FnMut() -> anyhow::Result<(Duration, T)>
     Ok(best)
 }
 
-fn batched(receipts: &[Receipt], scorer: &mut Scorer, batch: usize) -> anyhow::Result<(Duration, Vec<Duration>)> {
+fn batched(
+    receipts: &[Receipt],
+    scorer: &mut Scorer,
+    batch: usize,
+) -> anyhow::Result<(Duration, Vec<Duration>)> {
     let mut state = FeatureState::new();
     let mut rows: Vec<Features> = Vec::with_capacity(batch);
     let mut scores = Vec::with_capacity(receipts.len());
@@ -77,8 +84,13 @@ fn main() -> anyhow::Result<()> {
     let n = receipts.len() as f64;
     let rate = |d: Duration| n / d.as_secs_f64();
     let load = |threads: usize| {
-        Scorer::load(&args.model, ScorerOptions { intra_threads: threads })
-            .with_context(|| format!("loading {}", args.model.display()))
+        Scorer::load(
+            &args.model,
+            ScorerOptions {
+                intra_threads: threads,
+            },
+        )
+        .with_context(|| format!("loading {}", args.model.display()))
     };
     let mut scorer = load(1)?;
     println!(
@@ -101,7 +113,11 @@ fn main() -> anyhow::Result<()> {
         std::hint::black_box(sink);
         Ok((start.elapsed(), ()))
     })?;
-    println!("| features only, 1 thread | {:.0} | {:.2} µs/receipt |", rate(d), d.as_secs_f64() * 1e6 / n);
+    println!(
+        "| features only, 1 thread | {:.0} | {:.2} µs/receipt |",
+        rate(d),
+        d.as_secs_f64() * 1e6 / n
+    );
 
     let (d, mut lat) = best(args.repeat, || {
         let mut state = FeatureState::new();
@@ -127,7 +143,11 @@ fn main() -> anyhow::Result<()> {
     );
 
     for threads in [1, 2] {
-        let mut s = if threads == 1 { load(1)? } else { load(threads)? };
+        let mut s = if threads == 1 {
+            load(1)?
+        } else {
+            load(threads)?
+        };
         let (d, mut per_batch) = best(args.repeat, || batched(&receipts, &mut s, args.batch))?;
         per_batch.sort_unstable();
         println!(
@@ -148,7 +168,10 @@ fn main() -> anyhow::Result<()> {
             let producer = s.spawn(|| -> anyhow::Result<()> {
                 let mut state = FeatureState::new();
                 for chunk in receipts.chunks(batch) {
-                    let rows = chunk.iter().map(|r| state.push(r)).collect::<Result<Vec<_>, _>>()?;
+                    let rows = chunk
+                        .iter()
+                        .map(|r| state.push(r))
+                        .collect::<Result<Vec<_>, _>>()?;
                     if tx.send(rows).is_err() {
                         break;
                     }
@@ -160,7 +183,9 @@ fn main() -> anyhow::Result<()> {
             for rows in rx {
                 scorer.score_into(&rows, &mut scores)?;
             }
-            producer.join().map_err(|_| anyhow::anyhow!("feature thread panicked"))??;
+            producer
+                .join()
+                .map_err(|_| anyhow::anyhow!("feature thread panicked"))??;
             Ok(scores.len())
         })?;
         anyhow::ensure!(scored == receipts.len());

@@ -24,8 +24,10 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
-    let ds = csv::read(BufReader::new(file)).with_context(|| format!("reading {}", args.input.display()))?;
+    let file =
+        File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+    let ds = csv::read(BufReader::new(file))
+        .with_context(|| format!("reading {}", args.input.display()))?;
     let features = pipeline::feature_matrix(&ds.receipts);
     let rows: Vec<Vec<f32>> = features
         .iter()
@@ -40,8 +42,10 @@ fn main() -> anyhow::Result<()> {
             row
         })
         .collect();
-    let out = File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
-    npy::write_f32_matrix(BufWriter::new(out), N_FEATURES + 1, &rows).context("writing the matrix")?;
+    let out = File::create(&args.output)
+        .with_context(|| format!("creating {}", args.output.display()))?;
+    npy::write_f32_matrix(BufWriter::new(out), N_FEATURES + 1, &rows)
+        .context("writing the matrix")?;
 
     let names: Vec<String> = FEATURE_NAMES.iter().map(|n| format!("\"{n}\"")).collect();
     let meta = format!(

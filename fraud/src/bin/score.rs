@@ -38,8 +38,10 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
-    let ds = csv::read(BufReader::new(file)).with_context(|| format!("reading {}", args.input.display()))?;
+    let file =
+        File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+    let ds = csv::read(BufReader::new(file))
+        .with_context(|| format!("reading {}", args.input.display()))?;
     let mut scorer = Scorer::load(
         &args.model,
         ScorerOptions {
@@ -56,7 +58,8 @@ fn main() -> anyhow::Result<()> {
     let mut out: Box<dyn Write> = if args.output.as_os_str() == "-" {
         Box::new(BufWriter::new(std::io::stdout().lock()))
     } else {
-        let f = File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+        let f = File::create(&args.output)
+            .with_context(|| format!("creating {}", args.output.display()))?;
         Box::new(BufWriter::new(f))
     };
     writeln!(out, "receipt_id,score")?;

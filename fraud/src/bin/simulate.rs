@@ -38,7 +38,8 @@ fn main() -> anyhow::Result<()> {
     let mut out: Box<dyn Write> = if args.output.as_os_str() == "-" {
         Box::new(BufWriter::new(std::io::stdout().lock()))
     } else {
-        let file = File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+        let file = File::create(&args.output)
+            .with_context(|| format!("creating {}", args.output.display()))?;
         Box::new(BufWriter::new(file))
     };
     bizkey_fraud::csv::write_simulation(&mut out, &sim).context("writing receipts")?;
@@ -49,7 +50,12 @@ fn main() -> anyhow::Result<()> {
         let mut w = BufWriter::new(file);
         writeln!(w, "receipt_id,pattern")?;
         for r in &sim.receipts {
-            writeln!(w, "r{},{}", r.receipt_id, r.brushing.map_or("honest", Brushing::as_str))?;
+            writeln!(
+                w,
+                "r{},{}",
+                r.receipt_id,
+                r.brushing.map_or("honest", Brushing::as_str)
+            )?;
         }
         w.flush().context("writing patterns")?;
     }
@@ -65,7 +71,11 @@ fn main() -> anyhow::Result<()> {
         100.0 * fraud as f64 / sim.receipts.len().max(1) as f64
     );
     for kind in Brushing::ALL {
-        let n = sim.receipts.iter().filter(|r| r.brushing == Some(kind)).count();
+        let n = sim
+            .receipts
+            .iter()
+            .filter(|r| r.brushing == Some(kind))
+            .count();
         eprintln!("  {:<15} {n}", kind.as_str());
     }
     Ok(())

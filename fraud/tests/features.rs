@@ -1,0 +1,191 @@
+use bizkey_fraud::baseline::ShopeeRule;
+use bizkey_fraud::features::{FeatureError, FeatureState, FEATURE_NAMES, N_FEATURES};
+use bizkey_fraud::pipeline::feature_matrix;
+use bizkey_fraud::receipt::Receipt;
+use bizkey_fraud::sim::{simulate, SimConfig};
+
+use crate::receipt;
+
+fn col(name: &str) -> usize {
+    FEATURE_NAMES
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or_else(|| panic!("no feature {name}"))
+}
+
+fn close(a: f32, b: f64) -> bool {
+    (f64::from(a) - b).abs() < 1e-5
+}
+
+#[test]
+fn names_are_unique_and_complete() {
+    assert_eq!(FEATURE_NAMES.len(), N_FEATURES);
+    let mut names = FEATURE_NAMES.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), N_FEATURES);
+}
+
+#[test]
+fn no_look_ahead_later_receipts_never_change_earlier_features() {
+    let sim = simulate(&SimConfig::new(21, 30, 1_500, 10));
+    let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+    let full = feature_matrix(&receipts);
+    let k = receipts.len() / 2;
+
+    // Dropping the future changes nothing before it.
+    let prefix = feature_matrix(&receipts[..k]);
+    assert_eq!(prefix[..], full[..k]);
+
+    // Nor does rewriting the future: same customers, very different amounts and partners.
+    let mut altered = receipts.clone();
+    for r in &mut altered[k..] {
+        r.amount_cents = r.amount_cents * 50 + 1;
+        r.customer = receipts[0].customer;
+        r.merchant = receipts[0].merchant;
+    }
+    let altered_features = feature_matrix(&altered);
+    assert_eq!(altered_features[..k], full[..k]);
+    // The alteration is visible afterwards, so the comparison above is not vacuous.
+    assert_ne!(altered_features[k..], full[k..]);
+}
+
+#[test]
+fn repeated_orders_are_counted_from_the_past_only() {
+    let mut st = FeatureState::new();
+    let first = st.push(&receipt(600, 1, 7, None, 3_200)).expect("in order");
+    assert_eq!(first[col("customer_new")], 1.0);
+    assert_eq!(first[col("pair_orders")], 0.0);
+    assert_eq!(first[col("pair_gap_min")], 0.0);
+    assert_eq!(first[col("merchant_orders_1h")], 0.0);
+    assert_eq!(first[col("merchant_orders_per_buyer_1h")], 1.0);
+    assert_eq!(first[col("pair_same_amount")], 0.0);
+
+    // Same customer, same merchant, same amount, 30 minutes later.
+    let second = st.push(&receipt(630, 1, 7, None, 3_200)).expect("in order");
+    assert_eq!(second[col("customer_new")], 0.0);
+    assert!(close(second[col("pair_orders")], 1f64.ln_1p()));
+    assert!(close(second[col("pair_share")], 1.0));
+    assert!(close(second[col("pair_gap_min")], 30f64.ln_1p()));
+    assert!(close(second[col("customer_gap_min")], 30f64.ln_1p()));
+    assert!(close(second[col("customer_age_h")], 0.5f64.ln_1p()));
+    assert!(close(second[col("pair_recent_1h")], (-0.5f64).exp()));
+    assert!(close(second[col("merchant_orders_1h")], 1f64.ln_1p()));
+    assert!(close(second[col("merchant_orders_per_buyer_1h")], 2.0));
+    assert_eq!(second[col("pair_same_amount")], 1.0);
+
+    // Another customer at another merchant knows nothing of them.
+    let other = st.push(&receipt(631, 2, 8, None, 3_200)).expect("in order");
+    assert_eq!(other[col("customer_new")], 1.0);
+    assert_eq!(other[col("merchant_orders_1h")], 0.0);
+
+    // 61 minutes after the second order the merchant's hour window is empty again.
+    let later = st.push(&receipt(691, 1, 9, None, 1_000)).expect("in order");
+    assert_eq!(later[col("merchant_orders_1h")], 0.0);
+    assert_eq!(later[col("round_10")], 1.0);
+    assert_eq!(later[col("round_100")], 0.0);
+}
+
+#[test]
+fn referral_fan_out_counts_earlier_referees() {
+    let mut st = FeatureState::new();
+    st.push(&receipt(600, 1, 0, None, 2_000)).expect("in order");
+    let a = st
+        .push(&receipt(610, 3, 10, Some(0), 1_500))
+        .expect("in order");
+    assert_eq!(a[col("has_referrer")], 1.0);
+    assert_eq!(a[col("referrer_fanout")], 0.0);
+    let b = st
+        .push(&receipt(615, 3, 11, Some(0), 1_500))
+        .expect("in order");
+    assert!(close(b[col("referrer_fanout")], 1f64.ln_1p()));
+    assert!(close(b[col("referrer_fanout_24h")], 1f64.ln_1p()));
+    assert!(close(b[col("referrer_first_here_share")], 1.0));
+    let c = st
+        .push(&receipt(616, 4, 12, Some(0), 1_500))
+        .expect("in order");
+    assert!(close(c[col("referrer_fanout")], 2f64.ln_1p()));
+    assert!(
+        close(c[col("referrer_first_here_share")], 0.0),
+        "none of them started at merchant 4"
+    );
+    // The referrer's own view: three referees so far.
+    let d = st.push(&receipt(620, 1, 0, None, 2_000)).expect("in order");
+    assert!(close(d[col("customer_referees")], 3f64.ln_1p()));
+    // A day later the 24 h fan-out has expired, the total has not.
+    let e = st
+        .push(&receipt(620 + 24 * 60, 3, 13, Some(0), 1_500))
+        .expect("in order");
+    assert!(close(e[col("referrer_fanout")], 3f64.ln_1p()));
+    assert_eq!(e[col("referrer_fanout_24h")], 0.0);
+}
+
+#[test]
+fn hour_of_day_is_local_time() {
+    let mut st = FeatureState::new();
+    // 12:00 local (UTC+8).
+    let noon = st
+        .features(&receipt(12 * 60, 1, 1, None, 100))
+        .expect("in order");
+    assert!(close(noon[col("hour_sin")], 0.0));
+    assert!(close(noon[col("hour_cos")], -1.0));
+    // 2026-01-01 was a Thursday; 2026-01-03 a Saturday.
+    assert_eq!(noon[col("weekend")], 0.0);
+    let saturday = st
+        .features(&receipt(2 * 24 * 60 + 600, 1, 1, None, 100))
+        .expect("in order");
+    assert_eq!(saturday[col("weekend")], 1.0);
+}
+
+#[test]
+fn amounts_are_compared_with_the_merchants_usual_ticket() {
+    let mut st = FeatureState::new();
+    for i in 0..20 {
+        st.push(&receipt(600 + i, 5, 100 + i as u32, None, 3_000 + 10 * i))
+            .expect("in order");
+    }
+    let normal = st
+        .features(&receipt(700, 5, 1, None, 3_100))
+        .expect("in order");
+    let huge = st
+        .features(&receipt(700, 5, 1, None, 300_000))
+        .expect("in order");
+    assert!(normal[col("amount_vs_ticket")].abs() < 0.1);
+    assert!(huge[col("amount_vs_ticket")] > 4.0);
+    assert_eq!(huge[col("amount_z")], 20.0, "clamped");
+}
+
+#[test]
+fn out_of_order_receipts_are_refused() {
+    let mut st = FeatureState::new();
+    st.push(&receipt(100, 1, 1, None, 100)).expect("in order");
+    let err = st
+        .features(&receipt(99, 1, 1, None, 100))
+        .expect_err("older receipt");
+    let t = |m: u64| bizkey_fraud::sim::DEFAULT_START_MS + m * 60_000;
+    assert_eq!(
+        err,
+        FeatureError::OutOfOrder {
+            last_ms: t(100),
+            got_ms: t(99)
+        }
+    );
+    assert!(st.observe(&receipt(99, 1, 1, None, 100)).is_err());
+    // Same time is fine.
+    st.push(&receipt(100, 2, 2, None, 100)).expect("same time");
+}
+
+#[test]
+fn shopee_rule_counts_orders_per_buyer_in_the_last_hour() {
+    let mut rule = ShopeeRule::new();
+    assert_eq!(rule.push(&receipt(0, 1, 1, None, 100)), 1.0);
+    assert_eq!(rule.push(&receipt(10, 1, 1, None, 100)), 2.0);
+    assert_eq!(rule.push(&receipt(20, 1, 2, None, 100)), 1.5);
+    assert_eq!(rule.push(&receipt(30, 1, 1, None, 100)), 2.0);
+    assert_eq!(rule.push(&receipt(40, 1, 1, None, 100)), 2.5);
+    assert_eq!(rule.push(&receipt(50, 1, 1, None, 100)), 3.0);
+    // Minute 60: the order of minute 0 has left the window (t − 1 h, t].
+    assert_eq!(rule.push(&receipt(60, 1, 1, None, 100)), 3.0);
+    // Other shops are separate.
+    assert_eq!(rule.push(&receipt(61, 2, 1, None, 100)), 1.0);
+}

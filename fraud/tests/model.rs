@@ -1,0 +1,103 @@
+//! The committed model through ONNX Runtime (needs ORT_DYLIB_PATH: `models/setup.sh`, `source scripts/env.sh`).
+
+use std::path::Path;
+
+use bizkey_fraud::metrics::{average_precision, roc_auc, Report};
+use bizkey_fraud::pipeline::{feature_matrix, shopee_ratios};
+use bizkey_fraud::receipt::Receipt;
+use bizkey_fraud::score::{ScoreError, Scorer, ScorerOptions, DEFAULT_MODEL_PATH};
+use bizkey_fraud::sim::{simulate, Brushing, SimConfig};
+
+fn scorer() -> Scorer {
+    Scorer::load(Path::new(DEFAULT_MODEL_PATH), ScorerOptions::default())
+        .expect("committed model loads")
+}
+
+/// A seed the model was never trained, validated or tested on (train.sh uses 1–5).
+const FRESH_SEED: u64 = 20_260_101;
+
+#[test]
+fn committed_model_detects_brushing_on_a_fresh_seed() {
+    let sim = simulate(&SimConfig::standard(FRESH_SEED));
+    let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+    let labels: Vec<bool> = sim.receipts.iter().map(|s| s.label()).collect();
+    let mut scorer = scorer();
+    let scores = scorer
+        .score_batched(&feature_matrix(&receipts), 4096)
+        .expect("inference");
+    assert_eq!(scores.len(), receipts.len());
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+
+    let report = Report::compute(&scores, &labels, scorer.info().threshold).expect("both classes");
+    eprintln!("fresh seed {FRESH_SEED}: {report}");
+    assert!(report.roc_auc >= 0.95, "ROC-AUC {}", report.roc_auc);
+    assert!(
+        report.confusion.precision() >= 0.5 && report.confusion.recall() >= 0.5,
+        "{report}"
+    );
+
+    // The model must beat the Shopee rule by far.
+    let shopee = shopee_ratios(&receipts);
+    let shopee_ap = average_precision(&shopee, &labels).expect("both classes");
+    assert!(
+        report.auprc > shopee_ap + 0.3,
+        "model AUPRC {} vs Shopee {shopee_ap}",
+        report.auprc
+    );
+
+    // Every pattern is ranked above honest traffic.
+    for kind in Brushing::ALL {
+        let (s, l): (Vec<f32>, Vec<bool>) = sim
+            .receipts
+            .iter()
+            .zip(&scores)
+            .filter(|(r, _)| r.brushing.is_none() || r.brushing == Some(kind))
+            .map(|(r, s)| (*s, r.label()))
+            .unzip();
+        let auc = roc_auc(&s, &l).expect("both classes");
+        eprintln!("  {:<15} ROC-AUC vs honest {auc:.4}", kind.as_str());
+        assert!(auc >= 0.9, "{kind:?}: {auc}");
+    }
+}
+
+#[test]
+fn batched_and_one_by_one_scores_agree() {
+    let sim = simulate(&SimConfig::new(77, 20, 500, 5));
+    let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+    let features = feature_matrix(&receipts[..300]);
+    let mut scorer = scorer();
+    let batched = scorer.score(&features).expect("inference");
+    let in_sevens = scorer.score_batched(&features, 7).expect("inference");
+    for (i, f) in features.iter().enumerate() {
+        let one = scorer.score(std::slice::from_ref(f)).expect("inference");
+        assert!(
+            (one[0] - batched[i]).abs() < 1e-5,
+            "row {i}: {} vs {}",
+            one[0],
+            batched[i]
+        );
+        assert!((in_sevens[i] - batched[i]).abs() < 1e-5);
+    }
+    assert!(scorer.score(&[]).expect("empty").is_empty());
+}
+
+#[test]
+fn model_metadata_is_read_and_bad_files_are_refused() {
+    let scorer = scorer();
+    let info = scorer.info();
+    assert!(info.version.starts_with("dbn-mlp-f"), "{}", info.version);
+    assert!(info.threshold > 0.0 && info.threshold < 1.0);
+
+    let missing = Scorer::load(
+        Path::new("/nonexistent/model.onnx"),
+        ScorerOptions::default(),
+    );
+    assert!(matches!(missing, Err(ScoreError::Ort(_))), "{missing:?}");
+
+    let garbage =
+        std::env::temp_dir().join(format!("bizkey-fraud-garbage-{}.onnx", std::process::id()));
+    std::fs::write(&garbage, b"not a model").expect("write temp file");
+    let err = Scorer::load(&garbage, ScorerOptions::default());
+    std::fs::remove_file(&garbage).ok();
+    assert!(matches!(err, Err(ScoreError::Ort(_))), "{err:?}");
+}
