@@ -1,8 +1,8 @@
 //! Scores feature rows with the committed ONNX model through ONNX Runtime.
 //!
 //! The `ort` crate is built with `load-dynamic`: nothing is downloaded or linked at build time, and
-//! `libonnxruntime.so` is loaded when the first [`Scorer`] is created, from the path in `ORT_DYLIB_PATH` (or an
-//! explicit path). `models/setup.sh` installs the `onnxruntime` wheel, which ships that library, and
+//! `libonnxruntime.so` is loaded when the first [`Scorer`] is created, from the path in `ORT_DYLIB_PATH` or,
+//! failing that, from the project's venv (see [`runtime_library`]). `models/setup.sh` installs the `onnxruntime` wheel, which ships that library, and
 //! `scripts/env.sh` points `ORT_DYLIB_PATH` at it.
 //!
 //! The model carries its own contract in its ONNX metadata: the feature names and version it was trained on
@@ -36,8 +36,8 @@ pub const DEFAULT_MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../mo
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreError {
     #[error(
-        "ORT_DYLIB_PATH is not set: run models/setup.sh, then `source scripts/env.sh` (it points ORT_DYLIB_PATH at \
-         libonnxruntime.so from the onnxruntime wheel)"
+        "ONNX Runtime not found: ORT_DYLIB_PATH is not set and the project venv has no onnxruntime wheel; run \
+         models/setup.sh, then `source scripts/env.sh` (it points ORT_DYLIB_PATH at libonnxruntime.so from the wheel)"
     )]
     NoRuntime,
     #[error("loading ONNX Runtime: {0}")]
@@ -91,14 +91,40 @@ fn environment() -> Result<Environment, ScoreError> {
     if let Some(e) = env.as_ref() {
         return Ok(e.clone());
     }
-    let dylib = std::env::var_os("ORT_DYLIB_PATH")
-        .filter(|p| !p.is_empty())
-        .ok_or(ScoreError::NoRuntime)?;
-    let built = ort::init_from(PathBuf::from(dylib))?
-        .with_name("bizkey-fraud")
-        .build()?;
+    let dylib = runtime_library().ok_or(ScoreError::NoRuntime)?;
+    let built = ort::init_from(dylib)?.with_name("bizkey-fraud").build()?;
     *env = Some(built.clone());
     Ok(built)
+}
+
+/// `ORT_DYLIB_PATH` when set; otherwise the library of the onnxruntime wheel in the project's venv
+/// (`$BIZKEY_VENV`, else `$BIZKEY_CACHE/venv`, else `~/.cache/bizkey/venv`), so that a shell that sourced
+/// `scripts/env.sh` before `models/setup.sh` created the venv still finds it.
+pub fn runtime_library() -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(p) = env("ORT_DYLIB_PATH") {
+        return Some(p);
+    }
+    let venv = env("BIZKEY_VENV")
+        .or_else(|| env("BIZKEY_CACHE").map(|c| c.join("venv")))
+        .or_else(|| env("HOME").map(|h| h.join(".cache/bizkey/venv")))?;
+    let mut found: Vec<PathBuf> = std::fs::read_dir(venv.join("lib"))
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
+        .filter_map(|e| std::fs::read_dir(e.path().join("site-packages/onnxruntime/capi")).ok())
+        .flat_map(|dir| dir.flatten().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("libonnxruntime.so"))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 /// A loaded model.
