@@ -26,6 +26,9 @@ export CONTRACTS_NODE="${CONTRACTS_NODE:-$BIZKEY_CACHE/bin/substrate-contracts-n
 # libonnxruntime.so from the onnxruntime wheel (ort's load-dynamic feature).
 if [ -z "${ORT_DYLIB_PATH:-}" ]; then
   for lib in "$BIZKEY_VENV"/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so*; do
-    [ -e "$lib" ] && export ORT_DYLIB_PATH="$lib" && break
+    if [ -e "$lib" ]; then
+      export ORT_DYLIB_PATH="$lib"
+      break
+    fi
   done
 fi
