@@ -13,6 +13,7 @@ mkdir -p "$run_dir"
 
 step "set-up"
 scripts/setup.sh --no-postgres
+source scripts/env.sh  # again: set-up may have just created the venv (ORT_DYLIB_PATH)
 
 step "contracts (release builds)"
 scripts/build-contracts.sh

@@ -13,6 +13,7 @@ started=$(date +%s)
 
 step "set-up"
 scripts/setup.sh
+source scripts/env.sh  # again: set-up may have just created the venv (ORT_DYLIB_PATH)
 
 step "PostgreSQL on loopback"
 BIZKEY_TEST_PG_URL=$(scripts/postgres.sh)
