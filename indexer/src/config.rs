@@ -1,0 +1,88 @@
+//! Settings: defaults, then a TOML file, then environment variables and
+//! flags (the binary merges those two through clap).
+
+use crate::error::IndexError;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the indexer needs to know.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path?mode=rwc` (default `sqlite://bizkey-index.db?mode=rwc`)
+    /// or `postgres://user@host/db`.
+    pub database_url: String,
+    /// The deployment manifest `bizkey deploy` wrote.
+    pub manifest: PathBuf,
+    /// Node RPC URL; the manifest's `node_url` when unset.
+    pub node_url: Option<String>,
+    /// Health, metrics and receipt-detail endpoint; none when unset.
+    pub listen: Option<SocketAddr>,
+    /// Most blocks per SQL transaction.
+    pub batch_blocks: usize,
+    /// Blocks fetched concurrently.
+    pub fetch_concurrency: usize,
+    /// Milliseconds between reconnection attempts.
+    pub retry_ms: u64,
+    /// Progress bar while catching up (on a terminal).
+    pub progress: bool,
+    /// Stop after this block (benchmarks).
+    pub stop_at: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://bizkey-index.db?mode=rwc".into(),
+            manifest: PathBuf::from("deployment.json"),
+            node_url: None,
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 9616))),
+            batch_blocks: 256,
+            fetch_concurrency: 16,
+            retry_ms: 500,
+            progress: true,
+            stop_at: None,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults overlaid with the TOML file at `path`, if given.
+    ///
+    /// # Errors
+    /// [`IndexError::Config`] for an unreadable or invalid file.
+    pub fn load(path: Option<&Path>) -> Result<Self, IndexError> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| IndexError::Config(format!("{}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| IndexError::Config(format!("{}: {e}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_defaults_and_rejects_typos() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("indexer.toml");
+        std::fs::write(
+            &path,
+            "database_url = \"postgres://x@127.0.0.1/db\"\nbatch_blocks = 9\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.database_url, "postgres://x@127.0.0.1/db");
+        assert_eq!(c.batch_blocks, 9);
+        assert_eq!(c.fetch_concurrency, Config::default().fetch_concurrency);
+        std::fs::write(&path, "batch_block = 9\n").unwrap();
+        assert!(matches!(
+            Config::load(Some(&path)),
+            Err(IndexError::Config(_))
+        ));
+    }
+}

@@ -1,0 +1,408 @@
+//! Decoding `ContractEmitted` events of the suite with the contracts' own
+//! event types (`bizkey-types`): the emitting contract gives its kind, the
+//! kind the candidate event types, topic 0 the one whose `SIGNATURE_TOPIC`
+//! it is. Besides the typed value the projection uses, every event gets a
+//! JSON rendering built from its ink! metadata (`EventMetadata::event_spec`),
+//! so event types the projection does not use are still readable in SQL.
+
+use bizkey_types::{ledger, psp22, registry, roles, vesting};
+use ink::env::Event as InkEvent;
+use ink::metadata::EventMetadata;
+use scale::Decode;
+use scale_info::form::PortableForm;
+use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
+use scale_value::{Composite, Primitive, ValueDef};
+use serde_json::{json, Map, Value as Json};
+use std::collections::HashMap;
+use subxt::utils::AccountId32;
+
+/// What a contract of the suite is, from its manifest name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContractKind {
+    BizToken,
+    TimeToken,
+    Registry,
+    Ledger,
+    Vesting,
+}
+
+impl ContractKind {
+    /// The manifest's name for it; `None` for contracts this indexer does not
+    /// know (their events are counted as unknown).
+    pub fn from_manifest_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "biz_token" => Self::BizToken,
+            "time_token" => Self::TimeToken,
+            "registry" => Self::Registry,
+            "ledger" => Self::Ledger,
+            "vesting" => Self::Vesting,
+            _ => return None,
+        })
+    }
+
+    /// The name used in SQL (`contracts.kind`, `events.contract_kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BizToken => "biz_token",
+            Self::TimeToken => "time_token",
+            Self::Registry => "registry",
+            Self::Ledger => "ledger",
+            Self::Vesting => "vesting",
+        }
+    }
+
+    /// For the token contracts: the token's name in SQL (`biz`, `time`).
+    pub fn token(self) -> Option<&'static str> {
+        match self {
+            Self::BizToken => Some("biz"),
+            Self::TimeToken => Some("time"),
+            _ => None,
+        }
+    }
+}
+
+/// A decoded event, as the projection consumes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Transfer(psp22::Transfer),
+    Approval(psp22::Approval),
+    RoleChanged(roles::RoleChanged),
+    MerchantRegistered(registry::MerchantRegistered),
+    MerchantUpdated(registry::MerchantUpdated),
+    TimeShareChanged(registry::TimeShareChanged),
+    MerchantStatusChanged(registry::MerchantStatusChanged),
+    CustomerRegistered(registry::CustomerRegistered),
+    CustomerStatusChanged(registry::CustomerStatusChanged),
+    ReceiptOpened(ledger::ReceiptOpened),
+    ReceiptConfirmed(ledger::ReceiptConfirmed),
+    ReceiptCancelled(ledger::ReceiptCancelled),
+    ReceiptFlagged(ledger::ReceiptFlagged),
+    ReceiptRefunded(ledger::ReceiptRefunded),
+    RewardsClaimed(ledger::RewardsClaimed),
+    PoolSynced(ledger::PoolSynced),
+    ParamsChanged(ledger::ParamsChanged),
+    MerchantSynced(ledger::MerchantSynced),
+    MerchantRated(ledger::MerchantRated),
+    CustomerRated(ledger::CustomerRated),
+    Reacted(ledger::Reacted),
+    /// Decoded and rendered as JSON, not projected beyond `events`.
+    Other,
+}
+
+/// One event type the decoder knows.
+struct EventType {
+    name: &'static str,
+    signature: [u8; 32],
+    typed: fn(&[u8]) -> Result<Event, scale::Error>,
+    /// `(label, type id in the decoder's registry)` of each field, in order.
+    fields: Vec<(String, u32)>,
+}
+
+/// Why an event of a suite contract could not be decoded.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("event without topics (not an ink! 5 event)")]
+    NoTopics,
+    #[error("no {kind} event has signature topic 0x{topic}")]
+    UnknownSignature { kind: &'static str, topic: String },
+    #[error("{name}: the data does not decode: {reason}")]
+    BadData { name: &'static str, reason: String },
+}
+
+/// A decoded event: its type's name, the typed value and its JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    pub name: &'static str,
+    pub event: Event,
+    pub json: Json,
+}
+
+/// Decodes the events of the suite's contracts.
+pub struct Decoder {
+    registry: PortableRegistry,
+    by_kind: HashMap<ContractKind, Vec<EventType>>,
+}
+
+fn decode_exact<E: Decode>(data: &[u8]) -> Result<E, scale::Error> {
+    let mut input = data;
+    let e = E::decode(&mut input)?;
+    if !input.is_empty() {
+        return Err("trailing bytes after the event".into());
+    }
+    Ok(e)
+}
+
+fn event_type<E: InkEvent + EventMetadata + Decode>(
+    name: &'static str,
+    typed: fn(&[u8]) -> Result<Event, scale::Error>,
+    registry: &mut scale_info::Registry,
+) -> EventType {
+    let spec = E::event_spec();
+    let fields = spec
+        .args()
+        .iter()
+        .map(|arg| {
+            (
+                arg.label().to_string(),
+                registry.register_type(arg.ty().ty()).id,
+            )
+        })
+        .collect();
+    EventType {
+        name,
+        // Every suite event is non-anonymous: it has a signature topic.
+        signature: E::SIGNATURE_TOPIC.unwrap_or([0; 32]),
+        typed,
+        fields,
+    }
+}
+
+/// `projected!(Variant, Type)`: an event type the projection consumes.
+macro_rules! projected {
+    ($reg:expr, $variant:ident, $ty:ty) => {
+        event_type::<$ty>(
+            stringify!($variant),
+            |d| decode_exact::<$ty>(d).map(Event::$variant),
+            $reg,
+        )
+    };
+}
+
+/// `stored!(Type)`: an event type kept only in `events` (JSON).
+macro_rules! stored {
+    ($reg:expr, $name:ident, $ty:ty) => {
+        event_type::<$ty>(
+            stringify!($name),
+            |d| decode_exact::<$ty>(d).map(|_| Event::Other),
+            $reg,
+        )
+    };
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder for every event type of the suite.
+    pub fn new() -> Self {
+        let mut reg = scale_info::Registry::new();
+        let r = &mut reg;
+        let token = || -> Vec<fn(&mut scale_info::Registry) -> EventType> {
+            vec![
+                |r| projected!(r, Transfer, psp22::Transfer),
+                |r| projected!(r, Approval, psp22::Approval),
+                |r| projected!(r, RoleChanged, roles::RoleChanged),
+                |r| stored!(r, EmissionReleased, psp22::EmissionReleased),
+                |r| stored!(r, EmissionConfigured, psp22::EmissionConfigured),
+            ]
+        };
+        let mut by_kind = HashMap::new();
+        by_kind.insert(
+            ContractKind::BizToken,
+            token().into_iter().map(|f| f(r)).collect(),
+        );
+        by_kind.insert(
+            ContractKind::TimeToken,
+            token().into_iter().map(|f| f(r)).collect(),
+        );
+        by_kind.insert(
+            ContractKind::Registry,
+            vec![
+                projected!(r, MerchantRegistered, registry::MerchantRegistered),
+                projected!(r, MerchantUpdated, registry::MerchantUpdated),
+                projected!(r, TimeShareChanged, registry::TimeShareChanged),
+                projected!(r, MerchantStatusChanged, registry::MerchantStatusChanged),
+                projected!(r, CustomerRegistered, registry::CustomerRegistered),
+                projected!(r, CustomerStatusChanged, registry::CustomerStatusChanged),
+                projected!(r, RoleChanged, roles::RoleChanged),
+            ],
+        );
+        by_kind.insert(
+            ContractKind::Ledger,
+            vec![
+                projected!(r, ReceiptOpened, ledger::ReceiptOpened),
+                projected!(r, ReceiptConfirmed, ledger::ReceiptConfirmed),
+                projected!(r, ReceiptCancelled, ledger::ReceiptCancelled),
+                projected!(r, ReceiptFlagged, ledger::ReceiptFlagged),
+                projected!(r, ReceiptRefunded, ledger::ReceiptRefunded),
+                projected!(r, RewardsClaimed, ledger::RewardsClaimed),
+                projected!(r, PoolSynced, ledger::PoolSynced),
+                projected!(r, ParamsChanged, ledger::ParamsChanged),
+                projected!(r, MerchantSynced, ledger::MerchantSynced),
+                projected!(r, MerchantRated, ledger::MerchantRated),
+                projected!(r, CustomerRated, ledger::CustomerRated),
+                projected!(r, Reacted, ledger::Reacted),
+                projected!(r, RoleChanged, roles::RoleChanged),
+            ],
+        );
+        by_kind.insert(
+            ContractKind::Vesting,
+            vec![
+                stored!(r, VestingCreated, vesting::VestingCreated),
+                stored!(r, BeneficiaryChanged, vesting::BeneficiaryChanged),
+                stored!(r, Released, vesting::Released),
+                stored!(r, EcosystemSpent, vesting::EcosystemSpent),
+                projected!(r, RoleChanged, roles::RoleChanged),
+            ],
+        );
+        Self {
+            registry: reg.into(),
+            by_kind,
+        }
+    }
+
+    /// Decodes one event of a contract of `kind`.
+    ///
+    /// # Errors
+    /// [`DecodeError`] when no event type of `kind` has topic 0 as its
+    /// signature or the data does not decode as that type.
+    pub fn decode(
+        &self,
+        kind: ContractKind,
+        topics: &[[u8; 32]],
+        data: &[u8],
+    ) -> Result<Decoded, DecodeError> {
+        let topic0 = topics.first().ok_or(DecodeError::NoTopics)?;
+        let ty = self
+            .by_kind
+            .get(&kind)
+            .and_then(|types| types.iter().find(|t| &t.signature == topic0))
+            .ok_or_else(|| DecodeError::UnknownSignature {
+                kind: kind.as_str(),
+                topic: hex::encode(topic0),
+            })?;
+        let bad = |reason: String| DecodeError::BadData {
+            name: ty.name,
+            reason,
+        };
+        let event = (ty.typed)(data).map_err(|e| bad(e.to_string()))?;
+        let mut input = data;
+        let mut obj = Map::new();
+        for (label, id) in &ty.fields {
+            let v = scale_value::scale::decode_as_type(&mut input, *id, &self.registry)
+                .map_err(|e| bad(e.to_string()))?;
+            obj.insert(label.clone(), self.to_json(&v));
+        }
+        Ok(Decoded {
+            name: ty.name,
+            event,
+            json: Json::Object(obj),
+        })
+    }
+
+    /// JSON of a decoded value: accounts as SS58, 32-byte arrays and byte
+    /// sequences as 0x hex, integers past 2^53 as decimal strings (JSON
+    /// readers lose precision above that), enums as their variant name or
+    /// `{"Variant": fields}`, `Option` as null or the value.
+    fn to_json(&self, v: &scale_value::Value<u32>) -> Json {
+        let ty = self.registry.resolve(v.context);
+        if let Some(ty) = ty {
+            let last = ty.path.segments.last().map(String::as_str);
+            if last == Some("AccountId") {
+                if let Some(bytes) = self.byte_array(v) {
+                    if let Ok(a) = <[u8; 32]>::try_from(bytes.as_slice()) {
+                        return Json::String(AccountId32(a).to_string());
+                    }
+                }
+            }
+            if is_option(ty) {
+                if let ValueDef::Variant(var) = &v.value {
+                    return match var.values.values().next() {
+                        Some(inner) if var.name == "Some" => self.to_json(inner),
+                        _ => Json::Null,
+                    };
+                }
+            }
+        }
+        match &v.value {
+            ValueDef::Primitive(p) => primitive(p),
+            ValueDef::Composite(c) => {
+                if let Some(bytes) = self.byte_array(v) {
+                    return Json::String(format!("0x{}", hex::encode(bytes)));
+                }
+                self.composite(c)
+            }
+            ValueDef::Variant(var) => {
+                if var.values.is_empty() {
+                    Json::String(var.name.clone())
+                } else {
+                    json!({ var.name.clone(): self.composite(&var.values) })
+                }
+            }
+            ValueDef::BitSequence(bits) => {
+                Json::String(bits.iter().map(|b| if b { '1' } else { '0' }).collect())
+            }
+        }
+    }
+
+    /// The bytes of a value whose type is an array or sequence of `u8`,
+    /// directly or through newtypes.
+    fn byte_array(&self, v: &scale_value::Value<u32>) -> Option<Vec<u8>> {
+        let ty = self.registry.resolve(v.context)?;
+        let elem = match &ty.type_def {
+            TypeDef::Array(a) => a.type_param.id,
+            TypeDef::Sequence(s) => s.type_param.id,
+            TypeDef::Composite(c) if c.fields.len() == 1 => {
+                return match &v.value {
+                    ValueDef::Composite(inner) => {
+                        inner.values().next().and_then(|x| self.byte_array(x))
+                    }
+                    _ => None,
+                };
+            }
+            _ => return None,
+        };
+        let is_u8 = matches!(
+            self.registry.resolve(elem).map(|t| &t.type_def),
+            Some(TypeDef::Primitive(TypeDefPrimitive::U8))
+        );
+        if !is_u8 {
+            return None;
+        }
+        match &v.value {
+            ValueDef::Composite(c) => c
+                .values()
+                .map(|x| match x.value {
+                    ValueDef::Primitive(Primitive::U128(b)) => u8::try_from(b).ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+
+    fn composite(&self, c: &Composite<u32>) -> Json {
+        match c {
+            Composite::Named(fields) => Json::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.to_json(v)))
+                    .collect(),
+            ),
+            // Newtypes (`struct AccountId([u8; 32])`-like) collapse to their field.
+            Composite::Unnamed(vals) if vals.len() == 1 => self.to_json(&vals[0]),
+            Composite::Unnamed(vals) => Json::Array(vals.iter().map(|v| self.to_json(v)).collect()),
+        }
+    }
+}
+
+fn is_option(ty: &scale_info::Type<PortableForm>) -> bool {
+    ty.path.segments == ["Option"] && matches!(ty.type_def, TypeDef::Variant(_))
+}
+
+fn primitive(p: &Primitive) -> Json {
+    const SAFE: u128 = 1 << 53;
+    match p {
+        Primitive::Bool(b) => Json::Bool(*b),
+        Primitive::Char(c) => Json::String(c.to_string()),
+        Primitive::String(s) => Json::String(s.clone()),
+        Primitive::U128(n) if *n < SAFE => json!(*n as u64),
+        Primitive::U128(n) => Json::String(n.to_string()),
+        Primitive::I128(n) if n.unsigned_abs() < SAFE => json!(*n as i64),
+        Primitive::I128(n) => Json::String(n.to_string()),
+        Primitive::U256(b) | Primitive::I256(b) => Json::String(format!("0x{}", hex::encode(b))),
+    }
+}

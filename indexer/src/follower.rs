@@ -1,0 +1,305 @@
+//! The loop: from the cursor to the finalized head, then along the head.
+//!
+//! Backfill and live following are the same code: fetch the finalized
+//! blocks after the cursor (many at once, delivered in order), apply them in
+//! batches, each batch one SQL transaction that also moves the cursor. Live,
+//! the batches are simply small. A dropped node connection ends the inner
+//! loop; the outer loop reconnects and resumes from the cursor in the
+//! database, so blocks finalized meanwhile are fetched like any others.
+
+use crate::entity::{blocks, chain_meta, contracts};
+use crate::error::IndexError;
+use crate::metrics::Metrics;
+use crate::projection::{hex0x, Projection};
+use crate::repo;
+use crate::source::{BlockSource, Connector, RawBlock};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// How the follower fetches and batches.
+#[derive(Clone, Debug)]
+pub struct FollowOptions {
+    /// First block to index when the database is new.
+    pub start_block: u64,
+    /// The genesis the deployment manifest names: the node must match it.
+    pub expected_genesis: Option<[u8; 32]>,
+    /// The suite's contracts, for the `contracts` table.
+    pub contracts: Vec<(String, String)>,
+    /// Most blocks in one SQL transaction.
+    pub batch_blocks: usize,
+    /// Blocks fetched concurrently.
+    pub fetch_concurrency: usize,
+    /// Wait before reconnecting.
+    pub retry: Duration,
+    /// Show a progress bar while catching up.
+    pub progress: bool,
+    /// Stop once this block is indexed (benchmarks, tests).
+    pub stop_at: Option<u64>,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        Self {
+            start_block: 0,
+            expected_genesis: None,
+            contracts: Vec::new(),
+            batch_blocks: 256,
+            fetch_concurrency: 16,
+            retry: Duration::from_millis(500),
+            progress: false,
+            stop_at: None,
+        }
+    }
+}
+
+/// The indexer: a database, a way to reach the node, a projection.
+pub struct Follower {
+    pub db: DatabaseConnection,
+    pub connector: Arc<dyn Connector>,
+    pub projection: Projection,
+    pub options: FollowOptions,
+    pub metrics: Arc<Metrics>,
+}
+
+enum Stop {
+    Shutdown,
+    Reached,
+}
+
+impl Follower {
+    /// Runs until `shutdown` turns true (or `stop_at` is reached).
+    ///
+    /// # Errors
+    /// Everything but a lost node connection, which is retried forever:
+    /// database failures, a database or manifest of another chain, a
+    /// discontinuity in the finalized chain.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexError> {
+        let mut first = true;
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            if !first {
+                self.metrics.reconnects.fetch_add(1, Relaxed);
+                tokio::select! {
+                    _ = tokio::time::sleep(self.options.retry) => {}
+                    _ = shutdown.changed() => return Ok(()),
+                }
+            }
+            first = false;
+            let source = match self.connector.connect().await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("{e}; retrying");
+                    continue;
+                }
+            };
+            self.metrics.connected.store(true, Relaxed);
+            let result = self.follow(source.as_ref(), &mut shutdown).await;
+            self.metrics.connected.store(false, Relaxed);
+            match result {
+                Ok(_) => return Ok(()),
+                Err(e) if e.is_transient() => tracing::warn!("{e}; reconnecting"),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The checkpoint, created for a new database; refuses another chain.
+    async fn checkpoint(&self, genesis: [u8; 32]) -> Result<chain_meta::Model, IndexError> {
+        let node = hex0x(genesis);
+        if let Some(expected) = self.options.expected_genesis {
+            if expected != genesis {
+                return Err(IndexError::ManifestChain {
+                    manifest: hex0x(expected),
+                    node,
+                });
+            }
+        }
+        if let Some(meta) = repo::chain_meta(&self.db).await? {
+            if meta.genesis_hash != node {
+                return Err(IndexError::WrongChain {
+                    database: meta.genesis_hash,
+                    node,
+                });
+            }
+            return Ok(meta);
+        }
+        let start = self.options.start_block as i64;
+        let meta = chain_meta::Model {
+            id: 1,
+            genesis_hash: node,
+            start_block: start,
+            indexed_height: start - 1,
+            indexed_hash: String::new(),
+            unknown_events: 0,
+            undecodable_events: 0,
+        };
+        let txn = self.db.begin().await?;
+        repo::save_contracts(
+            &txn,
+            self.options
+                .contracts
+                .iter()
+                .map(|(address, kind)| contracts::Model {
+                    address: address.clone(),
+                    kind: kind.clone(),
+                })
+                .collect(),
+        )
+        .await?;
+        repo::save_chain_meta(&txn, meta.clone()).await?;
+        txn.commit().await?;
+        Ok(meta)
+    }
+
+    async fn follow(
+        &self,
+        source: &dyn BlockSource,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<Stop, IndexError> {
+        let mut meta = self.checkpoint(source.genesis_hash()).await?;
+        self.metrics
+            .indexed
+            .store(meta.indexed_height.max(0) as u64, Relaxed);
+        let mut head = source.finalized_height().await?;
+        loop {
+            self.metrics.head.store(head, Relaxed);
+            let next = (meta.indexed_height + 1) as u64;
+            if let Some(stop) = self.options.stop_at {
+                if meta.indexed_height >= stop as i64 {
+                    return Ok(Stop::Reached);
+                }
+            }
+            if *shutdown.borrow() {
+                return Ok(Stop::Shutdown);
+            }
+            if next > head {
+                tokio::select! {
+                    h = source.wait_finalized(head, Duration::from_secs(5)) => head = h?,
+                    _ = shutdown.changed() => return Ok(Stop::Shutdown),
+                }
+                continue;
+            }
+            let target = match self.options.stop_at {
+                Some(stop) => head.min(stop),
+                None => head,
+            };
+            let bar = self.progress_bar(next, target);
+            let mut stream = futures::stream::iter(next..=target)
+                .map(|n| source.block(n))
+                .buffered(self.options.fetch_concurrency.max(1))
+                .ready_chunks(self.options.batch_blocks.max(1));
+            loop {
+                let chunk = tokio::select! {
+                    c = stream.next() => c,
+                    _ = shutdown.changed() => None,
+                };
+                let Some(chunk) = chunk else { break };
+                let blocks = chunk.into_iter().collect::<Result<Vec<RawBlock>, _>>()?;
+                self.apply(&mut meta, &blocks).await?;
+                if let Some(bar) = &bar {
+                    bar.set_position(meta.indexed_height as u64 - next + 1);
+                }
+                if *shutdown.borrow() {
+                    break;
+                }
+            }
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            if meta.indexed_height as u64 >= head {
+                head = source.finalized_height().await?;
+            }
+        }
+    }
+
+    fn progress_bar(&self, from: u64, to: u64) -> Option<ProgressBar> {
+        if !self.options.progress || to < from + 100 {
+            return None;
+        }
+        let bar = ProgressBar::new(to - from + 1);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} blocks  {per_sec}  ETA {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    }
+
+    /// One batch, one transaction: blocks, events, projections, cursor.
+    async fn apply(
+        &self,
+        meta: &mut chain_meta::Model,
+        blocks: &[RawBlock],
+    ) -> Result<(), IndexError> {
+        let started = Instant::now();
+        let mut expected = meta.indexed_hash.clone();
+        for b in blocks {
+            let parent = hex0x(b.parent_hash);
+            if !expected.is_empty() && parent != expected {
+                return Err(IndexError::Discontinuity {
+                    number: b.number,
+                    parent,
+                    expected,
+                });
+            }
+            expected = hex0x(b.hash);
+        }
+        let txn = self.db.begin().await?;
+        repo::save_blocks(
+            &txn,
+            blocks
+                .iter()
+                .map(|b| blocks::Model {
+                    number: b.number as i64,
+                    hash: hex0x(b.hash),
+                    parent_hash: hex0x(b.parent_hash),
+                    timestamp: b.timestamp as i64,
+                    events: b.events.len() as i64,
+                })
+                .collect(),
+        )
+        .await?;
+        let stats = self.projection.apply(&txn, blocks).await?;
+        let mut next = meta.clone();
+        if let Some(last) = blocks.last() {
+            next.indexed_height = last.number as i64;
+            next.indexed_hash = hex0x(last.hash);
+        }
+        next.unknown_events += stats.unknown as i64;
+        next.undecodable_events += stats.undecodable as i64;
+        repo::save_chain_meta(&txn, next.clone()).await?;
+        txn.commit().await?;
+        *meta = next;
+
+        let m = &self.metrics;
+        let secs = started.elapsed().as_secs_f64().max(1e-6);
+        m.indexed.store(meta.indexed_height as u64, Relaxed);
+        m.blocks.fetch_add(blocks.len() as u64, Relaxed);
+        m.events.fetch_add(stats.events, Relaxed);
+        m.unknown_events.fetch_add(stats.unknown, Relaxed);
+        m.undecodable_events.fetch_add(stats.undecodable, Relaxed);
+        m.bizpower_mismatches
+            .fetch_add(stats.bizpower_mismatches, Relaxed);
+        m.inconsistencies.fetch_add(stats.inconsistencies, Relaxed);
+        m.batches.fetch_add(1, Relaxed);
+        m.events_per_second_milli
+            .store((stats.events as f64 / secs * 1000.0) as u64, Relaxed);
+        m.blocks_per_second_milli
+            .store((blocks.len() as f64 / secs * 1000.0) as u64, Relaxed);
+        tracing::debug!(
+            height = meta.indexed_height,
+            blocks = blocks.len(),
+            events = stats.events,
+            "batch committed"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,1185 @@
+//! Projects decoded events into the SQL tables, one batch of blocks at a
+//! time inside the caller's transaction.
+//!
+//! A batch reads the rows it changes lazily into memory, applies its events
+//! in chain order, and writes every touched row back with one multi-row
+//! upsert per table. Nothing outlives the batch, so a batch that is rolled
+//! back (crash, lost connection) leaves no trace anywhere and re-applying
+//! it gives the same rows.
+
+use crate::amount::U128;
+use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
+use crate::entity::{
+    accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
+    ledger_params, merchant_status_history, merchants, ratings, reactions, receipt_status_history,
+    receipts, referrals, reward_claims, reward_pools, rewards, roles, token_allowances,
+    token_balances, token_supply, token_transfers, visits,
+};
+use crate::repo::upsert;
+use crate::source::RawBlock;
+use bizkey_math::bizpower::{record_sale, Sale};
+use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit, Weights, WindowStats};
+use bizkey_types::ledger::{LedgerParams, ReceiptStatus};
+use bizkey_types::AccountId;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
+use std::collections::{BTreeMap, HashMap};
+use subxt::utils::AccountId32;
+
+/// SS58 (prefix 42) of an ink! account.
+pub fn ss58(a: &AccountId) -> String {
+    let bytes: &[u8; 32] = a.as_ref();
+    AccountId32(*bytes).to_string()
+}
+
+/// `0x` hex.
+pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+fn u(v: u128) -> U128 {
+    U128(v)
+}
+
+fn i(v: impl Into<u64>) -> i64 {
+    // Block numbers, ms timestamps, counters and ids all stay far below 2^63.
+    i64::try_from(v.into()).unwrap_or(i64::MAX)
+}
+
+fn name<T: std::fmt::Debug>(v: T) -> String {
+    format!("{v:?}")
+}
+
+/// K-line intervals: name and length in ms.
+pub const INTERVALS: [(&str, u64); 3] = [("1m", 60_000), ("1h", 3_600_000), ("1d", 86_400_000)];
+
+/// What a batch did, for metrics and logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchStats {
+    /// Events of suite contracts (decoded or not).
+    pub events: u64,
+    /// Events of contracts outside the suite.
+    pub unknown: u64,
+    /// Events of suite contracts that did not decode.
+    pub undecodable: u64,
+    /// Rows whose replayed BizPower differs from the ledger's.
+    pub bizpower_mismatches: u64,
+    /// State transitions that contradict what was indexed before (a bug or
+    /// a database that missed history); logged, never fatal.
+    pub inconsistencies: u64,
+}
+
+/// Something to run on the receipts a batch confirmed, inside the batch's
+/// transaction (the fraud scorer hooks in here).
+#[async_trait::async_trait]
+pub trait ConfirmedReceipts: Send + Sync {
+    /// Called once per batch with the receipts it confirmed, in order.
+    async fn on_confirmed(
+        &self,
+        db: &sea_orm::DatabaseTransaction,
+        receipts: &[receipts::Model],
+    ) -> Result<(), DbErr>;
+}
+
+/// The projection: which contracts are the suite's, and how to decode them.
+pub struct Projection {
+    decoder: Decoder,
+    contracts: HashMap<[u8; 32], ContractKind>,
+    hook: Option<Box<dyn ConfirmedReceipts>>,
+}
+
+impl Projection {
+    /// A projection of the suite made of `contracts`.
+    pub fn new(contracts: HashMap<[u8; 32], ContractKind>) -> Self {
+        Self {
+            decoder: Decoder::new(),
+            contracts,
+            hook: None,
+        }
+    }
+
+    /// Runs `hook` on every batch's confirmed receipts.
+    pub fn with_hook(mut self, hook: Box<dyn ConfirmedReceipts>) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// Applies `blocks` (consecutive, in order) inside `db`'s transaction.
+    ///
+    /// # Errors
+    /// Database errors only: unknown and undecodable events are counted.
+    pub async fn apply(
+        &self,
+        db: &sea_orm::DatabaseTransaction,
+        blocks: &[RawBlock],
+    ) -> Result<BatchStats, DbErr> {
+        let mut batch = Batch::default();
+        for block in blocks {
+            for raw in &block.events {
+                let Some(&kind) = self.contracts.get(&raw.contract.0) else {
+                    batch.stats.unknown += 1;
+                    tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
+                    continue;
+                };
+                batch.stats.events += 1;
+                let at = Ctx {
+                    block: i(block.number),
+                    index: i(raw.event_index),
+                    timestamp: i(block.timestamp),
+                    kind,
+                };
+                let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
+                batch.events.push(events::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    extrinsic_index: raw.extrinsic_index.map(i),
+                    contract: raw.contract.to_string(),
+                    contract_kind: kind.as_str().to_owned(),
+                    name: decoded.as_ref().ok().map(|d| d.name.to_owned()),
+                    data: decoded.as_ref().ok().map(|d| d.json.clone()),
+                    raw: hex0x(&raw.data),
+                });
+                match decoded {
+                    Ok(Decoded { event, .. }) => batch.apply(db, &at, event).await?,
+                    Err(e) => {
+                        batch.stats.undecodable += 1;
+                        log_undecodable(block.number, raw.event_index, kind, &e);
+                    }
+                }
+            }
+        }
+        let stats = batch.stats;
+        let confirmed = batch.flush(db).await?;
+        if let Some(hook) = &self.hook {
+            hook.on_confirmed(db, &confirmed).await?;
+        }
+        Ok(stats)
+    }
+}
+
+fn log_undecodable(block: u64, index: u32, kind: ContractKind, e: &DecodeError) {
+    tracing::warn!(block, index, kind = kind.as_str(), error = %e, "undecodable event");
+}
+
+/// Where an event happened.
+struct Ctx {
+    block: i64,
+    index: i64,
+    timestamp: i64,
+    kind: ContractKind,
+}
+
+/// In-memory state of one batch.
+#[derive(Default)]
+struct Batch {
+    stats: BatchStats,
+    events: Vec<events::Model>,
+    accounts: BTreeMap<String, i64>,
+    balances: HashMap<(String, String), token_balances::Model>,
+    supply: HashMap<String, token_supply::Model>,
+    transfers: Vec<token_transfers::Model>,
+    allowances: HashMap<(String, String, String), token_allowances::Model>,
+    roles: HashMap<(String, String), roles::Model>,
+    merchants: HashMap<String, merchants::Model>,
+    merchant_history: Vec<merchant_status_history::Model>,
+    customers: HashMap<String, customers::Model>,
+    customer_history: Vec<customer_status_history::Model>,
+    referrals: Vec<referrals::Model>,
+    receipts: HashMap<i64, receipts::Model>,
+    confirmed: Vec<i64>,
+    receipt_history: Vec<receipt_status_history::Model>,
+    rewards: HashMap<(i64, String), rewards::Model>,
+    claims: Vec<reward_claims::Model>,
+    pools: Vec<reward_pools::Model>,
+    params: Option<LedgerParams>,
+    params_rows: Vec<ledger_params::Model>,
+    ledger_merchants: HashMap<String, ledger_merchants::Model>,
+    visits: HashMap<(String, String), visits::Model>,
+    bizpower: Vec<bizpower::Model>,
+    klines: HashMap<(String, String, i64), klines::Model>,
+    ratings: Vec<ratings::Model>,
+    reactions: Vec<reactions::Model>,
+}
+
+/// Loads a row into a batch map unless it is there already.
+macro_rules! load {
+    ($map:expr, $db:expr, $entity:ty, $key:expr, $id:expr) => {{
+        let key = $key;
+        if !$map.contains_key(&key) {
+            if let Some(row) = <$entity>::find_by_id($id).one($db).await? {
+                $map.insert(key.clone(), row);
+            }
+        }
+        $map.get_mut(&key)
+    }};
+}
+
+const ROLE_ORDER: [&str; 4] = [
+    "merchant",
+    "merchant_referrer",
+    "customer",
+    "customer_referrer",
+];
+
+fn role_rank(role: &str) -> usize {
+    ROLE_ORDER
+        .iter()
+        .position(|r| *r == role)
+        .unwrap_or(ROLE_ORDER.len())
+}
+
+impl Batch {
+    fn seen(&mut self, account: &AccountId, block: i64) -> String {
+        let s = ss58(account);
+        self.accounts.entry(s.clone()).or_insert(block);
+        s
+    }
+
+    fn inconsistent(&mut self, what: String) {
+        self.stats.inconsistencies += 1;
+        tracing::error!("{what}");
+    }
+
+    async fn apply<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: Event,
+    ) -> Result<(), DbErr> {
+        match event {
+            Event::Transfer(e) => self.transfer(db, at, e).await?,
+            Event::Approval(e) => {
+                let token = at.kind.token().unwrap_or("?").to_owned();
+                let owner = self.seen(&e.owner, at.block);
+                let spender = self.seen(&e.spender, at.block);
+                self.allowances.insert(
+                    (token.clone(), owner.clone(), spender.clone()),
+                    token_allowances::Model {
+                        token,
+                        owner,
+                        spender,
+                        amount: u(e.amount),
+                        updated_block: at.block,
+                    },
+                );
+            }
+            Event::RoleChanged(e) => {
+                let account = e.account.as_ref().map(|a| self.seen(a, at.block));
+                let contract = self.contract_address(at);
+                self.roles.insert(
+                    (contract.clone(), name(e.role)),
+                    roles::Model {
+                        contract,
+                        role: name(e.role),
+                        account,
+                        updated_block: at.block,
+                    },
+                );
+            }
+            Event::MerchantRegistered(e) => {
+                let account = self.seen(&e.merchant, at.block);
+                let referrer = e.referrer.as_ref().map(|r| self.seen(r, at.block));
+                let p = &e.profile;
+                self.merchants.insert(
+                    account.clone(),
+                    merchants::Model {
+                        account: account.clone(),
+                        name: p.name.clone(),
+                        category: name(p.category),
+                        location: p.location.clone(),
+                        area_sqft: p.cost.area_sqft.into(),
+                        staff: p.cost.staff.into(),
+                        rent_per_sqft_day: u(p.cost.rent_per_sqft_day),
+                        wage_per_day: u(p.cost.wage_per_day),
+                        licence_hash: hex0x(p.licence_hash),
+                        referrer: referrer.clone(),
+                        time_share_ppm: e.time_share_ppm.into(),
+                        status: "Pending".into(),
+                        registered_at: i(e.at),
+                        verified_at: None,
+                        registered_block: at.block,
+                        updated_block: at.block,
+                    },
+                );
+                self.merchant_history.push(merchant_status_history::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    merchant: account.clone(),
+                    changed_by: None,
+                    from_status: None,
+                    to_status: "Pending".into(),
+                    at: i(e.at),
+                });
+                if let Some(referrer) = referrer {
+                    self.referrals.push(referrals::Model {
+                        kind: "merchant".into(),
+                        referred: account,
+                        referrer,
+                        block_number: at.block,
+                        at: i(e.at),
+                    });
+                }
+            }
+            Event::MerchantUpdated(e) => {
+                let account = ss58(&e.merchant);
+                let Some(m) = load!(
+                    self.merchants,
+                    db,
+                    merchants::Entity,
+                    account.clone(),
+                    account.clone()
+                ) else {
+                    self.inconsistent(format!("MerchantUpdated for unknown merchant {account}"));
+                    return Ok(());
+                };
+                let p = &e.profile;
+                let before = m.status.clone();
+                m.name = p.name.clone();
+                m.category = name(p.category);
+                m.location = p.location.clone();
+                m.area_sqft = p.cost.area_sqft.into();
+                m.staff = p.cost.staff.into();
+                m.rent_per_sqft_day = u(p.cost.rent_per_sqft_day);
+                m.wage_per_day = u(p.cost.wage_per_day);
+                m.licence_hash = hex0x(p.licence_hash);
+                m.status = name(e.status);
+                m.updated_block = at.block;
+                if before != m.status {
+                    let to = m.status.clone();
+                    self.merchant_history.push(merchant_status_history::Model {
+                        block_number: at.block,
+                        event_index: at.index,
+                        merchant: account.clone(),
+                        changed_by: Some(account),
+                        from_status: Some(before),
+                        to_status: to,
+                        at: i(e.at),
+                    });
+                }
+            }
+            Event::TimeShareChanged(e) => {
+                let account = ss58(&e.merchant);
+                match load!(
+                    self.merchants,
+                    db,
+                    merchants::Entity,
+                    account.clone(),
+                    account.clone()
+                ) {
+                    Some(m) => {
+                        m.time_share_ppm = e.time_share_ppm.into();
+                        m.updated_block = at.block;
+                    }
+                    None => self
+                        .inconsistent(format!("TimeShareChanged for unknown merchant {account}")),
+                }
+            }
+            Event::MerchantStatusChanged(e) => {
+                let account = ss58(&e.merchant);
+                let by = self.seen(&e.by, at.block);
+                match load!(
+                    self.merchants,
+                    db,
+                    merchants::Entity,
+                    account.clone(),
+                    account.clone()
+                ) {
+                    Some(m) => {
+                        m.status = name(e.to);
+                        if e.to == bizkey_types::registry::MerchantStatus::Verified
+                            && m.verified_at.is_none()
+                        {
+                            m.verified_at = Some(i(e.at));
+                        }
+                        m.updated_block = at.block;
+                    }
+                    None => self.inconsistent(format!(
+                        "MerchantStatusChanged for unknown merchant {account}"
+                    )),
+                }
+                self.merchant_history.push(merchant_status_history::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    merchant: account,
+                    changed_by: Some(by),
+                    from_status: Some(name(e.from)),
+                    to_status: name(e.to),
+                    at: i(e.at),
+                });
+            }
+            Event::CustomerRegistered(e) => {
+                let account = self.seen(&e.customer, at.block);
+                let referrer = e.referrer.as_ref().map(|r| self.seen(r, at.block));
+                self.customers.insert(
+                    account.clone(),
+                    customers::Model {
+                        account: account.clone(),
+                        referrer: referrer.clone(),
+                        status: "Active".into(),
+                        implicit: e.implicit,
+                        registered_at: i(e.at),
+                        registered_block: at.block,
+                        updated_block: at.block,
+                    },
+                );
+                if let Some(referrer) = referrer {
+                    self.referrals.push(referrals::Model {
+                        kind: "customer".into(),
+                        referred: account,
+                        referrer,
+                        block_number: at.block,
+                        at: i(e.at),
+                    });
+                }
+            }
+            Event::CustomerStatusChanged(e) => {
+                let account = ss58(&e.customer);
+                let by = self.seen(&e.by, at.block);
+                match load!(
+                    self.customers,
+                    db,
+                    customers::Entity,
+                    account.clone(),
+                    account.clone()
+                ) {
+                    Some(c) => {
+                        c.status = name(e.to);
+                        c.updated_block = at.block;
+                    }
+                    None => self.inconsistent(format!(
+                        "CustomerStatusChanged for unknown customer {account}"
+                    )),
+                }
+                self.customer_history.push(customer_status_history::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    customer: account,
+                    changed_by: by,
+                    from_status: name(e.from),
+                    to_status: name(e.to),
+                });
+            }
+            Event::ReceiptOpened(e) => {
+                let merchant = self.seen(&e.merchant, at.block);
+                let customer = self.seen(&e.customer, at.block);
+                let o = &e.order;
+                let id = i(e.id);
+                self.receipts.insert(
+                    id,
+                    receipts::Model {
+                        id,
+                        merchant,
+                        customer,
+                        opened_by: name(e.opened_by),
+                        order_id: u(o.order_id.into()),
+                        order_time: i(o.order_time),
+                        channel: name(o.channel),
+                        amount: u(o.amount),
+                        discount: u(o.discount),
+                        time_paid: u(o.time_paid),
+                        items: o.items.into(),
+                        detail_hash: hex0x(o.detail_hash),
+                        status: name(ReceiptStatus::Open),
+                        opened_at: i(e.opened_at),
+                        expires_at: i(e.expires_at),
+                        confirmed_at: None,
+                        matures_at: None,
+                        earlier_in_window: None,
+                        first_at_merchant: None,
+                        first_purchase: None,
+                        bizpower: None,
+                        biz_reward: None,
+                        time_reward: None,
+                        referral_time: None,
+                        flagged_by: None,
+                        evidence: None,
+                        time_returned: None,
+                        opened_block: at.block,
+                        updated_block: at.block,
+                    },
+                );
+                self.history(at, id, ReceiptStatus::Open, None);
+            }
+            Event::ReceiptConfirmed(e) => self.confirm(db, at, e).await?,
+            Event::ReceiptCancelled(e) => {
+                let by = self.seen(&e.by, at.block);
+                self.set_status(db, at, i(e.id), ReceiptStatus::Cancelled, Some(by), |_| {})
+                    .await?;
+            }
+            Event::ReceiptFlagged(e) => {
+                let by = self.seen(&e.by, at.block);
+                let (who, evidence) = (by.clone(), hex0x(e.evidence));
+                self.set_status(
+                    db,
+                    at,
+                    i(e.id),
+                    ReceiptStatus::Flagged,
+                    Some(by),
+                    move |r| {
+                        r.flagged_by = Some(who);
+                        r.evidence = Some(evidence);
+                    },
+                )
+                .await?;
+                self.forfeit(db, at, i(e.id)).await?;
+            }
+            Event::ReceiptRefunded(e) => {
+                let returned = u(e.time_returned);
+                self.set_status(db, at, i(e.id), ReceiptStatus::Refunded, None, move |r| {
+                    r.time_returned = Some(returned);
+                })
+                .await?;
+                self.forfeit(db, at, i(e.id)).await?;
+            }
+            Event::RewardsClaimed(e) => self.claim(db, at, e).await?,
+            Event::PoolSynced(e) => {
+                for (token, pool) in [("biz", e.biz), ("time", e.time)] {
+                    self.pools.retain(|p| p.token != token);
+                    self.pools.push(reward_pools::Model {
+                        token: token.into(),
+                        available: u(pool.available),
+                        reserved: u(pool.reserved),
+                        updated_block: at.block,
+                    });
+                }
+            }
+            Event::ParamsChanged(e) => {
+                let p = e.params;
+                self.params = Some(p);
+                self.params_rows.push(ledger_params::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    base_biz: u(p.reward.base_biz),
+                    reference_bizpower: u(p.reward.reference_bizpower),
+                    cashback_ppm: p.reward.cashback_ppm.into(),
+                    weight_outside: p.weights.outside.into(),
+                    weight_repeat: p.weights.repeat.into(),
+                    weight_new: p.weights.new.into(),
+                    window_ms: i(p.window_ms),
+                    challenge_ms: i(p.challenge_ms),
+                    expiry_ms: i(p.expiry_ms),
+                    merchant_referral_ppm: p.merchant_referral_ppm.into(),
+                    merchant_referral_ms: i(p.merchant_referral_ms),
+                    customer_referral_time: u(p.customer_referral_time),
+                });
+            }
+            Event::MerchantSynced(e) => {
+                let merchant = self.seen(&e.merchant, at.block);
+                let referrer = e.info.referrer.as_ref().map(|r| self.seen(r, at.block));
+                let info = e.info;
+                let row = match load!(
+                    self.ledger_merchants,
+                    db,
+                    ledger_merchants::Entity,
+                    merchant.clone(),
+                    merchant.clone()
+                ) {
+                    Some(row) => row,
+                    None => {
+                        self.ledger_merchants
+                            .insert(merchant.clone(), empty_window(&merchant));
+                        self.ledger_merchants
+                            .get_mut(&merchant)
+                            .expect("just inserted")
+                    }
+                };
+                row.status = name(info.status);
+                row.area_sqft = info.cost.area_sqft.into();
+                row.staff = info.cost.staff.into();
+                row.rent_per_sqft_day = u(info.cost.rent_per_sqft_day);
+                row.wage_per_day = u(info.cost.wage_per_day);
+                row.referrer = referrer;
+                row.verified_at = info.verified_at.map(i);
+                row.time_share_ppm = info.time_share_ppm.into();
+                row.updated_block = at.block;
+            }
+            Event::MerchantRated(e) => {
+                let merchant = self.seen(&e.merchant, at.block);
+                let customer = self.seen(&e.customer, at.block);
+                self.ratings.push(ratings::Model {
+                    receipt_id: i(e.id),
+                    side: "customer".into(),
+                    merchant,
+                    customer,
+                    product: Some(e.product.into()),
+                    service: Some(e.service.into()),
+                    environment: Some(e.environment.into()),
+                    score: None,
+                    comment: e.comment.map(hex0x),
+                    block_number: at.block,
+                });
+            }
+            Event::CustomerRated(e) => {
+                let merchant = self.seen(&e.merchant, at.block);
+                let customer = self.seen(&e.customer, at.block);
+                self.ratings.push(ratings::Model {
+                    receipt_id: i(e.id),
+                    side: "merchant".into(),
+                    merchant,
+                    customer,
+                    product: None,
+                    service: None,
+                    environment: None,
+                    score: Some(e.score.into()),
+                    comment: e.comment.map(hex0x),
+                    block_number: at.block,
+                });
+            }
+            Event::Reacted(e) => {
+                let account = self.seen(&e.account, at.block);
+                self.reactions.push(reactions::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    receipt_id: i(e.id),
+                    account,
+                    kind: name(e.kind),
+                    content: hex0x(e.content),
+                });
+            }
+            Event::Other => {}
+        }
+        Ok(())
+    }
+
+    fn contract_address(&self, at: &Ctx) -> String {
+        // The event row of this event was pushed just before it is applied.
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.block_number == at.block && e.event_index == at.index)
+            .map(|e| e.contract.clone())
+            .unwrap_or_default()
+    }
+
+    async fn transfer<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: bizkey_types::psp22::Transfer,
+    ) -> Result<(), DbErr> {
+        let token = at.kind.token().unwrap_or("?").to_owned();
+        let from = e.from.as_ref().map(|a| self.seen(a, at.block));
+        let to = e.to.as_ref().map(|a| self.seen(a, at.block));
+        self.transfers.push(token_transfers::Model {
+            block_number: at.block,
+            event_index: at.index,
+            token: token.clone(),
+            from_account: from.clone(),
+            to_account: to.clone(),
+            value: u(e.value),
+            timestamp: at.timestamp,
+        });
+        if let Some(from) = &from {
+            let b = self.balance(db, &token, from, at.block).await?;
+            match b.balance.0.checked_sub(e.value) {
+                Some(v) => b.balance = u(v),
+                None => {
+                    b.balance = u(0);
+                    let msg = format!("{token} balance of {from} below a transfer of {}", e.value);
+                    self.inconsistent(msg);
+                }
+            }
+        } else {
+            self.supply_delta(db, &token, at.block, e.value, true)
+                .await?;
+        }
+        if let Some(to) = &to {
+            let b = self.balance(db, &token, to, at.block).await?;
+            b.balance = u(b.balance.0.saturating_add(e.value));
+        } else {
+            self.supply_delta(db, &token, at.block, e.value, false)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn balance<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        token: &str,
+        account: &str,
+        block: i64,
+    ) -> Result<&mut token_balances::Model, DbErr> {
+        let key = (token.to_owned(), account.to_owned());
+        if !self.balances.contains_key(&key) {
+            let row = token_balances::Entity::find_by_id((token.to_owned(), account.to_owned()))
+                .one(db)
+                .await?
+                .unwrap_or(token_balances::Model {
+                    token: token.to_owned(),
+                    account: account.to_owned(),
+                    balance: U128(0),
+                    updated_block: block,
+                });
+            self.balances.insert(key.clone(), row);
+        }
+        let b = self.balances.get_mut(&key).expect("inserted above");
+        b.updated_block = block;
+        Ok(b)
+    }
+
+    async fn supply_delta<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        token: &str,
+        block: i64,
+        value: u128,
+        mint: bool,
+    ) -> Result<(), DbErr> {
+        if !self.supply.contains_key(token) {
+            let row = token_supply::Entity::find_by_id(token.to_owned())
+                .one(db)
+                .await?
+                .unwrap_or(token_supply::Model {
+                    token: token.to_owned(),
+                    total_supply: U128(0),
+                    updated_block: block,
+                });
+            self.supply.insert(token.to_owned(), row);
+        }
+        let s = self.supply.get_mut(token).expect("inserted above");
+        s.updated_block = block;
+        s.total_supply = if mint {
+            u(s.total_supply.0.saturating_add(value))
+        } else {
+            u(s.total_supply.0.saturating_sub(value))
+        };
+        Ok(())
+    }
+
+    fn history(&mut self, at: &Ctx, id: i64, status: ReceiptStatus, by: Option<String>) {
+        self.receipt_history.push(receipt_status_history::Model {
+            block_number: at.block,
+            event_index: at.index,
+            receipt_id: id,
+            status: name(status),
+            changed_by: by,
+            timestamp: at.timestamp,
+        });
+    }
+
+    async fn set_status<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        id: i64,
+        status: ReceiptStatus,
+        by: Option<String>,
+        update: impl FnOnce(&mut receipts::Model),
+    ) -> Result<(), DbErr> {
+        match load!(self.receipts, db, receipts::Entity, id, id) {
+            Some(r) => {
+                r.status = name(status);
+                r.updated_block = at.block;
+                update(r);
+            }
+            None => self.inconsistent(format!("{status:?} for unknown receipt {id}")),
+        }
+        self.history(at, id, status, by);
+        Ok(())
+    }
+
+    async fn params<C: ConnectionTrait>(&mut self, db: &C) -> Result<LedgerParams, DbErr> {
+        if let Some(p) = self.params {
+            return Ok(p);
+        }
+        let latest = ledger_params::Entity::find()
+            .order_by_desc(ledger_params::Column::BlockNumber)
+            .order_by_desc(ledger_params::Column::EventIndex)
+            .one(db)
+            .await?;
+        let p = match latest {
+            None => LedgerParams::default(),
+            Some(r) => LedgerParams {
+                reward: bizkey_math::RewardParams {
+                    base_biz: r.base_biz.0,
+                    reference_bizpower: r.reference_bizpower.0,
+                    cashback_ppm: r.cashback_ppm as u32,
+                },
+                weights: Weights {
+                    outside: r.weight_outside as u32,
+                    repeat: r.weight_repeat as u32,
+                    new: r.weight_new as u32,
+                },
+                window_ms: r.window_ms as u64,
+                challenge_ms: r.challenge_ms as u64,
+                expiry_ms: r.expiry_ms as u64,
+                merchant_referral_ppm: r.merchant_referral_ppm as u32,
+                merchant_referral_ms: r.merchant_referral_ms as u64,
+                customer_referral_time: r.customer_referral_time.0,
+            },
+        };
+        self.params = Some(p);
+        Ok(p)
+    }
+
+    async fn confirm<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: bizkey_types::ledger::ReceiptConfirmed,
+    ) -> Result<(), DbErr> {
+        let id = i(e.id);
+        let merchant = self.seen(&e.merchant, at.block);
+        let customer = self.seen(&e.customer, at.block);
+        let params = self.params(db).await?;
+        let Some(r) = load!(self.receipts, db, receipts::Entity, id, id) else {
+            self.inconsistent(format!("ReceiptConfirmed for unknown receipt {id}"));
+            return Ok(());
+        };
+        let channel = if r.channel == name(Channel::Outside) {
+            Channel::Outside
+        } else {
+            Channel::InStore
+        };
+        let amount = r.amount.0;
+        let rw = e.rewards;
+        r.status = name(ReceiptStatus::Confirmed);
+        r.confirmed_at = Some(i(e.confirmed_at));
+        r.matures_at = Some(i(e.matures_at));
+        r.earlier_in_window = Some(e.earlier_in_window.into());
+        r.first_at_merchant = Some(e.first_at_merchant);
+        r.first_purchase = Some(e.first_purchase);
+        r.bizpower = Some(u(e.bizpower));
+        r.biz_reward = Some(u(rw.merchant_biz.saturating_add(rw.merchant_referrer_biz)));
+        r.time_reward = Some(u(rw.customer_time));
+        r.referral_time = Some(u(rw.customer_referrer_time));
+        r.updated_block = at.block;
+        self.confirmed.push(id);
+        self.history(at, id, ReceiptStatus::Confirmed, None);
+
+        // Replay the sale through the ledger's own arithmetic.
+        let lm = match load!(
+            self.ledger_merchants,
+            db,
+            ledger_merchants::Entity,
+            merchant.clone(),
+            merchant.clone()
+        ) {
+            Some(row) => row,
+            None => {
+                self.ledger_merchants
+                    .insert(merchant.clone(), empty_window(&merchant));
+                self.ledger_merchants
+                    .get_mut(&merchant)
+                    .expect("just inserted")
+            }
+        };
+        let cost = ShopCost {
+            area_sqft: lm.area_sqft as u32,
+            staff: lm.staff as u32,
+            rent_per_sqft_day: lm.rent_per_sqft_day.0,
+            wage_per_day: lm.wage_per_day.0,
+        };
+        let mut window = MerchantWindow {
+            window_id: lm.window_id as u64,
+            stats: WindowStats {
+                in_store_orders: lm.in_store_orders as u32,
+                in_store_amount: lm.in_store_amount.0,
+                new_customers: lm.new_customers as u32,
+                repeat_customers: lm.repeat_customers as u32,
+                outside_customers: lm.outside_customers as u32,
+                outside_orders: lm.outside_orders as u32,
+                outside_amount: lm.outside_amount.0,
+            },
+        };
+        let vkey = (merchant.clone(), customer.clone());
+        let mut visit = match load!(self.visits, db, visits::Entity, vkey.clone(), vkey.clone()) {
+            Some(v) => Visit {
+                purchases: v.purchases as u32,
+                first_window: v.first_window as u64,
+                window_id: v.window_id as u64,
+                in_window: v.in_window as u32,
+                counted: v.counted as u8,
+            },
+            None => Visit::default(),
+        };
+        let sale = Sale {
+            channel,
+            amount,
+            at: e.confirmed_at,
+        };
+        let out = record_sale(
+            &mut window,
+            &mut visit,
+            &sale,
+            params.window_ms,
+            &params.weights,
+            &cost,
+        );
+        let s = window.stats;
+        lm.window_id = i(window.window_id);
+        lm.in_store_orders = s.in_store_orders.into();
+        lm.in_store_amount = u(s.in_store_amount);
+        lm.new_customers = s.new_customers.into();
+        lm.repeat_customers = s.repeat_customers.into();
+        lm.outside_customers = s.outside_customers.into();
+        lm.outside_orders = s.outside_orders.into();
+        lm.outside_amount = u(s.outside_amount);
+        lm.bizpower = u(out.bizpower);
+        lm.updated_block = at.block;
+        self.visits.insert(
+            vkey,
+            visits::Model {
+                merchant: merchant.clone(),
+                customer: customer.clone(),
+                purchases: visit.purchases.into(),
+                first_window: i(visit.first_window),
+                window_id: i(visit.window_id),
+                in_window: visit.in_window.into(),
+                counted: visit.counted.into(),
+            },
+        );
+        let matches = out.bizpower == e.bizpower && out.earlier_in_window == e.earlier_in_window;
+        if !matches {
+            self.stats.bizpower_mismatches += 1;
+            tracing::warn!(
+                receipt = id,
+                replayed = out.bizpower,
+                chain = e.bizpower,
+                "replayed BizPower differs from the ledger's"
+            );
+        }
+        self.bizpower.push(bizpower::Model {
+            receipt_id: id,
+            merchant: merchant.clone(),
+            at: i(e.confirmed_at),
+            window_id: i(window.window_id),
+            bizpower: u(out.bizpower),
+            chain_bizpower: u(e.bizpower),
+            earlier_in_window: out.earlier_in_window.into(),
+            matches,
+        });
+        for (interval, len) in INTERVALS {
+            let start = i(e.confirmed_at / len * len);
+            let key = (merchant.clone(), interval.to_owned(), start);
+            let v = u(out.bizpower);
+            match load!(self.klines, db, klines::Entity, key.clone(), key.clone()) {
+                Some(k) => {
+                    k.high = k.high.max(v);
+                    k.low = k.low.min(v);
+                    k.close = v;
+                    k.receipts += 1;
+                }
+                None => {
+                    self.klines.insert(
+                        key,
+                        klines::Model {
+                            merchant: merchant.clone(),
+                            interval: interval.to_owned(),
+                            bucket_start: start,
+                            open: v,
+                            high: v,
+                            low: v,
+                            close: v,
+                            receipts: 1,
+                        },
+                    );
+                }
+            }
+        }
+
+        // One pending entry per beneficiary.
+        let mut entries = vec![("merchant", Some(merchant), "biz", rw.merchant_biz)];
+        entries.push((
+            "merchant_referrer",
+            rw.merchant_referrer.as_ref().map(ss58),
+            "biz",
+            rw.merchant_referrer_biz,
+        ));
+        entries.push(("customer", Some(customer), "time", rw.customer_time));
+        entries.push((
+            "customer_referrer",
+            rw.customer_referrer.as_ref().map(ss58),
+            "time",
+            rw.customer_referrer_time,
+        ));
+        for (role, who, token, amount) in entries {
+            let Some(who) = who else { continue };
+            self.accounts.entry(who.clone()).or_insert(at.block);
+            self.rewards.insert(
+                (id, role.to_owned()),
+                rewards::Model {
+                    receipt_id: id,
+                    role: role.to_owned(),
+                    beneficiary: who,
+                    token: token.to_owned(),
+                    amount: u(amount),
+                    matures_at: i(e.matures_at),
+                    status: "pending".into(),
+                    created_block: at.block,
+                    settled_block: None,
+                    consumed_block: None,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    async fn forfeit<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        id: i64,
+    ) -> Result<(), DbErr> {
+        for row in rewards::Entity::find()
+            .filter(rewards::Column::ReceiptId.eq(id))
+            .all(db)
+            .await?
+        {
+            self.rewards
+                .entry((row.receipt_id, row.role.clone()))
+                .or_insert(row);
+        }
+        for ((rid, _), r) in self.rewards.iter_mut() {
+            if *rid == id && r.status == "pending" {
+                r.status = "forfeited".into();
+                r.settled_block = Some(at.block);
+            }
+        }
+        Ok(())
+    }
+
+    async fn claim<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: bizkey_types::ledger::RewardsClaimed,
+    ) -> Result<(), DbErr> {
+        let account = self.seen(&e.account, at.block);
+        self.claims.push(reward_claims::Model {
+            block_number: at.block,
+            event_index: at.index,
+            account: account.clone(),
+            biz: u(e.biz),
+            time: u(e.time),
+            entries: e.entries.into(),
+            remaining: i(e.remaining),
+        });
+        let queued = rewards::Entity::find()
+            .filter(rewards::Column::Beneficiary.eq(account.clone()))
+            .filter(rewards::Column::ConsumedBlock.is_null())
+            .all(db)
+            .await?;
+        for row in queued {
+            self.rewards
+                .entry((row.receipt_id, row.role.clone()))
+                .or_insert(row);
+        }
+        let mut queue: Vec<(i64, usize, String)> = self
+            .rewards
+            .values()
+            .filter(|r| r.beneficiary == account && r.consumed_block.is_none())
+            .map(|r| (r.receipt_id, role_rank(&r.role), r.role.clone()))
+            .collect();
+        queue.sort();
+        let (mut biz, mut time) = (0u128, 0u128);
+        for (rid, _, role) in queue.into_iter().take(e.entries as usize) {
+            let r = self
+                .rewards
+                .get_mut(&(rid, role))
+                .expect("collected from the map");
+            r.consumed_block = Some(at.block);
+            if r.status == "pending" {
+                r.status = "claimed".into();
+                r.settled_block = Some(at.block);
+                if r.token == "biz" {
+                    biz += r.amount.0
+                } else {
+                    time += r.amount.0
+                }
+            }
+        }
+        if (biz, time) != (e.biz, e.time) {
+            self.inconsistent(format!(
+                "claim of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger paid {} / {}",
+                at.block, e.biz, e.time
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes every touched row; returns the receipts confirmed in the batch.
+    async fn flush<C: ConnectionTrait>(mut self, db: &C) -> Result<Vec<receipts::Model>, DbErr> {
+        let accounts = self.accounts.iter().map(|(a, b)| {
+            accounts::Model {
+                address: a.clone(),
+                first_block: *b,
+            }
+            .into_active_model()
+        });
+        // An account seen before keeps its first block: insert-or-ignore.
+        for chunk in accounts.collect::<Vec<_>>().chunks(500) {
+            accounts::Entity::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on([accounts::Column::Address])
+                .exec_without_returning(db)
+                .await?;
+        }
+        macro_rules! write {
+            ($rows:expr) => {
+                upsert(
+                    db,
+                    $rows
+                        .into_iter()
+                        .map(IntoActiveModel::into_active_model)
+                        .collect(),
+                )
+                .await?
+            };
+        }
+        write!(std::mem::take(&mut self.events));
+        write!(self.balances.into_values());
+        write!(self.supply.into_values());
+        write!(self.transfers);
+        write!(self.allowances.into_values());
+        write!(self.roles.into_values());
+        write!(self.merchants.into_values());
+        write!(self.merchant_history);
+        write!(self.customers.into_values());
+        write!(self.customer_history);
+        write!(self.referrals);
+        let confirmed: Vec<receipts::Model> = self
+            .confirmed
+            .iter()
+            .filter_map(|id| self.receipts.get(id).cloned())
+            .collect();
+        write!(self.receipts.into_values());
+        write!(self.receipt_history);
+        write!(self.rewards.into_values());
+        write!(self.claims);
+        write!(self.pools);
+        write!(self.params_rows);
+        write!(self.ledger_merchants.into_values());
+        write!(self.visits.into_values());
+        write!(self.bizpower);
+        write!(self.klines.into_values());
+        write!(self.ratings);
+        write!(self.reactions);
+        Ok(confirmed)
+    }
+}
+
+fn empty_window(merchant: &str) -> ledger_merchants::Model {
+    ledger_merchants::Model {
+        merchant: merchant.to_owned(),
+        status: "Pending".into(),
+        area_sqft: 0,
+        staff: 0,
+        rent_per_sqft_day: U128(0),
+        wage_per_day: U128(0),
+        referrer: None,
+        verified_at: None,
+        time_share_ppm: 0,
+        window_id: 0,
+        in_store_orders: 0,
+        in_store_amount: U128(0),
+        new_customers: 0,
+        repeat_customers: 0,
+        outside_customers: 0,
+        outside_orders: 0,
+        outside_amount: U128(0),
+        bizpower: U128(0),
+        updated_block: 0,
+    }
+}
