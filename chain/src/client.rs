@@ -1,0 +1,736 @@
+//! The connection to the node: blocks, balances, signed extrinsics, contract
+//! upload / instantiation / calls / dry runs.
+
+use crate::bundle::ContractBundle;
+use crate::contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall};
+use crate::error::{ChainError, Result};
+use crate::node::{
+    self,
+    runtime_types::{
+        pallet_contracts::primitives::{Code, ContractResult, StorageDeposit as RawDeposit},
+        sp_runtime::DispatchError as RawDispatchError,
+        sp_weights::weight_v2::Weight,
+    },
+};
+use scale::{Decode, Encode};
+use std::fmt::Debug;
+use std::time::Duration;
+use subxt::backend::{legacy::LegacyRpcMethods, rpc::RpcClient};
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::tx::{Payload, TxStatus};
+use subxt::utils::{AccountId32, MultiAddress, H256};
+use subxt::OnlineClient;
+use subxt_signer::sr25519::Keypair;
+
+/// The node's configuration: sr25519/`MultiSignature`, `AccountId32`,
+/// `MultiAddress<AccountId32, ()>`, BlakeTwo256, `u32` block numbers: the
+/// same as Polkadot's.
+pub type ChainConfig = subxt::PolkadotConfig;
+/// A subxt client for the node.
+pub type Client = OnlineClient<ChainConfig>;
+
+/// How long a signed extrinsic waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Finality {
+    /// Included in the best block (instant on the dev node).
+    #[default]
+    InBlock,
+    /// Finalized (on the dev node `--finalize-delay-sec` after inclusion).
+    Finalized,
+}
+
+/// Where a successful extrinsic landed.
+#[derive(Debug, Clone)]
+pub struct Included {
+    pub block_hash: H256,
+    pub block_number: u32,
+    pub extrinsic_index: u32,
+    pub extrinsic_hash: H256,
+    /// The `ContractEmitted` events of this extrinsic, in order.
+    pub contract_events: Vec<ContractEvent>,
+    /// Addresses of contracts this extrinsic instantiated (`Contracts::Instantiated`).
+    pub instantiated: Vec<AccountId32>,
+}
+
+/// The result of instantiating a contract.
+#[derive(Debug, Clone)]
+pub struct Instantiated {
+    pub address: AccountId32,
+    pub code_hash: H256,
+    pub included: Included,
+}
+
+/// A connected chain client.
+#[derive(Clone)]
+pub struct Chain {
+    api: Client,
+    rpc: LegacyRpcMethods<ChainConfig>,
+    url: String,
+}
+
+/// Extra gas on top of a dry run's `gas_required`, in percent: state may move
+/// between the dry run and inclusion (e.g. a storage item created meanwhile).
+const GAS_MARGIN_PERCENT: u64 = 10;
+
+impl Chain {
+    /// Connects to `url` (`ws://` or `http://`; loopback URLs are fine).
+    ///
+    /// # Errors
+    /// [`ChainError::Connect`] when the node does not answer.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let connect_err = |e: subxt::Error| ChainError::Connect {
+            url: url.into(),
+            source: Box::new(e),
+        };
+        let rpc_client = RpcClient::from_insecure_url(url)
+            .await
+            .map_err(|e| connect_err(e.into()))?;
+        let api = Client::from_rpc_client(rpc_client.clone())
+            .await
+            .map_err(connect_err)?;
+        Ok(Self {
+            api,
+            rpc: LegacyRpcMethods::new(rpc_client),
+            url: url.into(),
+        })
+    }
+
+    /// Connects, retrying until the node answers or `timeout` passes (a node
+    /// that was just started opens its RPC port after a few seconds).
+    ///
+    /// # Errors
+    /// The last [`ChainError::Connect`] once `timeout` has passed.
+    pub async fn connect_with_retry(url: &str, timeout: Duration) -> Result<Self> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match Self::connect(url).await {
+                Ok(chain) => return Ok(chain),
+                Err(e) if tokio::time::Instant::now() >= deadline => return Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
+    }
+
+    /// The subxt client, for anything this type does not wrap.
+    pub fn api(&self) -> &Client {
+        &self.api
+    }
+
+    /// The node's legacy JSON-RPC methods (best head, next nonce, …).
+    pub fn rpc(&self) -> &LegacyRpcMethods<ChainConfig> {
+        &self.rpc
+    }
+
+    /// The URL this client connected to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The chain's genesis hash.
+    pub fn genesis_hash(&self) -> H256 {
+        self.api.genesis_hash()
+    }
+
+    /// Number and hash of the best block (`chain_getHeader`).
+    ///
+    /// Reads of this client (dry runs, storage) happen here, not at subxt's
+    /// `at_latest()`, which is the latest *finalized* block: on the dev node
+    /// that lags the best block by `--finalize-delay-sec`, and a dry run
+    /// there would not see the previous transaction.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn best_block(&self) -> Result<(u32, H256)> {
+        let hash = self
+            .rpc
+            .chain_get_block_hash(None)
+            .await?
+            .ok_or_else(|| ChainError::BlockNotFound("best".into()))?;
+        Ok((self.block_number(hash).await?, hash))
+    }
+
+    /// Number and hash of the latest finalized block.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn finalized_block(&self) -> Result<(u32, H256)> {
+        let hash = self.rpc.chain_get_finalized_head().await?;
+        Ok((self.block_number(hash).await?, hash))
+    }
+
+    async fn best_hash(&self) -> Result<H256> {
+        Ok(self.best_block().await?.1)
+    }
+
+    /// The block number of `hash`.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn block_number(&self, hash: H256) -> Result<u32> {
+        let header = self
+            .rpc
+            .chain_get_header(Some(hash))
+            .await?
+            .ok_or_else(|| ChainError::BlockNotFound(format!("{hash:?}")))?;
+        Ok(header.number)
+    }
+
+    /// `Timestamp::Now` at block `hash`: what `self.env().block_timestamp()`
+    /// returned to contracts executed in that block (ms since the Unix epoch).
+    ///
+    /// # Errors
+    /// RPC failures; [`ChainError::BlockNotFound`] for block 0 (no timestamp).
+    pub async fn block_timestamp(&self, hash: H256) -> Result<u64> {
+        self.api
+            .storage()
+            .at(hash)
+            .fetch(&node::storage().timestamp().now())
+            .await?
+            .ok_or_else(|| ChainError::BlockNotFound(format!("timestamp of {hash:?}")))
+    }
+
+    /// The free native balance of `account`.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn free_balance(&self, account: &AccountId32) -> Result<u128> {
+        let info = self
+            .api
+            .storage()
+            .at(self.best_hash().await?)
+            .fetch(&node::storage().system().account(account.clone()))
+            .await?;
+        Ok(info.map(|i| i.data.free).unwrap_or(0))
+    }
+
+    /// Sends `amount` of the native currency (fees, storage deposits) to each
+    /// of `to`, in one `Utility::batch_all`.
+    ///
+    /// # Errors
+    /// Dispatch errors (e.g. `Balances::InsufficientBalance`).
+    pub async fn fund(
+        &self,
+        signer: &Keypair,
+        to: &[AccountId32],
+        amount: u128,
+        finality: Finality,
+    ) -> Result<Included> {
+        use node::runtime_types::{
+            contracts_node_runtime::RuntimeCall, pallet_balances::pallet::Call as BalancesCall,
+        };
+        let calls = to
+            .iter()
+            .map(|a| {
+                RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+                    dest: MultiAddress::Id(a.clone()),
+                    value: amount,
+                })
+            })
+            .collect();
+        self.submit(
+            signer,
+            &node::tx().utility().batch_all(calls),
+            finality,
+            "Balances::transfer_keep_alive",
+        )
+        .await
+    }
+
+    /// Whether code with this hash is stored on-chain.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn code_exists(&self, code_hash: H256) -> Result<bool> {
+        Ok(self
+            .api
+            .storage()
+            .at(self.best_hash().await?)
+            .fetch(&node::storage().contracts().code_info_of(code_hash))
+            .await?
+            .is_some())
+    }
+
+    /// Uploads the bundle's Wasm unless the same code is already stored;
+    /// returns the code hash.
+    ///
+    /// # Errors
+    /// Dispatch errors (`Contracts::CodeRejected`, …);
+    /// [`ChainError::CodeHashMismatch`] when the chain hashes the code
+    /// differently from the bundle.
+    pub async fn upload_code(&self, signer: &Keypair, bundle: &ContractBundle) -> Result<H256> {
+        let hash = H256(bundle.code_hash);
+        if self.code_exists(hash).await? {
+            return Ok(hash);
+        }
+        let tx = node::tx().contracts().upload_code(
+            bundle.wasm.clone(),
+            None,
+            node::runtime_types::pallet_contracts::wasm::Determinism::Enforced,
+        );
+        let included = self
+            .submit_raw(
+                signer,
+                &tx,
+                Finality::InBlock,
+                &format!("upload {}", bundle.name),
+            )
+            .await?;
+        let stored = included
+            .events
+            .find_first::<node::contracts::events::CodeStored>()?
+            .ok_or(ChainError::MissingEvent("Contracts::CodeStored"))?;
+        if stored.code_hash != hash {
+            return Err(ChainError::CodeHashMismatch {
+                contract: bundle.name.clone(),
+                computed: format!("{:?}", stored.code_hash),
+                bundle: format!("{hash:?}"),
+            });
+        }
+        Ok(hash)
+    }
+
+    /// Uploads (if needed) and instantiates `bundle` with `constructor(args)`.
+    /// A dry run first sizes the gas limit and surfaces a reverting
+    /// constructor as [`ChainError::ContractReverted`] without paying fees.
+    ///
+    /// # Errors
+    /// Unknown constructor, reverts, dispatch errors,
+    /// [`ChainError::MissingEvent`] when no `Contracts::Instantiated` follows.
+    pub async fn instantiate(
+        &self,
+        signer: &Keypair,
+        bundle: &ContractBundle,
+        constructor: &str,
+        args: &impl Encode,
+        salt: Vec<u8>,
+    ) -> Result<Instantiated> {
+        let entry = bundle.constructor(constructor)?;
+        let mut data = entry.selector.to_vec();
+        args.encode_to(&mut data);
+        let code_hash = self.upload_code(signer, bundle).await?;
+        let context = format!("{}::{}", bundle.name, entry.label);
+
+        let origin = signer.public_key().to_account_id();
+        let payload = node::apis().contracts_api().instantiate(
+            origin,
+            0,
+            None,
+            None,
+            Code::Existing(code_hash),
+            data.clone(),
+            salt.clone(),
+        );
+        let dry = self
+            .api
+            .runtime_api()
+            .at(self.best_hash().await?)
+            .call(payload)
+            .await?;
+        let gas = Gas::from(&dry.gas_required);
+        match dry.result {
+            Ok(ret) if ret.result.flags.bits & REVERT_FLAG != 0 => {
+                return Err(ChainError::ContractReverted {
+                    contract: bundle.name.clone(),
+                    message: entry.label.clone(),
+                    reason: format!("constructor output 0x{}", hex::encode(&ret.result.data)),
+                    data: ret.result.data,
+                });
+            }
+            Ok(_) => {}
+            Err(e) => return Err(self.dispatch_error(&context, e)),
+        }
+
+        let tx = node::tx().contracts().instantiate(
+            0,
+            with_margin(gas).into(),
+            None,
+            code_hash,
+            data,
+            salt,
+        );
+        let included = self
+            .submit(signer, &tx, Finality::InBlock, &context)
+            .await?;
+        let address = included
+            .instantiated
+            .last()
+            .cloned()
+            .ok_or(ChainError::MissingEvent("Contracts::Instantiated"))?;
+        Ok(Instantiated {
+            address,
+            code_hash,
+            included,
+        })
+    }
+
+    /// Executes `message(args)` of `contract` as `origin` through the
+    /// `ContractsApi_call` runtime API, without a transaction: the decoded
+    /// result and the gas consumed and required.
+    ///
+    /// `R` is the message's declared return type (e.g. `u128`, or
+    /// `Result<(), PSP22Error>`); a message returning `Err` comes back with
+    /// `reverted = true` and the decoded `Err` in `value`.
+    ///
+    /// # Errors
+    /// Unknown message; [`ChainError::LangError`] when ink! cannot dispatch
+    /// the input; [`ChainError::Module`] for traps, out of gas, …;
+    /// [`ChainError::Decode`] when the output is not an `R`.
+    pub async fn dry_run<R: Decode>(
+        &self,
+        origin: &AccountId32,
+        contract: &Contract,
+        message: &str,
+        args: &impl Encode,
+    ) -> Result<DryRun<R>> {
+        let call = contract.prepare(message, args)?;
+        self.dry_run_prepared(origin, contract, &call).await
+    }
+
+    /// [`Chain::dry_run`] of an already encoded call.
+    ///
+    /// # Errors
+    /// As [`Chain::dry_run`].
+    pub async fn dry_run_prepared<R: Decode>(
+        &self,
+        origin: &AccountId32,
+        contract: &Contract,
+        call: &PreparedCall,
+    ) -> Result<DryRun<R>> {
+        let context = format!("{}::{}", contract.name, call.message);
+        let payload = node::apis().contracts_api().call(
+            origin.clone(),
+            contract.address.clone(),
+            0,
+            None,
+            None,
+            call.data.clone(),
+        );
+        let res: ContractResult<_, u128, _> = self
+            .api
+            .runtime_api()
+            .at(self.best_hash().await?)
+            .call(payload)
+            .await?;
+        let ret = res.result.map_err(|e| self.dispatch_error(&context, e))?;
+        let reverted = ret.flags.bits & REVERT_FLAG != 0;
+        let value = decode_message_output::<R>(&contract.name, &call.message, &ret.data)?;
+        Ok(DryRun {
+            value,
+            reverted,
+            gas_consumed: Gas::from(&res.gas_consumed),
+            gas_required: Gas::from(&res.gas_required),
+            storage_deposit: match res.storage_deposit {
+                RawDeposit::Charge(v) => i128::try_from(v).unwrap_or(i128::MAX),
+                RawDeposit::Refund(v) => -i128::try_from(v).unwrap_or(i128::MAX),
+            },
+            data: ret.data,
+        })
+    }
+
+    /// Calls `message(args)` of `contract` in a signed extrinsic: a dry run
+    /// first (its gas plus a margin becomes the limit; a revert is returned as
+    /// [`ChainError::ContractReverted`] without submitting), then the
+    /// extrinsic, waited for as `finality` says.
+    ///
+    /// # Errors
+    /// As [`Chain::dry_run`], plus [`ChainError::ContractReverted`] and
+    /// dispatch or transaction errors of the extrinsic.
+    pub async fn call<R: Decode + Debug>(
+        &self,
+        signer: &Keypair,
+        contract: &Contract,
+        message: &str,
+        args: &impl Encode,
+        finality: Finality,
+    ) -> Result<CallOutcome<R>> {
+        let call = contract.prepare(message, args)?;
+        let origin = signer.public_key().to_account_id();
+        let dry: DryRun<R> = self.dry_run_prepared(&origin, contract, &call).await?;
+        if dry.reverted {
+            return Err(ChainError::ContractReverted {
+                contract: contract.name.clone(),
+                message: call.message.clone(),
+                reason: format!("{:?}", dry.value),
+                data: dry.data,
+            });
+        }
+        let tx = node::tx().contracts().call(
+            MultiAddress::Id(contract.address.clone()),
+            0,
+            with_margin(dry.gas_required).into(),
+            None,
+            call.data,
+        );
+        let context = format!("{}::{}", contract.name, call.message);
+        let included = self.submit(signer, &tx, finality, &context).await?;
+        Ok(CallOutcome {
+            value: dry.value,
+            gas_required: dry.gas_required,
+            included,
+        })
+    }
+
+    /// Submits several prepared contract calls in one `Utility::batch_all`
+    /// extrinsic (all or nothing). Each call's gas limit is its own dry-run
+    /// estimate plus a margin, so prepare the calls with
+    /// [`Chain::prepare_call`] (or set `gas_limit` yourself).
+    ///
+    /// # Errors
+    /// Dispatch errors of the batch (the first failing call aborts it).
+    pub async fn call_batch(
+        &self,
+        signer: &Keypair,
+        calls: Vec<(AccountId32, PreparedCall)>,
+        finality: Finality,
+    ) -> Result<Included> {
+        use node::runtime_types::{
+            contracts_node_runtime::RuntimeCall, pallet_contracts::pallet::Call as ContractsCall,
+        };
+        let context = format!("batch of {} contract calls", calls.len());
+        let calls = calls
+            .into_iter()
+            .map(|(dest, c)| {
+                RuntimeCall::Contracts(ContractsCall::call {
+                    dest: MultiAddress::Id(dest),
+                    value: 0,
+                    gas_limit: with_margin(c.gas_limit).into(),
+                    storage_deposit_limit: None,
+                    data: c.data,
+                })
+            })
+            .collect();
+        self.submit(
+            signer,
+            &node::tx().utility().batch_all(calls),
+            finality,
+            &context,
+        )
+        .await
+    }
+
+    /// Encodes `message(args)` and sizes its gas with a dry run as `origin`,
+    /// for [`Chain::call_batch`].
+    ///
+    /// # Errors
+    /// As [`Chain::dry_run`]; [`ChainError::ContractReverted`] when it would revert.
+    pub async fn prepare_call(
+        &self,
+        origin: &AccountId32,
+        contract: &Contract,
+        message: &str,
+        args: &impl Encode,
+    ) -> Result<(AccountId32, PreparedCall)> {
+        let mut call = contract.prepare(message, args)?;
+        let dry: DryRun<IgnoredOutput> = self.dry_run_prepared(origin, contract, &call).await?;
+        if dry.reverted {
+            return Err(ChainError::ContractReverted {
+                contract: contract.name.clone(),
+                message: call.message.clone(),
+                reason: format!("output 0x{}", hex::encode(&dry.data)),
+                data: dry.data,
+            });
+        }
+        call.gas_limit = dry.gas_required;
+        Ok((contract.address.clone(), call))
+    }
+
+    /// Signs and submits any call of the generated API, waits as `finality`
+    /// says, fails on `System::ExtrinsicFailed`, and collects the contract
+    /// events. `context` names the operation in errors.
+    ///
+    /// # Errors
+    /// Transaction (invalid, dropped) and dispatch errors.
+    pub async fn submit<Call: Payload>(
+        &self,
+        signer: &Keypair,
+        call: &Call,
+        finality: Finality,
+        context: &str,
+    ) -> Result<Included> {
+        let raw = self.submit_raw(signer, call, finality, context).await?;
+        let mut contract_events = Vec::new();
+        let mut instantiated = Vec::new();
+        for ev in raw.events.iter() {
+            let ev = ev?;
+            if let Some(e) = ev.as_event::<node::contracts::events::ContractEmitted>()? {
+                contract_events.push(ContractEvent {
+                    contract: e.contract,
+                    topics: ev.topics().to_vec(),
+                    data: e.data,
+                });
+            } else if let Some(e) = ev.as_event::<node::contracts::events::Instantiated>()? {
+                instantiated.push(e.contract);
+            }
+        }
+        Ok(Included {
+            block_hash: raw.block_hash,
+            block_number: raw.block_number,
+            extrinsic_index: raw.events.extrinsic_index(),
+            extrinsic_hash: raw.events.extrinsic_hash(),
+            contract_events,
+            instantiated,
+        })
+    }
+
+    async fn submit_raw<Call: Payload>(
+        &self,
+        signer: &Keypair,
+        call: &Call,
+        finality: Finality,
+        context: &str,
+    ) -> Result<RawIncluded> {
+        // subxt's default nonce comes from the finalized state; the pool-aware
+        // `system_accountNextIndex` lets transactions follow each other
+        // before finalization.
+        let nonce = self
+            .rpc
+            .system_account_next_index(&signer.public_key().to_account_id())
+            .await?;
+        let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
+            .nonce(nonce)
+            .build();
+        let mut progress = self
+            .api
+            .tx()
+            .sign_and_submit_then_watch(call, signer, params)
+            .await?;
+        let hash = format!("{:?}", progress.extrinsic_hash());
+        let failed = |status, message| ChainError::Transaction {
+            hash: hash.clone(),
+            status,
+            message,
+        };
+        while let Some(status) = progress.next().await {
+            let in_block = match status? {
+                TxStatus::InBestBlock(b) if finality == Finality::InBlock => b,
+                TxStatus::InFinalizedBlock(b) => b,
+                TxStatus::Error { message } => return Err(failed("failed", message)),
+                TxStatus::Invalid { message } => return Err(failed("is invalid", message)),
+                TxStatus::Dropped { message } => return Err(failed("was dropped", message)),
+                _ => continue,
+            };
+            let events = match in_block.wait_for_success().await {
+                Ok(events) => events,
+                Err(subxt::Error::Runtime(e)) => return Err(runtime_error(context, e)),
+                Err(e) => return Err(e.into()),
+            };
+            let block_hash = in_block.block_hash();
+            return Ok(RawIncluded {
+                block_number: self.block_number(block_hash).await?,
+                block_hash,
+                events,
+            });
+        }
+        Err(ChainError::StreamEnded(match finality {
+            Finality::InBlock => "included",
+            Finality::Finalized => "finalized",
+        }))
+    }
+
+    /// Names a runtime-API `DispatchError` through the metadata.
+    fn dispatch_error(&self, context: &str, e: RawDispatchError) -> ChainError {
+        if let RawDispatchError::Module(m) = &e {
+            let md = self.api.metadata();
+            if let Some(pallet) = md.pallet_by_index(m.index) {
+                if let Some(variant) = pallet.error_variant_by_index(m.error[0]) {
+                    return ChainError::Module {
+                        context: context.into(),
+                        pallet: pallet.name().into(),
+                        error: variant.name.clone(),
+                        docs: variant.docs.join(" "),
+                    };
+                }
+            }
+        }
+        ChainError::Dispatch {
+            context: context.into(),
+            error: format!("{e:?}"),
+        }
+    }
+}
+
+struct RawIncluded {
+    block_hash: H256,
+    block_number: u32,
+    events: subxt::blocks::ExtrinsicEvents<ChainConfig>,
+}
+
+/// `pallet_contracts_uapi::ReturnFlags::REVERT`.
+const REVERT_FLAG: u32 = 1;
+
+fn with_margin(g: Gas) -> Gas {
+    let up = |v: u64| v.saturating_add(v / 100 * GAS_MARGIN_PERCENT);
+    Gas {
+        ref_time: up(g.ref_time),
+        proof_size: up(g.proof_size),
+    }
+}
+
+fn runtime_error(context: &str, e: subxt::error::DispatchError) -> ChainError {
+    match e {
+        subxt::error::DispatchError::Module(m) => match m.details() {
+            Ok(d) => ChainError::Module {
+                context: context.into(),
+                pallet: d.pallet.name().into(),
+                error: d.variant.name.clone(),
+                docs: d.variant.docs.join(" "),
+            },
+            Err(_) => ChainError::Dispatch {
+                context: context.into(),
+                error: m.to_string(),
+            },
+        },
+        other => ChainError::Dispatch {
+            context: context.into(),
+            error: other.to_string(),
+        },
+    }
+}
+
+/// Decodes an ink! message output: `MessageResult<R>` = `Result<R, LangError>`.
+fn decode_message_output<R: Decode>(contract: &str, message: &str, data: &[u8]) -> Result<R> {
+    let decoded =
+        <std::result::Result<R, ink::LangError>>::decode(&mut &data[..]).map_err(|source| {
+            ChainError::Decode {
+                what: format!(
+                    "the output of {contract}::{message} (0x{})",
+                    hex::encode(data)
+                ),
+                source,
+            }
+        })?;
+    decoded.map_err(|e| ChainError::LangError {
+        contract: contract.into(),
+        message: message.into(),
+        lang_error: format!("{e:?}"),
+    })
+}
+
+/// Any output: [`Chain::prepare_call`] only needs the gas and the flags.
+#[derive(Debug)]
+struct IgnoredOutput;
+
+impl Decode for IgnoredOutput {
+    fn decode<I: scale::Input>(input: &mut I) -> std::result::Result<Self, scale::Error> {
+        while input.read_byte().is_ok() {}
+        Ok(IgnoredOutput)
+    }
+}
+
+impl From<&Weight> for Gas {
+    fn from(w: &Weight) -> Self {
+        Gas {
+            ref_time: w.ref_time,
+            proof_size: w.proof_size,
+        }
+    }
+}
+
+impl From<Gas> for Weight {
+    fn from(g: Gas) -> Self {
+        Weight {
+            ref_time: g.ref_time,
+            proof_size: g.proof_size,
+        }
+    }
+}
