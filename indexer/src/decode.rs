@@ -406,3 +406,109 @@ fn primitive(p: &Primitive) -> Json {
         Primitive::U256(b) | Primitive::I256(b) => Json::String(format!("0x{}", hex::encode(b))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bizkey_types::{AccountId, Hash};
+    use scale::Encode;
+
+    fn sig<E: InkEvent>() -> [[u8; 32]; 1] {
+        [E::SIGNATURE_TOPIC.expect("suite events have signatures")]
+    }
+
+    #[test]
+    fn decodes_transfer_with_readable_json() {
+        let e = psp22::Transfer {
+            from: None,
+            to: Some(AccountId::from([1; 32])),
+            value: 10u128.pow(22),
+        };
+        let d = Decoder::new()
+            .decode(
+                ContractKind::BizToken,
+                &sig::<psp22::Transfer>(),
+                &e.encode(),
+            )
+            .unwrap();
+        assert_eq!(d.name, "Transfer");
+        assert_eq!(d.event, Event::Transfer(e));
+        assert_eq!(d.json["from"], Json::Null);
+        assert_eq!(d.json["to"], Json::String(AccountId32([1; 32]).to_string()));
+        assert_eq!(
+            d.json["value"],
+            Json::String("10000000000000000000000".into())
+        );
+    }
+
+    #[test]
+    fn renders_nested_structs_enums_and_hashes() {
+        let e = ledger::CustomerRated {
+            id: 5,
+            merchant: AccountId::from([2; 32]),
+            customer: AccountId::from([3; 32]),
+            score: 4,
+            comment: Some(Hash::from([0xab; 32])),
+        };
+        let d = Decoder::new()
+            .decode(
+                ContractKind::Ledger,
+                &sig::<ledger::CustomerRated>(),
+                &e.encode(),
+            )
+            .unwrap();
+        assert_eq!(d.json["id"], json!(5));
+        assert_eq!(d.json["score"], json!(4));
+        assert_eq!(
+            d.json["comment"],
+            Json::String(format!("0x{}", "ab".repeat(32)))
+        );
+        let p = ledger::ParamsChanged {
+            params: ledger::LedgerParams::default(),
+        };
+        let d = Decoder::new()
+            .decode(
+                ContractKind::Ledger,
+                &sig::<ledger::ParamsChanged>(),
+                &p.encode(),
+            )
+            .unwrap();
+        assert_eq!(d.json["params"]["window_ms"], json!(86_400_000));
+        assert_eq!(d.json["params"]["weights"]["new"], json!(450_000));
+    }
+
+    #[test]
+    fn dispatches_on_contract_kind_and_rejects_bad_data() {
+        let e = psp22::Transfer {
+            from: None,
+            to: None,
+            value: 1,
+        };
+        let dec = Decoder::new();
+        // A token event from the registry's address is not a registry event.
+        assert!(matches!(
+            dec.decode(
+                ContractKind::Registry,
+                &sig::<psp22::Transfer>(),
+                &e.encode()
+            ),
+            Err(DecodeError::UnknownSignature {
+                kind: "registry",
+                ..
+            })
+        ));
+        let mut long = e.encode();
+        long.push(0);
+        assert!(matches!(
+            dec.decode(ContractKind::TimeToken, &sig::<psp22::Transfer>(), &long),
+            Err(DecodeError::BadData {
+                name: "Transfer",
+                ..
+            })
+        ));
+        assert_eq!(
+            dec.decode(ContractKind::TimeToken, &[], &e.encode()),
+            Err(DecodeError::NoTopics)
+        );
+    }
+}
