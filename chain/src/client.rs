@@ -589,16 +589,27 @@ impl Chain {
         let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
             .nonce(nonce)
             .build();
-        let mut progress = self
-            .api
-            .tx()
-            .sign_and_submit_then_watch(call, signer, params)
-            .await?;
-        let hash = format!("{:?}", progress.extrinsic_hash());
+        let tx = self.api.tx().create_signed(call, signer, params).await?;
+        let hash = format!("{:?}", tx.hash());
         let failed = |status, message| ChainError::Transaction {
             hash: hash.clone(),
             status,
             message,
+        };
+        let mut progress = match tx.submit_and_watch().await {
+            Ok(progress) => progress,
+            // The pool's verdict (1010 "Invalid Transaction": bad nonce,
+            // cannot pay fees, …) is about this transaction, not the RPC.
+            Err(subxt::Error::Rpc(subxt::error::RpcError::ClientError(
+                subxt::ext::subxt_rpcs::Error::User(e),
+            ))) => {
+                let detail = e.data.map(|d| d.get().to_string()).unwrap_or_default();
+                return Err(failed(
+                    "was rejected",
+                    format!("{} ({}) {detail}", e.message, e.code),
+                ));
+            }
+            Err(e) => return Err(e.into()),
         };
         while let Some(status) = progress.next().await {
             let in_block = match status? {
