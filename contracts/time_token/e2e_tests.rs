@@ -264,7 +264,7 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
     ];
 
     // then each is refused and the configuration is unchanged
-    assert_eq!(unauthorized, [Err(PSP22Error::Unauthorized); 5]);
+    assert_eq!(unauthorized.to_vec(), vec![Err(PSP22Error::Unauthorized); 5]);
     assert!(client
         .call(&ink_e2e::eve(), &token.configure_emission(eve, eve, 0))
         .submit()

@@ -11,8 +11,11 @@ use ink::prelude::{vec, vec::Vec};
 /// `released` is always `emitted(t - start)` for the time `t` of the last
 /// release, so a release mints exactly the schedule's increase since then
 /// and the releases sum to the schedule with no dust.
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode, scale_info::TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct Emission {
     start: Timestamp,
     released: Balance,

@@ -12,8 +12,11 @@ use ink::prelude::{vec, vec::Vec};
 ///   roles over; in phase 军政 the foundation authority, later governance.
 /// - `governance`: the one account allowed to `burn_from` and `clawback`;
 ///   vacant until the admin names it.
-#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode, scale_info::TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct TokenRoles {
     admin: AccountId,
     governance: Option<AccountId>,

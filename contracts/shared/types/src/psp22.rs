@@ -3,6 +3,14 @@
 //! zero-value and self transfers succeed without events, `transfer_from`
 //! emits the new `Approval`, `increase/decrease_allowance` emit `Approval`.
 
+// The SCALE derive encodes the index of a variant with fields as
+// `(index as u8)`, which cargo-contract's clippy pass (it denies
+// `cast_possible_truncation` on every local crate a contract builds) flags in
+// `PSP22Error`. Derived code cannot take an attribute of its own, so the
+// lint is allowed for this file, which holds declarations only: no
+// arithmetic and no casts of its own.
+#![allow(clippy::cast_possible_truncation)]
+
 use crate::{AccountId, Balance};
 use ink::prelude::{string::String, vec::Vec};
 
