@@ -60,10 +60,11 @@ for name in "${names[@]}"; do
   CARGO_TARGET_DIR="$CONTRACTS_TARGET_DIR" cargo contract build --release --quiet \
     --manifest-path "$dir/Cargo.toml" >&2
   built="$CONTRACTS_TARGET_DIR/ink/$crate"
+  # Only the bundle: it holds the Wasm and the metadata, and other builds
+  # in the shared target dir may clean the loose files meanwhile.
   cp "$built/$crate.contract" "$bundle.tmp" && mv "$bundle.tmp" "$bundle"
-  cp "$built/$crate.wasm" "$out/$crate.wasm"
-  cp "$built/$crate.json" "$out/$crate.json"
   echo "$stamp" > "$bundle.stamp"
-  log "$crate: $(stat -c %s "$out/$crate.wasm") bytes of optimized Wasm"
+  hex_len=$(sed -n 's/.*"wasm": *"0x\([0-9a-fA-F]*\)".*/\1/p' "$bundle" | head -1 | tr -d '\n' | wc -c)
+  log "$crate: $((hex_len / 2)) bytes of optimized Wasm"
 done
 echo "$out"

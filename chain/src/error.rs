@@ -130,6 +130,9 @@ pub enum ChainError {
     Timeout { what: String, secs: u64 },
     #[error("block {0} not found")]
     BlockNotFound(String),
+    /// The deployment plan cannot be carried out with the bundles at hand.
+    #[error("deployment plan: {0}")]
+    Plan(String),
 }
 
 impl From<subxt::Error> for ChainError {

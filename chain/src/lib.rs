@@ -49,7 +49,9 @@ pub mod accounts;
 pub mod bundle;
 pub mod client;
 pub mod contract;
+pub mod deploy;
 pub mod error;
+pub mod gas;
 pub mod manifest;
 
 pub use bundle::ContractBundle;

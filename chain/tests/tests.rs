@@ -1,0 +1,5 @@
+//! Integration tests of `bizkey-chain` against a real node (one binary).
+
+mod client;
+mod deploy;
+mod harness;
