@@ -92,7 +92,10 @@ pub struct Weights {
 impl Weights {
     /// Whether the weights sum to exactly 1 (governance must reject others).
     pub fn is_valid(&self) -> bool {
-        self.outside as u64 + self.repeat as u64 + self.new as u64 == PPM as u64
+        (self.outside as u64)
+            .checked_add(self.repeat as u64)
+            .and_then(|s| s.checked_add(self.new as u64))
+            == Some(PPM as u64)
     }
 }
 
@@ -115,8 +118,11 @@ impl WindowStats {
     /// The weighted, deduplicated value of the window's sales, in cents,
     /// scaled by [`ONE`].
     pub fn value(&self, weights: &Weights) -> u128 {
-        let in_store_customers = (weights.new as u128 * self.new_customers as u128)
-            + (weights.repeat as u128 * self.repeat_customers as u128);
+        // Each product is < 2^64 and their sum < 2^65: saturation never
+        // happens, it only keeps the arithmetic visibly total.
+        let in_store_customers = (weights.new as u128)
+            .saturating_mul(self.new_customers as u128)
+            .saturating_add((weights.repeat as u128).saturating_mul(self.repeat_customers as u128));
         // ppm·customers·cents/orders, then /PPM; every factor fits u128 but
         // products may not, hence mul_div.
         let in_store = mul_div(
@@ -128,7 +134,8 @@ impl WindowStats {
             ONE,
             PPM as u128,
         );
-        let outside_customers = weights.outside as u128 * self.outside_customers as u128;
+        let outside_customers =
+            (weights.outside as u128).saturating_mul(self.outside_customers as u128);
         let outside = mul_div(
             mul_div(
                 outside_customers,
@@ -144,10 +151,9 @@ impl WindowStats {
     /// BizPower of the window for a shop of the given cost. Zero when the
     /// cost is zero: a profile without cost data earns the minimum factor.
     pub fn bizpower(&self, weights: &Weights, cost: &ShopCost) -> BizPower {
-        match cost.daily_cost() {
-            0 => 0,
-            daily => self.value(weights) / daily,
-        }
+        self.value(weights)
+            .checked_div(cost.daily_cost())
+            .unwrap_or(0)
     }
 }
 
@@ -219,7 +225,7 @@ pub fn record_sale(
         amount,
         at,
     } = *sale;
-    let window_id = at / window_ms.max(1);
+    let window_id = at.checked_div(window_ms).unwrap_or(at);
     if window.window_id != window_id {
         *window = MerchantWindow {
             window_id,

@@ -27,14 +27,16 @@ pub fn emitted(elapsed_ms: u64) -> u128 {
         if remaining == 0 {
             break;
         }
-        remaining -= period_amount(remaining);
+        remaining = remaining.saturating_sub(period_amount(remaining));
     }
     let partial = mul_div(
         period_amount(remaining),
         (elapsed_ms % PERIOD_MS) as u128,
         PERIOD_MS as u128,
     );
-    TOTAL_EMISSION - remaining + partial
+    TOTAL_EMISSION
+        .saturating_sub(remaining)
+        .saturating_add(partial)
 }
 
 /// What a period starting with `remaining` unemitted emits: a quarter,

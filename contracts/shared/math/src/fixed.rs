@@ -16,7 +16,7 @@ pub fn mul_div(a: u128, b: u128, c: u128) -> u128 {
         return 0;
     }
     if let Some(product) = a.checked_mul(b) {
-        return product / c;
+        return product.checked_div(c).unwrap_or(0);
     }
     let (hi, lo) = wide_mul(a, b);
     if hi >= c {
@@ -27,6 +27,8 @@ pub fn mul_div(a: u128, b: u128, c: u128) -> u128 {
 }
 
 /// The 256-bit product of two `u128`, as (high, low) halves.
+// Plain arithmetic: the comments below show that no operation overflows.
+#[allow(clippy::arithmetic_side_effects)]
 fn wide_mul(a: u128, b: u128) -> (u128, u128) {
     const MASK: u128 = u64::MAX as u128;
     let (a_hi, a_lo) = (a >> 64, a & MASK);

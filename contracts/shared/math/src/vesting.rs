@@ -38,7 +38,7 @@ pub const FOUNDATION_DIVISOR: u128 = 10;
 /// rest: one BT (12 decimals).
 pub const FOUNDATION_DUST: u128 = 1_000_000_000_000;
 /// Foundation steps that release a 1.5B BT allocation completely.
-pub const FOUNDATION_STEPS_FOR_1_5B: u32 = 201;
+pub const FOUNDATION_STEPS_FOR_1_5B: u64 = 201;
 
 /// Early supporters: the percentage unlocked at each step, from t0 + 3 months.
 pub const EARLY_SUPPORTER_STEPS: [u8; 8] = [10, 10, 10, 10, 15, 15, 15, 15];
@@ -87,10 +87,10 @@ impl Schedule {
 }
 
 /// The instant of step `index` (0-based), `None` if it does not fit in a u64.
-pub fn step_time(schedule: Schedule, t0: u64, index: u32) -> Option<u64> {
+pub fn step_time(schedule: Schedule, t0: u64, index: u64) -> Option<u64> {
     schedule
         .interval()
-        .checked_mul(index as u64)?
+        .checked_mul(index)?
         .checked_add(schedule.first_step_offset())?
         .checked_add(t0)
 }
@@ -99,7 +99,11 @@ pub fn step_time(schedule: Schedule, t0: u64, index: u32) -> Option<u64> {
 /// on). Not capped by the schedule's length.
 pub fn steps_reached(schedule: Schedule, t0: u64, now: u64) -> u64 {
     match t0.checked_add(schedule.first_step_offset()) {
-        Some(first) if now >= first => (now - first) / schedule.interval() + 1,
+        Some(first) if now >= first => now
+            .saturating_sub(first)
+            .checked_div(schedule.interval())
+            .unwrap_or(0)
+            .saturating_add(1),
         _ => 0,
     }
 }
@@ -116,7 +120,7 @@ pub fn unlocked_after_steps(schedule: Schedule, allocation: u128, steps: u64) ->
             // `percent <= 100`, so the result never exceeds the allocation.
             crate::fixed::mul_div(allocation, percent, 100)
         }
-        None => allocation - foundation_locked(allocation, steps),
+        None => allocation.saturating_sub(foundation_locked(allocation, steps)),
     }
 }
 
@@ -129,18 +133,18 @@ pub fn unlocked(schedule: Schedule, allocation: u128, t0: u64, now: u64) -> u128
 
 /// How many steps release `allocation` completely (the index of the last
 /// step that unlocks anything, plus one; 0 for an empty allocation).
-pub fn total_steps(schedule: Schedule, allocation: u128) -> u32 {
+pub fn total_steps(schedule: Schedule, allocation: u128) -> u64 {
     if allocation == 0 {
         return 0;
     }
     match schedule.percent_steps() {
-        Some(table) => table.len() as u32,
+        Some(table) => table.len() as u64,
         None => {
             let mut locked = allocation;
-            let mut steps = 0;
+            let mut steps: u64 = 0;
             while locked > 0 {
                 locked = foundation_step(locked);
-                steps += 1;
+                steps = steps.saturating_add(1);
             }
             steps
         }
@@ -153,14 +157,16 @@ pub fn next_unlock(schedule: Schedule, allocation: u128, t0: u64, now: u64) -> O
     let total = total_steps(schedule, allocation);
     let mut index = steps_reached(schedule, t0, now);
     let mut before = unlocked_after_steps(schedule, allocation, index);
-    while index < total as u64 {
-        let after = unlocked_after_steps(schedule, allocation, index + 1);
+    while index < total {
+        let after = unlocked_after_steps(schedule, allocation, index.saturating_add(1));
         if after > before {
-            // `index < total <= u32::MAX`.
-            return Some((step_time(schedule, t0, index as u32)?, after - before));
+            return Some((
+                step_time(schedule, t0, index)?,
+                after.saturating_sub(before),
+            ));
         }
         before = after;
-        index += 1;
+        index = index.saturating_add(1);
     }
     None
 }
@@ -183,7 +189,7 @@ fn foundation_locked(allocation: u128, steps: u64) -> u128 {
 /// One foundation step: release a tenth (rounded down) of what is locked, or
 /// everything if less than [`FOUNDATION_DUST`] would remain.
 fn foundation_step(locked: u128) -> u128 {
-    let remaining = locked - locked / FOUNDATION_DIVISOR;
+    let remaining = locked.saturating_sub(locked / FOUNDATION_DIVISOR);
     if remaining < FOUNDATION_DUST {
         0
     } else {
@@ -277,8 +283,8 @@ mod tests {
         let total = total_steps(Schedule::Foundation, FOUNDATION);
         assert_eq!(total, FOUNDATION_STEPS_FOR_1_5B);
         let mut locked = FOUNDATION;
-        for step in 0..total as u64 {
-            let at = step_time(Schedule::Foundation, T0, step as u32).unwrap();
+        for step in 0..total {
+            let at = step_time(Schedule::Foundation, T0, step).unwrap();
             assert_eq!(at, months(6 * (step + 1)));
             assert_eq!(
                 unlocked(Schedule::Foundation, FOUNDATION, T0, at - 1),
@@ -286,7 +292,7 @@ mod tests {
             );
             let released =
                 unlocked(Schedule::Foundation, FOUNDATION, T0, at) - (FOUNDATION - locked);
-            if step + 1 < total as u64 {
+            if step + 1 < total {
                 assert_eq!(released, locked / 10, "step {step}");
                 locked -= released;
                 assert!(locked >= FOUNDATION_DUST);
@@ -392,7 +398,7 @@ mod tests {
         /// The steps telescope: their sum is the allocation exactly.
         #[test]
         fn steps_sum_to_the_allocation(s in schedule(), allocation in any::<u128>()) {
-            let total = total_steps(s, allocation) as u64;
+            let total = total_steps(s, allocation);
             let mut sum = 0u128;
             for k in 0..total {
                 let step = unlocked_after_steps(s, allocation, k + 1) - unlocked_after_steps(s, allocation, k);

@@ -1,0 +1,1307 @@
+//! # Ledger
+//!
+//! Dual-entry receipts and their rewards (DESIGN §3.3, §4).
+//!
+//! - One side opens a receipt (`record`: the merchant's POS; `open`: the
+//!   customer's wallet), the other side confirms it. (merchant, order id) is
+//!   unique forever; receipts also get a sequential id.
+//! - Opening reads the merchant from the registry (the one registry call per
+//!   receipt) and keeps a copy (`MerchantSynced`); confirming records the sale
+//!   into BizPower with `bizkey_math::record_sale`, in confirmation order, and
+//!   computes the rewards with `biz_reward` / `time_reward`. The registry is
+//!   called again only on a customer's first purchase in the network
+//!   (implicit registration, referrer); Time paid by the customer moves
+//!   customer → merchant with the Time token's `transfer_from` (the customer
+//!   approved the ledger) when the receipt is confirmed.
+//! - Rewards are reserved from the reward pools (never more than the ledger
+//!   holds: `sync` reads the tokens' balances) and pending until the end of
+//!   the challenge window; `flag` (reporter, admin, governance) forfeits them
+//!   in the window, the merchant's `refund` too. `claim` pays an account's
+//!   matured entries in at most one transfer per token, whatever their number.
+//!
+//! The logic lives in [`LedgerData`]: its methods take the caller, the time
+//! and the other contracts ([`Externals`]) explicitly and return the events
+//! to emit. Every fallible step (external calls included) comes before the
+//! first write, so an error leaves the state as it was even off-chain.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub use bizkey_types::ledger::*;
+use bizkey_types::{
+    math::{
+        biz_reward,
+        bizpower::{record_sale, Sale},
+        mul_div, time_reward, MerchantWindow, Visit, PPM, TIME_UNITS_PER_CENT,
+    },
+    registry::{MerchantInfo, MerchantStatus},
+    roles::{Role, RoleChanged},
+    AccountId, Balance, Hash, Timestamp,
+};
+use ink::{
+    prelude::{vec, vec::Vec},
+    storage::Mapping,
+};
+
+/// Everything a ledger message may emit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerEvent {
+    ReceiptOpened(ReceiptOpened),
+    ReceiptConfirmed(ReceiptConfirmed),
+    ReceiptCancelled(ReceiptCancelled),
+    ReceiptFlagged(ReceiptFlagged),
+    ReceiptRefunded(ReceiptRefunded),
+    RewardsClaimed(RewardsClaimed),
+    PoolSynced(PoolSynced),
+    ParamsChanged(ParamsChanged),
+    MerchantSynced(MerchantSynced),
+    MerchantRated(MerchantRated),
+    CustomerRated(CustomerRated),
+    Reacted(Reacted),
+    RoleChanged(RoleChanged),
+}
+
+/// Result of the ledger's logic.
+pub type Result<T> = core::result::Result<T, LedgerError>;
+
+/// The other contracts, as the ledger's logic sees them. On-chain these are
+/// cross-contract calls; the unit tests substitute a model.
+pub trait Externals {
+    /// The registry's `merchant_info`.
+    fn merchant_info(&mut self, merchant: AccountId) -> Result<Option<MerchantInfo>>;
+    /// The registry's `first_purchase` (`CustomerNotActive` passes through).
+    fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>>;
+    /// Pays `value` of `token` from the ledger to `to`.
+    fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()>;
+    /// Moves `value` Time from `from` to `to` against `from`'s allowance to
+    /// the ledger (`TimePaymentFailed` if it cannot).
+    fn move_time(&mut self, from: AccountId, to: AccountId, value: Balance) -> Result<()>;
+    /// `token`'s `balance_of(owner)`.
+    fn balance_of(&mut self, token: Token, owner: AccountId) -> Result<Balance>;
+}
+
+/// The ledger's state and rules, independent of the contract shell.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct LedgerData {
+    receipts: Mapping<ReceiptId, Receipt>,
+    /// (merchant, order id) → receipt id.
+    orders: Mapping<(AccountId, u64), ReceiptId>,
+    merchants: Mapping<AccountId, MerchantState>,
+    /// (merchant, customer) → the customer's history at the merchant.
+    visits: Mapping<(AccountId, AccountId), Visit>,
+    /// Customers with a confirmed purchase → the receipt of their first.
+    buyers: Mapping<AccountId, ReceiptId>,
+    queues: Mapping<AccountId, Queue>,
+    pending: Mapping<(AccountId, u64), PendingEntry>,
+    next_id: ReceiptId,
+    params: LedgerParams,
+    biz: Pool,
+    time: Pool,
+    admin: Option<AccountId>,
+    governance: Option<AccountId>,
+    reporter: Option<AccountId>,
+    registry: Option<AccountId>,
+}
+
+/// Which rewards a confirmation reserves, before any write.
+struct Reserve {
+    rewards: Rewards,
+    biz: Balance,
+    time: Balance,
+}
+
+fn checked_add(a: Balance, b: Balance) -> Result<Balance> {
+    a.checked_add(b).ok_or(LedgerError::Overflow)
+}
+
+fn checked_sub(a: Balance, b: Balance) -> Result<Balance> {
+    a.checked_sub(b).ok_or(LedgerError::Overflow)
+}
+
+/// Moves `amount` of `pool` from available to reserved; the caller capped it.
+fn reserve(pool: &mut Pool, amount: Balance) -> Result<()> {
+    pool.available = checked_sub(pool.available, amount)?;
+    pool.reserved = checked_add(pool.reserved, amount)?;
+    Ok(())
+}
+
+/// Returns a forfeited reservation of `pool` to its available funds.
+fn release(pool: &mut Pool, amount: Balance) -> Result<()> {
+    pool.reserved = checked_sub(pool.reserved, amount)?;
+    pool.available = checked_add(pool.available, amount)?;
+    Ok(())
+}
+
+impl LedgerData {
+    /// A ledger administered by `admin`, reading merchants from `registry`,
+    /// with default parameters and empty pools.
+    pub fn new(admin: AccountId, registry: AccountId) -> Self {
+        Self {
+            receipts: Mapping::new(),
+            orders: Mapping::new(),
+            merchants: Mapping::new(),
+            visits: Mapping::new(),
+            buyers: Mapping::new(),
+            queues: Mapping::new(),
+            pending: Mapping::new(),
+            next_id: 0,
+            params: LedgerParams::default(),
+            biz: Pool::default(),
+            time: Pool::default(),
+            admin: Some(admin),
+            governance: None,
+            reporter: None,
+            registry: Some(registry),
+        }
+    }
+
+    // ---- queries ----------------------------------------------------------
+
+    pub fn receipt(&self, id: ReceiptId) -> Option<Receipt> {
+        self.receipts.get(id)
+    }
+
+    pub fn receipt_id(&self, merchant: AccountId, order_id: u64) -> Option<ReceiptId> {
+        self.orders.get((merchant, order_id))
+    }
+
+    pub fn params(&self) -> LedgerParams {
+        self.params
+    }
+
+    /// The (Biz, Time) reward pools.
+    pub fn pools(&self) -> (Pool, Pool) {
+        (self.biz, self.time)
+    }
+
+    pub fn merchant_state(&self, merchant: AccountId) -> Option<MerchantState> {
+        self.merchants.get(merchant)
+    }
+
+    pub fn visit(&self, merchant: AccountId, customer: AccountId) -> Option<Visit> {
+        self.visits.get((merchant, customer))
+    }
+
+    pub fn queue(&self, account: AccountId) -> Queue {
+        self.queues.get(account).unwrap_or_default()
+    }
+
+    pub fn pending_entry(&self, account: AccountId, index: u64) -> Option<PendingEntry> {
+        self.pending.get((account, index))
+    }
+
+    /// The account holding `role` (`None`: vacant or not a ledger role).
+    pub fn role(&self, role: Role) -> Option<AccountId> {
+        match role {
+            Role::Admin => self.admin,
+            Role::Governance => self.governance,
+            Role::Reporter => self.reporter,
+            Role::Registry => self.registry,
+            Role::Ledger => None,
+        }
+    }
+
+    /// What `claim(max)` would pay `account` at `now`: (entries consumed,
+    /// Biz, Time). Stops at the first entry that has not matured.
+    pub fn claimable(
+        &self,
+        account: AccountId,
+        now: Timestamp,
+        max: u32,
+    ) -> Result<(u32, Balance, Balance)> {
+        let queue = self.queue(account);
+        let (mut n, mut biz, mut time) = (0u32, 0, 0);
+        let mut index = queue.head;
+        while index < queue.tail && n < max {
+            let Some(entry) = self.pending.get((account, index)) else {
+                break;
+            };
+            if let Some(r) = self.receipts.get(entry.receipt) {
+                if r.status == ReceiptStatus::Confirmed {
+                    if now < r.deadline {
+                        break;
+                    }
+                    match entry.token {
+                        Token::Biz => biz = checked_add(biz, entry.amount)?,
+                        Token::Time => time = checked_add(time, entry.amount)?,
+                    }
+                }
+            }
+            // Both bounded by `max: u32` and `tail`.
+            n = n.saturating_add(1);
+            index = index.saturating_add(1);
+        }
+        Ok((n, biz, time))
+    }
+
+    // ---- roles and parameters ---------------------------------------------
+
+    /// The authority or governance.
+    fn ensure_privileged(&self, caller: AccountId) -> Result<()> {
+        if Some(caller) == self.admin || Some(caller) == self.governance {
+            Ok(())
+        } else {
+            Err(LedgerError::Unauthorized)
+        }
+    }
+
+    /// Hands `role` to `account` (`None`: vacant).
+    pub fn set_role(
+        &mut self,
+        caller: AccountId,
+        role: Role,
+        account: Option<AccountId>,
+    ) -> Result<Vec<LedgerEvent>> {
+        self.ensure_privileged(caller)?;
+        let slot = match role {
+            Role::Admin => &mut self.admin,
+            Role::Governance => &mut self.governance,
+            Role::Reporter => &mut self.reporter,
+            Role::Registry => &mut self.registry,
+            Role::Ledger => return Err(LedgerError::InvalidRole),
+        };
+        *slot = account;
+        Ok(vec![LedgerEvent::RoleChanged(RoleChanged {
+            role,
+            account,
+        })])
+    }
+
+    /// Replaces the parameters.
+    pub fn set_params(
+        &mut self,
+        caller: AccountId,
+        params: LedgerParams,
+    ) -> Result<Vec<LedgerEvent>> {
+        self.ensure_privileged(caller)?;
+        if !params.is_valid() {
+            return Err(LedgerError::InvalidParams);
+        }
+        self.params = params;
+        Ok(vec![LedgerEvent::ParamsChanged(ParamsChanged { params })])
+    }
+
+    /// Sets the pools' available funds from the tokens' balances of `this`
+    /// (the ledger's account): what is not reserved.
+    pub fn sync(&mut self, ext: &mut impl Externals, this: AccountId) -> Result<Vec<LedgerEvent>> {
+        let biz = ext.balance_of(Token::Biz, this)?;
+        let time = ext.balance_of(Token::Time, this)?;
+        self.biz.available = biz.saturating_sub(self.biz.reserved);
+        self.time.available = time.saturating_sub(self.time.reserved);
+        Ok(vec![LedgerEvent::PoolSynced(PoolSynced {
+            biz: self.biz,
+            time: self.time,
+        })])
+    }
+
+    /// Refreshes the copy of `merchant`'s registry data.
+    pub fn sync_merchant(
+        &mut self,
+        ext: &mut impl Externals,
+        merchant: AccountId,
+    ) -> Result<Vec<LedgerEvent>> {
+        let info = ext
+            .merchant_info(merchant)?
+            .ok_or(LedgerError::MerchantNotFound)?;
+        let mut events = Vec::new();
+        self.store_info(merchant, info, &mut events);
+        Ok(events)
+    }
+
+    fn store_info(
+        &mut self,
+        merchant: AccountId,
+        info: MerchantInfo,
+        events: &mut Vec<LedgerEvent>,
+    ) {
+        let state = match self.merchants.get(merchant) {
+            Some(state) if state.info == info => return,
+            Some(state) => MerchantState { info, ..state },
+            None => MerchantState {
+                info,
+                window: MerchantWindow::default(),
+            },
+        };
+        self.merchants.insert(merchant, &state);
+        events.push(LedgerEvent::MerchantSynced(MerchantSynced {
+            merchant,
+            info,
+        }));
+    }
+
+    // ---- receipts -----------------------------------------------------------
+
+    /// Opens a receipt; `opened_by` says which of `merchant` / `customer` is
+    /// the caller (the shells guarantee it). Returns its id.
+    pub fn open(
+        &mut self,
+        ext: &mut impl Externals,
+        now: Timestamp,
+        merchant: AccountId,
+        customer: AccountId,
+        opened_by: Side,
+        order: Order,
+    ) -> Result<(ReceiptId, Vec<LedgerEvent>)> {
+        if merchant == customer {
+            return Err(LedgerError::SelfDealing);
+        }
+        if order.amount == 0 || order.order_time > now {
+            return Err(LedgerError::InvalidOrder);
+        }
+        if self.orders.contains((merchant, order.order_id)) {
+            return Err(LedgerError::DuplicateOrder);
+        }
+        let info = ext
+            .merchant_info(merchant)?
+            .ok_or(LedgerError::MerchantNotFound)?;
+        if info.status != MerchantStatus::Verified {
+            return Err(LedgerError::MerchantNotVerified);
+        }
+        let time_cap = mul_div(
+            order
+                .amount
+                .checked_mul(TIME_UNITS_PER_CENT)
+                .ok_or(LedgerError::InvalidOrder)?,
+            info.time_share_ppm as u128,
+            PPM as u128,
+        );
+        if order.time_paid > time_cap {
+            return Err(LedgerError::TimeShareExceeded);
+        }
+        let id = self.next_id;
+        let next_id = id.checked_add(1).ok_or(LedgerError::Overflow)?;
+        let expires_at = now
+            .checked_add(self.params.expiry_ms)
+            .ok_or(LedgerError::Overflow)?;
+
+        let mut events = Vec::new();
+        self.store_info(merchant, info, &mut events);
+        self.next_id = next_id;
+        self.orders.insert((merchant, order.order_id), &id);
+        self.receipts.insert(
+            id,
+            &Receipt {
+                merchant,
+                customer,
+                opened_by,
+                order,
+                status: ReceiptStatus::Open,
+                opened_at: now,
+                deadline: expires_at,
+                completed_at: 0,
+                biz: 0,
+                time: 0,
+                referral_time: 0,
+                rated: 0,
+            },
+        );
+        events.push(LedgerEvent::ReceiptOpened(ReceiptOpened {
+            id,
+            merchant,
+            customer,
+            opened_by,
+            order,
+            opened_at: now,
+            expires_at,
+        }));
+        Ok((id, events))
+    }
+
+    fn get(&self, id: ReceiptId) -> Result<Receipt> {
+        self.receipts.get(id).ok_or(LedgerError::ReceiptNotFound)
+    }
+
+    /// The counter-party of the opener confirms receipt `id`.
+    pub fn confirm(
+        &mut self,
+        ext: &mut impl Externals,
+        caller: AccountId,
+        now: Timestamp,
+        id: ReceiptId,
+    ) -> Result<Vec<LedgerEvent>> {
+        let mut r = self.get(id)?;
+        if r.status != ReceiptStatus::Open {
+            return Err(LedgerError::NotOpen);
+        }
+        let counterparty = match r.opened_by {
+            Side::Merchant => r.customer,
+            Side::Customer => r.merchant,
+        };
+        if caller != counterparty {
+            return Err(LedgerError::NotCounterparty);
+        }
+        if now >= r.deadline {
+            return Err(LedgerError::Expired);
+        }
+        let mut state = self
+            .merchants
+            .get(r.merchant)
+            .ok_or(LedgerError::MerchantNotFound)?;
+        if state.info.status != MerchantStatus::Verified {
+            return Err(LedgerError::MerchantNotVerified);
+        }
+        let params = self.params;
+        let matures_at = now
+            .checked_add(params.challenge_ms)
+            .ok_or(LedgerError::Overflow)?;
+
+        // The external steps (each may fail), before any write.
+        let first_purchase = !self.buyers.contains(r.customer);
+        let customer_referrer = if first_purchase {
+            ext.first_purchase(r.customer)?
+        } else {
+            None
+        };
+        if r.order.time_paid > 0 {
+            ext.move_time(r.customer, r.merchant, r.order.time_paid)?;
+        }
+
+        let mut visit = self
+            .visits
+            .get((r.merchant, r.customer))
+            .unwrap_or_default();
+        let outcome = record_sale(
+            &mut state.window,
+            &mut visit,
+            &Sale {
+                channel: r.order.channel,
+                amount: r.order.amount,
+                at: now,
+            },
+            params.window_ms,
+            &params.weights,
+            &state.info.cost,
+        );
+        let k = outcome.earlier_in_window;
+        let merchant_referrer = state.info.referrer.filter(|_| {
+            state
+                .info
+                .verified_at
+                .is_some_and(|v| now < v.saturating_add(params.merchant_referral_ms))
+        });
+        let reserved = self.split_rewards(
+            biz_reward(&params.reward, outcome.bizpower, k),
+            time_reward(&params.reward, r.order.amount, k),
+            merchant_referrer,
+            customer_referrer,
+        )?;
+        let (mut biz_pool, mut time_pool) = (self.biz, self.time);
+        reserve(&mut biz_pool, reserved.biz)?;
+        reserve(&mut time_pool, reserved.time)?;
+
+        // Writes.
+        let rw = reserved.rewards;
+        let merchant = r.merchant;
+        let customer = r.customer;
+        let credits = [
+            (merchant, Token::Biz, rw.merchant_biz),
+            (
+                rw.merchant_referrer.unwrap_or(merchant),
+                Token::Biz,
+                rw.merchant_referrer_biz,
+            ),
+            (customer, Token::Time, rw.customer_time),
+            (
+                rw.customer_referrer.unwrap_or(customer),
+                Token::Time,
+                rw.customer_referrer_time,
+            ),
+        ];
+        for (account, token, amount) in credits {
+            if amount > 0 {
+                self.push_pending(account, id, token, amount);
+            }
+        }
+        self.biz = biz_pool;
+        self.time = time_pool;
+        if first_purchase {
+            self.buyers.insert(customer, &id);
+        }
+        self.visits.insert((merchant, customer), &visit);
+        self.merchants.insert(merchant, &state);
+        r.status = ReceiptStatus::Confirmed;
+        r.completed_at = now;
+        r.deadline = matures_at;
+        // Both sums are bounded by the pool reservations just made.
+        r.biz = reserved.biz;
+        r.time = rw.customer_time;
+        r.referral_time = rw.customer_referrer_time;
+        self.receipts.insert(id, &r);
+        Ok(vec![LedgerEvent::ReceiptConfirmed(ReceiptConfirmed {
+            id,
+            merchant,
+            customer,
+            confirmed_at: now,
+            earlier_in_window: k,
+            first_at_merchant: outcome.first_ever,
+            first_purchase,
+            bizpower: outcome.bizpower,
+            rewards: rw,
+            time_paid: r.order.time_paid,
+            matures_at,
+        })])
+    }
+
+    /// Splits and caps one receipt's rewards by what the pools hold.
+    fn split_rewards(
+        &self,
+        biz: Balance,
+        time: Balance,
+        merchant_referrer: Option<AccountId>,
+        customer_referrer: Option<AccountId>,
+    ) -> Result<Reserve> {
+        let biz = biz.min(self.biz.available);
+        let referrer_biz = match merchant_referrer {
+            Some(_) => mul_div(biz, self.params.merchant_referral_ppm as u128, PPM as u128),
+            None => 0,
+        };
+        let customer_time = time.min(self.time.available);
+        let bonus = match customer_referrer {
+            Some(_) => self
+                .params
+                .customer_referral_time
+                .min(checked_sub(self.time.available, customer_time)?),
+            None => 0,
+        };
+        Ok(Reserve {
+            rewards: Rewards {
+                merchant_biz: checked_sub(biz, referrer_biz)?,
+                merchant_referrer: merchant_referrer.filter(|_| referrer_biz > 0),
+                merchant_referrer_biz: referrer_biz,
+                customer_time,
+                customer_referrer: customer_referrer.filter(|_| bonus > 0),
+                customer_referrer_time: bonus,
+            },
+            biz,
+            time: checked_add(customer_time, bonus)?,
+        })
+    }
+
+    fn push_pending(
+        &mut self,
+        account: AccountId,
+        receipt: ReceiptId,
+        token: Token,
+        amount: Balance,
+    ) {
+        let mut queue = self.queue(account);
+        self.pending.insert(
+            (account, queue.tail),
+            &PendingEntry {
+                receipt,
+                token,
+                amount,
+            },
+        );
+        // One entry per confirmation: u64 indexes do not run out.
+        queue.tail = queue.tail.saturating_add(1);
+        self.queues.insert(account, &queue);
+    }
+
+    /// Cancels an open receipt: either side at any time, anyone once it
+    /// expired. The order id stays used.
+    pub fn cancel(
+        &mut self,
+        caller: AccountId,
+        now: Timestamp,
+        id: ReceiptId,
+    ) -> Result<Vec<LedgerEvent>> {
+        let mut r = self.get(id)?;
+        if r.status != ReceiptStatus::Open {
+            return Err(LedgerError::NotOpen);
+        }
+        let expired = now >= r.deadline;
+        if !expired && caller != r.merchant && caller != r.customer {
+            return Err(LedgerError::NotCounterparty);
+        }
+        r.status = ReceiptStatus::Cancelled;
+        self.receipts.insert(id, &r);
+        Ok(vec![LedgerEvent::ReceiptCancelled(ReceiptCancelled {
+            id,
+            by: caller,
+            expired,
+        })])
+    }
+
+    /// A confirmed receipt still in its challenge window, for `flag` and
+    /// `refund`, with the pools after releasing its rewards.
+    fn forfeit(&self, id: ReceiptId, now: Timestamp) -> Result<(Receipt, Pool, Pool)> {
+        let r = self.get(id)?;
+        if r.status != ReceiptStatus::Confirmed {
+            return Err(LedgerError::NotConfirmed);
+        }
+        if now >= r.deadline {
+            return Err(LedgerError::WindowClosed);
+        }
+        let (mut biz, mut time) = (self.biz, self.time);
+        release(&mut biz, r.biz)?;
+        release(&mut time, checked_add(r.time, r.referral_time)?)?;
+        Ok((r, biz, time))
+    }
+
+    /// Flags a receipt in its challenge window: its rewards are forfeited.
+    pub fn flag(
+        &mut self,
+        caller: AccountId,
+        now: Timestamp,
+        id: ReceiptId,
+        evidence: Hash,
+    ) -> Result<Vec<LedgerEvent>> {
+        if Some(caller) != self.reporter {
+            self.ensure_privileged(caller)?;
+        }
+        let (mut r, biz, time) = self.forfeit(id, now)?;
+        self.biz = biz;
+        self.time = time;
+        r.status = ReceiptStatus::Flagged;
+        self.receipts.insert(id, &r);
+        Ok(vec![LedgerEvent::ReceiptFlagged(ReceiptFlagged {
+            id,
+            by: caller,
+            evidence,
+            biz_forfeited: r.biz,
+            time_forfeited: r.time.saturating_add(r.referral_time),
+        })])
+    }
+
+    /// The merchant refunds a confirmed receipt in its challenge window: its
+    /// rewards are forfeited and the Time paid goes back to the customer.
+    pub fn refund(
+        &mut self,
+        ext: &mut impl Externals,
+        caller: AccountId,
+        now: Timestamp,
+        id: ReceiptId,
+    ) -> Result<Vec<LedgerEvent>> {
+        let r = self.get(id)?;
+        if caller != r.merchant {
+            return Err(LedgerError::NotCounterparty);
+        }
+        let (mut r, biz, time) = self.forfeit(id, now)?;
+        if r.order.time_paid > 0 {
+            ext.move_time(r.merchant, r.customer, r.order.time_paid)?;
+        }
+        self.biz = biz;
+        self.time = time;
+        r.status = ReceiptStatus::Refunded;
+        self.receipts.insert(id, &r);
+        Ok(vec![LedgerEvent::ReceiptRefunded(ReceiptRefunded {
+            id,
+            time_returned: r.order.time_paid,
+            biz_forfeited: r.biz,
+            time_forfeited: r.time.saturating_add(r.referral_time),
+        })])
+    }
+
+    /// Pays `caller` its matured rewards, consuming at most `max` entries of
+    /// its FIFO (forfeited ones are dropped): one transfer per token.
+    pub fn claim(
+        &mut self,
+        ext: &mut impl Externals,
+        caller: AccountId,
+        now: Timestamp,
+        max: u32,
+    ) -> Result<Vec<LedgerEvent>> {
+        let (n, biz, time) = self.claimable(caller, now, max)?;
+        if n == 0 {
+            return Err(LedgerError::NothingToClaim);
+        }
+        let reserved_biz = checked_sub(self.biz.reserved, biz)?;
+        let reserved_time = checked_sub(self.time.reserved, time)?;
+        if biz > 0 {
+            ext.transfer(Token::Biz, caller, biz)?;
+        }
+        if time > 0 {
+            ext.transfer(Token::Time, caller, time)?;
+        }
+        let mut queue = self.queue(caller);
+        for index in queue.head..queue.head.saturating_add(n as u64) {
+            self.pending.remove((caller, index));
+        }
+        queue.head = queue.head.saturating_add(n as u64);
+        let remaining = queue.tail.saturating_sub(queue.head);
+        if remaining == 0 {
+            // Empty: indexes restart at 0, the slot is freed.
+            self.queues.remove(caller);
+        } else {
+            self.queues.insert(caller, &queue);
+        }
+        self.biz.reserved = reserved_biz;
+        self.time.reserved = reserved_time;
+        Ok(vec![LedgerEvent::RewardsClaimed(RewardsClaimed {
+            account: caller,
+            biz,
+            time,
+            entries: n,
+            remaining,
+        })])
+    }
+
+    // ---- related information ------------------------------------------------
+
+    fn rateable(&self, id: ReceiptId, rater: AccountId, side: Side) -> Result<Receipt> {
+        let r = self.get(id)?;
+        let (expected, bit) = match side {
+            Side::Customer => (r.customer, 1),
+            Side::Merchant => (r.merchant, 2),
+        };
+        if rater != expected {
+            return Err(LedgerError::NotCounterparty);
+        }
+        if r.status != ReceiptStatus::Confirmed {
+            return Err(LedgerError::NotConfirmed);
+        }
+        if r.rated & bit != 0 {
+            return Err(LedgerError::AlreadyRated);
+        }
+        Ok(r)
+    }
+
+    /// The customer rates the merchant of a confirmed receipt, once.
+    pub fn rate_merchant(
+        &mut self,
+        caller: AccountId,
+        id: ReceiptId,
+        scores: [u8; 3],
+        comment: Option<Hash>,
+    ) -> Result<Vec<LedgerEvent>> {
+        let mut r = self.rateable(id, caller, Side::Customer)?;
+        if !scores.iter().all(|s| (1..=5).contains(s)) {
+            return Err(LedgerError::InvalidRating);
+        }
+        r.rated |= 1;
+        self.receipts.insert(id, &r);
+        let [product, service, environment] = scores;
+        Ok(vec![LedgerEvent::MerchantRated(MerchantRated {
+            id,
+            merchant: r.merchant,
+            customer: r.customer,
+            product,
+            service,
+            environment,
+            comment,
+        })])
+    }
+
+    /// The merchant rates the customer of a confirmed receipt, once.
+    pub fn rate_customer(
+        &mut self,
+        caller: AccountId,
+        id: ReceiptId,
+        score: u8,
+        comment: Option<Hash>,
+    ) -> Result<Vec<LedgerEvent>> {
+        let mut r = self.rateable(id, caller, Side::Merchant)?;
+        if !(1..=5).contains(&score) {
+            return Err(LedgerError::InvalidRating);
+        }
+        r.rated |= 2;
+        self.receipts.insert(id, &r);
+        Ok(vec![LedgerEvent::CustomerRated(CustomerRated {
+            id,
+            merchant: r.merchant,
+            customer: r.customer,
+            score,
+            comment,
+        })])
+    }
+
+    /// Anyone reacts to a confirmed receipt (nothing is stored).
+    pub fn react(
+        &self,
+        caller: AccountId,
+        id: ReceiptId,
+        kind: Reaction,
+        content: Hash,
+    ) -> Result<Vec<LedgerEvent>> {
+        if self.get(id)?.status != ReceiptStatus::Confirmed {
+            return Err(LedgerError::NotConfirmed);
+        }
+        Ok(vec![LedgerEvent::Reacted(Reacted {
+            id,
+            account: caller,
+            kind,
+            content,
+        })])
+    }
+}
+
+#[ink::contract]
+mod ledger {
+    use super::*;
+    use bizkey_types::{
+        ledger::LedgerApi,
+        psp22::PSP22,
+        registry::{RegistryApi, RegistryError},
+    };
+    use ink::codegen::TraitCallBuilder;
+
+    #[ink(storage)]
+    pub struct Ledger {
+        data: LedgerData,
+        biz_token: AccountId,
+        time_token: AccountId,
+    }
+
+    /// The other contracts of the suite, through `contract_ref!`.
+    pub struct Chain {
+        registry: Option<AccountId>,
+        biz_token: AccountId,
+        time_token: AccountId,
+    }
+
+    impl Chain {
+        fn token(&self, token: Token) -> ink::contract_ref!(PSP22) {
+            match token {
+                Token::Biz => self.biz_token.into(),
+                Token::Time => self.time_token.into(),
+            }
+        }
+
+        fn registry(&self) -> Result<ink::contract_ref!(RegistryApi)> {
+            self.registry
+                .map(Into::into)
+                .ok_or(LedgerError::RegistryCallFailed)
+        }
+    }
+
+    impl Externals for Chain {
+        fn merchant_info(&mut self, merchant: AccountId) -> Result<Option<MerchantInfo>> {
+            match self.registry()?.call().merchant_info(merchant).try_invoke() {
+                Ok(Ok(info)) => Ok(info),
+                _ => Err(LedgerError::RegistryCallFailed),
+            }
+        }
+
+        fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
+            match self
+                .registry()?
+                .call_mut()
+                .first_purchase(customer)
+                .try_invoke()
+            {
+                Ok(Ok(Ok(referrer))) => Ok(referrer),
+                Ok(Ok(Err(RegistryError::CustomerNotActive))) => {
+                    Err(LedgerError::CustomerNotActive)
+                }
+                _ => Err(LedgerError::RegistryCallFailed),
+            }
+        }
+
+        fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()> {
+            match self
+                .token(token)
+                .call_mut()
+                .transfer(to, value, Vec::new())
+                .try_invoke()
+            {
+                Ok(Ok(Ok(()))) => Ok(()),
+                _ => Err(LedgerError::TokenCallFailed),
+            }
+        }
+
+        fn move_time(&mut self, from: AccountId, to: AccountId, value: Balance) -> Result<()> {
+            match self
+                .token(Token::Time)
+                .call_mut()
+                .transfer_from(from, to, value, Vec::new())
+                .try_invoke()
+            {
+                Ok(Ok(Ok(()))) => Ok(()),
+                _ => Err(LedgerError::TimePaymentFailed),
+            }
+        }
+
+        fn balance_of(&mut self, token: Token, owner: AccountId) -> Result<Balance> {
+            match self.token(token).call().balance_of(owner).try_invoke() {
+                Ok(Ok(balance)) => Ok(balance),
+                _ => Err(LedgerError::TokenCallFailed),
+            }
+        }
+    }
+
+    impl Ledger {
+        /// A ledger administered by the caller, reading merchants from
+        /// `registry` and paying rewards in `biz_token` / `time_token`, with
+        /// default parameters. Fund it by transferring tokens to it, then
+        /// `sync`.
+        #[ink(constructor)]
+        pub fn new(registry: AccountId, biz_token: AccountId, time_token: AccountId) -> Self {
+            Self {
+                data: LedgerData::new(Self::env().caller(), registry),
+                biz_token,
+                time_token,
+            }
+        }
+
+        /// The merchant (caller) records a sale to `customer`, who confirms
+        /// it (merchant-first flow). `order.time_paid` is what the customer
+        /// agreed to pay in Time. Returns the receipt id.
+        ///
+        /// # Errors
+        /// `SelfDealing`; `InvalidOrder` (zero amount, order time in the
+        /// future); `DuplicateOrder`; `MerchantNotFound`,
+        /// `MerchantNotVerified`; `TimeShareExceeded`; `RegistryCallFailed`.
+        ///
+        /// # Events
+        /// `MerchantSynced` when the registry data changed, `ReceiptOpened`.
+        #[ink(message)]
+        pub fn record(&mut self, customer: AccountId, order: Order) -> Result<ReceiptId> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let mut ext = self.ext();
+            let (id, events) =
+                self.data
+                    .open(&mut ext, now, caller, customer, Side::Merchant, order)?;
+            self.emit(events);
+            Ok(id)
+        }
+
+        /// The customer (caller) opens a receipt at `merchant`, who confirms
+        /// it (customer-first flow); the Time paid moves on confirmation.
+        /// Returns the receipt id.
+        ///
+        /// # Errors
+        /// As `record`.
+        ///
+        /// # Events
+        /// `MerchantSynced` when the registry data changed, `ReceiptOpened`.
+        #[ink(message)]
+        pub fn open(&mut self, merchant: AccountId, order: Order) -> Result<ReceiptId> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let mut ext = self.ext();
+            let (id, events) =
+                self.data
+                    .open(&mut ext, now, merchant, caller, Side::Customer, order)?;
+            self.emit(events);
+            Ok(id)
+        }
+
+        /// The counter-party of the opener confirms receipt `id`: the sale
+        /// enters BizPower, the Time paid moves customer → merchant, and the
+        /// rewards are reserved until the end of the challenge window.
+        ///
+        /// # Errors
+        /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` unless the caller
+        /// is the side that did not open it; `Expired`;
+        /// `MerchantNotVerified` (as last synced); `CustomerNotActive` or
+        /// `RegistryCallFailed` on a first purchase; `TimePaymentFailed` if
+        /// the customer's Time balance or allowance to the ledger is short.
+        ///
+        /// # Events
+        /// `ReceiptConfirmed` (plus, from the tokens and the registry,
+        /// `Transfer`/`Approval` for Time paid and `CustomerRegistered` on an
+        /// implicit registration).
+        #[ink(message)]
+        pub fn confirm(&mut self, id: ReceiptId) -> Result<()> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let mut ext = self.ext();
+            let events = self.data.confirm(&mut ext, caller, now, id)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Cancels an open receipt: either side at any time; anyone once it
+        /// has expired. Its order id stays used.
+        ///
+        /// # Errors
+        /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` for a third party
+        /// before expiry.
+        ///
+        /// # Events
+        /// `ReceiptCancelled`.
+        #[ink(message)]
+        pub fn cancel(&mut self, id: ReceiptId) -> Result<()> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let events = self.data.cancel(caller, now, id)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Flags a confirmed receipt inside its challenge window (reporter,
+        /// admin or governance): its pending rewards are forfeited.
+        ///
+        /// # Errors
+        /// `Unauthorized`; `ReceiptNotFound`; `NotConfirmed`; `WindowClosed`.
+        ///
+        /// # Events
+        /// `ReceiptFlagged`.
+        #[ink(message)]
+        pub fn flag(&mut self, id: ReceiptId, evidence: Hash) -> Result<()> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let events = self.data.flag(caller, now, id, evidence)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// The merchant refunds a confirmed receipt inside its challenge
+        /// window: its rewards are forfeited and the Time paid returns to the
+        /// customer (the merchant must have approved the ledger for it).
+        ///
+        /// # Errors
+        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the
+        /// merchant; `NotConfirmed`; `WindowClosed`; `TimePaymentFailed`.
+        ///
+        /// # Events
+        /// `ReceiptRefunded`.
+        #[ink(message)]
+        pub fn refund(&mut self, id: ReceiptId) -> Result<()> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let mut ext = self.ext();
+            let events = self.data.refund(&mut ext, caller, now, id)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Pays the caller's matured rewards, consuming at most `max` of its
+        /// pending entries in order (entries of flagged or refunded receipts
+        /// are dropped): one transfer per token whatever the number of
+        /// entries. Returns (Biz, Time) paid.
+        ///
+        /// # Errors
+        /// `NothingToClaim` if no entry has matured (or `max` is 0);
+        /// `TokenCallFailed`.
+        ///
+        /// # Events
+        /// `RewardsClaimed` (and the tokens' `Transfer`).
+        #[ink(message)]
+        pub fn claim(&mut self, max: u32) -> Result<(Balance, Balance)> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let mut ext = self.ext();
+            let events = self.data.claim(&mut ext, caller, now, max)?;
+            let paid = match events.first() {
+                Some(LedgerEvent::RewardsClaimed(e)) => (e.biz, e.time),
+                _ => (0, 0),
+            };
+            self.emit(events);
+            Ok(paid)
+        }
+
+        /// The customer rates the merchant of a confirmed receipt (product,
+        /// service, environment: 1..=5), once, with an optional comment hash.
+        ///
+        /// # Errors
+        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the
+        /// customer; `NotConfirmed`; `AlreadyRated`; `InvalidRating`.
+        ///
+        /// # Events
+        /// `MerchantRated`.
+        #[ink(message)]
+        pub fn rate_merchant(
+            &mut self,
+            id: ReceiptId,
+            product: u8,
+            service: u8,
+            environment: u8,
+            comment: Option<Hash>,
+        ) -> Result<()> {
+            let caller = self.env().caller();
+            let events =
+                self.data
+                    .rate_merchant(caller, id, [product, service, environment], comment)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// The merchant rates the customer of a confirmed receipt (1..=5),
+        /// once, with an optional comment hash.
+        ///
+        /// # Errors
+        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the
+        /// merchant; `NotConfirmed`; `AlreadyRated`; `InvalidRating`.
+        ///
+        /// # Events
+        /// `CustomerRated`.
+        #[ink(message)]
+        pub fn rate_customer(
+            &mut self,
+            id: ReceiptId,
+            score: u8,
+            comment: Option<Hash>,
+        ) -> Result<()> {
+            let caller = self.env().caller();
+            let events = self.data.rate_customer(caller, id, score, comment)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Likes, comments, shares, replies to or views a confirmed receipt;
+        /// `content` is the hash of the off-chain content.
+        ///
+        /// # Errors
+        /// `ReceiptNotFound`; `NotConfirmed`.
+        ///
+        /// # Events
+        /// `Reacted`.
+        #[ink(message)]
+        pub fn react(&mut self, id: ReceiptId, kind: Reaction, content: Hash) -> Result<()> {
+            let events = self.data.react(self.env().caller(), id, kind, content)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Sets the reward pools' available funds from the ledger's token
+        /// balances (anyone; call it after funding the ledger).
+        ///
+        /// # Errors
+        /// `TokenCallFailed`.
+        ///
+        /// # Events
+        /// `PoolSynced`.
+        #[ink(message)]
+        pub fn sync(&mut self) -> Result<()> {
+            let this = self.env().account_id();
+            let mut ext = self.ext();
+            let events = self.data.sync(&mut ext, this)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Refreshes the ledger's copy of a merchant's registry data (anyone;
+        /// e.g. after a suspension, which then blocks confirmations).
+        ///
+        /// # Errors
+        /// `MerchantNotFound`; `RegistryCallFailed`.
+        ///
+        /// # Events
+        /// `MerchantSynced` if the data changed.
+        #[ink(message)]
+        pub fn sync_merchant(&mut self, merchant: AccountId) -> Result<()> {
+            let mut ext = self.ext();
+            let events = self.data.sync_merchant(&mut ext, merchant)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Replaces the parameters (admin or governance).
+        ///
+        /// # Errors
+        /// `Unauthorized`; `InvalidParams` (weights not summing to 1, zero
+        /// window or expiry, periods above 30 days, rates above 100 %, zero
+        /// reference BizPower).
+        ///
+        /// # Events
+        /// `ParamsChanged`.
+        #[ink(message)]
+        pub fn set_params(&mut self, params: LedgerParams) -> Result<()> {
+            let events = self.data.set_params(self.env().caller(), params)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Hands `role` (`Admin`, `Governance`, `Reporter`, `Registry`) to
+        /// `account`, or leaves it vacant (admin or governance).
+        ///
+        /// # Errors
+        /// `Unauthorized`; `InvalidRole` for `Ledger`.
+        ///
+        /// # Events
+        /// `RoleChanged`.
+        #[ink(message)]
+        pub fn set_role(&mut self, role: Role, account: Option<AccountId>) -> Result<()> {
+            let events = self.data.set_role(self.env().caller(), role, account)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// The account holding `role`.
+        #[ink(message)]
+        pub fn role(&self, role: Role) -> Option<AccountId> {
+            self.data.role(role)
+        }
+
+        /// The receipt of (merchant, order id).
+        #[ink(message)]
+        pub fn receipt_id(&self, merchant: AccountId, order_id: u64) -> Option<ReceiptId> {
+            self.data.receipt_id(merchant, order_id)
+        }
+
+        /// The parameters in force.
+        #[ink(message)]
+        pub fn params(&self) -> LedgerParams {
+            self.data.params()
+        }
+
+        /// The (Biz, Time) reward pools.
+        #[ink(message)]
+        pub fn pools(&self) -> (Pool, Pool) {
+            self.data.pools()
+        }
+
+        /// The ledger's copy of a merchant and its BizPower window.
+        #[ink(message)]
+        pub fn merchant_state(&self, merchant: AccountId) -> Option<MerchantState> {
+            self.data.merchant_state(merchant)
+        }
+
+        /// An account's pending entries: its FIFO bounds and the entry at
+        /// `index` (if any).
+        #[ink(message)]
+        pub fn pending(&self, account: AccountId, index: u64) -> (Queue, Option<PendingEntry>) {
+            (
+                self.data.queue(account),
+                self.data.pending_entry(account, index),
+            )
+        }
+
+        /// What `claim(max)` by `account` would pay now: (entries, Biz, Time).
+        ///
+        /// # Errors
+        /// `Overflow` (unreachable with real amounts).
+        #[ink(message)]
+        pub fn claimable(&self, account: AccountId, max: u32) -> Result<(u32, Balance, Balance)> {
+            self.data
+                .claimable(account, self.env().block_timestamp(), max)
+        }
+
+        /// The token contracts (Biz, Time).
+        #[ink(message)]
+        pub fn tokens(&self) -> (AccountId, AccountId) {
+            (self.biz_token, self.time_token)
+        }
+
+        #[cfg(not(test))]
+        fn ext(&self) -> Chain {
+            Chain {
+                registry: self.data.role(Role::Registry),
+                biz_token: self.biz_token,
+                time_token: self.time_token,
+            }
+        }
+
+        #[cfg(test)]
+        fn ext(&self) -> crate::tests::Model {
+            crate::tests::Model::shared(self.env().account_id())
+        }
+
+        fn emit(&self, events: Vec<LedgerEvent>) {
+            for event in events {
+                let env = self.env();
+                match event {
+                    LedgerEvent::ReceiptOpened(e) => env.emit_event(e),
+                    LedgerEvent::ReceiptConfirmed(e) => env.emit_event(e),
+                    LedgerEvent::ReceiptCancelled(e) => env.emit_event(e),
+                    LedgerEvent::ReceiptFlagged(e) => env.emit_event(e),
+                    LedgerEvent::ReceiptRefunded(e) => env.emit_event(e),
+                    LedgerEvent::RewardsClaimed(e) => env.emit_event(e),
+                    LedgerEvent::PoolSynced(e) => env.emit_event(e),
+                    LedgerEvent::ParamsChanged(e) => env.emit_event(e),
+                    LedgerEvent::MerchantSynced(e) => env.emit_event(e),
+                    LedgerEvent::MerchantRated(e) => env.emit_event(e),
+                    LedgerEvent::CustomerRated(e) => env.emit_event(e),
+                    LedgerEvent::Reacted(e) => env.emit_event(e),
+                    LedgerEvent::RoleChanged(e) => env.emit_event(e),
+                }
+            }
+        }
+    }
+
+    impl LedgerApi for Ledger {
+        /// The receipt with this id.
+        #[ink(message)]
+        fn receipt(&self, id: ReceiptId) -> Option<Receipt> {
+            self.data.receipt(id)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

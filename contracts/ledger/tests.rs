@@ -1,0 +1,1422 @@
+//! Unit tests on ink!'s off-chain environment.
+//!
+//! The other contracts are replaced by [`Model`]: a registry and two PSP22
+//! tokens with the real contracts' observable semantics (balances,
+//! allowances, implicit registration, failures), in thread-local state that
+//! both the plain logic (`LedgerData`) and the contract's messages (through
+//! `Ledger::ext` under `cfg(test)`) use. The e2e suite runs the same flows
+//! against the real contracts on a node.
+
+use super::*;
+use bizkey_types::math::{Channel, ShopCost, Weights};
+use ink::env::{test, DefaultEnvironment as Env};
+use ledger::Ledger;
+use std::{cell::RefCell, collections::HashMap};
+
+// ---- the model of the other contracts --------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    MerchantInfo,
+    FirstPurchase(AccountId),
+    Transfer(Token, AccountId, Balance),
+    MoveTime(AccountId, AccountId, Balance),
+    BalanceOf(Token),
+}
+
+#[derive(Default)]
+pub struct World {
+    pub merchants: HashMap<AccountId, MerchantInfo>,
+    /// customer → (referrer, active)
+    pub customers: HashMap<AccountId, (Option<AccountId>, bool)>,
+    pub balances: HashMap<(Token, AccountId), Balance>,
+    /// Time allowances to the ledger, by owner.
+    pub allowances: HashMap<AccountId, Balance>,
+    pub registry_down: bool,
+    pub tokens_down: bool,
+    pub calls: Vec<Call>,
+}
+
+thread_local! {
+    static WORLD: RefCell<World> = RefCell::new(World::default());
+}
+
+fn world<R>(f: impl FnOnce(&mut World) -> R) -> R {
+    WORLD.with(|w| f(&mut w.borrow_mut()))
+}
+
+/// The registry and tokens as seen from the ledger at `ledger`.
+pub struct Model {
+    ledger: AccountId,
+}
+
+impl Model {
+    pub fn shared(ledger: AccountId) -> Self {
+        Self { ledger }
+    }
+}
+
+fn debit(w: &mut World, token: Token, from: AccountId, to: AccountId, value: Balance) -> bool {
+    let have = w.balances.get(&(token, from)).copied().unwrap_or(0);
+    if have < value {
+        return false;
+    }
+    w.balances.insert((token, from), have - value);
+    *w.balances.entry((token, to)).or_insert(0) += value;
+    true
+}
+
+impl Externals for Model {
+    fn merchant_info(&mut self, merchant: AccountId) -> Result<Option<MerchantInfo>> {
+        world(|w| {
+            w.calls.push(Call::MerchantInfo);
+            if w.registry_down {
+                return Err(LedgerError::RegistryCallFailed);
+            }
+            Ok(w.merchants.get(&merchant).copied())
+        })
+    }
+
+    fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
+        world(|w| {
+            w.calls.push(Call::FirstPurchase(customer));
+            if w.registry_down {
+                return Err(LedgerError::RegistryCallFailed);
+            }
+            match w.customers.get(&customer) {
+                Some((_, false)) => Err(LedgerError::CustomerNotActive),
+                Some((referrer, true)) => Ok(*referrer),
+                None => {
+                    w.customers.insert(customer, (None, true));
+                    Ok(None)
+                }
+            }
+        })
+    }
+
+    fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()> {
+        let ledger = self.ledger;
+        world(|w| {
+            w.calls.push(Call::Transfer(token, to, value));
+            if w.tokens_down || !debit(w, token, ledger, to, value) {
+                return Err(LedgerError::TokenCallFailed);
+            }
+            Ok(())
+        })
+    }
+
+    fn move_time(&mut self, from: AccountId, to: AccountId, value: Balance) -> Result<()> {
+        world(|w| {
+            w.calls.push(Call::MoveTime(from, to, value));
+            let allowance = w.allowances.get(&from).copied().unwrap_or(0);
+            if w.tokens_down || allowance < value || !debit(w, Token::Time, from, to, value) {
+                return Err(LedgerError::TimePaymentFailed);
+            }
+            w.allowances.insert(from, allowance - value);
+            Ok(())
+        })
+    }
+
+    fn balance_of(&mut self, token: Token, owner: AccountId) -> Result<Balance> {
+        world(|w| {
+            w.calls.push(Call::BalanceOf(token));
+            if w.tokens_down {
+                return Err(LedgerError::TokenCallFailed);
+            }
+            Ok(w.balances.get(&(token, owner)).copied().unwrap_or(0))
+        })
+    }
+}
+
+// ---- fixtures -----------------------------------------------------------------
+
+const DAY: u64 = 86_400_000;
+const T0: u64 = 1_700_000_000_000;
+const UNIT: Balance = 1_000_000_000_000;
+
+fn accounts() -> test::DefaultAccounts<Env> {
+    test::default_accounts::<Env>()
+}
+
+fn cost() -> ShopCost {
+    ShopCost {
+        area_sqft: 500,
+        staff: 3,
+        rent_per_sqft_day: 500,
+        wage_per_day: 20_000,
+    }
+}
+
+fn verified(referrer: Option<AccountId>, verified_at: Timestamp) -> MerchantInfo {
+    MerchantInfo {
+        status: MerchantStatus::Verified,
+        cost: cost(),
+        referrer,
+        verified_at: Some(verified_at),
+        time_share_ppm: 300_000,
+    }
+}
+
+fn order(order_id: u64, amount: u128) -> Order {
+    Order {
+        order_id,
+        order_time: T0 - 60_000,
+        channel: Channel::InStore,
+        amount,
+        discount: 0,
+        time_paid: 0,
+        items: 2,
+        detail_hash: [order_id as u8; 32].into(),
+    }
+}
+
+fn balance(token: Token, who: AccountId) -> Balance {
+    world(|w| w.balances.get(&(token, who)).copied().unwrap_or(0))
+}
+
+fn give(token: Token, who: AccountId, value: Balance) {
+    world(|w| *w.balances.entry((token, who)).or_insert(0) += value);
+}
+
+fn calls() -> Vec<Call> {
+    world(|w| core::mem::take(&mut w.calls))
+}
+
+/// A fresh world: bob is a verified merchant (charlie, also a verified
+/// merchant, referred him at T0), django a customer referred by eve.
+fn setup() -> test::DefaultAccounts<Env> {
+    let a = accounts();
+    world(|w| {
+        *w = World::default();
+        w.merchants.insert(a.bob, verified(Some(a.charlie), T0));
+        w.merchants.insert(a.charlie, verified(None, T0));
+        w.customers.insert(a.eve, (None, true));
+        w.customers.insert(a.django, (Some(a.eve), true));
+    });
+    a
+}
+
+// ---- the plain logic ------------------------------------------------------------
+
+mod logic {
+    use super::*;
+
+    const LEDGER: [u8; 32] = [0xAA; 32];
+
+    /// A funded ledger logic (alice admin, frank reporter).
+    fn funded() -> (LedgerData, Model, test::DefaultAccounts<Env>) {
+        let a = setup();
+        let ledger = AccountId::from(LEDGER);
+        let mut d = LedgerData::new(a.alice, a.alice);
+        give(Token::Biz, ledger, 1_000_000 * UNIT);
+        give(Token::Time, ledger, 1_000_000 * UNIT);
+        let mut m = Model::shared(ledger);
+        d.sync(&mut m, ledger).unwrap();
+        d.set_role(a.alice, Role::Reporter, Some(a.frank)).unwrap();
+        calls();
+        (d, m, a)
+    }
+
+    fn sale(
+        d: &mut LedgerData,
+        m: &mut Model,
+        a: &test::DefaultAccounts<Env>,
+        id: u64,
+        at: u64,
+    ) -> ReceiptConfirmed {
+        let (rid, _) = d
+            .open(
+                m,
+                at,
+                a.bob,
+                a.django,
+                Side::Merchant,
+                Order {
+                    order_time: at,
+                    ..order(id, 5_000)
+                },
+            )
+            .unwrap();
+        match d.confirm(m, a.django, at, rid).unwrap().pop() {
+            Some(LedgerEvent::ReceiptConfirmed(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[ink::test]
+    fn confirm_rewards_follow_bizkey_math() {
+        let (mut d, mut m, a) = funded();
+        let c = sale(&mut d, &mut m, &a, 1, T0);
+        // Replay what the ledger must have computed.
+        let mut window = MerchantWindow::default();
+        let mut visit = Visit::default();
+        let p = LedgerParams::default();
+        let outcome = record_sale(
+            &mut window,
+            &mut visit,
+            &Sale {
+                channel: Channel::InStore,
+                amount: 5_000,
+                at: T0,
+            },
+            p.window_ms,
+            &p.weights,
+            &cost(),
+        );
+        let biz = biz_reward(&p.reward, outcome.bizpower, 0);
+        let referrer_biz = mul_div(biz, p.merchant_referral_ppm as u128, PPM as u128);
+        assert_eq!(c.bizpower, outcome.bizpower);
+        assert_eq!(
+            c.rewards,
+            Rewards {
+                merchant_biz: biz - referrer_biz,
+                merchant_referrer: Some(a.charlie),
+                merchant_referrer_biz: referrer_biz,
+                customer_time: time_reward(&p.reward, 5_000, 0),
+                customer_referrer: Some(a.eve),
+                customer_referrer_time: p.customer_referral_time,
+            }
+        );
+        assert!(c.first_purchase && c.first_at_merchant);
+        assert_eq!((c.earlier_in_window, c.matures_at), (0, T0 + DAY));
+        // 50 Time for ¥50 at 1 %: 0.5 Time.
+        assert_eq!(c.rewards.customer_time, UNIT / 2);
+        let (biz_pool, time_pool) = d.pools();
+        assert_eq!(biz_pool.reserved, biz);
+        assert_eq!(time_pool.reserved, UNIT / 2 + p.customer_referral_time);
+        assert_eq!(biz_pool.available + biz_pool.reserved, 1_000_000 * UNIT);
+        // Four pending entries, one per beneficiary.
+        for (who, token, amount) in [
+            (a.bob, Token::Biz, biz - referrer_biz),
+            (a.charlie, Token::Biz, referrer_biz),
+            (a.django, Token::Time, UNIT / 2),
+            (a.eve, Token::Time, p.customer_referral_time),
+        ] {
+            assert_eq!(d.queue(who), Queue { head: 0, tail: 1 });
+            assert_eq!(
+                d.pending_entry(who, 0),
+                Some(PendingEntry {
+                    receipt: 0,
+                    token,
+                    amount
+                })
+            );
+        }
+    }
+
+    #[ink::test]
+    fn novelty_halves_and_referral_bonus_is_paid_once() {
+        let (mut d, mut m, a) = funded();
+        let first = sale(&mut d, &mut m, &a, 1, T0);
+        let second = sale(&mut d, &mut m, &a, 2, T0 + 1);
+        assert_eq!(second.earlier_in_window, 1);
+        assert!(!second.first_purchase && !second.first_at_merchant);
+        assert_eq!(
+            second.rewards.customer_time,
+            first.rewards.customer_time / 2
+        );
+        assert_eq!(second.rewards.customer_referrer, None);
+        assert_eq!(second.rewards.customer_referrer_time, 0);
+        // The registry was asked about the customer once only.
+        let asked = calls()
+            .into_iter()
+            .filter(|c| matches!(c, Call::FirstPurchase(_)))
+            .count();
+        assert_eq!(asked, 1);
+        // Next window: novelty resets.
+        let next = sale(&mut d, &mut m, &a, 3, T0 + DAY);
+        assert_eq!(next.earlier_in_window, 0);
+    }
+
+    #[ink::test]
+    fn merchant_referral_ends_after_its_period() {
+        let (mut d, mut m, a) = funded();
+        let late = T0 + LedgerParams::default().merchant_referral_ms;
+        let c = sale(&mut d, &mut m, &a, 1, late);
+        assert_eq!(c.rewards.merchant_referrer, None);
+        assert_eq!(c.rewards.merchant_referrer_biz, 0);
+        assert!(c.rewards.merchant_biz > 0);
+        assert_eq!(d.queue(a.charlie), Queue::default());
+    }
+
+    #[ink::test]
+    fn rewards_are_capped_by_the_pools() {
+        let a = setup();
+        let ledger = AccountId::from(LEDGER);
+        let mut d = LedgerData::new(a.alice, a.alice);
+        let mut m = Model::shared(ledger);
+        // Empty pools: the sale is recorded, nobody is promised anything.
+        let c = sale(&mut d, &mut m, &a, 1, T0);
+        assert_eq!(c.rewards.merchant_biz + c.rewards.customer_time, 0);
+        assert_eq!(c.rewards.customer_referrer, None);
+        assert!(c.bizpower > 0);
+        assert_eq!(d.queue(a.bob), Queue::default());
+        // A pool smaller than one reward gives what it has.
+        give(Token::Time, ledger, UNIT / 4);
+        d.sync(&mut m, ledger).unwrap();
+        let c = sale(&mut d, &mut m, &a, 2, T0 + DAY);
+        assert_eq!(c.rewards.customer_time, UNIT / 4);
+        assert_eq!(
+            d.pools().1,
+            Pool {
+                available: 0,
+                reserved: UNIT / 4
+            }
+        );
+    }
+
+    #[ink::test]
+    fn errors_leave_state_unchanged() {
+        let (mut d, mut m, a) = funded();
+        let (id, _) = d
+            .open(
+                &mut m,
+                T0,
+                a.bob,
+                a.django,
+                Side::Merchant,
+                Order {
+                    time_paid: UNIT,
+                    ..order(1, 5_000)
+                },
+            )
+            .unwrap();
+        let before = (
+            d.receipt(id),
+            d.pools(),
+            d.merchant_state(a.bob),
+            d.queue(a.bob),
+        );
+        // The customer holds Time but has not approved the ledger.
+        give(Token::Time, a.django, 10 * UNIT);
+        assert_eq!(
+            d.confirm(&mut m, a.django, T0, id),
+            Err(LedgerError::TimePaymentFailed)
+        );
+        assert_eq!(
+            before,
+            (
+                d.receipt(id),
+                d.pools(),
+                d.merchant_state(a.bob),
+                d.queue(a.bob)
+            )
+        );
+        assert!(d.visit(a.bob, a.django).is_none());
+        // The customer was registered implicitly by the (reverted, on-chain)
+        // registry call, but the ledger did not record a purchase.
+        world(|w| w.allowances.insert(a.django, UNIT));
+        d.confirm(&mut m, a.django, T0, id).unwrap();
+        assert_eq!(balance(Token::Time, a.bob), UNIT);
+        assert_eq!(balance(Token::Time, a.django), 9 * UNIT);
+    }
+
+    #[ink::test]
+    fn claim_pays_once_per_token_whatever_the_entries() {
+        let (mut d, mut m, a) = funded();
+        let mut expected = 0;
+        for i in 0..10 {
+            expected += sale(&mut d, &mut m, &a, i, T0 + i).rewards.customer_time;
+        }
+        calls();
+        assert_eq!(
+            d.claim(&mut m, a.django, T0 + DAY - 1, 100),
+            Err(LedgerError::NothingToClaim)
+        );
+        let events = d.claim(&mut m, a.django, T0 + 2 * DAY, 100).unwrap();
+        assert_eq!(
+            calls(),
+            vec![Call::Transfer(Token::Time, a.django, expected)]
+        );
+        assert_eq!(balance(Token::Time, a.django), expected);
+        assert_eq!(
+            events,
+            vec![LedgerEvent::RewardsClaimed(RewardsClaimed {
+                account: a.django,
+                biz: 0,
+                time: expected,
+                entries: 10,
+                remaining: 0,
+            })]
+        );
+        assert_eq!(d.queue(a.django), Queue::default());
+        assert_eq!(d.pending_entry(a.django, 0), None);
+    }
+
+    #[ink::test]
+    fn claim_is_bounded_by_max_and_skips_forfeited() {
+        let (mut d, mut m, a) = funded();
+        let r0 = sale(&mut d, &mut m, &a, 0, T0);
+        let r1 = sale(&mut d, &mut m, &a, 1, T0 + 1);
+        let r2 = sale(&mut d, &mut m, &a, 2, T0 + 2);
+        d.flag(a.frank, T0 + 3, r1.id, Hash::default()).unwrap();
+        let later = T0 + 2 * DAY;
+        assert_eq!(
+            d.claimable(a.bob, later, 2),
+            Ok((2, r0.rewards.merchant_biz, 0))
+        );
+        d.claim(&mut m, a.bob, later, 2).unwrap();
+        assert_eq!(balance(Token::Biz, a.bob), r0.rewards.merchant_biz);
+        assert_eq!(d.queue(a.bob), Queue { head: 2, tail: 3 });
+        d.claim(&mut m, a.bob, later, 2).unwrap();
+        assert_eq!(
+            balance(Token::Biz, a.bob),
+            r0.rewards.merchant_biz + r2.rewards.merchant_biz
+        );
+        assert_eq!(
+            d.claim(&mut m, a.bob, later, 2),
+            Err(LedgerError::NothingToClaim)
+        );
+        // Everything promised was paid or released: the pools balance.
+        let (biz, _) = d.pools();
+        let paid: Balance = [a.bob, a.charlie]
+            .iter()
+            .map(|x| balance(Token::Biz, *x))
+            .sum();
+        assert_eq!(
+            biz.reserved,
+            r0.rewards.merchant_referrer_biz + r2.rewards.merchant_referrer_biz
+        );
+        assert_eq!(biz.available + biz.reserved + paid, 1_000_000 * UNIT);
+    }
+
+    #[ink::test]
+    fn a_failed_transfer_leaves_the_claim_pending() {
+        let (mut d, mut m, a) = funded();
+        sale(&mut d, &mut m, &a, 0, T0);
+        let pools = d.pools();
+        world(|w| w.tokens_down = true);
+        assert_eq!(
+            d.claim(&mut m, a.bob, T0 + DAY, 10),
+            Err(LedgerError::TokenCallFailed)
+        );
+        assert_eq!(
+            (d.queue(a.bob), d.pools()),
+            (Queue { head: 0, tail: 1 }, pools)
+        );
+    }
+
+    // ---- an indexer rebuilds BizPower from the events alone -----------------
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Sale {
+            merchant: usize,
+            customer: usize,
+            outside: bool,
+            amount: u128,
+            customer_first: bool,
+        },
+        Advance(u64),
+        Flag,
+        Refund,
+        Claim(usize),
+        Params(u32),
+        Cancel,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => (0usize..2, 0usize..3, any::<bool>(), 1u128..2_000_000, any::<bool>()).prop_map(
+                |(merchant, customer, outside, amount, customer_first)| Op::Sale {
+                    merchant, customer, outside, amount, customer_first
+                }
+            ),
+            2 => (0u64..(2 * DAY)).prop_map(Op::Advance),
+            1 => Just(Op::Flag),
+            1 => Just(Op::Refund),
+            1 => (0usize..5).prop_map(Op::Claim),
+            1 => (0u32..=1_000_000).prop_map(Op::Params),
+            1 => Just(Op::Cancel),
+        ]
+    }
+
+    /// Runs `ops`; checks after each step that the pools balance, and at the
+    /// end that replaying the events through bizkey-math reproduces every
+    /// confirmation's BizPower and novelty.
+    fn check(ops: Vec<Op>) -> core::result::Result<(), proptest::test_runner::TestCaseError> {
+        use proptest::prop_assert_eq;
+        let (mut d, mut m, a) = funded();
+        let merchants = [a.bob, a.charlie];
+        let customers = [a.django, a.eve, a.frank];
+        let everyone = [a.bob, a.charlie, a.django, a.eve, a.frank];
+        let ledger = AccountId::from(LEDGER);
+        let mut now = T0;
+        let mut events = Vec::new();
+        let mut last = None;
+        for (i, op) in ops.into_iter().enumerate() {
+            let result = match op {
+                Op::Sale {
+                    merchant,
+                    customer,
+                    outside,
+                    amount,
+                    customer_first,
+                } => {
+                    let o = Order {
+                        order_time: now,
+                        channel: if outside {
+                            Channel::Outside
+                        } else {
+                            Channel::InStore
+                        },
+                        ..order(i as u64, amount)
+                    };
+                    let (mch, cus) = (merchants[merchant], customers[customer]);
+                    let side = if customer_first {
+                        Side::Customer
+                    } else {
+                        Side::Merchant
+                    };
+                    d.open(&mut m, now, mch, cus, side, o)
+                        .and_then(|(id, mut ev)| {
+                            last = Some(id);
+                            let confirmer = if customer_first { mch } else { cus };
+                            ev.extend(d.confirm(&mut m, confirmer, now, id)?);
+                            Ok(ev)
+                        })
+                }
+                Op::Advance(ms) => {
+                    now += ms;
+                    Ok(vec![])
+                }
+                Op::Flag => d.flag(a.alice, now, last.unwrap_or(0), Hash::default()),
+                Op::Refund => {
+                    let id = last.unwrap_or(0);
+                    let merchant = d.receipt(id).map(|r| r.merchant).unwrap_or(a.bob);
+                    d.refund(&mut m, merchant, now, id)
+                }
+                Op::Claim(who) => d.claim(&mut m, everyone[who], now, 3),
+                Op::Params(w) => {
+                    let p = LedgerParams {
+                        weights: Weights {
+                            outside: w / 2,
+                            repeat: w - w / 2,
+                            new: 1_000_000 - w,
+                        },
+                        window_ms: DAY / 2 + w as u64,
+                        ..LedgerParams::default()
+                    };
+                    d.set_params(a.alice, p)
+                }
+                Op::Cancel => d.cancel(a.bob, now, last.unwrap_or(0)),
+            };
+            if let Ok(ev) = result {
+                events.extend(ev);
+            }
+            for token in [Token::Biz, Token::Time] {
+                let pool = match token {
+                    Token::Biz => d.pools().0,
+                    Token::Time => d.pools().1,
+                };
+                prop_assert_eq!(pool.available + pool.reserved, balance(token, ledger));
+            }
+        }
+
+        // The indexer's replay.
+        let mut params = LedgerParams::default();
+        let mut costs: HashMap<AccountId, ShopCost> = HashMap::new();
+        let mut orders: HashMap<ReceiptId, Order> = HashMap::new();
+        let mut windows: HashMap<AccountId, MerchantWindow> = HashMap::new();
+        let mut visits: HashMap<(AccountId, AccountId), Visit> = HashMap::new();
+        for event in events {
+            match event {
+                LedgerEvent::ParamsChanged(e) => params = e.params,
+                LedgerEvent::MerchantSynced(e) => {
+                    costs.insert(e.merchant, e.info.cost);
+                }
+                LedgerEvent::ReceiptOpened(e) => {
+                    orders.insert(e.id, e.order);
+                }
+                LedgerEvent::ReceiptConfirmed(e) => {
+                    let o = orders[&e.id];
+                    let outcome = record_sale(
+                        windows.entry(e.merchant).or_default(),
+                        visits.entry((e.merchant, e.customer)).or_default(),
+                        &Sale {
+                            channel: o.channel,
+                            amount: o.amount,
+                            at: e.confirmed_at,
+                        },
+                        params.window_ms,
+                        &params.weights,
+                        &costs[&e.merchant],
+                    );
+                    prop_assert_eq!(outcome.bizpower, e.bizpower);
+                    prop_assert_eq!(outcome.earlier_in_window, e.earlier_in_window);
+                    prop_assert_eq!(outcome.first_ever, e.first_at_merchant);
+                }
+                _ => {}
+            }
+        }
+        for (merchant, window) in windows {
+            prop_assert_eq!(Some(window), d.merchant_state(merchant).map(|s| s.window));
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn pools_balance_and_events_replay(ops in proptest::collection::vec(op(), 1..40)) {
+            let mut outcome = Ok(());
+            test::run_test::<Env, _>(|_| {
+                outcome = check(ops);
+                Ok(())
+            })
+            .unwrap();
+            outcome?;
+        }
+    }
+}
+
+// ---- the messages ----------------------------------------------------------------
+
+/// A deployed ledger (alice admin, registry = alice's "registry" account
+/// in the model), funded with 1,000,000 Biz and Time, synced.
+fn deploy() -> (Ledger, test::DefaultAccounts<Env>) {
+    let a = setup();
+    test::set_caller::<Env>(a.alice);
+    test::set_block_timestamp::<Env>(T0);
+    let mut ledger = Ledger::new(a.alice, [0xB1; 32].into(), [0x71; 32].into());
+    let me = test::callee::<Env>();
+    give(Token::Biz, me, 1_000_000 * UNIT);
+    give(Token::Time, me, 1_000_000 * UNIT);
+    ledger.sync().unwrap();
+    calls();
+    (ledger, a)
+}
+
+fn as_caller(who: AccountId) {
+    test::set_caller::<Env>(who);
+}
+
+fn at(ms: u64) {
+    test::set_block_timestamp::<Env>(ms);
+}
+
+fn emitted() -> Vec<test::EmittedEvent> {
+    test::recorded_events().collect()
+}
+
+fn last_event<E: scale::Decode + ink::env::Event>() -> E {
+    let e = emitted().pop().expect("an event");
+    assert_eq!(
+        e.topics[0].as_slice(),
+        E::SIGNATURE_TOPIC.expect("not anonymous").as_slice()
+    );
+    <E as scale::Decode>::decode(&mut &e.data[..]).expect("decodes")
+}
+
+/// bob records order `n` of ¥50 for django; django confirms.
+fn sale(l: &mut Ledger, a: &test::DefaultAccounts<Env>, n: u64) -> ReceiptId {
+    as_caller(a.bob);
+    let id = l.record(a.django, order(n, 5_000)).unwrap();
+    as_caller(a.django);
+    l.confirm(id).unwrap();
+    id
+}
+
+#[ink::test]
+fn new_sets_roles_params_and_tokens() {
+    let (l, a) = deploy();
+    assert_eq!(l.role(Role::Admin), Some(a.alice));
+    assert_eq!(l.role(Role::Registry), Some(a.alice));
+    assert_eq!(
+        (l.role(Role::Governance), l.role(Role::Reporter)),
+        (None, None)
+    );
+    assert_eq!(l.role(Role::Ledger), None);
+    assert_eq!(l.params(), LedgerParams::default());
+    assert_eq!(l.tokens(), ([0xB1; 32].into(), [0x71; 32].into()));
+}
+
+#[ink::test]
+fn record_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let id = l.record(a.django, order(7, 5_000)).unwrap();
+    assert_eq!(id, 0);
+    assert_eq!(l.receipt_id(a.bob, 7), Some(0));
+    let opened = last_event::<ReceiptOpened>();
+    assert_eq!(
+        opened,
+        ReceiptOpened {
+            id: 0,
+            merchant: a.bob,
+            customer: a.django,
+            opened_by: Side::Merchant,
+            order: order(7, 5_000),
+            opened_at: T0,
+            expires_at: T0 + 3 * DAY,
+        }
+    );
+    // The first opening synced the merchant (one event before).
+    let all = emitted();
+    let synced =
+        <MerchantSynced as scale::Decode>::decode(&mut &all[all.len() - 2].data[..]).unwrap();
+    assert_eq!(
+        synced,
+        MerchantSynced {
+            merchant: a.bob,
+            info: verified(Some(a.charlie), T0)
+        }
+    );
+    use bizkey_types::ledger::LedgerApi;
+    let r = l.receipt(0).unwrap();
+    assert_eq!(
+        (r.status, r.opened_by, r.deadline),
+        (ReceiptStatus::Open, Side::Merchant, T0 + 3 * DAY)
+    );
+    // A second opening with unchanged data does not sync again.
+    let n = emitted().len();
+    l.record(a.django, order(8, 5_000)).unwrap();
+    assert_eq!(emitted().len(), n + 1);
+    assert_eq!(
+        calls().iter().filter(|c| **c == Call::MerchantInfo).count(),
+        2
+    );
+}
+
+#[ink::test]
+fn record_errors() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    assert_eq!(
+        l.record(a.bob, order(1, 5_000)),
+        Err(LedgerError::SelfDealing)
+    );
+    assert_eq!(
+        l.record(a.django, order(1, 0)),
+        Err(LedgerError::InvalidOrder)
+    );
+    let future = Order {
+        order_time: T0 + 1,
+        ..order(1, 5_000)
+    };
+    assert_eq!(l.record(a.django, future), Err(LedgerError::InvalidOrder));
+    // 30 % of ¥50 is 15 Time; one unit more is refused.
+    let cap = 15 * UNIT;
+    let over = Order {
+        time_paid: cap + 1,
+        ..order(1, 5_000)
+    };
+    assert_eq!(
+        l.record(a.django, over),
+        Err(LedgerError::TimeShareExceeded)
+    );
+    let max = Order {
+        time_paid: cap,
+        ..order(1, 5_000)
+    };
+    l.record(a.django, max).unwrap();
+    assert_eq!(
+        l.record(a.django, order(1, 9)),
+        Err(LedgerError::DuplicateOrder)
+    );
+    as_caller(a.eve);
+    assert_eq!(
+        l.record(a.django, order(1, 5_000)),
+        Err(LedgerError::MerchantNotFound)
+    );
+    world(|w| {
+        w.merchants.insert(
+            a.eve,
+            MerchantInfo {
+                status: MerchantStatus::Pending,
+                ..verified(None, T0)
+            },
+        );
+    });
+    assert_eq!(
+        l.record(a.django, order(1, 5_000)),
+        Err(LedgerError::MerchantNotVerified)
+    );
+    world(|w| w.registry_down = true);
+    as_caller(a.bob);
+    assert_eq!(
+        l.record(a.django, order(2, 5_000)),
+        Err(LedgerError::RegistryCallFailed)
+    );
+    assert_eq!(l.receipt_id(a.bob, 2), None);
+}
+
+#[ink::test]
+fn open_message_customer_first() {
+    let (mut l, a) = deploy();
+    as_caller(a.django);
+    let paying = Order {
+        time_paid: 2 * UNIT,
+        ..order(1, 5_000)
+    };
+    let id = l.open(a.bob, paying).unwrap();
+    let e = last_event::<ReceiptOpened>();
+    assert_eq!(
+        (e.opened_by, e.merchant, e.customer),
+        (Side::Customer, a.bob, a.django)
+    );
+    assert_eq!(
+        l.open(a.django, order(2, 5_000)),
+        Err(LedgerError::SelfDealing)
+    );
+    assert_eq!(
+        l.open(a.bob, order(1, 5_000)),
+        Err(LedgerError::DuplicateOrder)
+    );
+    // The customer cannot confirm its own opening; the merchant can.
+    assert_eq!(l.confirm(id), Err(LedgerError::NotCounterparty));
+    give(Token::Time, a.django, 5 * UNIT);
+    world(|w| w.allowances.insert(a.django, 2 * UNIT));
+    as_caller(a.bob);
+    l.confirm(id).unwrap();
+    assert_eq!(balance(Token::Time, a.bob), 2 * UNIT);
+    assert_eq!(last_event::<ReceiptConfirmed>().time_paid, 2 * UNIT);
+}
+
+#[ink::test]
+fn confirm_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let id = l.record(a.django, order(1, 5_000)).unwrap();
+    // Neither the opener nor a stranger can confirm.
+    for who in [a.bob, a.frank, a.alice] {
+        as_caller(who);
+        assert_eq!(l.confirm(id), Err(LedgerError::NotCounterparty));
+    }
+    as_caller(a.django);
+    assert_eq!(l.confirm(99), Err(LedgerError::ReceiptNotFound));
+    at(T0 + 5);
+    l.confirm(id).unwrap();
+    let e = last_event::<ReceiptConfirmed>();
+    assert_eq!(
+        (e.id, e.confirmed_at, e.matures_at),
+        (id, T0 + 5, T0 + 5 + DAY)
+    );
+    assert_eq!(e.rewards.customer_referrer, Some(a.eve));
+    assert_eq!(e.rewards.merchant_referrer, Some(a.charlie));
+    use bizkey_types::ledger::LedgerApi;
+    let r = l.receipt(id).unwrap();
+    assert_eq!(
+        (r.status, r.completed_at, r.deadline),
+        (ReceiptStatus::Confirmed, T0 + 5, T0 + 5 + DAY)
+    );
+    assert_eq!(
+        r.biz,
+        e.rewards.merchant_biz + e.rewards.merchant_referrer_biz
+    );
+    assert_eq!(
+        (r.time, r.referral_time),
+        (e.rewards.customer_time, e.rewards.customer_referrer_time)
+    );
+    assert_eq!(l.confirm(id), Err(LedgerError::NotOpen));
+    assert_eq!(
+        l.pending(a.django, 0).1.map(|p| p.amount),
+        Some(e.rewards.customer_time)
+    );
+    assert_eq!(
+        l.merchant_state(a.bob)
+            .unwrap()
+            .window
+            .stats
+            .in_store_orders,
+        1
+    );
+}
+
+#[ink::test]
+fn confirm_errors() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let late = l.record(a.django, order(1, 5_000)).unwrap();
+    at(T0 + 3 * DAY);
+    as_caller(a.django);
+    assert_eq!(l.confirm(late), Err(LedgerError::Expired));
+
+    // A suspended customer cannot make its first purchase.
+    world(|w| w.customers.insert(a.frank, (None, false)));
+    as_caller(a.bob);
+    let id = l.record(a.frank, order(2, 5_000)).unwrap();
+    as_caller(a.frank);
+    assert_eq!(l.confirm(id), Err(LedgerError::CustomerNotActive));
+    world(|w| w.registry_down = true);
+    assert_eq!(l.confirm(id), Err(LedgerError::RegistryCallFailed));
+    world(|w| w.registry_down = false);
+
+    // Time paid needs the customer's allowance.
+    as_caller(a.bob);
+    let paying = l
+        .record(
+            a.eve,
+            Order {
+                time_paid: UNIT,
+                ..order(3, 5_000)
+            },
+        )
+        .unwrap();
+    as_caller(a.eve);
+    assert_eq!(l.confirm(paying), Err(LedgerError::TimePaymentFailed));
+    assert_eq!(
+        l.merchant_state(a.bob)
+            .unwrap()
+            .window
+            .stats
+            .in_store_orders,
+        0
+    );
+
+    // A suspension seen by sync_merchant blocks confirmations.
+    world(|w| w.merchants.get_mut(&a.bob).unwrap().status = MerchantStatus::Suspended);
+    l.sync_merchant(a.bob).unwrap();
+    as_caller(a.bob);
+    let id = {
+        world(|w| w.merchants.get_mut(&a.bob).unwrap().status = MerchantStatus::Verified);
+        let id = l.record(a.django, order(4, 5_000)).unwrap();
+        world(|w| w.merchants.get_mut(&a.bob).unwrap().status = MerchantStatus::Suspended);
+        l.sync_merchant(a.bob).unwrap();
+        id
+    };
+    as_caller(a.django);
+    assert_eq!(l.confirm(id), Err(LedgerError::MerchantNotVerified));
+}
+
+#[ink::test]
+fn cancel_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let id = l.record(a.django, order(1, 5_000)).unwrap();
+    as_caller(a.frank);
+    assert_eq!(l.cancel(id), Err(LedgerError::NotCounterparty));
+    assert_eq!(l.cancel(9), Err(LedgerError::ReceiptNotFound));
+    as_caller(a.django);
+    l.cancel(id).unwrap();
+    assert_eq!(
+        last_event::<ReceiptCancelled>(),
+        ReceiptCancelled {
+            id,
+            by: a.django,
+            expired: false
+        }
+    );
+    assert_eq!(l.cancel(id), Err(LedgerError::NotOpen));
+    assert_eq!(l.confirm(id), Err(LedgerError::NotOpen));
+    // The order id stays used.
+    as_caller(a.bob);
+    assert_eq!(
+        l.record(a.django, order(1, 5_000)),
+        Err(LedgerError::DuplicateOrder)
+    );
+    // Anyone may clear an expired receipt.
+    let id = l.record(a.django, order(2, 5_000)).unwrap();
+    at(T0 + 3 * DAY);
+    as_caller(a.frank);
+    l.cancel(id).unwrap();
+    assert_eq!(
+        last_event::<ReceiptCancelled>(),
+        ReceiptCancelled {
+            id,
+            by: a.frank,
+            expired: true
+        }
+    );
+}
+
+#[ink::test]
+fn flag_message() {
+    let (mut l, a) = deploy();
+    l.set_role(Role::Reporter, Some(a.frank)).unwrap();
+    as_caller(a.bob);
+    let open = l.record(a.django, order(1, 5_000)).unwrap();
+    let id = sale(&mut l, &a, 2);
+    for who in [a.bob, a.django, a.eve] {
+        as_caller(who);
+        assert_eq!(l.flag(id, Hash::default()), Err(LedgerError::Unauthorized));
+    }
+    as_caller(a.frank);
+    assert_eq!(
+        l.flag(open, Hash::default()),
+        Err(LedgerError::NotConfirmed)
+    );
+    assert_eq!(
+        l.flag(42, Hash::default()),
+        Err(LedgerError::ReceiptNotFound)
+    );
+    let before = l.pools();
+    use bizkey_types::ledger::LedgerApi;
+    let r = l.receipt(id).unwrap();
+    l.flag(id, [9; 32].into()).unwrap();
+    assert_eq!(
+        last_event::<ReceiptFlagged>(),
+        ReceiptFlagged {
+            id,
+            by: a.frank,
+            evidence: [9; 32].into(),
+            biz_forfeited: r.biz,
+            time_forfeited: r.time + r.referral_time,
+        }
+    );
+    let after = l.pools();
+    assert_eq!(after.0.available, before.0.available + r.biz);
+    assert_eq!(after.0.reserved, 0);
+    assert_eq!(after.1.reserved, 0);
+    assert_eq!(l.flag(id, Hash::default()), Err(LedgerError::NotConfirmed));
+    // The window closes after a day; the admin may flag inside it.
+    let id = sale(&mut l, &a, 3);
+    at(T0 + DAY);
+    as_caller(a.alice);
+    assert_eq!(l.flag(id, Hash::default()), Err(LedgerError::WindowClosed));
+    at(T0);
+    let id2 = sale(&mut l, &a, 4);
+    as_caller(a.alice);
+    l.flag(id2, Hash::default()).unwrap();
+    // Nothing of the flagged receipts is ever paid.
+    at(T0 + 2 * DAY);
+    as_caller(a.django);
+    let (_, time) = l.claim(10).unwrap();
+    assert_eq!(time, l.receipt(id).unwrap().time);
+}
+
+#[ink::test]
+fn refund_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let id = l
+        .record(
+            a.django,
+            Order {
+                time_paid: 3 * UNIT,
+                ..order(1, 5_000)
+            },
+        )
+        .unwrap();
+    give(Token::Time, a.django, 3 * UNIT);
+    world(|w| w.allowances.insert(a.django, 3 * UNIT));
+    as_caller(a.bob);
+    assert_eq!(l.refund(id), Err(LedgerError::NotConfirmed));
+    as_caller(a.django);
+    l.confirm(id).unwrap();
+    assert_eq!(l.refund(id), Err(LedgerError::NotCounterparty));
+    as_caller(a.bob);
+    // Returning the Time needs the merchant's allowance.
+    assert_eq!(l.refund(id), Err(LedgerError::TimePaymentFailed));
+    world(|w| w.allowances.insert(a.bob, 3 * UNIT));
+    l.refund(id).unwrap();
+    let e = last_event::<ReceiptRefunded>();
+    assert_eq!(e.time_returned, 3 * UNIT);
+    assert_eq!(balance(Token::Time, a.django), 3 * UNIT);
+    assert_eq!((l.pools().0.reserved, l.pools().1.reserved), (0, 0));
+    assert_eq!(l.refund(id), Err(LedgerError::NotConfirmed));
+    assert_eq!(l.refund(77), Err(LedgerError::ReceiptNotFound));
+    let id = sale(&mut l, &a, 2);
+    at(T0 + DAY);
+    as_caller(a.bob);
+    assert_eq!(l.refund(id), Err(LedgerError::WindowClosed));
+}
+
+#[ink::test]
+fn claim_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    assert_eq!(l.claim(10), Err(LedgerError::NothingToClaim));
+    let ids: Vec<_> = (0..5).map(|n| sale(&mut l, &a, n)).collect();
+    as_caller(a.bob);
+    assert_eq!(l.claim(10), Err(LedgerError::NothingToClaim));
+    at(T0 + DAY);
+    assert_eq!(l.claim(0), Err(LedgerError::NothingToClaim));
+    use bizkey_types::ledger::LedgerApi;
+    let owed: Balance = ids
+        .iter()
+        .map(|id| l.receipt(*id).unwrap().biz)
+        .sum::<Balance>();
+    let referrer_share: Balance = (0..5)
+        .map(|i| l.pending(a.charlie, i).1.unwrap().amount)
+        .sum();
+    assert_eq!(l.claimable(a.bob, 10), Ok((5, owed - referrer_share, 0)));
+    calls();
+    assert_eq!(l.claim(10), Ok((owed - referrer_share, 0)));
+    assert_eq!(
+        calls(),
+        vec![Call::Transfer(Token::Biz, a.bob, owed - referrer_share)]
+    );
+    let e = last_event::<RewardsClaimed>();
+    assert_eq!((e.account, e.entries, e.remaining), (a.bob, 5, 0));
+    assert_eq!(l.pending(a.bob, 0), (Queue::default(), None));
+    as_caller(a.charlie);
+    // The referrer's first two entries (halving with novelty).
+    let first_two =
+        l.pending(a.charlie, 0).1.unwrap().amount + l.pending(a.charlie, 1).1.unwrap().amount;
+    assert_eq!(
+        l.pending(a.charlie, 1).1.unwrap().amount * 2,
+        l.pending(a.charlie, 0).1.unwrap().amount
+    );
+    assert_eq!(l.claim(2), Ok((first_two, 0)));
+    world(|w| w.tokens_down = true);
+    assert_eq!(l.claim(10), Err(LedgerError::TokenCallFailed));
+    assert_eq!(l.pending(a.charlie, 0).0, Queue { head: 2, tail: 5 });
+}
+
+#[ink::test]
+fn rate_messages() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let open = l.record(a.django, order(1, 5_000)).unwrap();
+    let id = sale(&mut l, &a, 2);
+    as_caller(a.django);
+    assert_eq!(
+        l.rate_merchant(open, 5, 5, 5, None),
+        Err(LedgerError::NotConfirmed)
+    );
+    assert_eq!(
+        l.rate_merchant(id, 0, 5, 5, None),
+        Err(LedgerError::InvalidRating)
+    );
+    assert_eq!(
+        l.rate_merchant(id, 5, 6, 5, None),
+        Err(LedgerError::InvalidRating)
+    );
+    assert_eq!(
+        l.rate_merchant(77, 5, 5, 5, None),
+        Err(LedgerError::ReceiptNotFound)
+    );
+    l.rate_merchant(id, 5, 4, 3, Some([1; 32].into())).unwrap();
+    assert_eq!(
+        last_event::<MerchantRated>(),
+        MerchantRated {
+            id,
+            merchant: a.bob,
+            customer: a.django,
+            product: 5,
+            service: 4,
+            environment: 3,
+            comment: Some([1; 32].into()),
+        }
+    );
+    assert_eq!(
+        l.rate_merchant(id, 5, 5, 5, None),
+        Err(LedgerError::AlreadyRated)
+    );
+    assert_eq!(
+        l.rate_customer(id, 5, None),
+        Err(LedgerError::NotCounterparty)
+    );
+    as_caller(a.bob);
+    assert_eq!(
+        l.rate_merchant(id, 5, 5, 5, None),
+        Err(LedgerError::NotCounterparty)
+    );
+    assert_eq!(
+        l.rate_customer(id, 0, None),
+        Err(LedgerError::InvalidRating)
+    );
+    l.rate_customer(id, 4, None).unwrap();
+    assert_eq!(
+        last_event::<CustomerRated>(),
+        CustomerRated {
+            id,
+            merchant: a.bob,
+            customer: a.django,
+            score: 4,
+            comment: None
+        }
+    );
+    assert_eq!(l.rate_customer(id, 4, None), Err(LedgerError::AlreadyRated));
+    assert_eq!(
+        l.rate_customer(open, 4, None),
+        Err(LedgerError::NotConfirmed)
+    );
+}
+
+#[ink::test]
+fn react_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.bob);
+    let open = l.record(a.django, order(1, 5_000)).unwrap();
+    let id = sale(&mut l, &a, 2);
+    as_caller(a.frank);
+    assert_eq!(
+        l.react(open, Reaction::Like, Hash::default()),
+        Err(LedgerError::NotConfirmed)
+    );
+    assert_eq!(
+        l.react(55, Reaction::Like, Hash::default()),
+        Err(LedgerError::ReceiptNotFound)
+    );
+    l.react(id, Reaction::Share, [3; 32].into()).unwrap();
+    assert_eq!(
+        last_event::<Reacted>(),
+        Reacted {
+            id,
+            account: a.frank,
+            kind: Reaction::Share,
+            content: [3; 32].into()
+        }
+    );
+}
+
+#[ink::test]
+fn sync_message() {
+    let (mut l, _a) = deploy();
+    assert_eq!(
+        last_event::<PoolSynced>(),
+        PoolSynced {
+            biz: Pool {
+                available: 1_000_000 * UNIT,
+                reserved: 0
+            },
+            time: Pool {
+                available: 1_000_000 * UNIT,
+                reserved: 0
+            },
+        }
+    );
+    let a = accounts();
+    sale(&mut l, &a, 1);
+    let reserved = l.pools().0.reserved;
+    give(Token::Biz, test::callee::<Env>(), 5 * UNIT);
+    l.sync().unwrap();
+    assert_eq!(
+        l.pools().0,
+        Pool {
+            available: 1_000_005 * UNIT - reserved,
+            reserved
+        }
+    );
+    world(|w| w.tokens_down = true);
+    assert_eq!(l.sync(), Err(LedgerError::TokenCallFailed));
+}
+
+#[ink::test]
+fn sync_merchant_message() {
+    let (mut l, a) = deploy();
+    as_caller(a.frank);
+    assert_eq!(l.sync_merchant(a.frank), Err(LedgerError::MerchantNotFound));
+    l.sync_merchant(a.bob).unwrap();
+    assert_eq!(last_event::<MerchantSynced>().merchant, a.bob);
+    let n = emitted().len();
+    l.sync_merchant(a.bob).unwrap();
+    assert_eq!(emitted().len(), n, "unchanged data emits nothing");
+    world(|w| w.merchants.get_mut(&a.bob).unwrap().cost.staff = 9);
+    l.sync_merchant(a.bob).unwrap();
+    assert_eq!(last_event::<MerchantSynced>().info.cost.staff, 9);
+    assert_eq!(l.merchant_state(a.bob).unwrap().info.cost.staff, 9);
+    world(|w| w.registry_down = true);
+    assert_eq!(l.sync_merchant(a.bob), Err(LedgerError::RegistryCallFailed));
+}
+
+#[ink::test]
+fn set_params_message() {
+    let (mut l, a) = deploy();
+    let short = LedgerParams {
+        challenge_ms: 1_000,
+        ..LedgerParams::default()
+    };
+    as_caller(a.eve);
+    assert_eq!(l.set_params(short), Err(LedgerError::Unauthorized));
+    as_caller(a.alice);
+    let p = LedgerParams::default();
+    for bad in [
+        LedgerParams {
+            weights: Weights {
+                outside: 1,
+                repeat: 1,
+                new: 1,
+            },
+            ..p
+        },
+        LedgerParams { window_ms: 0, ..p },
+        LedgerParams { expiry_ms: 0, ..p },
+        LedgerParams {
+            expiry_ms: MAX_PERIOD_MS + 1,
+            ..p
+        },
+        LedgerParams {
+            challenge_ms: MAX_PERIOD_MS + 1,
+            ..p
+        },
+        LedgerParams {
+            merchant_referral_ppm: 1_000_001,
+            ..p
+        },
+        LedgerParams {
+            reward: bizkey_types::math::RewardParams {
+                cashback_ppm: 1_000_001,
+                ..p.reward
+            },
+            ..p
+        },
+        LedgerParams {
+            reward: bizkey_types::math::RewardParams {
+                reference_bizpower: 0,
+                ..p.reward
+            },
+            ..p
+        },
+    ] {
+        assert_eq!(l.set_params(bad), Err(LedgerError::InvalidParams));
+    }
+    l.set_params(short).unwrap();
+    assert_eq!(
+        last_event::<ParamsChanged>(),
+        ParamsChanged { params: short }
+    );
+    assert_eq!(l.params(), short);
+    // Governance may set them too.
+    l.set_role(Role::Governance, Some(a.frank)).unwrap();
+    as_caller(a.frank);
+    let no_referral = LedgerParams {
+        merchant_referral_ppm: 0,
+        challenge_ms: 0,
+        ..short
+    };
+    l.set_params(no_referral).unwrap();
+    assert_eq!(l.params(), no_referral);
+}
+
+#[ink::test]
+fn set_role_message() {
+    let (mut l, a) = deploy();
+    for who in [a.bob, a.frank] {
+        as_caller(who);
+        assert_eq!(
+            l.set_role(Role::Reporter, Some(who)),
+            Err(LedgerError::Unauthorized)
+        );
+    }
+    as_caller(a.alice);
+    assert_eq!(
+        l.set_role(Role::Ledger, Some(a.bob)),
+        Err(LedgerError::InvalidRole)
+    );
+    l.set_role(Role::Reporter, Some(a.frank)).unwrap();
+    assert_eq!(
+        last_event::<RoleChanged>(),
+        RoleChanged {
+            role: Role::Reporter,
+            account: Some(a.frank)
+        }
+    );
+    // Hand-over: governance takes over, the authority renounces.
+    l.set_role(Role::Governance, Some(a.eve)).unwrap();
+    as_caller(a.eve);
+    l.set_role(Role::Admin, None).unwrap();
+    assert_eq!(l.role(Role::Admin), None);
+    as_caller(a.alice);
+    assert_eq!(
+        l.set_params(LedgerParams::default()),
+        Err(LedgerError::Unauthorized)
+    );
+    assert_eq!(
+        l.set_role(Role::Admin, Some(a.alice)),
+        Err(LedgerError::Unauthorized)
+    );
+    // A new registry contract can be wired in.
+    as_caller(a.eve);
+    l.set_role(Role::Registry, Some(a.charlie)).unwrap();
+    assert_eq!(l.role(Role::Registry), Some(a.charlie));
+    // The reporter flags but holds no other power.
+    as_caller(a.frank);
+    assert_eq!(
+        l.set_role(Role::Reporter, None),
+        Err(LedgerError::Unauthorized)
+    );
+}

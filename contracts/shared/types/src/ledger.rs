@@ -1,0 +1,441 @@
+//! The ledger (DESIGN §3.3): dual-entry receipts, BizPower rewards, the
+//! challenge window, claims.
+//!
+//! An indexer rebuilds the ledger from these events alone, in emission order:
+//! `MerchantSynced` says which cost and referrer the ledger uses for a
+//! merchant from then on, `ParamsChanged` which weights, window and rates;
+//! replaying each `ReceiptConfirmed` (its `confirmed_at`, the receipt's
+//! channel and amount) through `bizkey_math::record_sale` reproduces the
+//! `bizpower` and novelty exponent it carries. Reward amounts are in the event
+//! (they may be capped by the reward pool, which replay cannot know).
+
+use crate::{registry::MerchantInfo, AccountId, Balance, Hash, Timestamp};
+use bizkey_math::{Channel, MerchantWindow, RewardParams, Weights};
+
+#[cfg(feature = "std")]
+use ink::storage::traits::StorageLayout;
+
+/// A receipt's sequential id.
+pub type ReceiptId = u64;
+
+/// Longest challenge window and expiry a parameter change may set (30 days).
+pub const MAX_PERIOD_MS: u64 = 30 * 86_400_000;
+
+/// Which side of a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub enum Side {
+    Merchant,
+    Customer,
+}
+
+/// A receipt's lifecycle: `Open` → `Confirmed` → (`Flagged` | `Refunded`),
+/// or `Open` → `Cancelled`. Rewards of a confirmed receipt mature at its
+/// deadline unless it was flagged or refunded before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub enum ReceiptStatus {
+    Open,
+    Confirmed,
+    Cancelled,
+    Flagged,
+    Refunded,
+}
+
+/// The reward tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub enum Token {
+    Biz,
+    Time,
+}
+
+/// A public reaction to a confirmed receipt (ch. 3.5 关联信息).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub enum Reaction {
+    Like,
+    Comment,
+    Share,
+    Reply,
+    View,
+}
+
+/// The on-chain fields of a sale, as the opening side declares them and the
+/// other side confirms them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct Order {
+    /// The merchant's order number; (merchant, order id) is unique forever.
+    pub order_id: u64,
+    /// When the order was placed (ms; not after the block time).
+    pub order_time: Timestamp,
+    pub channel: Channel,
+    /// Amount paid, in cents (after the discount, Time included); positive.
+    pub amount: u128,
+    /// Discount granted, in cents.
+    pub discount: u128,
+    /// Time units the customer pays (moved customer → merchant on
+    /// confirmation), at most the merchant's share of
+    /// `amount × TIME_UNITS_PER_CENT`.
+    pub time_paid: Balance,
+    /// Number of items.
+    pub items: u32,
+    /// blake2-256 of the full off-chain receipt detail.
+    pub detail_hash: Hash,
+}
+
+/// A receipt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct Receipt {
+    pub merchant: AccountId,
+    pub customer: AccountId,
+    pub opened_by: Side,
+    pub order: Order,
+    pub status: ReceiptStatus,
+    pub opened_at: Timestamp,
+    /// While `Open`: when it expires; once confirmed: when its rewards mature
+    /// (the end of the challenge window).
+    pub deadline: Timestamp,
+    /// Confirmation time (0 until confirmed).
+    pub completed_at: Timestamp,
+    /// Biz reserved for the merchant and its referrer.
+    pub biz: Balance,
+    /// The customer's Time cashback.
+    pub time: Balance,
+    /// The Time referral bonus for the customer's referrer.
+    pub referral_time: Balance,
+    /// Bit 0: the customer rated the merchant; bit 1: the merchant rated the
+    /// customer.
+    pub rated: u8,
+}
+
+/// Who gets what for one confirmed receipt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct Rewards {
+    /// Biz to the merchant (after its referrer's share).
+    pub merchant_biz: Balance,
+    /// The merchant's referrer, while the referral period runs.
+    pub merchant_referrer: Option<AccountId>,
+    pub merchant_referrer_biz: Balance,
+    /// Time cashback to the customer.
+    pub customer_time: Balance,
+    /// The customer's referrer, on the customer's first purchase.
+    pub customer_referrer: Option<AccountId>,
+    pub customer_referrer_time: Balance,
+}
+
+/// One token's reward pool: what the ledger holds, split into what pending
+/// rewards have reserved and what is free to promise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct Pool {
+    pub available: Balance,
+    pub reserved: Balance,
+}
+
+/// What the ledger keeps per merchant: its registry data as of the last
+/// sync, and its current BizPower window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct MerchantState {
+    pub info: MerchantInfo,
+    pub window: MerchantWindow,
+}
+
+/// A pending reward of one account, in its FIFO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct PendingEntry {
+    /// The receipt it comes from (paid only if the receipt is still
+    /// `Confirmed` when its deadline has passed).
+    pub receipt: ReceiptId,
+    pub token: Token,
+    pub amount: Balance,
+}
+
+/// An account's FIFO of pending entries: indexes `head..tail`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct Queue {
+    pub head: u64,
+    pub tail: u64,
+}
+
+/// Governance-set parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct LedgerParams {
+    pub reward: RewardParams,
+    /// Must sum to 1 (`Weights::is_valid`).
+    pub weights: Weights,
+    /// BizPower window, ms (positive).
+    pub window_ms: u64,
+    /// Challenge window after confirmation, ms (≤ [`MAX_PERIOD_MS`]).
+    pub challenge_ms: u64,
+    /// Life of an unconfirmed receipt, ms (positive, ≤ [`MAX_PERIOD_MS`]).
+    pub expiry_ms: u64,
+    /// Share of a referred merchant's Biz that goes to its referrer, ppm.
+    pub merchant_referral_ppm: u32,
+    /// How long after the referred merchant's first verification, ms.
+    pub merchant_referral_ms: u64,
+    /// Time paid to a customer's referrer on the customer's first purchase.
+    pub customer_referral_time: Balance,
+}
+
+impl Default for LedgerParams {
+    fn default() -> Self {
+        const DAY: u64 = 86_400_000;
+        Self {
+            reward: RewardParams::default(),
+            weights: Weights::default(),
+            window_ms: DAY,
+            challenge_ms: DAY,
+            expiry_ms: 3 * DAY,
+            merchant_referral_ppm: 100_000,
+            merchant_referral_ms: 180 * DAY,
+            customer_referral_time: 1_000_000_000_000,
+        }
+    }
+}
+
+impl LedgerParams {
+    /// Whether governance may set these parameters.
+    pub fn is_valid(&self) -> bool {
+        self.weights.is_valid()
+            && self.window_ms > 0
+            && self.challenge_ms <= MAX_PERIOD_MS
+            && self.expiry_ms > 0
+            && self.expiry_ms <= MAX_PERIOD_MS
+            && self.merchant_referral_ppm <= bizkey_math::PPM
+            && self.reward.cashback_ppm <= bizkey_math::PPM
+            && self.reward.reference_bizpower > 0
+    }
+}
+
+/// Ledger errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum LedgerError {
+    /// The caller does not hold the role this message requires.
+    Unauthorized,
+    /// The merchant is not registered.
+    MerchantNotFound,
+    /// The merchant is not (or no longer) verified.
+    MerchantNotVerified,
+    /// Merchant and customer are the same account.
+    SelfDealing,
+    /// Zero amount, an order time in the future, or Time paid without amount.
+    InvalidOrder,
+    /// This (merchant, order id) was recorded before.
+    DuplicateOrder,
+    /// The Time paid exceeds the merchant's share of the amount.
+    TimeShareExceeded,
+    /// No receipt has this id.
+    ReceiptNotFound,
+    /// The caller is not the side that must act (only the counter-party of
+    /// the opener confirms; only the merchant refunds; …).
+    NotCounterparty,
+    /// The receipt is not open.
+    NotOpen,
+    /// The receipt expired unconfirmed.
+    Expired,
+    /// The receipt is not confirmed (or was flagged / refunded).
+    NotConfirmed,
+    /// The challenge window is over (flag, refund).
+    WindowClosed,
+    /// Invalid parameters (see `LedgerParams::is_valid`).
+    InvalidParams,
+    /// Nothing is pending for the caller (or `max` is zero).
+    NothingToClaim,
+    /// A call to the registry failed.
+    RegistryCallFailed,
+    /// A call to a token contract failed (claim, refund, sync).
+    TokenCallFailed,
+    /// Moving the customer's Time failed (balance or allowance too low).
+    TimePaymentFailed,
+    /// The customer is suspended or removed in the registry.
+    CustomerNotActive,
+    /// This side has rated this receipt already.
+    AlreadyRated,
+    /// A score outside 1..=5.
+    InvalidRating,
+    /// A sum overflowed (no real input reaches it).
+    Overflow,
+    /// The role cannot be set on this contract.
+    InvalidRole,
+}
+
+/// A receipt was opened by one side; the other side may confirm it until
+/// `expires_at`.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptOpened {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub merchant: AccountId,
+    #[ink(topic)]
+    pub customer: AccountId,
+    pub opened_by: Side,
+    pub order: Order,
+    pub opened_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// The counter-party confirmed: the sale is recorded into BizPower and its
+/// rewards are pending until `matures_at`.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptConfirmed {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub merchant: AccountId,
+    #[ink(topic)]
+    pub customer: AccountId,
+    /// The `at` of the sale in `record_sale` (decides the window).
+    pub confirmed_at: Timestamp,
+    /// The novelty exponent k (earlier purchases in the window).
+    pub earlier_in_window: u32,
+    /// The customer's first purchase ever at this merchant.
+    pub first_at_merchant: bool,
+    /// The customer's first confirmed purchase in the network.
+    pub first_purchase: bool,
+    /// The merchant's BizPower after this sale (fixed point).
+    pub bizpower: u128,
+    pub rewards: Rewards,
+    /// Time moved customer → merchant.
+    pub time_paid: Balance,
+    pub matures_at: Timestamp,
+}
+
+/// An open receipt was cancelled by one of its sides, or by anyone once it
+/// expired (`expired`).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptCancelled {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub by: AccountId,
+    pub expired: bool,
+}
+
+/// A receipt was flagged in its challenge window: its rewards are forfeited
+/// and return to the pool.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptFlagged {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub by: AccountId,
+    /// Hash of the evidence (e.g. the fraud model's score record).
+    pub evidence: Hash,
+    pub biz_forfeited: Balance,
+    pub time_forfeited: Balance,
+}
+
+/// The merchant refunded a confirmed receipt in its challenge window: its
+/// rewards are forfeited and the Time paid went back to the customer.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRefunded {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    pub time_returned: Balance,
+    pub biz_forfeited: Balance,
+    pub time_forfeited: Balance,
+}
+
+/// `account` claimed its matured rewards; `entries` pending entries were
+/// consumed (forfeited ones included), `remaining` are left.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardsClaimed {
+    #[ink(topic)]
+    pub account: AccountId,
+    pub biz: Balance,
+    pub time: Balance,
+    pub entries: u32,
+    pub remaining: u64,
+}
+
+/// The reward pools after a sync with the tokens' balances.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSynced {
+    pub biz: Pool,
+    pub time: Pool,
+}
+
+/// New parameters (in force for confirmations from now on).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamsChanged {
+    pub params: LedgerParams,
+}
+
+/// The ledger's copy of a merchant's registry data changed (read at each
+/// opening, or by `sync_merchant`); confirmations use it from now on.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantSynced {
+    #[ink(topic)]
+    pub merchant: AccountId,
+    pub info: MerchantInfo,
+}
+
+/// The customer rated the merchant (scores 1..=5).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantRated {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub merchant: AccountId,
+    #[ink(topic)]
+    pub customer: AccountId,
+    pub product: u8,
+    pub service: u8,
+    pub environment: u8,
+    pub comment: Option<Hash>,
+}
+
+/// The merchant rated the customer (score 1..=5).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRated {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub merchant: AccountId,
+    #[ink(topic)]
+    pub customer: AccountId,
+    pub score: u8,
+    pub comment: Option<Hash>,
+}
+
+/// Someone liked, commented, shared, replied to or viewed a confirmed
+/// receipt; the content (comment text, share channel, …) stays off-chain.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reacted {
+    #[ink(topic)]
+    pub id: ReceiptId,
+    #[ink(topic)]
+    pub account: AccountId,
+    pub kind: Reaction,
+    pub content: Hash,
+}
+
+/// What other contracts (tasks) read from the ledger.
+#[ink::trait_definition]
+pub trait LedgerApi {
+    /// The receipt with this id.
+    #[ink(message)]
+    fn receipt(&self, id: ReceiptId) -> Option<Receipt>;
+}
