@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod psp22;
 pub mod registry;
 pub mod roles;
+pub mod tasks;
 pub mod vesting;
 
 pub use bizkey_math as math;
