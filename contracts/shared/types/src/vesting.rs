@@ -12,6 +12,17 @@ pub const BT_UNIT: Balance = 1_000_000_000_000;
 /// BT's fixed supply (DESIGN §3.1).
 pub const BT_TOTAL_SUPPLY: Balance = 10_000_000_000 * BT_UNIT;
 
+/// Early supporters' 20 % (the supply is a multiple of 100: exact).
+pub const EARLY_SUPPORTERS_AMOUNT: Balance = BT_TOTAL_SUPPLY / 100 * 20;
+/// The ecosystem's 50 %.
+pub const ECOSYSTEM_AMOUNT: Balance = BT_TOTAL_SUPPLY / 100 * 50;
+/// The team's 15 %.
+pub const TEAM_AMOUNT: Balance = BT_TOTAL_SUPPLY / 100 * 15;
+/// The foundation's 15 %.
+pub const FOUNDATION_AMOUNT: Balance = BT_TOTAL_SUPPLY / 100 * 15;
+/// What the vesting contract owes in total: the three vested allocations.
+pub const VESTED_AMOUNT: Balance = EARLY_SUPPORTERS_AMOUNT + TEAM_AMOUNT + FOUNDATION_AMOUNT;
+
 /// The four allocations of BT (whitepaper ch. 7.1.1), in the order the BT
 /// constructor takes their accounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode, scale_info::TypeInfo)]
@@ -51,9 +62,14 @@ impl Allocation {
         }
     }
 
-    /// The allocation in BT units (exact: the supply is a multiple of 100).
+    /// The allocation in BT units.
     pub const fn amount(self) -> Balance {
-        BT_TOTAL_SUPPLY / 100 * self.percent() as Balance
+        match self {
+            Allocation::EarlySupporters => EARLY_SUPPORTERS_AMOUNT,
+            Allocation::Ecosystem => ECOSYSTEM_AMOUNT,
+            Allocation::Team => TEAM_AMOUNT,
+            Allocation::Foundation => FOUNDATION_AMOUNT,
+        }
     }
 
     /// The vesting schedule, `None` for the ecosystem.
@@ -137,11 +153,13 @@ pub enum VestingError {
     InsufficientEcosystemFunds,
     /// The BT contract refused the transfer.
     TransferFailed,
+    /// The vesting contract has no such role (it has `Admin` and `Governance`).
+    InvalidRole,
 }
 
 /// The vesting contract's interface (used by governance and by clients).
 #[ink::trait_definition]
-pub trait Vesting {
+pub trait VestingApi {
     /// Transfers to the caller what has unlocked, and is not yet released, of
     /// every vested allocation whose beneficiary the caller is.
     #[ink(message)]
@@ -200,6 +218,10 @@ mod tests {
     fn allocations_add_up_to_the_supply() {
         let sum: Balance = Allocation::ALL.iter().map(|a| a.amount()).sum();
         assert_eq!(sum, BT_TOTAL_SUPPLY);
+        for a in Allocation::ALL {
+            assert_eq!(a.amount(), BT_TOTAL_SUPPLY / 100 * a.percent() as Balance);
+        }
+        assert_eq!(VESTED_AMOUNT, 5_000_000_000 * BT_UNIT);
         assert_eq!(
             Allocation::EarlySupporters.amount(),
             2_000_000_000 * BT_UNIT
