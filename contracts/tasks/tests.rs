@@ -1412,14 +1412,14 @@ mod money {
         acc(20 + who)
     }
 
-    fn snapshot(
-        data: &TasksData,
-        tasks: u32,
-    ) -> Vec<(
+    /// A task, its participants and who used each receipt.
+    type TaskState = (
         Option<Task>,
         Vec<Option<Participant>>,
         Vec<Option<AccountId>>,
-    )> {
+    );
+
+    fn snapshot(data: &TasksData, tasks: u32) -> Vec<TaskState> {
         (0..tasks.max(3))
             .map(|id| {
                 (
