@@ -12,7 +12,7 @@ use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
 use crate::entity::{
     accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
     ledger_params, merchant_status_history, merchants, ratings, reactions, receipt_status_history,
-    receipts, referrals, reward_claims, reward_pools, rewards, roles, token_allowances,
+    receipts, referrals, reward_claims, reward_pools, reward_queues, rewards, roles, token_allowances,
     token_balances, token_supply, token_transfers, visits,
 };
 use crate::repo::upsert;
@@ -191,7 +191,8 @@ struct Batch {
     receipt_history: Vec<receipt_status_history::Model>,
     rewards: HashMap<(i64, String), rewards::Model>,
     claims: Vec<reward_claims::Model>,
-    pools: Vec<reward_pools::Model>,
+    pools: HashMap<String, reward_pools::Model>,
+    queues: HashMap<String, reward_queues::Model>,
     params: Option<LedgerParams>,
     params_rows: Vec<ledger_params::Model>,
     ledger_merchants: HashMap<String, ledger_merchants::Model>,
@@ -213,20 +214,6 @@ macro_rules! load {
         }
         $map.get_mut(&key)
     }};
-}
-
-const ROLE_ORDER: [&str; 4] = [
-    "merchant",
-    "merchant_referrer",
-    "customer",
-    "customer_referrer",
-];
-
-fn role_rank(role: &str) -> usize {
-    ROLE_ORDER
-        .iter()
-        .position(|r| *r == role)
-        .unwrap_or(ROLE_ORDER.len())
 }
 
 impl Batch {
@@ -508,6 +495,8 @@ impl Batch {
                     .await?;
             }
             Event::ReceiptFlagged(e) => {
+                self.release(db, at, e.biz_forfeited, e.time_forfeited)
+                    .await?;
                 let by = self.seen(&e.by, at.block);
                 let (who, evidence) = (by.clone(), hex0x(e.evidence));
                 self.set_status(
@@ -525,6 +514,8 @@ impl Batch {
                 self.forfeit(db, at, i(e.id)).await?;
             }
             Event::ReceiptRefunded(e) => {
+                self.release(db, at, e.biz_forfeited, e.time_forfeited)
+                    .await?;
                 let returned = u(e.time_returned);
                 self.set_status(db, at, i(e.id), ReceiptStatus::Refunded, None, move |r| {
                     r.time_returned = Some(returned);
@@ -535,13 +526,15 @@ impl Batch {
             Event::RewardsClaimed(e) => self.claim(db, at, e).await?,
             Event::PoolSynced(e) => {
                 for (token, pool) in [("biz", e.biz), ("time", e.time)] {
-                    self.pools.retain(|p| p.token != token);
-                    self.pools.push(reward_pools::Model {
-                        token: token.into(),
-                        available: u(pool.available),
-                        reserved: u(pool.reserved),
-                        updated_block: at.block,
-                    });
+                    self.pools.insert(
+                        token.into(),
+                        reward_pools::Model {
+                            token: token.into(),
+                            available: u(pool.available),
+                            reserved: u(pool.reserved),
+                            updated_block: at.block,
+                        },
+                    );
                 }
             }
             Event::ParamsChanged(e) => {
@@ -980,24 +973,44 @@ impl Batch {
             }
         }
 
-        // One pending entry per beneficiary.
-        let mut entries = vec![("merchant", Some(merchant), "biz", rw.merchant_biz)];
-        entries.push((
-            "merchant_referrer",
-            rw.merchant_referrer.as_ref().map(ss58),
-            "biz",
-            rw.merchant_referrer_biz,
-        ));
-        entries.push(("customer", Some(customer), "time", rw.customer_time));
-        entries.push((
-            "customer_referrer",
-            rw.customer_referrer.as_ref().map(ss58),
-            "time",
-            rw.customer_referrer_time,
-        ));
+        // The pools reserve what the rewards promise.
+        let biz = rw.merchant_biz.saturating_add(rw.merchant_referrer_biz);
+        let time = rw.customer_time.saturating_add(rw.customer_referrer_time);
+        self.pool_move(db, at, "biz", biz, PoolMove::Reserve)
+            .await?;
+        self.pool_move(db, at, "time", time, PoolMove::Reserve)
+            .await?;
+
+        // The ledger queues one entry per non-zero amount, in this order, on
+        // the beneficiary's FIFO (a missing referrer means a zero amount).
+        let entries = [
+            ("merchant", merchant.clone(), "biz", rw.merchant_biz),
+            (
+                "merchant_referrer",
+                rw.merchant_referrer
+                    .as_ref()
+                    .map_or_else(|| merchant.clone(), ss58),
+                "biz",
+                rw.merchant_referrer_biz,
+            ),
+            ("customer", customer.clone(), "time", rw.customer_time),
+            (
+                "customer_referrer",
+                rw.customer_referrer
+                    .as_ref()
+                    .map_or_else(|| customer.clone(), ss58),
+                "time",
+                rw.customer_referrer_time,
+            ),
+        ];
         for (role, who, token, amount) in entries {
-            let Some(who) = who else { continue };
+            if amount == 0 {
+                continue;
+            }
             self.accounts.entry(who.clone()).or_insert(at.block);
+            let q = self.queue(db, &who, at.block).await?;
+            let queue_index = q.tail;
+            q.tail += 1;
             self.rewards.insert(
                 (id, role.to_owned()),
                 rewards::Model {
@@ -1011,6 +1024,7 @@ impl Batch {
                     created_block: at.block,
                     settled_block: None,
                     consumed_block: None,
+                    queue_index,
                 },
             );
         }
@@ -1057,9 +1071,27 @@ impl Batch {
             entries: e.entries.into(),
             remaining: i(e.remaining),
         });
+        // The claim consumed the first `entries` of the account's FIFO.
+        let q = self.queue(db, &account, at.block).await?;
+        let (head, n) = (q.head, i64::from(e.entries));
+        q.head += n;
+        let remaining = q.tail - q.head;
+        if remaining <= 0 {
+            // Empty: the ledger restarts its indexes at 0.
+            q.head = 0;
+            q.tail = 0;
+        }
+        if remaining != i(e.remaining) {
+            self.inconsistent(format!(
+                "claim of {account} at block {}: {remaining} entries left, the ledger says {}",
+                at.block, e.remaining
+            ));
+        }
         let queued = rewards::Entity::find()
             .filter(rewards::Column::Beneficiary.eq(account.clone()))
             .filter(rewards::Column::ConsumedBlock.is_null())
+            .filter(rewards::Column::QueueIndex.gte(head))
+            .filter(rewards::Column::QueueIndex.lt(head + n))
             .all(db)
             .await?;
         for row in queued {
@@ -1067,19 +1099,16 @@ impl Batch {
                 .entry((row.receipt_id, row.role.clone()))
                 .or_insert(row);
         }
-        let mut queue: Vec<(i64, usize, String)> = self
-            .rewards
-            .values()
-            .filter(|r| r.beneficiary == account && r.consumed_block.is_none())
-            .map(|r| (r.receipt_id, role_rank(&r.role), r.role.clone()))
-            .collect();
-        queue.sort();
-        let (mut biz, mut time) = (0u128, 0u128);
-        for (rid, _, role) in queue.into_iter().take(e.entries as usize) {
-            let r = self
-                .rewards
-                .get_mut(&(rid, role))
-                .expect("collected from the map");
+        let (mut biz, mut time, mut consumed) = (0u128, 0u128, 0i64);
+        for r in self.rewards.values_mut() {
+            if r.beneficiary != account
+                || r.consumed_block.is_some()
+                || r.queue_index < head
+                || r.queue_index >= head + n
+            {
+                continue;
+            }
+            consumed += 1;
             r.consumed_block = Some(at.block);
             if r.status == "pending" {
                 r.status = "claimed".into();
@@ -1091,6 +1120,15 @@ impl Batch {
                 }
             }
         }
+        if consumed != n {
+            self.inconsistent(format!(
+                "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {n}",
+                at.block
+            ));
+        }
+        self.pool_move(db, at, "biz", e.biz, PoolMove::Pay).await?;
+        self.pool_move(db, at, "time", e.time, PoolMove::Pay)
+            .await?;
         if (biz, time) != (e.biz, e.time) {
             self.inconsistent(format!(
                 "claim of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger paid {} / {}",
@@ -1098,6 +1136,90 @@ impl Batch {
             ));
         }
         Ok(())
+    }
+
+    /// The claim queue of `account` (empty if it never had one).
+    async fn queue<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        account: &str,
+        block: i64,
+    ) -> Result<&mut reward_queues::Model, DbErr> {
+        if !self.queues.contains_key(account) {
+            let row = reward_queues::Entity::find_by_id(account.to_owned())
+                .one(db)
+                .await?
+                .unwrap_or(reward_queues::Model {
+                    account: account.to_owned(),
+                    head: 0,
+                    tail: 0,
+                    updated_block: block,
+                });
+            self.queues.insert(account.to_owned(), row);
+        }
+        let q = self.queues.get_mut(account).expect("inserted above");
+        q.updated_block = block;
+        Ok(q)
+    }
+
+    /// Moves `amount` of `token`'s reward pool as the ledger does.
+    async fn pool_move<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        token: &str,
+        amount: u128,
+        how: PoolMove,
+    ) -> Result<(), DbErr> {
+        if !self.pools.contains_key(token) {
+            // A ledger that was never synced has empty pools.
+            let row = reward_pools::Entity::find_by_id(token.to_owned())
+                .one(db)
+                .await?
+                .unwrap_or(reward_pools::Model {
+                    token: token.to_owned(),
+                    available: U128(0),
+                    reserved: U128(0),
+                    updated_block: at.block,
+                });
+            self.pools.insert(token.to_owned(), row);
+        }
+        let p = self.pools.get_mut(token).expect("inserted above");
+        p.updated_block = at.block;
+        let (available, reserved) = (p.available.0, p.reserved.0);
+        let moved = match how {
+            PoolMove::Reserve => available
+                .checked_sub(amount)
+                .zip(reserved.checked_add(amount)),
+            PoolMove::Release => available
+                .checked_add(amount)
+                .zip(reserved.checked_sub(amount)),
+            PoolMove::Pay => reserved.checked_sub(amount).map(|r| (available, r)),
+        };
+        match moved {
+            Some((a, r)) => {
+                p.available = u(a);
+                p.reserved = u(r);
+            }
+            None => self.inconsistent(format!(
+                "{token} pool at block {}: {how:?} of {amount} does not fit (available {available}, reserved {reserved})",
+                at.block
+            )),
+        }
+        Ok(())
+    }
+
+    async fn release<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        biz: u128,
+        time: u128,
+    ) -> Result<(), DbErr> {
+        self.pool_move(db, at, "biz", biz, PoolMove::Release)
+            .await?;
+        self.pool_move(db, at, "time", time, PoolMove::Release)
+            .await
     }
 
     /// Writes every touched row; returns the receipts confirmed in the batch.
@@ -1148,7 +1270,8 @@ impl Batch {
         write!(self.receipt_history);
         write!(self.rewards.into_values());
         write!(self.claims);
-        write!(self.pools);
+        write!(self.pools.into_values());
+        write!(self.queues.into_values());
         write!(self.params_rows);
         write!(self.ledger_merchants.into_values());
         write!(self.visits.into_values());
@@ -1158,6 +1281,17 @@ impl Batch {
         write!(self.reactions);
         Ok(confirmed)
     }
+}
+
+/// How a ledger operation moves a reward pool.
+#[derive(Clone, Copy, Debug)]
+enum PoolMove {
+    /// A confirmation promises rewards: available → reserved.
+    Reserve,
+    /// A flag or refund forfeits them: reserved → available.
+    Release,
+    /// A claim pays them out of the reserve.
+    Pay,
 }
 
 fn empty_window(merchant: &str) -> ledger_merchants::Model {

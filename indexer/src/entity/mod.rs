@@ -22,6 +22,7 @@ pub mod receipts;
 pub mod referrals;
 pub mod reward_claims;
 pub mod reward_pools;
+pub mod reward_queues;
 pub mod rewards;
 pub mod roles;
 pub mod token_allowances;

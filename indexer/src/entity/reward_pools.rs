@@ -1,7 +1,7 @@
 //! Generated from the migrations (`migration::schema::Table::entity_source`); do not edit.
 //! Regenerate: `BIZKEY_BLESS=1 cargo test -p bizkey-indexer entities_are_generated`.
 //!
-//! The ledger's reward pool per token after the latest sync.
+//! The ledger's reward pool per token: set by each sync, then moved as the ledger moves it (a confirmation reserves, a flag or refund releases, a claim pays out of the reserve).
 
 use crate::amount::U128;
 use sea_orm::entity::prelude::*;
@@ -18,7 +18,7 @@ pub struct Model {
     /// Reserved by pending rewards.
     #[sea_orm(column_type = "Decimal(Some((39, 0)))")]
     pub reserved: U128,
-    /// Block of the sync.
+    /// Block of the last change.
     pub updated_block: i64,
 }
 

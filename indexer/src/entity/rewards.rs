@@ -1,7 +1,7 @@
 //! Generated from the migrations (`migration::schema::Table::entity_source`); do not edit.
 //! Regenerate: `BIZKEY_BLESS=1 cargo test -p bizkey-indexer entities_are_generated`.
 //!
-//! One row per beneficiary of a confirmed receipt: pending until claimed after `matures_at`; forfeited when the receipt is flagged or refunded in its challenge window.
+//! One row per entry the ledger queued for a confirmed receipt (one per beneficiary with a non-zero amount): pending until claimed after `matures_at`; forfeited when the receipt is flagged or refunded in its challenge window.
 
 use crate::amount::U128;
 use sea_orm::entity::prelude::*;
@@ -34,6 +34,8 @@ pub struct Model {
     /// Block of the claim that took the entry off the beneficiary's queue (claims consume matured entries oldest first, forfeited ones included).
     #[sea_orm(nullable)]
     pub consumed_block: Option<i64>,
+    /// Position in the beneficiary's claim queue when it was queued: the ledger's `pending(beneficiary, queue_index)` while not consumed (see `reward_queues`).
+    pub queue_index: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

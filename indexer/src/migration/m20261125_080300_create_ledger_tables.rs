@@ -59,7 +59,7 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "rewards",
-        doc: "One row per beneficiary of a confirmed receipt: pending until claimed after `matures_at`; forfeited when the receipt is flagged or refunded in its challenge window.",
+        doc: "One row per entry the ledger queued for a confirmed receipt (one per beneficiary with a non-zero amount): pending until claimed after `matures_at`; forfeited when the receipt is flagged or refunded in its challenge window.",
         columns: &[
             col("receipt_id", BigInt, "Receipt."),
             col("role", Text, "merchant, merchant_referrer, customer or customer_referrer."),
@@ -71,6 +71,7 @@ pub const TABLES: &[Table] = &[
             col("created_block", BigInt, "Block of the confirmation."),
             opt("settled_block", BigInt, "Block of the claim or forfeit."),
             opt("consumed_block", BigInt, "Block of the claim that took the entry off the beneficiary's queue (claims consume matured entries oldest first, forfeited ones included)."),
+            col("queue_index", BigInt, "Position in the beneficiary's claim queue when it was queued: the ledger's `pending(beneficiary, queue_index)` while not consumed (see `reward_queues`)."),
         ],
         primary_key: &["receipt_id", "role"],
         indexes: &[&["beneficiary", "status"]],
@@ -91,13 +92,25 @@ pub const TABLES: &[Table] = &[
         indexes: &[&["account"]],
     },
     Table {
+        name: "reward_queues",
+        doc: "Each account's FIFO of pending reward entries, as the ledger keeps it (`pending(account, i)`): entries `head..tail` are queued; a claim consumes from `head`, and both restart at 0 when a claim empties the queue.",
+        columns: &[
+            col("account", Text, "Beneficiary (SS58)."),
+            col("head", BigInt, "Index of the oldest queued entry."),
+            col("tail", BigInt, "Index the next entry gets."),
+            col("updated_block", BigInt, "Block of the last change."),
+        ],
+        primary_key: &["account"],
+        indexes: &[],
+    },
+    Table {
         name: "reward_pools",
-        doc: "The ledger's reward pool per token after the latest sync.",
+        doc: "The ledger's reward pool per token: set by each sync, then moved as the ledger moves it (a confirmation reserves, a flag or refund releases, a claim pays out of the reserve).",
         columns: &[
             col("token", Text, "biz or time."),
             col("available", U128, "Free to promise."),
             col("reserved", U128, "Reserved by pending rewards."),
-            col("updated_block", BigInt, "Block of the sync."),
+            col("updated_block", BigInt, "Block of the last change."),
         ],
         primary_key: &["token"],
         indexes: &[],
