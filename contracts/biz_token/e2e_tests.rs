@@ -205,7 +205,10 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
     ];
 
     // then each is refused
-    assert_eq!(unauthorized.to_vec(), vec![Err(PSP22Error::Unauthorized); 4]);
+    assert_eq!(
+        unauthorized.to_vec(),
+        vec![Err(PSP22Error::Unauthorized); 4]
+    );
     assert!(client
         .call(&ink_e2e::eve(), &token.set_governance(Some(eve)))
         .submit()
