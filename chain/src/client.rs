@@ -465,6 +465,7 @@ impl Chain {
         let included = self.submit(signer, &tx, finality, &context).await?;
         Ok(CallOutcome {
             value: dry.value,
+            gas_consumed: dry.gas_consumed,
             gas_required: dry.gas_required,
             included,
         })

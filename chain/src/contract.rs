@@ -88,6 +88,8 @@ pub struct DryRun<R> {
 pub struct CallOutcome<R> {
     /// The return value of the dry run that preceded the extrinsic.
     pub value: R,
+    /// Gas the dry run consumed (same state as the extrinsic's).
+    pub gas_consumed: Gas,
     /// The dry run's estimate (the extrinsic's limit is this plus a margin).
     pub gas_required: Gas,
     pub included: Included,

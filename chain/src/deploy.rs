@@ -214,7 +214,6 @@ pub async fn deploy_suite(
     let mut addresses: BTreeMap<String, AccountId> = BTreeMap::new();
     let mut handles: BTreeMap<&str, Contract> = BTreeMap::new();
     let mut deployed = Vec::new();
-    let mut first_block = None;
     // A salt unique to this deployment: the same code and arguments may be
     // deployed again on the same chain.
     let (best, _) = chain.best_block().await?;
@@ -250,7 +249,6 @@ pub async fn deploy_suite(
                 format!("{salt_base}/{}", spec.name).into_bytes(),
             )
             .await?;
-        first_block.get_or_insert(inst.included.block_number);
         progress.step(&format!(
             "      {} at {} (block {})",
             spec.name, inst.address, inst.included.block_number
@@ -296,7 +294,10 @@ pub async fn deploy_suite(
         version: MANIFEST_VERSION,
         genesis_hash: chain.genesis_hash(),
         node_url: chain.url().into(),
-        deployment_block: first_block.unwrap_or(best),
+        // Instant seal: the first deployment extrinsic is in a block after
+        // the best block seen before it (upload_code may precede the first
+        // instantiation).
+        deployment_block: best + 1,
         deployer: account_of(deployer),
         contracts: deployed,
     })

@@ -144,3 +144,289 @@ impl GasReport {
         md
     }
 }
+
+/// The ledger's operations against one plain transfer: record and confirm
+/// in both flows (a customer's first purchase, a repeat purchase), and a
+/// merchant's claim over 1 and over 20 matured receipts, each then executed
+/// to count the token transfers it makes.
+///
+/// # Errors
+/// Chain and contract errors; [`crate::ChainError::ContractReverted`] when a
+/// step is refused.
+pub async fn measure_ledger(
+    chain: &Chain,
+    admin_suri: &str,
+    manifest: &Manifest,
+    report: &mut GasReport,
+    progress: &mut dyn crate::deploy::Progress,
+) -> Result<()> {
+    use bizkey_types::ledger::{LedgerError, LedgerParams, Order, ReceiptId};
+    use bizkey_types::math::{Channel, ShopCost};
+    use bizkey_types::registry::{Category, MerchantProfile, MerchantStatus, RegistryError};
+    type L<T> = std::result::Result<T, LedgerError>;
+    type R = std::result::Result<(), RegistryError>;
+
+    let (Ok(ledger), Ok(registry), Ok(bt), Ok(tt)) = (
+        manifest.contract("ledger"),
+        manifest.contract("registry"),
+        manifest.contract("biz_token"),
+        manifest.contract("time_token"),
+    ) else {
+        report
+            .verdicts
+            .push("ledger not deployed: record, confirm and claim not measured".into());
+        return Ok(());
+    };
+    let (ledger, registry) = (
+        Contract::from_manifest(ledger)?,
+        Contract::from_manifest(registry)?,
+    );
+    let tokens = [bt.address.clone(), tt.address.clone()];
+    let admin = keypair(admin_suri)?;
+    let admin_id = account_of(&admin);
+    let merchant = keypair(&format!("{admin_suri}//bizkey/gas/merchant"))?;
+    let customers: Vec<Keypair> = (0..20)
+        .map(|i| keypair(&format!("{admin_suri}//bizkey/gas/customer/{i}")))
+        .collect::<Result<_>>()?;
+    let mut all: Vec<_> = customers.iter().map(account_of).collect();
+    all.push(account_of(&merchant));
+    chain
+        .fund(&admin, &all, 1_000 * crate::deploy::UNIT, Finality::InBlock)
+        .await?;
+
+    let challenge_ms = 2_000;
+    let mut params = chain
+        .dry_run::<LedgerParams>(&admin_id, &ledger, "params", &())
+        .await?
+        .value;
+    params.challenge_ms = challenge_ms;
+    chain
+        .call::<L<()>>(&admin, &ledger, "set_params", &params, Finality::InBlock)
+        .await?;
+    let profile = MerchantProfile {
+        name: "Gas Café".into(),
+        category: Category::Cafe,
+        location: "wtw3s".into(),
+        cost: ShopCost {
+            area_sqft: 800,
+            staff: 4,
+            rent_per_sqft_day: 30,
+            wage_per_day: 15_000,
+        },
+        licence_hash: [7u8; 32].into(),
+    };
+    chain
+        .call::<R>(
+            &merchant,
+            &registry,
+            "register_merchant",
+            &(profile, Option::<bizkey_types::AccountId>::None, 300_000u32),
+            Finality::InBlock,
+        )
+        .await?;
+    let m_ink = to_ink(&account_of(&merchant));
+    chain
+        .call::<R>(
+            &admin,
+            &registry,
+            "set_merchant_status",
+            &(m_ink, MerchantStatus::Verified),
+            Finality::InBlock,
+        )
+        .await?;
+
+    let mut order_id = 0u64;
+    let mut order = |channel| {
+        order_id += 1;
+        Order {
+            order_id,
+            order_time: now_ms().saturating_sub(60_000),
+            channel,
+            amount: 4_800,
+            discount: 0,
+            time_paid: 0,
+            items: 2,
+            detail_hash: [order_id as u8; 32].into(),
+        }
+    };
+    let push = |report: &mut GasReport, op: &str, gas: Gas| {
+        report.operations.push(Measured {
+            operation: op.into(),
+            gas,
+            token_transfers: None,
+        })
+    };
+
+    // Merchant-first, the customer's first purchase (registers them implicitly).
+    progress.step("ledger: record + confirm (first purchase)");
+    let c0 = &customers[0];
+    let rec = chain
+        .call::<L<ReceiptId>>(
+            &merchant,
+            &ledger,
+            "record",
+            &(to_ink(&account_of(c0)), order(Channel::InStore)),
+            Finality::InBlock,
+        )
+        .await?;
+    let id = rec.value.map_err(|e| reverted("record", e))?;
+    push(report, "ledger record (merchant-first)", rec.gas_consumed);
+    let conf = chain
+        .call::<L<()>>(c0, &ledger, "confirm", &id, Finality::InBlock)
+        .await?;
+    push(
+        report,
+        "ledger confirm (customer's first purchase)",
+        conf.gas_consumed,
+    );
+    let first = Gas {
+        ref_time: rec.gas_consumed.ref_time + conf.gas_consumed.ref_time,
+        proof_size: rec.gas_consumed.proof_size + conf.gas_consumed.proof_size,
+    };
+    push(report, "= record + confirm (first purchase)", first);
+
+    // A claim over one matured receipt.
+    tokio::time::sleep(std::time::Duration::from_millis(challenge_ms + 1_000)).await;
+    let claim1 = claim(chain, &merchant, &ledger, &tokens).await?;
+    report.operations.push(Measured {
+        operation: "ledger claim (N = 1 receipt)".into(),
+        gas: claim1.0,
+        token_transfers: Some(claim1.1),
+    });
+
+    // Twenty more: customer-first for a new customer, a repeat purchase,
+    // and new customers.
+    progress.step("ledger: 20 more receipts (customer-first, repeat, new)");
+    let c1 = &customers[1];
+    let open = chain
+        .call::<L<ReceiptId>>(
+            c1,
+            &ledger,
+            "open",
+            &(m_ink, order(Channel::Outside)),
+            Finality::InBlock,
+        )
+        .await?;
+    let id = open.value.map_err(|e| reverted("open", e))?;
+    let conf = chain
+        .call::<L<()>>(&merchant, &ledger, "confirm", &id, Finality::InBlock)
+        .await?;
+    push(report, "ledger open (customer-first)", open.gas_consumed);
+    push(
+        report,
+        "ledger confirm (by the merchant)",
+        conf.gas_consumed,
+    );
+    let rec = chain
+        .call::<L<ReceiptId>>(
+            &merchant,
+            &ledger,
+            "record",
+            &(to_ink(&account_of(c0)), order(Channel::InStore)),
+            Finality::InBlock,
+        )
+        .await?;
+    let id = rec.value.map_err(|e| reverted("record", e))?;
+    let conf = chain
+        .call::<L<()>>(c0, &ledger, "confirm", &id, Finality::InBlock)
+        .await?;
+    let repeat = Gas {
+        ref_time: rec.gas_consumed.ref_time + conf.gas_consumed.ref_time,
+        proof_size: rec.gas_consumed.proof_size + conf.gas_consumed.proof_size,
+    };
+    push(report, "= record + confirm (repeat customer)", repeat);
+    for c in &customers[2..20] {
+        let id = chain
+            .call::<L<ReceiptId>>(
+                &merchant,
+                &ledger,
+                "record",
+                &(to_ink(&account_of(c)), order(Channel::InStore)),
+                Finality::InBlock,
+            )
+            .await?
+            .value
+            .map_err(|e| reverted("record", e))?;
+        chain
+            .call::<L<()>>(c, &ledger, "confirm", &id, Finality::InBlock)
+            .await?;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(challenge_ms + 1_000)).await;
+    let claim20 = claim(chain, &merchant, &ledger, &tokens).await?;
+    report.operations.push(Measured {
+        operation: "ledger claim (N = 20 receipts)".into(),
+        gas: claim20.0,
+        token_transfers: Some(claim20.1),
+    });
+
+    let transfer = report
+        .operations
+        .iter()
+        .find(|m| m.operation == "biz_token PSP22::transfer")
+        .map(|m| m.gas.ref_time)
+        .unwrap_or(0);
+    if transfer > 0 {
+        for (what, g) in [("first purchase", first), ("repeat customer", repeat)] {
+            let ratio = g.ref_time as f64 / transfer as f64;
+            report.verdicts.push(format!(
+                "record + confirm ({what}) = {ratio:.2}× the ref_time of one transfer: {} the 4× target",
+                if ratio <= 4.0 { "within" } else { "OVER" }
+            ));
+        }
+    }
+    report.verdicts.push(format!(
+        "claim makes {} token transfer(s) over 1 receipt and {} over 20: {}",
+        claim1.1,
+        claim20.1,
+        if claim1.1 == claim20.1 {
+            "the same whatever N"
+        } else {
+            "NOT constant"
+        }
+    ));
+    Ok(())
+}
+
+/// Dry-runs the merchant's claim, executes it, and counts the PSP22
+/// `Transfer` events the suite's tokens emitted.
+async fn claim(
+    chain: &Chain,
+    who: &Keypair,
+    ledger: &Contract,
+    tokens: &[crate::AccountId32],
+) -> Result<(Gas, usize)> {
+    use bizkey_types::ledger::LedgerError;
+    use bizkey_types::psp22::Transfer;
+    let out = chain
+        .call::<std::result::Result<(u128, u128), LedgerError>>(
+            who,
+            ledger,
+            "claim",
+            &u32::MAX,
+            Finality::InBlock,
+        )
+        .await?;
+    let mut transfers = 0;
+    for e in out.events() {
+        if tokens.contains(&e.contract) && e.decode::<Transfer>()?.is_some() {
+            transfers += 1;
+        }
+    }
+    Ok((out.gas_consumed, transfers))
+}
+
+fn reverted(message: &str, e: impl std::fmt::Debug) -> crate::ChainError {
+    crate::ChainError::ContractReverted {
+        contract: "ledger".into(),
+        message: message.into(),
+        reason: format!("{e:?}"),
+        data: Vec::new(),
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

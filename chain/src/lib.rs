@@ -49,6 +49,7 @@ pub mod accounts;
 pub mod bundle;
 pub mod client;
 pub mod contract;
+pub mod day;
 pub mod deploy;
 pub mod error;
 pub mod gas;

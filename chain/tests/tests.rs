@@ -1,5 +1,6 @@
 //! Integration tests of `bizkey-chain` against a real node (one binary).
 
 mod client;
+mod day;
 mod deploy;
 mod harness;

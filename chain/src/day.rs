@@ -1,0 +1,516 @@
+//! A scripted day of sales on a deployed suite: merchants register and are
+//! verified, customers (some referred) register and approve Time, sales go
+//! through both receipt flows, rewards mature and are claimed, Time is spent,
+//! and the balances and each merchant's BizPower are reported.
+//!
+//! The day comes from the fraud engineers' retail simulator
+//! ([`bizkey_fraud::sim`]): its merchants (shop costs, referrers), customers
+//! (referrers) and one day of receipts (channel, amount, items, Time paid),
+//! replayed on-chain in order, deterministic for a seed.
+
+use crate::accounts::{account_of, keypair, to_ink};
+use crate::client::{Chain, Finality};
+use crate::contract::Contract;
+use crate::deploy::{Progress, UNIT};
+use crate::error::{ChainError, Result};
+use crate::manifest::Manifest;
+use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
+use bizkey_types::ledger::{LedgerError, LedgerParams, MerchantState, Order, ReceiptId};
+use bizkey_types::math::{Channel, TIME_UNITS_PER_CENT};
+use bizkey_types::psp22::PSP22Error;
+use bizkey_types::registry::{Category, MerchantProfile, MerchantStatus, RegistryError};
+use bizkey_types::{AccountId, Balance, Hash};
+use scale::Encode;
+use subxt_signer::sr25519::Keypair;
+
+/// What to simulate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayConfig {
+    pub merchants: u32,
+    pub customers: u32,
+    pub seed: u64,
+    /// The ledger's challenge window is set to this (ms) so that the first
+    /// half's rewards mature within the run and are claimed and spent.
+    pub challenge_ms: u64,
+    /// Upper bound on the receipts replayed (the simulator's day may be longer).
+    pub max_receipts: usize,
+    /// Secret URI of the admin; the day's accounts are derived from it
+    /// (`<suri>//bizkey/<seed>/merchant/<i>`), so a seed gives the same accounts.
+    pub admin_suri: String,
+}
+
+impl Default for DayConfig {
+    fn default() -> Self {
+        Self {
+            merchants: 3,
+            customers: 8,
+            seed: 7,
+            challenge_ms: 4_000,
+            max_receipts: 60,
+            admin_suri: "//Alice".into(),
+        }
+    }
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountReport {
+    pub label: String,
+    pub account: AccountId,
+    pub biz: Balance,
+    pub time: Balance,
+    /// For merchants: BizPower of the current window (fixed point, 1e9 = 1.0).
+    pub bizpower: Option<u128>,
+    pub receipts: u32,
+}
+
+/// What the day did.
+#[derive(Debug, Clone, Default)]
+pub struct DayReport {
+    pub merchant_first: u32,
+    pub customer_first: u32,
+    pub time_payments: u32,
+    pub referrals: u32,
+    pub claims: u32,
+    pub accounts: Vec<AccountReport>,
+    pub ledger_biz: Balance,
+    pub ledger_time: Balance,
+}
+
+struct Suite {
+    bt: Contract,
+    tt: Contract,
+    registry: Contract,
+    ledger: Contract,
+}
+
+impl Suite {
+    fn load(manifest: &Manifest) -> Result<Self> {
+        let get = |n: &str| -> Result<Contract> { Contract::from_manifest(manifest.contract(n)?) };
+        Ok(Self {
+            bt: get("biz_token")?,
+            tt: get("time_token")?,
+            registry: get("registry")?,
+            ledger: get("ledger")?,
+        })
+    }
+}
+
+type LedgerResult<T> = std::result::Result<T, LedgerError>;
+type RegistryResult<T> = std::result::Result<T, RegistryError>;
+type TokenResult<T> = std::result::Result<T, PSP22Error>;
+
+/// Runs the day. `config.admin_suri` is the deployer's (registry and ledger admin).
+///
+/// # Errors
+/// [`ChainError::Manifest`] when the suite lacks a contract; any contract
+/// revert (a sale the contracts refuse is a failure of the script).
+pub async fn run_day(
+    chain: &Chain,
+    manifest: &Manifest,
+    config: &DayConfig,
+    progress: &mut dyn Progress,
+) -> Result<DayReport> {
+    let suite = Suite::load(manifest)?;
+    let admin = &keypair(&config.admin_suri)?;
+    let admin_id = account_of(admin);
+    let sim = simulate(&SimConfig::new(
+        config.seed,
+        config.merchants,
+        config.customers,
+        1,
+    ));
+    let receipts: Vec<_> = sim.receipts.iter().take(config.max_receipts).collect();
+    progress.step(&format!(
+        "simulator (seed {}): {} merchants, {} customers, {} receipts",
+        config.seed,
+        sim.merchants.len(),
+        sim.customers.len(),
+        receipts.len()
+    ));
+
+    // Accounts derived from the admin's key: the same seed gives the same day.
+    let tag = format!("{}", config.seed);
+    let merchants: Vec<Keypair> = (0..sim.merchants.len())
+        .map(|i| derive(&config.admin_suri, &format!("//bizkey/{tag}/merchant/{i}")))
+        .collect::<Result<_>>()?;
+    let customers: Vec<Keypair> = (0..sim.customers.len())
+        .map(|i| derive(&config.admin_suri, &format!("//bizkey/{tag}/customer/{i}")))
+        .collect::<Result<_>>()?;
+    let everyone: Vec<_> = merchants.iter().chain(&customers).map(account_of).collect();
+    progress.step(&format!("funding {} accounts with fees", everyone.len()));
+    for chunk in everyone.chunks(64) {
+        chain
+            .fund(admin, chunk, 1_000 * UNIT, Finality::InBlock)
+            .await?;
+    }
+
+    // Demo parameters: a short challenge window.
+    let mut params = chain
+        .dry_run::<LedgerParams>(&admin_id, &suite.ledger, "params", &())
+        .await?
+        .value;
+    params.challenge_ms = config.challenge_ms;
+    chain
+        .call::<LedgerResult<()>>(
+            admin,
+            &suite.ledger,
+            "set_params",
+            &params,
+            Finality::InBlock,
+        )
+        .await?;
+    progress.step(&format!(
+        "ledger: challenge window {} ms for the demo",
+        config.challenge_ms
+    ));
+
+    register_merchants(chain, admin, &suite, &sim, &merchants, progress).await?;
+    let mut report = DayReport {
+        referrals: register_customers(chain, &suite, &sim, &customers, progress).await?,
+        ..DayReport::default()
+    };
+
+    let ledger_ink = to_ink(&suite.ledger.address);
+    for c in &customers {
+        chain
+            .call::<TokenResult<()>>(
+                c,
+                &suite.tt,
+                "PSP22::approve",
+                &(ledger_ink, Balance::MAX),
+                Finality::InBlock,
+            )
+            .await?;
+    }
+    progress.step("customers approved the ledger to move their Time");
+
+    // Order times: the simulated day shifted to end now.
+    let now = now_ms();
+    let day_end = sim.config.start_ms + 86_400_000;
+    let shift = now.saturating_sub(day_end);
+    let half = receipts.len() / 2;
+    let mut per_merchant = vec![0u32; merchants.len()];
+    for (i, r) in receipts.iter().enumerate() {
+        if i == half {
+            // The first half's rewards mature; everyone claims, then spends.
+            let wait = config.challenge_ms + 1_000;
+            progress.step(&format!(
+                "waiting {wait} ms for the first half's rewards to mature"
+            ));
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            report.claims += claim_all(chain, &suite, &merchants, &customers).await?;
+            progress.step(&format!("{} accounts claimed", report.claims));
+        }
+        let rc = &r.receipt;
+        let m = &merchants[rc.merchant as usize];
+        let c = &customers[rc.customer as usize];
+        let channel = match rc.channel {
+            bizkey_fraud::receipt::Channel::InStore => Channel::InStore,
+            bizkey_fraud::receipt::Channel::Outside => Channel::Outside,
+        };
+        // Time is spent only in the second half, once it has been claimed,
+        // and never beyond what the customer holds.
+        let mut time_paid: Balance = 0;
+        if i >= half && rc.time_deducted > 0 {
+            let held = chain
+                .dry_run::<Balance>(
+                    &account_of(c),
+                    &suite.tt,
+                    "balance_of",
+                    &to_ink(&account_of(c)),
+                )
+                .await?
+                .value;
+            time_paid = (u128::from(rc.time_deducted) * TIME_UNITS_PER_CENT).min(held / 2);
+        }
+        let order = Order {
+            order_id: r.receipt_id + 1,
+            order_time: rc.order_time_ms.saturating_add(shift).min(now),
+            channel,
+            amount: u128::from(rc.amount_cents),
+            discount: 0,
+            time_paid,
+            items: rc.item_count,
+            detail_hash: detail_hash(r.receipt_id, rc.amount_cents, rc.item_count),
+        };
+        // Outside sales come from the customer's mini-program (customer-first),
+        // in-store sales from the merchant's POS (merchant-first).
+        let id = if channel == Channel::Outside {
+            report.customer_first += 1;
+            let id = chain
+                .call::<LedgerResult<ReceiptId>>(
+                    c,
+                    &suite.ledger,
+                    "open",
+                    &(to_ink(&account_of(m)), order),
+                    Finality::InBlock,
+                )
+                .await?
+                .value;
+            let id = ok(id, "ledger::open")?;
+            chain
+                .call::<LedgerResult<()>>(m, &suite.ledger, "confirm", &id, Finality::InBlock)
+                .await?;
+            id
+        } else {
+            report.merchant_first += 1;
+            let id = chain
+                .call::<LedgerResult<ReceiptId>>(
+                    m,
+                    &suite.ledger,
+                    "record",
+                    &(to_ink(&account_of(c)), order),
+                    Finality::InBlock,
+                )
+                .await?
+                .value;
+            let id = ok(id, "ledger::record")?;
+            chain
+                .call::<LedgerResult<()>>(c, &suite.ledger, "confirm", &id, Finality::InBlock)
+                .await?;
+            id
+        };
+        if time_paid > 0 {
+            report.time_payments += 1;
+        }
+        per_merchant[rc.merchant as usize] += 1;
+        if (i + 1) % 10 == 0 || i + 1 == receipts.len() {
+            progress.step(&format!(
+                "{}/{} receipts confirmed (last #{id})",
+                i + 1,
+                receipts.len()
+            ));
+        }
+    }
+
+    // Report.
+    let weights = params.weights;
+    for (i, m) in merchants.iter().enumerate() {
+        let a = account_of(m);
+        let state = chain
+            .dry_run::<Option<MerchantState>>(
+                &admin_id,
+                &suite.ledger,
+                "merchant_state",
+                &to_ink(&a),
+            )
+            .await?
+            .value;
+        let bizpower = state.map(|s| s.window.stats.bizpower(&weights, &s.info.cost));
+        report.accounts.push(AccountReport {
+            label: format!("merchant {i} ({})", sim.merchants[i].category.as_str()),
+            account: to_ink(&a),
+            biz: balance(chain, &suite.bt, &admin_id, to_ink(&a)).await?,
+            time: balance(chain, &suite.tt, &admin_id, to_ink(&a)).await?,
+            bizpower,
+            receipts: per_merchant[i],
+        });
+    }
+    for (i, c) in customers.iter().enumerate() {
+        let a = to_ink(&account_of(c));
+        report.accounts.push(AccountReport {
+            label: format!("customer {i}"),
+            account: a,
+            biz: balance(chain, &suite.bt, &admin_id, a).await?,
+            time: balance(chain, &suite.tt, &admin_id, a).await?,
+            bizpower: None,
+            receipts: receipts
+                .iter()
+                .filter(|r| r.receipt.customer as usize == i)
+                .count() as u32,
+        });
+    }
+    report.ledger_biz = balance(chain, &suite.bt, &admin_id, ledger_ink).await?;
+    report.ledger_time = balance(chain, &suite.tt, &admin_id, ledger_ink).await?;
+    Ok(report)
+}
+
+async fn register_merchants(
+    chain: &Chain,
+    admin: &Keypair,
+    suite: &Suite,
+    sim: &Simulation,
+    merchants: &[Keypair],
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    // Referrers first: a referrer must already be registered.
+    let mut order: Vec<usize> = (0..sim.merchants.len()).collect();
+    order.sort_by_key(|&i| sim.merchants[i].referrer.is_some());
+    for i in order {
+        let m = &sim.merchants[i];
+        let profile = MerchantProfile {
+            name: format!("{} #{i}", m.category.as_str()),
+            category: category(m.category.as_str()),
+            location: format!("d{}", m.district),
+            cost: bizkey_types::math::ShopCost {
+                area_sqft: m.area_sqft,
+                staff: m.staff,
+                rent_per_sqft_day: u128::from(m.rent_cents_per_sqft_day),
+                wage_per_day: u128::from(m.wage_cents_per_day),
+            },
+            licence_hash: Hash::from(blake2_256(format!("licence {i}").as_bytes())),
+        };
+        let referrer = m
+            .referrer
+            .filter(|r| (*r as usize) < merchants.len())
+            .map(|r| to_ink(&account_of(&merchants[r as usize])));
+        // Accepts up to 30 % of a sale in Time.
+        chain
+            .call::<RegistryResult<()>>(
+                &merchants[i],
+                &suite.registry,
+                "register_merchant",
+                &(profile, referrer, 300_000u32),
+                Finality::InBlock,
+            )
+            .await?;
+        chain
+            .call::<RegistryResult<()>>(
+                admin,
+                &suite.registry,
+                "set_merchant_status",
+                &(to_ink(&account_of(&merchants[i])), MerchantStatus::Verified),
+                Finality::InBlock,
+            )
+            .await?;
+    }
+    progress.step(&format!(
+        "{} merchants registered and verified",
+        merchants.len()
+    ));
+    Ok(())
+}
+
+async fn register_customers(
+    chain: &Chain,
+    suite: &Suite,
+    sim: &Simulation,
+    customers: &[Keypair],
+    progress: &mut dyn Progress,
+) -> Result<u32> {
+    // Referred customers register with their referrer (who registers first);
+    // the others are registered implicitly by their first confirmed receipt.
+    let mut referrals = 0;
+    let mut registered = vec![false; customers.len()];
+    for c in &sim.customers {
+        let Some(r) = c
+            .referrer
+            .map(|r| r as usize)
+            .filter(|r| *r < customers.len())
+        else {
+            continue;
+        };
+        if !registered[r] {
+            chain
+                .call::<RegistryResult<()>>(
+                    &customers[r],
+                    &suite.registry,
+                    "register_customer",
+                    &Option::<AccountId>::None,
+                    Finality::InBlock,
+                )
+                .await?;
+            registered[r] = true;
+        }
+        if !registered[c.id as usize] {
+            chain
+                .call::<RegistryResult<()>>(
+                    &customers[c.id as usize],
+                    &suite.registry,
+                    "register_customer",
+                    &Some(to_ink(&account_of(&customers[r]))),
+                    Finality::InBlock,
+                )
+                .await?;
+            registered[c.id as usize] = true;
+            referrals += 1;
+        }
+    }
+    progress.step(&format!("{referrals} customers registered with a referrer"));
+    Ok(referrals)
+}
+
+async fn claim_all(
+    chain: &Chain,
+    suite: &Suite,
+    merchants: &[Keypair],
+    customers: &[Keypair],
+) -> Result<u32> {
+    let mut claims = 0;
+    for k in merchants.iter().chain(customers) {
+        let a = account_of(k);
+        let dry = chain
+            .dry_run::<LedgerResult<(Balance, Balance)>>(&a, &suite.ledger, "claim", &u32::MAX)
+            .await?;
+        if dry.value.is_ok() {
+            chain
+                .call::<LedgerResult<(Balance, Balance)>>(
+                    k,
+                    &suite.ledger,
+                    "claim",
+                    &u32::MAX,
+                    Finality::InBlock,
+                )
+                .await?;
+            claims += 1;
+        }
+    }
+    Ok(claims)
+}
+
+async fn balance(
+    chain: &Chain,
+    token: &Contract,
+    origin: &crate::AccountId32,
+    of: AccountId,
+) -> Result<Balance> {
+    Ok(chain
+        .dry_run::<Balance>(origin, token, "balance_of", &of)
+        .await?
+        .value)
+}
+
+fn ok<T, E: std::fmt::Debug>(r: std::result::Result<T, E>, what: &str) -> Result<T> {
+    r.map_err(|e| ChainError::ContractReverted {
+        contract: what.into(),
+        message: what.into(),
+        reason: format!("{e:?}"),
+        data: Vec::new(),
+    })
+}
+
+fn derive(root_suri: &str, path: &str) -> Result<Keypair> {
+    keypair(&format!("{root_suri}{path}"))
+}
+
+fn category(name: &str) -> Category {
+    match name {
+        "restaurant" => Category::Restaurant,
+        "cafe" => Category::Cafe,
+        "grocery" => Category::Grocery,
+        "bakery" => Category::Bakery,
+        "fashion" => Category::Retail,
+        "salon" => Category::Beauty,
+        _ => Category::Other,
+    }
+}
+
+fn blake2_256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(data, &mut out);
+    out
+}
+
+/// Stand-in for the full receipt detail the POS keeps off-chain: its hash
+/// is what goes on-chain.
+fn detail_hash(id: u64, amount: u64, items: u32) -> Hash {
+    Hash::from(blake2_256(&(id, amount, items).encode()))
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
