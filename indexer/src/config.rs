@@ -29,6 +29,16 @@ pub struct Config {
     pub progress: bool,
     /// Stop after this block (benchmarks).
     pub stop_at: Option<u64>,
+    /// Score every confirmed receipt with the fraud model (needs ONNX
+    /// Runtime: see fraud/README.md).
+    pub score_receipts: bool,
+    /// The fraud model; the committed `models/fraud.onnx` when unset.
+    pub fraud_model: Option<PathBuf>,
+    /// Secret URI of the ledger's reporter: receipts scoring at or above the
+    /// model's threshold are flagged with it. Scores only when unset.
+    pub reporter_suri: Option<String>,
+    /// Milliseconds between retries of failed flags.
+    pub flag_retry_ms: u64,
 }
 
 impl Default for Config {
@@ -43,6 +53,10 @@ impl Default for Config {
             retry_ms: 500,
             progress: true,
             stop_at: None,
+            score_receipts: true,
+            fraud_model: None,
+            reporter_suri: None,
+            flag_retry_ms: 2_000,
         }
     }
 }

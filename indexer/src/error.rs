@@ -23,6 +23,8 @@ pub enum IndexError {
     },
     #[error("manifest: {0}")]
     Manifest(#[from] bizkey_chain::ManifestError),
+    #[error(transparent)]
+    Fraud(#[from] crate::fraud::FraudError),
     #[error("configuration: {0}")]
     Config(String),
 }

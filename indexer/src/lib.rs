@@ -9,6 +9,7 @@ pub mod detail;
 pub mod entity;
 pub mod error;
 pub mod follower;
+pub mod fraud;
 pub mod http;
 pub mod metrics;
 pub mod migration;
@@ -30,6 +31,21 @@ pub use projection::{BatchStats, ConfirmedReceipts, Projection};
 /// # Errors
 /// Manifest, configuration and database errors.
 pub async fn build(config: &Config) -> Result<Follower, IndexError> {
+    Ok(build_indexer(config).await?.follower)
+}
+
+/// The follower and, when `reporter_suri` is configured, the fraud reporter
+/// (spawn [`fraud::Reporter::run`] beside [`Follower::run`]).
+pub struct Indexer {
+    pub follower: Follower,
+    pub reporter: Option<fraud::Reporter>,
+}
+
+/// [`build`], plus the fraud reporter when a key is configured.
+///
+/// # Errors
+/// As [`build`]; the fraud model or the reporter's key or ledger bundle.
+pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
     let manifest = bizkey_chain::Manifest::load(&config.manifest)?;
     let db = repo::connect(&config.database_url).await?;
     repo::migrate(&db).await?;
@@ -50,10 +66,36 @@ pub async fn build(config: &Config) -> Result<Follower, IndexError> {
         .node_url
         .clone()
         .unwrap_or_else(|| manifest.node_url.clone());
-    Ok(Follower {
+    let mut projection = Projection::new(kinds);
+    let mut reporter = None;
+    if config.score_receipts {
+        let model = config
+            .fraud_model
+            .clone()
+            .unwrap_or_else(|| bizkey_fraud::score::DEFAULT_MODEL_PATH.into());
+        let scorer = fraud::FraudScorer::load(&model, config.reporter_suri.is_some())?;
+        tracing::info!(model = %model.display(), version = %scorer.info().version, threshold = scorer.info().threshold, "fraud scoring on");
+        if let Some(suri) = &config.reporter_suri {
+            let key = bizkey_chain::accounts::keypair(suri).map_err(fraud::FraudError::from)?;
+            let ledger = manifest
+                .contract("ledger")
+                .map_err(fraud::FraudError::from)?;
+            reporter = Some(fraud::Reporter {
+                db: db.clone(),
+                node_url: url.clone(),
+                key,
+                ledger: bizkey_chain::Contract::from_manifest(ledger)
+                    .map_err(fraud::FraudError::from)?,
+                notify: scorer.notify(),
+                retry: std::time::Duration::from_millis(config.flag_retry_ms),
+            });
+        }
+        projection = projection.with_hook(Box::new(scorer));
+    }
+    let follower = Follower {
         db,
         connector: Arc::new(source::RpcConnector { url }),
-        projection: Projection::new(kinds),
+        projection,
         options: FollowOptions {
             start_block: manifest.deployment_block.into(),
             expected_genesis: Some(manifest.genesis_hash.0),
@@ -65,5 +107,6 @@ pub async fn build(config: &Config) -> Result<Follower, IndexError> {
             stop_at: config.stop_at,
         },
         metrics: Arc::new(metrics::Metrics::default()),
-    })
+    };
+    Ok(Indexer { follower, reporter })
 }

@@ -37,6 +37,16 @@ struct Cli {
     /// No progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Do not score receipts with the fraud model.
+    #[arg(long)]
+    no_scoring: bool,
+    /// Fraud model (default: the committed models/fraud.onnx).
+    #[arg(long, env = "BIZKEY_FRAUD_MODEL")]
+    fraud_model: Option<PathBuf>,
+    /// Secret URI of the ledger's reporter, which flags receipts above the
+    /// model's threshold.
+    #[arg(long, env = "BIZKEY_REPORTER_SURI", hide_env_values = true)]
+    reporter_suri: Option<String>,
     /// Exit once this block is indexed.
     #[arg(long)]
     stop_at: Option<u64>,
@@ -91,6 +101,15 @@ impl Cli {
         if self.no_progress {
             c.progress = false;
         }
+        if self.no_scoring {
+            c.score_receipts = false;
+        }
+        if let Some(v) = &self.fraud_model {
+            c.fraud_model = Some(v.clone());
+        }
+        if let Some(v) = &self.reporter_suri {
+            c.reporter_suri = Some(v.clone());
+        }
         if self.stop_at.is_some() {
             c.stop_at = self.stop_at;
         }
@@ -133,7 +152,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    let follower = bizkey_indexer::build(&config).await.context("start-up")?;
+    let bizkey_indexer::Indexer { follower, reporter } = bizkey_indexer::build_indexer(&config)
+        .await
+        .context("start-up")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let mut term =
@@ -154,7 +175,14 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!(%addr, "health, metrics and receipt details");
         tokio::spawn(bizkey_indexer::http::serve(addr, db, metrics, rx))
     });
+    let reporter = reporter.map(|r| {
+        tracing::info!(account = %r.account(), "fraud reporter");
+        tokio::spawn(r.run(stop_rx.clone()))
+    });
     let result = follower.run(stop_rx).await;
+    if let Some(reporter) = reporter {
+        reporter.abort();
+    }
     if let Some(server) = server {
         server.abort();
     }

@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod customer_status_history;
 pub mod customers;
 pub mod events;
+pub mod fraud_scores;
 pub mod klines;
 pub mod ledger_merchants;
 pub mod ledger_params;
