@@ -11,6 +11,7 @@ pub mod error;
 pub mod follower;
 pub mod fraud;
 pub mod http;
+pub mod loadgen;
 pub mod metrics;
 pub mod migration;
 pub mod projection;
