@@ -12,8 +12,8 @@ use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
 use crate::entity::{
     accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
     ledger_params, merchant_status_history, merchants, ratings, reactions, receipt_status_history,
-    receipts, referrals, reward_claims, reward_pools, reward_queues, rewards, roles, token_allowances,
-    token_balances, token_supply, token_transfers, visits,
+    receipts, referrals, reward_claims, reward_pools, reward_queues, rewards, roles,
+    token_allowances, token_balances, token_supply, token_transfers, visits,
 };
 use crate::repo::upsert;
 use crate::source::RawBlock;
