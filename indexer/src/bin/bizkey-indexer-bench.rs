@@ -87,13 +87,13 @@ fn peak_rss_kib() -> u64 {
 }
 
 async fn follower(
-    manifest: &PathBuf,
+    manifest: &std::path::Path,
     database_url: &str,
     stop_at: Option<u64>,
 ) -> anyhow::Result<Follower> {
     let config = Config {
         database_url: database_url.into(),
-        manifest: manifest.clone(),
+        manifest: manifest.to_owned(),
         listen: None,
         progress: false,
         stop_at,
