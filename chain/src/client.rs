@@ -236,6 +236,22 @@ impl Chain {
         .await
     }
 
+    /// Seals a block now (a `System::remark` of `signer`) and returns its
+    /// number. On the instant-seal dev node time only moves with blocks: a
+    /// dry run executes against the best block, whose `block_timestamp()` is
+    /// when it was sealed; after a pause (a challenge window running out),
+    /// tick first so dry runs see the current time.
+    ///
+    /// # Errors
+    /// Transaction errors.
+    pub async fn tick(&self, signer: &Keypair) -> Result<u32> {
+        let tx = node::tx().system().remark(Vec::new());
+        Ok(self
+            .submit(signer, &tx, Finality::InBlock, "System::remark")
+            .await?
+            .block_number)
+    }
+
     /// Whether code with this hash is stored on-chain.
     ///
     /// # Errors

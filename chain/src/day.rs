@@ -18,10 +18,15 @@ use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
 use bizkey_types::ledger::{LedgerError, LedgerParams, MerchantState, Order, ReceiptId};
 use bizkey_types::math::{Channel, TIME_UNITS_PER_CENT};
 use bizkey_types::psp22::PSP22Error;
-use bizkey_types::registry::{Category, MerchantProfile, MerchantStatus, RegistryError};
+use bizkey_types::registry::{
+    Category, Customer, Merchant, MerchantProfile, MerchantStatus, RegistryError,
+};
 use bizkey_types::{AccountId, Balance, Hash};
 use scale::Encode;
 use subxt_signer::sr25519::Keypair;
+
+/// The fewest merchants the simulator's world may have (see [`run_day`]).
+pub const SIM_MIN_MERCHANTS: u32 = 8;
 
 /// What to simulate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,24 +119,33 @@ pub async fn run_day(
     let suite = Suite::load(manifest)?;
     let admin = &keypair(&config.admin_suri)?;
     let admin_id = account_of(admin);
+    // The simulator gives each customer up to SIM_MIN_MERCHANTS distinct
+    // favourite shops, so it needs at least that many merchants; a smaller
+    // day replays the receipts of the first `merchants` of a larger world.
     let sim = simulate(&SimConfig::new(
         config.seed,
-        config.merchants,
+        config.merchants.max(SIM_MIN_MERCHANTS),
         config.customers,
         1,
     ));
-    let receipts: Vec<_> = sim.receipts.iter().take(config.max_receipts).collect();
+    let n_merchants = (config.merchants as usize).min(sim.merchants.len());
+    let receipts: Vec<_> = sim
+        .receipts
+        .iter()
+        .filter(|r| (r.receipt.merchant as usize) < n_merchants)
+        .take(config.max_receipts)
+        .collect();
     progress.step(&format!(
         "simulator (seed {}): {} merchants, {} customers, {} receipts",
         config.seed,
-        sim.merchants.len(),
+        n_merchants,
         sim.customers.len(),
         receipts.len()
     ));
 
     // Accounts derived from the admin's key: the same seed gives the same day.
     let tag = format!("{}", config.seed);
-    let merchants: Vec<Keypair> = (0..sim.merchants.len())
+    let merchants: Vec<Keypair> = (0..n_merchants)
         .map(|i| derive(&config.admin_suri, &format!("//bizkey/{tag}/merchant/{i}")))
         .collect::<Result<_>>()?;
     let customers: Vec<Keypair> = (0..sim.customers.len())
@@ -191,6 +205,7 @@ pub async fn run_day(
     let shift = now.saturating_sub(day_end);
     let half = receipts.len() / 2;
     let mut per_merchant = vec![0u32; merchants.len()];
+    let mut spent = vec![false; customers.len()];
     for (i, r) in receipts.iter().enumerate() {
         if i == half {
             // The first half's rewards mature; everyone claims, then spends.
@@ -199,6 +214,7 @@ pub async fn run_day(
                 "waiting {wait} ms for the first half's rewards to mature"
             ));
             tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            chain.tick(admin).await?;
             report.claims += claim_all(chain, &suite, &merchants, &customers).await?;
             progress.step(&format!("{} accounts claimed", report.claims));
         }
@@ -211,21 +227,24 @@ pub async fn run_day(
         };
         // Time is spent only in the second half, once it has been claimed,
         // and never beyond what the customer holds.
+        // The simulator's Time users pay what it says; a customer who has
+        // just claimed Time spends 10 % of the amount once. Never more than
+        // half of what the customer holds.
         let mut time_paid: Balance = 0;
-        if i >= half && rc.time_deducted > 0 {
-            let held = chain
-                .dry_run::<Balance>(
-                    &account_of(c),
-                    &suite.tt,
-                    "balance_of",
-                    &to_ink(&account_of(c)),
-                )
-                .await?
-                .value;
-            time_paid = (u128::from(rc.time_deducted) * TIME_UNITS_PER_CENT).min(held / 2);
+        let ci = rc.customer as usize;
+        if i >= half && (rc.time_deducted > 0 || !spent[ci]) {
+            let held = balance(chain, &suite.tt, &admin_id, to_ink(&account_of(c))).await?;
+            let wanted = if rc.time_deducted > 0 {
+                u128::from(rc.time_deducted)
+            } else {
+                u128::from(rc.amount_cents) / 10
+            };
+            time_paid = (wanted * TIME_UNITS_PER_CENT).min(held / 2);
+            spent[ci] |= time_paid > 0;
         }
         let order = Order {
-            order_id: r.receipt_id + 1,
+            // Unique per run: a day may be replayed on the same chain.
+            order_id: now * 1_000 + i as u64,
             order_time: rc.order_time_ms.saturating_add(shift).min(now),
             channel,
             amount: u128::from(rc.amount_cents),
@@ -308,6 +327,13 @@ pub async fn run_day(
         });
     }
     for (i, c) in customers.iter().enumerate() {
+        let bought = receipts
+            .iter()
+            .filter(|r| r.receipt.customer as usize == i)
+            .count() as u32;
+        if bought == 0 {
+            continue;
+        }
         let a = to_ink(&account_of(c));
         report.accounts.push(AccountReport {
             label: format!("customer {i}"),
@@ -315,10 +341,7 @@ pub async fn run_day(
             biz: balance(chain, &suite.bt, &admin_id, a).await?,
             time: balance(chain, &suite.tt, &admin_id, a).await?,
             bizpower: None,
-            receipts: receipts
-                .iter()
-                .filter(|r| r.receipt.customer as usize == i)
-                .count() as u32,
+            receipts: bought,
         });
     }
     report.ledger_biz = balance(chain, &suite.bt, &admin_id, ledger_ink).await?;
@@ -335,7 +358,7 @@ async fn register_merchants(
     progress: &mut dyn Progress,
 ) -> Result<()> {
     // Referrers first: a referrer must already be registered.
-    let mut order: Vec<usize> = (0..sim.merchants.len()).collect();
+    let mut order: Vec<usize> = (0..merchants.len()).collect();
     order.sort_by_key(|&i| sim.merchants[i].referrer.is_some());
     for i in order {
         let m = &sim.merchants[i];
@@ -355,16 +378,34 @@ async fn register_merchants(
             .referrer
             .filter(|r| (*r as usize) < merchants.len())
             .map(|r| to_ink(&account_of(&merchants[r as usize])));
-        // Accepts up to 30 % of a sale in Time.
-        chain
-            .call::<RegistryResult<()>>(
-                &merchants[i],
+        let existing = chain
+            .dry_run::<Option<Merchant>>(
+                &account_of(admin),
                 &suite.registry,
-                "register_merchant",
-                &(profile, referrer, 300_000u32),
-                Finality::InBlock,
+                "merchant",
+                &to_ink(&account_of(&merchants[i])),
             )
-            .await?;
+            .await?
+            .value;
+        if existing
+            .as_ref()
+            .is_some_and(|m| m.status == MerchantStatus::Verified)
+        {
+            // A day run again with the same seed reuses its merchants.
+            continue;
+        }
+        // Accepts up to 30 % of a sale in Time.
+        if existing.is_none() {
+            chain
+                .call::<RegistryResult<()>>(
+                    &merchants[i],
+                    &suite.registry,
+                    "register_merchant",
+                    &(profile, referrer, 300_000u32),
+                    Finality::InBlock,
+                )
+                .await?;
+        }
         chain
             .call::<RegistryResult<()>>(
                 admin,
@@ -402,6 +443,13 @@ async fn register_customers(
             continue;
         };
         if !registered[r] {
+            registered[r] = is_customer(chain, suite, &customers[r]).await?;
+        }
+        if !registered[c.id as usize] {
+            registered[c.id as usize] =
+                is_customer(chain, suite, &customers[c.id as usize]).await?;
+        }
+        if !registered[r] {
             chain
                 .call::<RegistryResult<()>>(
                     &customers[r],
@@ -413,7 +461,9 @@ async fn register_customers(
                 .await?;
             registered[r] = true;
         }
-        if !registered[c.id as usize] {
+        if registered[c.id as usize] {
+            referrals += 1;
+        } else {
             chain
                 .call::<RegistryResult<()>>(
                     &customers[c.id as usize],
@@ -429,6 +479,15 @@ async fn register_customers(
     }
     progress.step(&format!("{referrals} customers registered with a referrer"));
     Ok(referrals)
+}
+
+async fn is_customer(chain: &Chain, suite: &Suite, who: &Keypair) -> Result<bool> {
+    let a = account_of(who);
+    Ok(chain
+        .dry_run::<Option<Customer>>(&a, &suite.registry, "customer", &to_ink(&a))
+        .await?
+        .value
+        .is_some())
 }
 
 async fn claim_all(

@@ -33,8 +33,10 @@
 //! - **Timestamps** (`Timestamp::Now`, what contracts see as
 //!   `block_timestamp()`) are the wall clock in ms when the block was sealed;
 //!   consecutive blocks are as close as the transactions were (tens of ms), so
-//!   a 24 h challenge window does not pass on its own: tests use contract
-//!   parameters (a short window) rather than waiting.
+//!   a 24 h challenge window does not pass on its own: the day script and
+//!   the measurements set a short window. Time only moves with blocks: a dry
+//!   run at the best block sees the time that block was sealed, so after a
+//!   pause [`Chain::tick`] seals an empty-ish block (`System::remark`) first.
 //! - **`Utility` is present** (`batch`, `batch_all`, `force_batch`):
 //!   [`Chain::call_batch`] sends many contract calls in one extrinsic (one
 //!   block), which is how large receipt volumes are generated.

@@ -16,11 +16,11 @@ async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
 
     // given a small simulated day
     let config = DayConfig {
-        merchants: 2,
-        customers: 5,
-        seed: 11,
+        merchants: 3,
+        customers: 8,
+        seed: 7,
         challenge_ms: 3_000,
-        max_receipts: 12,
+        max_receipts: 10,
         admin_suri: "//Alice".into(),
     };
     // when it is replayed on-chain
@@ -32,9 +32,9 @@ async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
     let merchants: Vec<_> = report
         .accounts
         .iter()
-        .filter(|a| a.bizpower.is_some())
+        .filter(|a| a.label.starts_with("merchant"))
         .collect();
-    assert_eq!(merchants.len(), 2);
+    assert_eq!(merchants.len(), 3);
     let sold: u32 = merchants.iter().map(|m| m.receipts).sum();
     assert_eq!(report.merchant_first + report.customer_first, sold);
     assert!(sold > 0, "the simulator produced no sale");
@@ -45,14 +45,14 @@ async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
         report
             .accounts
             .iter()
-            .any(|a| a.bizpower.is_none() && a.time > 0),
+            .any(|a| a.label.starts_with("customer") && a.time > 0),
         "{report:?}"
     );
     // a merchant with sales has a positive BizPower in the current window
     assert!(merchants
         .iter()
         .filter(|m| m.receipts > 0)
-        .all(|m| m.bizpower.unwrap() > 0));
+        .all(|m| m.bizpower.is_some_and(|b| b > 0)));
     // rewards came out of the ledger's pools, and nothing was created
     assert!(report.ledger_biz < BT_REWARD_POOL);
     assert!(report.ledger_time <= TT_GENESIS);
