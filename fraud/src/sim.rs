@@ -478,7 +478,11 @@ impl World {
     }
 
     fn new_habit(&self, rng: &mut Rng, home: u16, copy_from: Option<u32>) -> Habit {
-        let n = (1 + rng.poisson(2.5)).min(8);
+        // At most 8 favourites, and never more than there are merchants (else
+        // the distinct-pick loop below could not end).
+        let n = (1 + rng.poisson(2.5))
+            .min(8)
+            .min(self.merchants.len() as u64);
         let mut favourites: Vec<(u32, f64)> = Vec::new();
         if let Some(Some(friend)) = copy_from.map(|c| self.habits[c as usize].as_ref()) {
             // Friends share a favourite or two.
@@ -900,6 +904,15 @@ mod tests {
 
     fn small(seed: u64) -> Simulation {
         simulate(&SimConfig::new(seed, 40, 2_000, 14))
+    }
+
+    #[test]
+    fn fewer_merchants_than_favourites_still_simulates() {
+        // A customer wants up to 8 distinct favourite shops; with 3 merchants
+        // the simulation must still end (it once looped forever).
+        let sim = simulate(&SimConfig::new(1, 3, 60, 2));
+        assert_eq!(sim.merchants.len(), 3);
+        assert!(!sim.receipts.is_empty());
     }
 
     #[test]
