@@ -32,7 +32,14 @@ impl TestNode {
         let port = free_port();
         let log = std::env::temp_dir().join(format!("bizkey-indexer-test-node-{port}.log"));
         let child = Command::new(&binary)
-            .args(["--dev", "--tmp", "--state-pruning", "archive", "--finalize-delay-sec", "1"])
+            .args([
+                "--dev",
+                "--tmp",
+                "--state-pruning",
+                "archive",
+                "--finalize-delay-sec",
+                "1",
+            ])
             .args(["--rpc-max-connections", "1000", "--rpc-port"])
             .arg(port.to_string())
             .stdin(Stdio::null())
