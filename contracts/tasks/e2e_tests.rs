@@ -55,6 +55,11 @@ type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const UNIT: Balance = 1_000_000_000_000;
 
+/// Extra gas, in percent of the dry run's estimate, for every transaction:
+/// the estimate of nested cross-contract calls (ledger → tokens, tasks →
+/// ledger / registry / Time) can fall short, which reverts the call.
+const EXTRA_GAS: u64 = 50;
+
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -91,6 +96,7 @@ macro_rules! suite {
         let alice = account_id(AccountKeyring::Alice);
         let registry = $client
             .instantiate("registry", &ink_e2e::alice(), &mut constructor!())
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("registry");
@@ -100,6 +106,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &mut BizTokenRef::new(alice, alice, alice, alice),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("biz token");
@@ -109,6 +116,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &mut TimeTokenRef::new(alice, alice, alice, 750_000),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("time token");
@@ -118,6 +126,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &mut constructor!(registry.account_id, biz.account_id, time.account_id),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("ledger");
@@ -127,6 +136,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &mut TasksRef::new(time.account_id, ledger.account_id, registry.account_id),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("tasks");
@@ -138,6 +148,7 @@ macro_rules! suite {
                 &message!(registry.account_id, "set_role" -> Result<(), RegistryError>,
                     Role::Ledger, Some(ledger.account_id)),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("ledger role");
@@ -149,6 +160,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &message!(ledger.account_id, "set_params" -> Result<(), LedgerError>, params),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("params");
@@ -158,6 +170,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &time_calls.transfer(ledger.account_id, 1_000_000 * UNIT, Vec::new()),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("fund ledger");
@@ -166,6 +179,7 @@ macro_rules! suite {
                 &ink_e2e::alice(),
                 &message!(ledger.account_id, "sync" -> Result<(), LedgerError>),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("sync");
@@ -188,6 +202,7 @@ macro_rules! verified_merchant {
                 &message!($registry, "register_merchant" -> Result<(), RegistryError>,
                     shop($name), None::<AccountId>, 500_000u32),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("register merchant");
@@ -197,6 +212,7 @@ macro_rules! verified_merchant {
                 &message!($registry, "set_merchant_status" -> Result<(), RegistryError>,
                     id_of($merchant), MerchantStatus::Verified),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("verify merchant");
@@ -223,6 +239,7 @@ macro_rules! sale {
                 &message!($ledger, "record" -> Result<ReceiptId, LedgerError>,
                     id_of($customer), order),
             )
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("record")
@@ -230,6 +247,7 @@ macro_rules! sale {
             .expect("recorded");
         $client
             .call($customer, &message!($ledger, "confirm" -> Result<(), LedgerError>, id))
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("confirm")
@@ -271,6 +289,7 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     for (to, amount) in [(bob, 100 * UNIT), (charlie, 5 * UNIT), (dave, 5 * UNIT)] {
         client
             .call(&ink_e2e::alice(), &time.transfer(to, amount, Vec::new()))
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("fund");
@@ -314,11 +333,13 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     assert_eq!(not_merchant, Err(TasksError::MerchantNotVerified));
     client
         .call(&ink_e2e::bob(), &time.approve(tasks_id, 30 * UNIT))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("approve escrow");
     let task_id = client
         .call(&ink_e2e::bob(), &tasks.create_task(terms, 30 * UNIT))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("create")
@@ -331,11 +352,13 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     for customer in [&ink_e2e::charlie(), &ink_e2e::dave()] {
         client
             .call(customer, &time.approve(tasks_id, UNIT))
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("approve deposit");
         client
             .call(customer, &tasks.join(task_id, Vec::new()))
+            .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
             .expect("join");
@@ -383,6 +406,7 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     // when charlie claims with the big one: 10 Time and the deposit back
     let reward = client
         .call(&ink_e2e::charlie(), &tasks.claim(task_id, vec![big]))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("claim")
@@ -421,6 +445,7 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     }
     client
         .call(&ink_e2e::alice(), &time.approve(bob, 0))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("a block after the end");
@@ -434,6 +459,7 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     // then the unspent pool returns to bob and dave takes his deposit back
     let refunded = client
         .call(&ink_e2e::eve(), &tasks.refund(task_id))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("refund")
@@ -442,6 +468,7 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     assert_eq!(refunded, 20 * UNIT);
     client
         .call(&ink_e2e::dave(), &tasks.withdraw_stake(task_id))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("withdraw")
@@ -502,11 +529,13 @@ async fn buying_at_seven_merchants_doubles_the_time_earned<Client: E2EBackend>(
             &ink_e2e::alice(),
             &time.transfer(chain[0], 1_000 * UNIT, Vec::new()),
         )
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("fund host");
     client
         .call(host, &time.approve(tasks_id, 1_000 * UNIT))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("approve escrow");
@@ -531,6 +560,7 @@ async fn buying_at_seven_merchants_doubles_the_time_earned<Client: E2EBackend>(
     };
     let task_id = client
         .call(host, &tasks.create_task(terms, 1_000 * UNIT))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("create")
@@ -538,6 +568,7 @@ async fn buying_at_seven_merchants_doubles_the_time_earned<Client: E2EBackend>(
         .expect("created");
     client
         .call(&ink_e2e::bob(), &tasks.join(task_id, Vec::new()))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("join");
@@ -585,6 +616,7 @@ async fn buying_at_seven_merchants_doubles_the_time_earned<Client: E2EBackend>(
     let before = balance!(client, time, bob);
     let reward = client
         .call(&ink_e2e::bob(), &tasks.claim(task_id, receipts.clone()))
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("claim")
@@ -599,6 +631,7 @@ async fn buying_at_seven_merchants_doubles_the_time_earned<Client: E2EBackend>(
             &ink_e2e::bob(),
             &message!(ledger, "claim" -> Result<(Balance, Balance), LedgerError>, 100u32),
         )
+        .extra_gas_portion(EXTRA_GAS)
         .submit()
         .await
         .expect("ledger claim")
