@@ -84,10 +84,11 @@ pub mod biz_token {
             self.roles.governance()
         }
 
-        /// Hands the admin role to `new_admin`.
+        /// Hands the admin role to `new_admin`. Governance may too: it takes
+        /// the role over when the community reaches 宪政.
         ///
         /// # Errors
-        /// `Unauthorized` unless the caller is the admin.
+        /// `Unauthorized` unless the caller is the admin or governance.
         ///
         /// # Events
         /// `RoleChanged { role: Admin, account: Some(new_admin) }`.

@@ -6,13 +6,17 @@
 //!   customer's wallet), the other side confirms it. (merchant, order id) is
 //!   unique forever; receipts also get a sequential id.
 //! - Opening reads the merchant from the registry (the one registry call per
-//!   receipt) and keeps a copy (`MerchantSynced`); confirming records the sale
+//!   receipt; only a verified merchant can open) and keeps a copy of the
+//!   cost and referrer (`MerchantSynced`); confirming records the sale
 //!   into BizPower with `bizkey_math::record_sale`, in confirmation order, and
 //!   computes the rewards with `biz_reward` / `time_reward`. The registry is
 //!   called again only on a customer's first purchase in the network
 //!   (implicit registration, referrer); Time paid by the customer moves
 //!   customer → merchant with the Time token's `transfer_from` (the customer
 //!   approved the ledger) when the receipt is confirmed.
+//! - A suspension in the registry stops new receipts of the merchant at once;
+//!   receipts opened before stay confirmable until they expire (the authority
+//!   flags their rewards if it must).
 //! - Rewards are reserved from the reward pools (never more than the ledger
 //!   holds: `sync` reads the tokens' balances) and pending until the end of
 //!   the challenge window; `flag` (reporter, admin, governance) forfeits them
@@ -37,8 +41,8 @@ use bizkey_types::{
     AccountId, Balance, Hash, Timestamp,
 };
 use ink::{
-    prelude::{vec, vec::Vec},
-    storage::Mapping,
+    prelude::vec::Vec,
+    storage::{Lazy, Mapping},
 };
 
 /// Everything a ledger message may emit.
@@ -57,6 +61,39 @@ pub enum LedgerEvent {
     CustomerRated(CustomerRated),
     Reacted(Reacted),
     RoleChanged(RoleChanged),
+}
+
+/// The events of one logic step, in emission order: at most two (only
+/// `open` emits two, `MerchantSynced` then `ReceiptOpened`), kept inline:
+/// a `Vec` and the allocator it needs cost the Wasm about a kilobyte.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Events([Option<LedgerEvent>; 2]);
+
+impl Events {
+    /// One event.
+    pub fn one(event: LedgerEvent) -> Self {
+        Self([Some(event), None])
+    }
+
+    /// Appends `event` (the logic never appends more than two).
+    fn push(&mut self, event: LedgerEvent) {
+        let slot = if self.0[0].is_none() { 0 } else { 1 };
+        self.0[slot] = Some(event);
+    }
+
+    /// The first event, if any.
+    pub fn first(&self) -> Option<&LedgerEvent> {
+        self.0[0].as_ref()
+    }
+}
+
+impl IntoIterator for Events {
+    type Item = LedgerEvent;
+    type IntoIter = core::iter::Flatten<core::array::IntoIter<Option<LedgerEvent>, 2>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter().flatten()
+    }
 }
 
 /// Result of the ledger's logic.
@@ -93,7 +130,9 @@ pub struct LedgerData {
     queues: Mapping<AccountId, Queue>,
     pending: Mapping<(AccountId, u64), PendingEntry>,
     next_id: ReceiptId,
-    params: LedgerParams,
+    /// Apart from the root: the root is read and written back by every
+    /// message, the parameters are needed by `open` and `confirm` only.
+    params: Lazy<LedgerParams>,
     biz: Pool,
     time: Pool,
     admin: Option<AccountId>,
@@ -144,7 +183,7 @@ impl LedgerData {
             queues: Mapping::new(),
             pending: Mapping::new(),
             next_id: 0,
-            params: LedgerParams::default(),
+            params: Lazy::new(),
             biz: Pool::default(),
             time: Pool::default(),
             admin: Some(admin),
@@ -165,7 +204,7 @@ impl LedgerData {
     }
 
     pub fn params(&self) -> LedgerParams {
-        self.params
+        self.params.get().unwrap_or_default()
     }
 
     /// The (Biz, Time) reward pools.
@@ -250,7 +289,7 @@ impl LedgerData {
         caller: AccountId,
         role: Role,
         account: Option<AccountId>,
-    ) -> Result<Vec<LedgerEvent>> {
+    ) -> Result<Events> {
         self.ensure_privileged(caller)?;
         let slot = match role {
             Role::Admin => &mut self.admin,
@@ -260,59 +299,38 @@ impl LedgerData {
             Role::Ledger => return Err(LedgerError::InvalidRole),
         };
         *slot = account;
-        Ok(vec![LedgerEvent::RoleChanged(RoleChanged {
+        Ok(Events::one(LedgerEvent::RoleChanged(RoleChanged {
             role,
             account,
-        })])
+        })))
     }
 
     /// Replaces the parameters.
-    pub fn set_params(
-        &mut self,
-        caller: AccountId,
-        params: LedgerParams,
-    ) -> Result<Vec<LedgerEvent>> {
+    pub fn set_params(&mut self, caller: AccountId, params: LedgerParams) -> Result<Events> {
         self.ensure_privileged(caller)?;
         if !params.is_valid() {
             return Err(LedgerError::InvalidParams);
         }
-        self.params = params;
-        Ok(vec![LedgerEvent::ParamsChanged(ParamsChanged { params })])
+        self.params.set(&params);
+        Ok(Events::one(LedgerEvent::ParamsChanged(ParamsChanged {
+            params,
+        })))
     }
 
     /// Sets the pools' available funds from the tokens' balances of `this`
     /// (the ledger's account): what is not reserved.
-    pub fn sync(&mut self, ext: &mut impl Externals, this: AccountId) -> Result<Vec<LedgerEvent>> {
+    pub fn sync(&mut self, ext: &mut impl Externals, this: AccountId) -> Result<Events> {
         let biz = ext.balance_of(Token::Biz, this)?;
         let time = ext.balance_of(Token::Time, this)?;
         self.biz.available = biz.saturating_sub(self.biz.reserved);
         self.time.available = time.saturating_sub(self.time.reserved);
-        Ok(vec![LedgerEvent::PoolSynced(PoolSynced {
+        Ok(Events::one(LedgerEvent::PoolSynced(PoolSynced {
             biz: self.biz,
             time: self.time,
-        })])
+        })))
     }
 
-    /// Refreshes the copy of `merchant`'s registry data.
-    pub fn sync_merchant(
-        &mut self,
-        ext: &mut impl Externals,
-        merchant: AccountId,
-    ) -> Result<Vec<LedgerEvent>> {
-        let info = ext
-            .merchant_info(merchant)?
-            .ok_or(LedgerError::MerchantNotFound)?;
-        let mut events = Vec::new();
-        self.store_info(merchant, info, &mut events);
-        Ok(events)
-    }
-
-    fn store_info(
-        &mut self,
-        merchant: AccountId,
-        info: MerchantInfo,
-        events: &mut Vec<LedgerEvent>,
-    ) {
+    fn store_info(&mut self, merchant: AccountId, info: MerchantInfo, events: &mut Events) {
         let state = match self.merchants.get(merchant) {
             Some(state) if state.info == info => return,
             Some(state) => MerchantState { info, ..state },
@@ -330,20 +348,27 @@ impl LedgerData {
 
     // ---- receipts -----------------------------------------------------------
 
-    /// Opens a receipt; `opened_by` says which of `merchant` / `customer` is
-    /// the caller (the shells guarantee it). Returns its id.
+    /// `caller`, the merchant or the customer of the sale, opens a receipt
+    /// for the other side to confirm. Returns its id.
     pub fn open(
         &mut self,
         ext: &mut impl Externals,
+        caller: AccountId,
         now: Timestamp,
         merchant: AccountId,
         customer: AccountId,
-        opened_by: Side,
         order: Order,
-    ) -> Result<(ReceiptId, Vec<LedgerEvent>)> {
+    ) -> Result<(ReceiptId, Events)> {
         if merchant == customer {
             return Err(LedgerError::SelfDealing);
         }
+        let opened_by = if caller == merchant {
+            Side::Merchant
+        } else if caller == customer {
+            Side::Customer
+        } else {
+            return Err(LedgerError::NotCounterparty);
+        };
         if order.amount == 0 || order.order_time > now {
             return Err(LedgerError::InvalidOrder);
         }
@@ -370,10 +395,10 @@ impl LedgerData {
         let id = self.next_id;
         let next_id = id.checked_add(1).ok_or(LedgerError::Overflow)?;
         let expires_at = now
-            .checked_add(self.params.expiry_ms)
+            .checked_add(self.params().expiry_ms)
             .ok_or(LedgerError::Overflow)?;
 
-        let mut events = Vec::new();
+        let mut events = Events::default();
         self.store_info(merchant, info, &mut events);
         self.next_id = next_id;
         self.orders.insert((merchant, order.order_id), &id);
@@ -417,7 +442,7 @@ impl LedgerData {
         caller: AccountId,
         now: Timestamp,
         id: ReceiptId,
-    ) -> Result<Vec<LedgerEvent>> {
+    ) -> Result<Events> {
         let mut r = self.get(id)?;
         if r.status != ReceiptStatus::Open {
             return Err(LedgerError::NotOpen);
@@ -436,10 +461,7 @@ impl LedgerData {
             .merchants
             .get(r.merchant)
             .ok_or(LedgerError::MerchantNotFound)?;
-        if state.info.status != MerchantStatus::Verified {
-            return Err(LedgerError::MerchantNotVerified);
-        }
-        let params = self.params;
+        let params = self.params();
         let matures_at = now
             .checked_add(params.challenge_ms)
             .ok_or(LedgerError::Overflow)?;
@@ -479,6 +501,7 @@ impl LedgerData {
                 .is_some_and(|v| now < v.saturating_add(params.merchant_referral_ms))
         });
         let reserved = self.split_rewards(
+            &params,
             biz_reward(&params.reward, outcome.bizpower, k),
             time_reward(&params.reward, r.order.amount, k),
             merchant_referrer,
@@ -526,24 +549,27 @@ impl LedgerData {
         r.time = rw.customer_time;
         r.referral_time = rw.customer_referrer_time;
         self.receipts.insert(id, &r);
-        Ok(vec![LedgerEvent::ReceiptConfirmed(ReceiptConfirmed {
-            id,
-            merchant,
-            customer,
-            confirmed_at: now,
-            earlier_in_window: k,
-            first_at_merchant: outcome.first_ever,
-            first_purchase,
-            bizpower: outcome.bizpower,
-            rewards: rw,
-            time_paid: r.order.time_paid,
-            matures_at,
-        })])
+        Ok(Events::one(LedgerEvent::ReceiptConfirmed(
+            ReceiptConfirmed {
+                id,
+                merchant,
+                customer,
+                confirmed_at: now,
+                earlier_in_window: k,
+                first_at_merchant: outcome.first_ever,
+                first_purchase,
+                bizpower: outcome.bizpower,
+                rewards: rw,
+                time_paid: r.order.time_paid,
+                matures_at,
+            },
+        )))
     }
 
     /// Splits and caps one receipt's rewards by what the pools hold.
     fn split_rewards(
         &self,
+        params: &LedgerParams,
         biz: Balance,
         time: Balance,
         merchant_referrer: Option<AccountId>,
@@ -551,13 +577,12 @@ impl LedgerData {
     ) -> Result<Reserve> {
         let biz = biz.min(self.biz.available);
         let referrer_biz = match merchant_referrer {
-            Some(_) => mul_div(biz, self.params.merchant_referral_ppm as u128, PPM as u128),
+            Some(_) => mul_div(biz, params.merchant_referral_ppm as u128, PPM as u128),
             None => 0,
         };
         let customer_time = time.min(self.time.available);
         let bonus = match customer_referrer {
-            Some(_) => self
-                .params
+            Some(_) => params
                 .customer_referral_time
                 .min(checked_sub(self.time.available, customer_time)?),
             None => 0,
@@ -599,12 +624,7 @@ impl LedgerData {
 
     /// Cancels an open receipt: either side at any time, anyone once it
     /// expired. The order id stays used.
-    pub fn cancel(
-        &mut self,
-        caller: AccountId,
-        now: Timestamp,
-        id: ReceiptId,
-    ) -> Result<Vec<LedgerEvent>> {
+    pub fn cancel(&mut self, caller: AccountId, now: Timestamp, id: ReceiptId) -> Result<Events> {
         let mut r = self.get(id)?;
         if r.status != ReceiptStatus::Open {
             return Err(LedgerError::NotOpen);
@@ -615,11 +635,13 @@ impl LedgerData {
         }
         r.status = ReceiptStatus::Cancelled;
         self.receipts.insert(id, &r);
-        Ok(vec![LedgerEvent::ReceiptCancelled(ReceiptCancelled {
-            id,
-            by: caller,
-            expired,
-        })])
+        Ok(Events::one(LedgerEvent::ReceiptCancelled(
+            ReceiptCancelled {
+                id,
+                by: caller,
+                expired,
+            },
+        )))
     }
 
     /// A confirmed receipt still in its challenge window, for `flag` and
@@ -645,7 +667,7 @@ impl LedgerData {
         now: Timestamp,
         id: ReceiptId,
         evidence: Hash,
-    ) -> Result<Vec<LedgerEvent>> {
+    ) -> Result<Events> {
         if Some(caller) != self.reporter {
             self.ensure_privileged(caller)?;
         }
@@ -654,13 +676,13 @@ impl LedgerData {
         self.time = time;
         r.status = ReceiptStatus::Flagged;
         self.receipts.insert(id, &r);
-        Ok(vec![LedgerEvent::ReceiptFlagged(ReceiptFlagged {
+        Ok(Events::one(LedgerEvent::ReceiptFlagged(ReceiptFlagged {
             id,
             by: caller,
             evidence,
             biz_forfeited: r.biz,
             time_forfeited: r.time.saturating_add(r.referral_time),
-        })])
+        })))
     }
 
     /// The merchant refunds a confirmed receipt in its challenge window: its
@@ -671,7 +693,7 @@ impl LedgerData {
         caller: AccountId,
         now: Timestamp,
         id: ReceiptId,
-    ) -> Result<Vec<LedgerEvent>> {
+    ) -> Result<Events> {
         let r = self.get(id)?;
         if caller != r.merchant {
             return Err(LedgerError::NotCounterparty);
@@ -684,12 +706,12 @@ impl LedgerData {
         self.time = time;
         r.status = ReceiptStatus::Refunded;
         self.receipts.insert(id, &r);
-        Ok(vec![LedgerEvent::ReceiptRefunded(ReceiptRefunded {
+        Ok(Events::one(LedgerEvent::ReceiptRefunded(ReceiptRefunded {
             id,
             time_returned: r.order.time_paid,
             biz_forfeited: r.biz,
             time_forfeited: r.time.saturating_add(r.referral_time),
-        })])
+        })))
     }
 
     /// Pays `caller` its matured rewards, consuming at most `max` entries of
@@ -700,7 +722,7 @@ impl LedgerData {
         caller: AccountId,
         now: Timestamp,
         max: u32,
-    ) -> Result<Vec<LedgerEvent>> {
+    ) -> Result<Events> {
         let (n, biz, time) = self.claimable(caller, now, max)?;
         if n == 0 {
             return Err(LedgerError::NothingToClaim);
@@ -727,24 +749,37 @@ impl LedgerData {
         }
         self.biz.reserved = reserved_biz;
         self.time.reserved = reserved_time;
-        Ok(vec![LedgerEvent::RewardsClaimed(RewardsClaimed {
+        Ok(Events::one(LedgerEvent::RewardsClaimed(RewardsClaimed {
             account: caller,
             biz,
             time,
             entries: n,
             remaining,
-        })])
+        })))
     }
 
     // ---- related information ------------------------------------------------
 
-    fn rateable(&self, id: ReceiptId, rater: AccountId, side: Side) -> Result<Receipt> {
-        let r = self.get(id)?;
-        let (expected, bit) = match side {
-            Side::Customer => (r.customer, 1),
-            Side::Merchant => (r.merchant, 2),
+    /// The customer rates the merchant (`Rating::Merchant`) or the merchant
+    /// rates the customer (`Rating::Customer`) of a confirmed receipt, once
+    /// each.
+    pub fn rate(
+        &mut self,
+        caller: AccountId,
+        id: ReceiptId,
+        rating: Rating,
+        comment: Option<Hash>,
+    ) -> Result<Events> {
+        let mut r = self.get(id)?;
+        let (rater, bit, scores) = match rating {
+            Rating::Merchant {
+                product,
+                service,
+                environment,
+            } => (r.customer, 1, [product, service, environment]),
+            Rating::Customer { score } => (r.merchant, 2, [score; 3]),
         };
-        if rater != expected {
+        if caller != rater {
             return Err(LedgerError::NotCounterparty);
         }
         if r.status != ReceiptStatus::Confirmed {
@@ -753,56 +788,34 @@ impl LedgerData {
         if r.rated & bit != 0 {
             return Err(LedgerError::AlreadyRated);
         }
-        Ok(r)
-    }
-
-    /// The customer rates the merchant of a confirmed receipt, once.
-    pub fn rate_merchant(
-        &mut self,
-        caller: AccountId,
-        id: ReceiptId,
-        scores: [u8; 3],
-        comment: Option<Hash>,
-    ) -> Result<Vec<LedgerEvent>> {
-        let mut r = self.rateable(id, caller, Side::Customer)?;
         if !scores.iter().all(|s| (1..=5).contains(s)) {
             return Err(LedgerError::InvalidRating);
         }
-        r.rated |= 1;
+        r.rated |= bit;
         self.receipts.insert(id, &r);
-        let [product, service, environment] = scores;
-        Ok(vec![LedgerEvent::MerchantRated(MerchantRated {
-            id,
-            merchant: r.merchant,
-            customer: r.customer,
-            product,
-            service,
-            environment,
-            comment,
-        })])
-    }
-
-    /// The merchant rates the customer of a confirmed receipt, once.
-    pub fn rate_customer(
-        &mut self,
-        caller: AccountId,
-        id: ReceiptId,
-        score: u8,
-        comment: Option<Hash>,
-    ) -> Result<Vec<LedgerEvent>> {
-        let mut r = self.rateable(id, caller, Side::Merchant)?;
-        if !(1..=5).contains(&score) {
-            return Err(LedgerError::InvalidRating);
-        }
-        r.rated |= 2;
-        self.receipts.insert(id, &r);
-        Ok(vec![LedgerEvent::CustomerRated(CustomerRated {
-            id,
-            merchant: r.merchant,
-            customer: r.customer,
-            score,
-            comment,
-        })])
+        let (merchant, customer) = (r.merchant, r.customer);
+        Ok(Events::one(match rating {
+            Rating::Merchant {
+                product,
+                service,
+                environment,
+            } => LedgerEvent::MerchantRated(MerchantRated {
+                id,
+                merchant,
+                customer,
+                product,
+                service,
+                environment,
+                comment,
+            }),
+            Rating::Customer { score } => LedgerEvent::CustomerRated(CustomerRated {
+                id,
+                merchant,
+                customer,
+                score,
+                comment,
+            }),
+        }))
     }
 
     /// Anyone reacts to a confirmed receipt (nothing is stored).
@@ -812,16 +825,16 @@ impl LedgerData {
         id: ReceiptId,
         kind: Reaction,
         content: Hash,
-    ) -> Result<Vec<LedgerEvent>> {
+    ) -> Result<Events> {
         if self.get(id)?.status != ReceiptStatus::Confirmed {
             return Err(LedgerError::NotConfirmed);
         }
-        Ok(vec![LedgerEvent::Reacted(Reacted {
+        Ok(Events::one(LedgerEvent::Reacted(Reacted {
             id,
             account: caller,
             kind,
             content,
-        })])
+        })))
     }
 }
 
@@ -829,15 +842,15 @@ impl LedgerData {
 mod ledger {
     use super::*;
     use bizkey_types::{
-        ledger::LedgerApi,
-        psp22::PSP22,
+        ledger::{LedgerApi, PoolToken},
         registry::{RegistryApi, RegistryError},
     };
     use ink::codegen::TraitCallBuilder;
 
     #[ink(storage)]
     pub struct Ledger {
-        data: LedgerData,
+        /// Crate-visible for the unit tests' inspections.
+        pub(crate) data: LedgerData,
         biz_token: AccountId,
         time_token: AccountId,
     }
@@ -850,7 +863,7 @@ mod ledger {
     }
 
     impl Chain {
-        fn token(&self, token: Token) -> ink::contract_ref!(PSP22) {
+        fn token(&self, token: Token) -> ink::contract_ref!(PoolToken) {
             match token {
                 Token::Biz => self.biz_token.into(),
                 Token::Time => self.time_token.into(),
@@ -934,8 +947,9 @@ mod ledger {
         }
 
         /// The merchant (caller) records a sale to `customer`, who confirms
-        /// it (merchant-first flow). `order.time_paid` is what the customer
-        /// agreed to pay in Time. Returns the receipt id.
+        /// it in the wallet (merchant-first flow). `order.time_paid` is the
+        /// Time the customer agreed to pay; it moves on confirmation.
+        /// Returns the receipt id.
         ///
         /// # Errors
         /// `SelfDealing`; `InvalidOrder` (zero amount, order time in the
@@ -946,18 +960,13 @@ mod ledger {
         /// `MerchantSynced` when the registry data changed, `ReceiptOpened`.
         #[ink(message)]
         pub fn record(&mut self, customer: AccountId, order: Order) -> Result<ReceiptId> {
-            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-            let mut ext = self.ext();
-            let (id, events) =
-                self.data
-                    .open(&mut ext, now, caller, customer, Side::Merchant, order)?;
-            self.emit(events);
-            Ok(id)
+            let caller = self.env().caller();
+            self.open_as(caller, caller, customer, order)
         }
 
         /// The customer (caller) opens a receipt at `merchant`, who confirms
-        /// it (customer-first flow); the Time paid moves on confirmation.
-        /// Returns the receipt id.
+        /// it (customer-first flow: the customer scans and pays). The Time
+        /// paid moves on confirmation. Returns the receipt id.
         ///
         /// # Errors
         /// As `record`.
@@ -966,13 +975,8 @@ mod ledger {
         /// `MerchantSynced` when the registry data changed, `ReceiptOpened`.
         #[ink(message)]
         pub fn open(&mut self, merchant: AccountId, order: Order) -> Result<ReceiptId> {
-            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-            let mut ext = self.ext();
-            let (id, events) =
-                self.data
-                    .open(&mut ext, now, merchant, caller, Side::Customer, order)?;
-            self.emit(events);
-            Ok(id)
+            let caller = self.env().caller();
+            self.open_as(caller, merchant, caller, order)
         }
 
         /// The counter-party of the opener confirms receipt `id`: the sale
@@ -981,8 +985,7 @@ mod ledger {
         ///
         /// # Errors
         /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` unless the caller
-        /// is the side that did not open it; `Expired`;
-        /// `MerchantNotVerified` (as last synced); `CustomerNotActive` or
+        /// is the side that did not open it; `Expired`; `CustomerNotActive` or
         /// `RegistryCallFailed` on a first purchase; `TimePaymentFailed` if
         /// the customer's Time balance or allowance to the ledger is short.
         ///
@@ -1075,50 +1078,21 @@ mod ledger {
             Ok(paid)
         }
 
-        /// The customer rates the merchant of a confirmed receipt (product,
-        /// service, environment: 1..=5), once, with an optional comment hash.
+        /// Rates the other side of a confirmed receipt, once per side: the
+        /// customer rates the merchant (`Rating::Merchant`: product, service,
+        /// environment), the merchant rates the customer
+        /// (`Rating::Customer`); scores 1..=5, with an optional comment hash.
         ///
         /// # Errors
-        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the
-        /// customer; `NotConfirmed`; `AlreadyRated`; `InvalidRating`.
+        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the side
+        /// giving this kind of rating; `NotConfirmed`; `AlreadyRated`;
+        /// `InvalidRating`.
         ///
         /// # Events
-        /// `MerchantRated`.
+        /// `MerchantRated` or `CustomerRated`.
         #[ink(message)]
-        pub fn rate_merchant(
-            &mut self,
-            id: ReceiptId,
-            product: u8,
-            service: u8,
-            environment: u8,
-            comment: Option<Hash>,
-        ) -> Result<()> {
-            let caller = self.env().caller();
-            let events =
-                self.data
-                    .rate_merchant(caller, id, [product, service, environment], comment)?;
-            self.emit(events);
-            Ok(())
-        }
-
-        /// The merchant rates the customer of a confirmed receipt (1..=5),
-        /// once, with an optional comment hash.
-        ///
-        /// # Errors
-        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the
-        /// merchant; `NotConfirmed`; `AlreadyRated`; `InvalidRating`.
-        ///
-        /// # Events
-        /// `CustomerRated`.
-        #[ink(message)]
-        pub fn rate_customer(
-            &mut self,
-            id: ReceiptId,
-            score: u8,
-            comment: Option<Hash>,
-        ) -> Result<()> {
-            let caller = self.env().caller();
-            let events = self.data.rate_customer(caller, id, score, comment)?;
+        pub fn rate(&mut self, id: ReceiptId, rating: Rating, comment: Option<Hash>) -> Result<()> {
+            let events = self.data.rate(self.env().caller(), id, rating, comment)?;
             self.emit(events);
             Ok(())
         }
@@ -1155,22 +1129,6 @@ mod ledger {
             Ok(())
         }
 
-        /// Refreshes the ledger's copy of a merchant's registry data (anyone;
-        /// e.g. after a suspension, which then blocks confirmations).
-        ///
-        /// # Errors
-        /// `MerchantNotFound`; `RegistryCallFailed`.
-        ///
-        /// # Events
-        /// `MerchantSynced` if the data changed.
-        #[ink(message)]
-        pub fn sync_merchant(&mut self, merchant: AccountId) -> Result<()> {
-            let mut ext = self.ext();
-            let events = self.data.sync_merchant(&mut ext, merchant)?;
-            self.emit(events);
-            Ok(())
-        }
-
         /// Replaces the parameters (admin or governance).
         ///
         /// # Errors
@@ -1202,60 +1160,33 @@ mod ledger {
             Ok(())
         }
 
-        /// The account holding `role`.
-        #[ink(message)]
-        pub fn role(&self, role: Role) -> Option<AccountId> {
-            self.data.role(role)
-        }
-
-        /// The receipt of (merchant, order id).
-        #[ink(message)]
-        pub fn receipt_id(&self, merchant: AccountId, order_id: u64) -> Option<ReceiptId> {
-            self.data.receipt_id(merchant, order_id)
-        }
-
         /// The parameters in force.
         #[ink(message)]
         pub fn params(&self) -> LedgerParams {
             self.data.params()
         }
 
-        /// The (Biz, Time) reward pools.
-        #[ink(message)]
-        pub fn pools(&self) -> (Pool, Pool) {
-            self.data.pools()
-        }
-
-        /// The ledger's copy of a merchant and its BizPower window.
+        /// The ledger's copy of a merchant's registry data and its current
+        /// BizPower window.
         #[ink(message)]
         pub fn merchant_state(&self, merchant: AccountId) -> Option<MerchantState> {
             self.data.merchant_state(merchant)
         }
 
-        /// An account's pending entries: its FIFO bounds and the entry at
-        /// `index` (if any).
-        #[ink(message)]
-        pub fn pending(&self, account: AccountId, index: u64) -> (Queue, Option<PendingEntry>) {
-            (
-                self.data.queue(account),
-                self.data.pending_entry(account, index),
-            )
-        }
-
-        /// What `claim(max)` by `account` would pay now: (entries, Biz, Time).
-        ///
-        /// # Errors
-        /// `Overflow` (unreachable with real amounts).
-        #[ink(message)]
-        pub fn claimable(&self, account: AccountId, max: u32) -> Result<(u32, Balance, Balance)> {
-            self.data
-                .claimable(account, self.env().block_timestamp(), max)
-        }
-
-        /// The token contracts (Biz, Time).
-        #[ink(message)]
-        pub fn tokens(&self) -> (AccountId, AccountId) {
-            (self.biz_token, self.time_token)
+        fn open_as(
+            &mut self,
+            caller: AccountId,
+            merchant: AccountId,
+            customer: AccountId,
+            order: Order,
+        ) -> Result<ReceiptId> {
+            let now = self.env().block_timestamp();
+            let mut ext = self.ext();
+            let (id, events) = self
+                .data
+                .open(&mut ext, caller, now, merchant, customer, order)?;
+            self.emit(events);
+            Ok(id)
         }
 
         #[cfg(not(test))]
@@ -1272,7 +1203,7 @@ mod ledger {
             crate::tests::Model::shared(self.env().account_id())
         }
 
-        fn emit(&self, events: Vec<LedgerEvent>) {
+        fn emit(&self, events: Events) {
             for event in events {
                 let env = self.env();
                 match event {
@@ -1305,3 +1236,6 @@ mod ledger {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, feature = "e2e-tests"))]
+mod e2e_tests;

@@ -227,17 +227,17 @@ mod logic {
         let (rid, _) = d
             .open(
                 m,
+                a.bob,
                 at,
                 a.bob,
                 a.django,
-                Side::Merchant,
                 Order {
                     order_time: at,
                     ..order(id, 5_000)
                 },
             )
             .unwrap();
-        match d.confirm(m, a.django, at, rid).unwrap().pop() {
+        match d.confirm(m, a.django, at, rid).unwrap().into_iter().last() {
             Some(LedgerEvent::ReceiptConfirmed(e)) => e,
             other => panic!("{other:?}"),
         }
@@ -371,10 +371,10 @@ mod logic {
         let (id, _) = d
             .open(
                 &mut m,
+                a.bob,
                 T0,
                 a.bob,
                 a.django,
-                Side::Merchant,
                 Order {
                     time_paid: UNIT,
                     ..order(1, 5_000)
@@ -412,6 +412,22 @@ mod logic {
     }
 
     #[ink::test]
+    fn only_a_side_of_the_sale_opens_it() {
+        let (mut d, mut m, a) = funded();
+        assert_eq!(
+            d.open(&mut m, a.frank, T0, a.bob, a.django, order(1, 5_000)),
+            Err(LedgerError::NotCounterparty)
+        );
+        let (_, events) = d
+            .open(&mut m, a.django, T0, a.bob, a.django, order(1, 5_000))
+            .unwrap();
+        match events.into_iter().last() {
+            Some(LedgerEvent::ReceiptOpened(e)) => assert_eq!(e.opened_by, Side::Customer),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[ink::test]
     fn claim_pays_once_per_token_whatever_the_entries() {
         let (mut d, mut m, a) = funded();
         let mut expected = 0;
@@ -430,7 +446,7 @@ mod logic {
         );
         assert_eq!(balance(Token::Time, a.django), expected);
         assert_eq!(
-            events,
+            events.into_iter().collect::<Vec<_>>(),
             vec![LedgerEvent::RewardsClaimed(RewardsClaimed {
                 account: a.django,
                 biz: 0,
@@ -564,30 +580,29 @@ mod logic {
                         ..order(i as u64, amount)
                     };
                     let (mch, cus) = (merchants[merchant], customers[customer]);
-                    let side = if customer_first {
-                        Side::Customer
-                    } else {
-                        Side::Merchant
-                    };
-                    d.open(&mut m, now, mch, cus, side, o)
-                        .and_then(|(id, mut ev)| {
+                    let opener = if customer_first { cus } else { mch };
+                    d.open(&mut m, opener, now, mch, cus, o)
+                        .and_then(|(id, ev)| {
                             last = Some(id);
                             let confirmer = if customer_first { mch } else { cus };
-                            ev.extend(d.confirm(&mut m, confirmer, now, id)?);
-                            Ok(ev)
+                            let mut all: Vec<_> = ev.into_iter().collect();
+                            all.extend(d.confirm(&mut m, confirmer, now, id)?);
+                            Ok(all)
                         })
                 }
                 Op::Advance(ms) => {
                     now += ms;
                     Ok(vec![])
                 }
-                Op::Flag => d.flag(a.alice, now, last.unwrap_or(0), Hash::default()),
+                Op::Flag => d
+                    .flag(a.alice, now, last.unwrap_or(0), Hash::default())
+                    .map(Vec::from_iter),
                 Op::Refund => {
                     let id = last.unwrap_or(0);
                     let merchant = d.receipt(id).map(|r| r.merchant).unwrap_or(a.bob);
-                    d.refund(&mut m, merchant, now, id)
+                    d.refund(&mut m, merchant, now, id).map(Vec::from_iter)
                 }
-                Op::Claim(who) => d.claim(&mut m, everyone[who], now, 3),
+                Op::Claim(who) => d.claim(&mut m, everyone[who], now, 3).map(Vec::from_iter),
                 Op::Params(w) => {
                     let p = LedgerParams {
                         weights: Weights {
@@ -598,9 +613,9 @@ mod logic {
                         window_ms: DAY / 2 + w as u64,
                         ..LedgerParams::default()
                     };
-                    d.set_params(a.alice, p)
+                    d.set_params(a.alice, p).map(Vec::from_iter)
                 }
-                Op::Cancel => d.cancel(a.bob, now, last.unwrap_or(0)),
+                Op::Cancel => d.cancel(a.bob, now, last.unwrap_or(0)).map(Vec::from_iter),
             };
             if let Ok(ev) = result {
                 events.extend(ev);
@@ -688,6 +703,16 @@ fn deploy() -> (Ledger, test::DefaultAccounts<Env>) {
     (ledger, a)
 }
 
+/// The merchant-first flow: the caller records a sale to `customer`.
+fn record(l: &mut Ledger, customer: AccountId, order: Order) -> Result<ReceiptId> {
+    l.record(customer, order)
+}
+
+/// An account's FIFO and its entry at `index`.
+fn pending(l: &Ledger, account: AccountId, index: u64) -> (Queue, Option<PendingEntry>) {
+    (l.data.queue(account), l.data.pending_entry(account, index))
+}
+
 fn as_caller(who: AccountId) {
     test::set_caller::<Env>(who);
 }
@@ -712,33 +737,72 @@ fn last_event<E: scale::Decode + ink::env::Event>() -> E {
 /// bob records order `n` of ¥50 for django; django confirms.
 fn sale(l: &mut Ledger, a: &test::DefaultAccounts<Env>, n: u64) -> ReceiptId {
     as_caller(a.bob);
-    let id = l.record(a.django, order(n, 5_000)).unwrap();
+    let id = record(l, a.django, order(n, 5_000)).unwrap();
     as_caller(a.django);
     l.confirm(id).unwrap();
     id
 }
 
+/// The slim `PoolToken` interface reaches the tokens' `PSP22` messages.
+#[test]
+fn pool_token_uses_the_psp22_selectors() {
+    use bizkey_types::{ledger::PoolToken, psp22::PSP22};
+    use ink::codegen::TraitCallBuilder;
+    use scale::Encode;
+    let at = AccountId::from([1; 32]);
+    let mut slim: ink::contract_ref!(PoolToken, Env) = at.into();
+    let mut full: ink::contract_ref!(PSP22, Env) = at.into();
+    let selector = |input: Vec<u8>| input[..4].to_vec();
+    assert_eq!(
+        selector(slim.call().balance_of(at).params().exec_input().encode()),
+        selector(full.call().balance_of(at).params().exec_input().encode()),
+    );
+    assert_eq!(
+        slim.call_mut()
+            .transfer(at, 5, vec![])
+            .params()
+            .exec_input()
+            .encode(),
+        full.call_mut()
+            .transfer(at, 5, vec![])
+            .params()
+            .exec_input()
+            .encode(),
+    );
+    assert_eq!(
+        slim.call_mut()
+            .transfer_from(at, at, 5, vec![])
+            .params()
+            .exec_input()
+            .encode(),
+        full.call_mut()
+            .transfer_from(at, at, 5, vec![])
+            .params()
+            .exec_input()
+            .encode(),
+    );
+}
+
 #[ink::test]
 fn new_sets_roles_params_and_tokens() {
     let (l, a) = deploy();
-    assert_eq!(l.role(Role::Admin), Some(a.alice));
-    assert_eq!(l.role(Role::Registry), Some(a.alice));
+    assert_eq!(l.data.role(Role::Admin), Some(a.alice));
+    assert_eq!(l.data.role(Role::Registry), Some(a.alice));
     assert_eq!(
-        (l.role(Role::Governance), l.role(Role::Reporter)),
+        (l.data.role(Role::Governance), l.data.role(Role::Reporter)),
         (None, None)
     );
-    assert_eq!(l.role(Role::Ledger), None);
-    assert_eq!(l.params(), LedgerParams::default());
-    assert_eq!(l.tokens(), ([0xB1; 32].into(), [0x71; 32].into()));
+    assert_eq!(l.data.role(Role::Ledger), None);
+    assert_eq!(l.data.params(), LedgerParams::default());
 }
 
 #[ink::test]
 fn record_message() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let id = l.record(a.django, order(7, 5_000)).unwrap();
+    let id = record(&mut l, a.django, order(7, 5_000)).unwrap();
     assert_eq!(id, 0);
-    assert_eq!(l.receipt_id(a.bob, 7), Some(0));
+    assert_eq!(l.data.receipt_id(a.bob, 7), Some(0));
     let opened = last_event::<ReceiptOpened>();
     assert_eq!(
         opened,
@@ -771,7 +835,7 @@ fn record_message() {
     );
     // A second opening with unchanged data does not sync again.
     let n = emitted().len();
-    l.record(a.django, order(8, 5_000)).unwrap();
+    record(&mut l, a.django, order(8, 5_000)).unwrap();
     assert_eq!(emitted().len(), n + 1);
     assert_eq!(
         calls().iter().filter(|c| **c == Call::MerchantInfo).count(),
@@ -784,18 +848,21 @@ fn record_errors() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
     assert_eq!(
-        l.record(a.bob, order(1, 5_000)),
+        record(&mut l, a.bob, order(1, 5_000)),
         Err(LedgerError::SelfDealing)
     );
     assert_eq!(
-        l.record(a.django, order(1, 0)),
+        record(&mut l, a.django, order(1, 0)),
         Err(LedgerError::InvalidOrder)
     );
     let future = Order {
         order_time: T0 + 1,
         ..order(1, 5_000)
     };
-    assert_eq!(l.record(a.django, future), Err(LedgerError::InvalidOrder));
+    assert_eq!(
+        record(&mut l, a.django, future),
+        Err(LedgerError::InvalidOrder)
+    );
     // 30 % of ¥50 is 15 Time; one unit more is refused.
     let cap = 15 * UNIT;
     let over = Order {
@@ -803,21 +870,21 @@ fn record_errors() {
         ..order(1, 5_000)
     };
     assert_eq!(
-        l.record(a.django, over),
+        record(&mut l, a.django, over),
         Err(LedgerError::TimeShareExceeded)
     );
     let max = Order {
         time_paid: cap,
         ..order(1, 5_000)
     };
-    l.record(a.django, max).unwrap();
+    record(&mut l, a.django, max).unwrap();
     assert_eq!(
-        l.record(a.django, order(1, 9)),
+        record(&mut l, a.django, order(1, 9)),
         Err(LedgerError::DuplicateOrder)
     );
     as_caller(a.eve);
     assert_eq!(
-        l.record(a.django, order(1, 5_000)),
+        record(&mut l, a.django, order(1, 5_000)),
         Err(LedgerError::MerchantNotFound)
     );
     world(|w| {
@@ -830,16 +897,16 @@ fn record_errors() {
         );
     });
     assert_eq!(
-        l.record(a.django, order(1, 5_000)),
+        record(&mut l, a.django, order(1, 5_000)),
         Err(LedgerError::MerchantNotVerified)
     );
     world(|w| w.registry_down = true);
     as_caller(a.bob);
     assert_eq!(
-        l.record(a.django, order(2, 5_000)),
+        record(&mut l, a.django, order(2, 5_000)),
         Err(LedgerError::RegistryCallFailed)
     );
-    assert_eq!(l.receipt_id(a.bob, 2), None);
+    assert_eq!(l.data.receipt_id(a.bob, 2), None);
 }
 
 #[ink::test]
@@ -878,7 +945,7 @@ fn open_message_customer_first() {
 fn confirm_message() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let id = l.record(a.django, order(1, 5_000)).unwrap();
+    let id = record(&mut l, a.django, order(1, 5_000)).unwrap();
     // Neither the opener nor a stranger can confirm.
     for who in [a.bob, a.frank, a.alice] {
         as_caller(who);
@@ -911,11 +978,12 @@ fn confirm_message() {
     );
     assert_eq!(l.confirm(id), Err(LedgerError::NotOpen));
     assert_eq!(
-        l.pending(a.django, 0).1.map(|p| p.amount),
+        pending(&l, a.django, 0).1.map(|p| p.amount),
         Some(e.rewards.customer_time)
     );
     assert_eq!(
-        l.merchant_state(a.bob)
+        l.data
+            .merchant_state(a.bob)
             .unwrap()
             .window
             .stats
@@ -928,7 +996,7 @@ fn confirm_message() {
 fn confirm_errors() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let late = l.record(a.django, order(1, 5_000)).unwrap();
+    let late = record(&mut l, a.django, order(1, 5_000)).unwrap();
     at(T0 + 3 * DAY);
     as_caller(a.django);
     assert_eq!(l.confirm(late), Err(LedgerError::Expired));
@@ -936,7 +1004,7 @@ fn confirm_errors() {
     // A suspended customer cannot make its first purchase.
     world(|w| w.customers.insert(a.frank, (None, false)));
     as_caller(a.bob);
-    let id = l.record(a.frank, order(2, 5_000)).unwrap();
+    let id = record(&mut l, a.frank, order(2, 5_000)).unwrap();
     as_caller(a.frank);
     assert_eq!(l.confirm(id), Err(LedgerError::CustomerNotActive));
     world(|w| w.registry_down = true);
@@ -945,46 +1013,33 @@ fn confirm_errors() {
 
     // Time paid needs the customer's allowance.
     as_caller(a.bob);
-    let paying = l
-        .record(
-            a.eve,
-            Order {
-                time_paid: UNIT,
-                ..order(3, 5_000)
-            },
-        )
-        .unwrap();
+    let paying = record(
+        &mut l,
+        a.eve,
+        Order {
+            time_paid: UNIT,
+            ..order(3, 5_000)
+        },
+    )
+    .unwrap();
     as_caller(a.eve);
     assert_eq!(l.confirm(paying), Err(LedgerError::TimePaymentFailed));
     assert_eq!(
-        l.merchant_state(a.bob)
+        l.data
+            .merchant_state(a.bob)
             .unwrap()
             .window
             .stats
             .in_store_orders,
         0
     );
-
-    // A suspension seen by sync_merchant blocks confirmations.
-    world(|w| w.merchants.get_mut(&a.bob).unwrap().status = MerchantStatus::Suspended);
-    l.sync_merchant(a.bob).unwrap();
-    as_caller(a.bob);
-    let id = {
-        world(|w| w.merchants.get_mut(&a.bob).unwrap().status = MerchantStatus::Verified);
-        let id = l.record(a.django, order(4, 5_000)).unwrap();
-        world(|w| w.merchants.get_mut(&a.bob).unwrap().status = MerchantStatus::Suspended);
-        l.sync_merchant(a.bob).unwrap();
-        id
-    };
-    as_caller(a.django);
-    assert_eq!(l.confirm(id), Err(LedgerError::MerchantNotVerified));
 }
 
 #[ink::test]
 fn cancel_message() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let id = l.record(a.django, order(1, 5_000)).unwrap();
+    let id = record(&mut l, a.django, order(1, 5_000)).unwrap();
     as_caller(a.frank);
     assert_eq!(l.cancel(id), Err(LedgerError::NotCounterparty));
     assert_eq!(l.cancel(9), Err(LedgerError::ReceiptNotFound));
@@ -1003,11 +1058,11 @@ fn cancel_message() {
     // The order id stays used.
     as_caller(a.bob);
     assert_eq!(
-        l.record(a.django, order(1, 5_000)),
+        record(&mut l, a.django, order(1, 5_000)),
         Err(LedgerError::DuplicateOrder)
     );
     // Anyone may clear an expired receipt.
-    let id = l.record(a.django, order(2, 5_000)).unwrap();
+    let id = record(&mut l, a.django, order(2, 5_000)).unwrap();
     at(T0 + 3 * DAY);
     as_caller(a.frank);
     l.cancel(id).unwrap();
@@ -1026,7 +1081,7 @@ fn flag_message() {
     let (mut l, a) = deploy();
     l.set_role(Role::Reporter, Some(a.frank)).unwrap();
     as_caller(a.bob);
-    let open = l.record(a.django, order(1, 5_000)).unwrap();
+    let open = record(&mut l, a.django, order(1, 5_000)).unwrap();
     let id = sale(&mut l, &a, 2);
     for who in [a.bob, a.django, a.eve] {
         as_caller(who);
@@ -1041,7 +1096,7 @@ fn flag_message() {
         l.flag(42, Hash::default()),
         Err(LedgerError::ReceiptNotFound)
     );
-    let before = l.pools();
+    let before = l.data.pools();
     use bizkey_types::ledger::LedgerApi;
     let r = l.receipt(id).unwrap();
     l.flag(id, [9; 32].into()).unwrap();
@@ -1055,7 +1110,7 @@ fn flag_message() {
             time_forfeited: r.time + r.referral_time,
         }
     );
-    let after = l.pools();
+    let after = l.data.pools();
     assert_eq!(after.0.available, before.0.available + r.biz);
     assert_eq!(after.0.reserved, 0);
     assert_eq!(after.1.reserved, 0);
@@ -1080,15 +1135,15 @@ fn flag_message() {
 fn refund_message() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let id = l
-        .record(
-            a.django,
-            Order {
-                time_paid: 3 * UNIT,
-                ..order(1, 5_000)
-            },
-        )
-        .unwrap();
+    let id = record(
+        &mut l,
+        a.django,
+        Order {
+            time_paid: 3 * UNIT,
+            ..order(1, 5_000)
+        },
+    )
+    .unwrap();
     give(Token::Time, a.django, 3 * UNIT);
     world(|w| w.allowances.insert(a.django, 3 * UNIT));
     as_caller(a.bob);
@@ -1104,7 +1159,10 @@ fn refund_message() {
     let e = last_event::<ReceiptRefunded>();
     assert_eq!(e.time_returned, 3 * UNIT);
     assert_eq!(balance(Token::Time, a.django), 3 * UNIT);
-    assert_eq!((l.pools().0.reserved, l.pools().1.reserved), (0, 0));
+    assert_eq!(
+        (l.data.pools().0.reserved, l.data.pools().1.reserved),
+        (0, 0)
+    );
     assert_eq!(l.refund(id), Err(LedgerError::NotConfirmed));
     assert_eq!(l.refund(77), Err(LedgerError::ReceiptNotFound));
     let id = sale(&mut l, &a, 2);
@@ -1129,9 +1187,12 @@ fn claim_message() {
         .map(|id| l.receipt(*id).unwrap().biz)
         .sum::<Balance>();
     let referrer_share: Balance = (0..5)
-        .map(|i| l.pending(a.charlie, i).1.unwrap().amount)
+        .map(|i| pending(&l, a.charlie, i).1.unwrap().amount)
         .sum();
-    assert_eq!(l.claimable(a.bob, 10), Ok((5, owed - referrer_share, 0)));
+    assert_eq!(
+        l.data.claimable(a.bob, T0 + DAY, 10),
+        Ok((5, owed - referrer_share, 0))
+    );
     calls();
     assert_eq!(l.claim(10), Ok((owed - referrer_share, 0)));
     assert_eq!(
@@ -1140,45 +1201,86 @@ fn claim_message() {
     );
     let e = last_event::<RewardsClaimed>();
     assert_eq!((e.account, e.entries, e.remaining), (a.bob, 5, 0));
-    assert_eq!(l.pending(a.bob, 0), (Queue::default(), None));
+    assert_eq!(pending(&l, a.bob, 0), (Queue::default(), None));
     as_caller(a.charlie);
     // The referrer's first two entries (halving with novelty).
     let first_two =
-        l.pending(a.charlie, 0).1.unwrap().amount + l.pending(a.charlie, 1).1.unwrap().amount;
+        pending(&l, a.charlie, 0).1.unwrap().amount + pending(&l, a.charlie, 1).1.unwrap().amount;
     assert_eq!(
-        l.pending(a.charlie, 1).1.unwrap().amount * 2,
-        l.pending(a.charlie, 0).1.unwrap().amount
+        pending(&l, a.charlie, 1).1.unwrap().amount * 2,
+        pending(&l, a.charlie, 0).1.unwrap().amount
     );
     assert_eq!(l.claim(2), Ok((first_two, 0)));
     world(|w| w.tokens_down = true);
     assert_eq!(l.claim(10), Err(LedgerError::TokenCallFailed));
-    assert_eq!(l.pending(a.charlie, 0).0, Queue { head: 2, tail: 5 });
+    assert_eq!(pending(&l, a.charlie, 0).0, Queue { head: 2, tail: 5 });
 }
 
 #[ink::test]
 fn rate_messages() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let open = l.record(a.django, order(1, 5_000)).unwrap();
+    let open = record(&mut l, a.django, order(1, 5_000)).unwrap();
     let id = sale(&mut l, &a, 2);
     as_caller(a.django);
     assert_eq!(
-        l.rate_merchant(open, 5, 5, 5, None),
+        l.rate(
+            open,
+            Rating::Merchant {
+                product: 5,
+                service: 5,
+                environment: 5
+            },
+            None
+        ),
         Err(LedgerError::NotConfirmed)
     );
     assert_eq!(
-        l.rate_merchant(id, 0, 5, 5, None),
+        l.rate(
+            id,
+            Rating::Merchant {
+                product: 0,
+                service: 5,
+                environment: 5
+            },
+            None
+        ),
         Err(LedgerError::InvalidRating)
     );
     assert_eq!(
-        l.rate_merchant(id, 5, 6, 5, None),
+        l.rate(
+            id,
+            Rating::Merchant {
+                product: 5,
+                service: 6,
+                environment: 5
+            },
+            None
+        ),
         Err(LedgerError::InvalidRating)
     );
     assert_eq!(
-        l.rate_merchant(77, 5, 5, 5, None),
+        l.rate(
+            77,
+            Rating::Merchant {
+                product: 5,
+                service: 5,
+                environment: 5
+            },
+            None
+        ),
         Err(LedgerError::ReceiptNotFound)
     );
-    l.rate_merchant(id, 5, 4, 3, Some([1; 32].into())).unwrap();
+    l.rate(
+        id,
+        Rating::Merchant {
+            product: 5,
+            service: 4,
+            environment: 3,
+        },
+        Some([1; 32].into()),
+    )
+    .unwrap();
     assert_eq!(
         last_event::<MerchantRated>(),
         MerchantRated {
@@ -1192,23 +1294,39 @@ fn rate_messages() {
         }
     );
     assert_eq!(
-        l.rate_merchant(id, 5, 5, 5, None),
+        l.rate(
+            id,
+            Rating::Merchant {
+                product: 5,
+                service: 5,
+                environment: 5
+            },
+            None
+        ),
         Err(LedgerError::AlreadyRated)
     );
     assert_eq!(
-        l.rate_customer(id, 5, None),
+        l.rate(id, Rating::Customer { score: 5 }, None),
         Err(LedgerError::NotCounterparty)
     );
     as_caller(a.bob);
     assert_eq!(
-        l.rate_merchant(id, 5, 5, 5, None),
+        l.rate(
+            id,
+            Rating::Merchant {
+                product: 5,
+                service: 5,
+                environment: 5
+            },
+            None
+        ),
         Err(LedgerError::NotCounterparty)
     );
     assert_eq!(
-        l.rate_customer(id, 0, None),
+        l.rate(id, Rating::Customer { score: 0 }, None),
         Err(LedgerError::InvalidRating)
     );
-    l.rate_customer(id, 4, None).unwrap();
+    l.rate(id, Rating::Customer { score: 4 }, None).unwrap();
     assert_eq!(
         last_event::<CustomerRated>(),
         CustomerRated {
@@ -1219,9 +1337,12 @@ fn rate_messages() {
             comment: None
         }
     );
-    assert_eq!(l.rate_customer(id, 4, None), Err(LedgerError::AlreadyRated));
     assert_eq!(
-        l.rate_customer(open, 4, None),
+        l.rate(id, Rating::Customer { score: 4 }, None),
+        Err(LedgerError::AlreadyRated)
+    );
+    assert_eq!(
+        l.rate(open, Rating::Customer { score: 4 }, None),
         Err(LedgerError::NotConfirmed)
     );
 }
@@ -1230,7 +1351,7 @@ fn rate_messages() {
 fn react_message() {
     let (mut l, a) = deploy();
     as_caller(a.bob);
-    let open = l.record(a.django, order(1, 5_000)).unwrap();
+    let open = record(&mut l, a.django, order(1, 5_000)).unwrap();
     let id = sale(&mut l, &a, 2);
     as_caller(a.frank);
     assert_eq!(
@@ -1271,11 +1392,11 @@ fn sync_message() {
     );
     let a = accounts();
     sale(&mut l, &a, 1);
-    let reserved = l.pools().0.reserved;
+    let reserved = l.data.pools().0.reserved;
     give(Token::Biz, test::callee::<Env>(), 5 * UNIT);
     l.sync().unwrap();
     assert_eq!(
-        l.pools().0,
+        l.data.pools().0,
         Pool {
             available: 1_000_005 * UNIT - reserved,
             reserved
@@ -1283,24 +1404,6 @@ fn sync_message() {
     );
     world(|w| w.tokens_down = true);
     assert_eq!(l.sync(), Err(LedgerError::TokenCallFailed));
-}
-
-#[ink::test]
-fn sync_merchant_message() {
-    let (mut l, a) = deploy();
-    as_caller(a.frank);
-    assert_eq!(l.sync_merchant(a.frank), Err(LedgerError::MerchantNotFound));
-    l.sync_merchant(a.bob).unwrap();
-    assert_eq!(last_event::<MerchantSynced>().merchant, a.bob);
-    let n = emitted().len();
-    l.sync_merchant(a.bob).unwrap();
-    assert_eq!(emitted().len(), n, "unchanged data emits nothing");
-    world(|w| w.merchants.get_mut(&a.bob).unwrap().cost.staff = 9);
-    l.sync_merchant(a.bob).unwrap();
-    assert_eq!(last_event::<MerchantSynced>().info.cost.staff, 9);
-    assert_eq!(l.merchant_state(a.bob).unwrap().info.cost.staff, 9);
-    world(|w| w.registry_down = true);
-    assert_eq!(l.sync_merchant(a.bob), Err(LedgerError::RegistryCallFailed));
 }
 
 #[ink::test]
@@ -1359,7 +1462,7 @@ fn set_params_message() {
         last_event::<ParamsChanged>(),
         ParamsChanged { params: short }
     );
-    assert_eq!(l.params(), short);
+    assert_eq!(l.data.params(), short);
     // Governance may set them too.
     l.set_role(Role::Governance, Some(a.frank)).unwrap();
     as_caller(a.frank);
@@ -1369,7 +1472,7 @@ fn set_params_message() {
         ..short
     };
     l.set_params(no_referral).unwrap();
-    assert_eq!(l.params(), no_referral);
+    assert_eq!(l.data.params(), no_referral);
 }
 
 #[ink::test]
@@ -1399,7 +1502,7 @@ fn set_role_message() {
     l.set_role(Role::Governance, Some(a.eve)).unwrap();
     as_caller(a.eve);
     l.set_role(Role::Admin, None).unwrap();
-    assert_eq!(l.role(Role::Admin), None);
+    assert_eq!(l.data.role(Role::Admin), None);
     as_caller(a.alice);
     assert_eq!(
         l.set_params(LedgerParams::default()),
@@ -1412,7 +1515,7 @@ fn set_role_message() {
     // A new registry contract can be wired in.
     as_caller(a.eve);
     l.set_role(Role::Registry, Some(a.charlie)).unwrap();
-    assert_eq!(l.role(Role::Registry), Some(a.charlie));
+    assert_eq!(l.data.role(Role::Registry), Some(a.charlie));
     // The reporter flags but holds no other power.
     as_caller(a.frank);
     assert_eq!(

@@ -369,7 +369,7 @@ impl RegistryData {
 }
 
 #[ink::contract]
-mod registry {
+pub mod registry {
     use super::*;
     use bizkey_types::registry::RegistryApi;
 

@@ -33,7 +33,11 @@ fn id(k: AccountKeyring) -> AccountId {
 }
 
 /// BT with alice holding all four allocations (deploy step 1).
-async fn deploy_bt<Client: E2EBackend>(client: &mut Client) -> AccountId {
+async fn deploy_bt<Client>(client: &mut Client) -> AccountId
+where
+    Client: ink_e2e::E2EBackend,
+    <Client as ContractsBackend<ink::env::DefaultEnvironment>>::Error: core::fmt::Debug,
+{
     let alice = id(AccountKeyring::Alice);
     let mut ctor = BizTokenRef::new(alice, alice, alice, alice);
     client
@@ -46,11 +50,11 @@ async fn deploy_bt<Client: E2EBackend>(client: &mut Client) -> AccountId {
 
 /// Vesting from `t0` for bob (early supporters), charlie (team) and dave
 /// (foundation), administered by alice (deploy step 2).
-async fn deploy_vesting<Client: E2EBackend>(
-    client: &mut Client,
-    bt: AccountId,
-    t0: u64,
-) -> AccountId {
+async fn deploy_vesting<Client>(client: &mut Client, bt: AccountId, t0: u64) -> AccountId
+where
+    Client: ink_e2e::E2EBackend,
+    <Client as ContractsBackend<ink::env::DefaultEnvironment>>::Error: core::fmt::Debug,
+{
     let mut ctor = VestingRef::new(
         bt,
         t0,
@@ -67,12 +71,11 @@ async fn deploy_vesting<Client: E2EBackend>(
 }
 
 /// Alice transfers `amount` BT to `to` (deploy step 3 when `to` is vesting).
-async fn fund<Client: E2EBackend>(
-    client: &mut Client,
-    bt: AccountId,
-    to: AccountId,
-    amount: Balance,
-) {
+async fn fund<Client>(client: &mut Client, bt: AccountId, to: AccountId, amount: Balance)
+where
+    Client: ink_e2e::E2EBackend,
+    <Client as ContractsBackend<ink::env::DefaultEnvironment>>::Error: core::fmt::Debug,
+{
     let mut token = ink_e2e::create_call_builder::<BizToken>(bt);
     let result = client
         .call(&ink_e2e::alice(), &token.transfer(to, amount, Vec::new()))
@@ -83,11 +86,11 @@ async fn fund<Client: E2EBackend>(
     assert_eq!(result, Ok(()));
 }
 
-async fn bt_balance<Client: E2EBackend>(
-    client: &mut Client,
-    bt: AccountId,
-    who: AccountId,
-) -> Balance {
+async fn bt_balance<Client>(client: &mut Client, bt: AccountId, who: AccountId) -> Balance
+where
+    Client: ink_e2e::E2EBackend,
+    <Client as ContractsBackend<ink::env::DefaultEnvironment>>::Error: core::fmt::Debug,
+{
     let token = ink_e2e::create_call_builder::<BizToken>(bt);
     client
         .call(&ink_e2e::alice(), &token.balance_of(who))
@@ -99,11 +102,15 @@ async fn bt_balance<Client: E2EBackend>(
 
 /// `release` by `caller`: the dry run's answer, then, if it is `Ok`, the
 /// transaction.
-async fn release<Client: E2EBackend>(
+async fn release<Client>(
     client: &mut Client,
     vesting: AccountId,
     caller: &ink_e2e::Keypair,
-) -> core::result::Result<Balance, VestingError> {
+) -> core::result::Result<Balance, VestingError>
+where
+    Client: ink_e2e::E2EBackend,
+    <Client as ContractsBackend<ink::env::DefaultEnvironment>>::Error: core::fmt::Debug,
+{
     let mut v = ink_e2e::create_call_builder::<Vesting>(vesting);
     let call = v.release();
     let answer = client
@@ -130,7 +137,8 @@ async fn query<Client, Args, R>(
     message: &CallBuilderFinal<ink::env::DefaultEnvironment, Args, R>,
 ) -> R
 where
-    Client: E2EBackend,
+    Client: ink_e2e::E2EBackend,
+    <Client as ContractsBackend<ink::env::DefaultEnvironment>>::Error: core::fmt::Debug,
     Args: scale::Encode + Clone + Send + Sync,
     R: scale::Decode + Send,
 {
@@ -208,12 +216,18 @@ async fn vesting_releases_across_simulated_months<Client: E2EBackend>(
     let next = query(&mut client, &v.next_unlock(Allocation::EarlySupporters)).await;
     assert_eq!(next, Some((t0 + 9 * MONTH_MS, EARLY / 10)));
 
-    // given: another vesting 25 months after t0, exactly funded
+    // given: a second BT (alice has half of the first one left) and a
+    // vesting 25 months after t0, exactly funded
+    let bt = deploy_bt(&mut client).await;
     let t0 = now_ms() - 25 * MONTH_MS;
     let vesting = deploy_vesting(&mut client, bt, t0).await;
     fund(&mut client, bt, vesting, FUNDED).await;
     // then: the percentage schedules are over and pay their allocation exactly
     assert_eq!(release(&mut client, vesting, &bob).await, Ok(EARLY));
+    assert_eq!(
+        bt_balance(&mut client, bt, id(AccountKeyring::Bob)).await,
+        EARLY
+    );
     assert_eq!(release(&mut client, vesting, &charlie).await, Ok(TEAM));
     assert_eq!(
         release(&mut client, vesting, &bob).await,

@@ -344,7 +344,7 @@ impl VestingData {
 #[ink::contract]
 mod vesting {
     use super::*;
-    use bizkey_types::psp22::PSP22;
+    use bizkey_types::{psp22::PSP22, vesting::VestingApi};
 
     #[ink(storage)]
     pub struct Vesting {

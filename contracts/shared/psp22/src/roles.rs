@@ -9,7 +9,8 @@ use ink::prelude::{vec, vec::Vec};
 /// A token's two privileged accounts.
 ///
 /// - `admin`: configures the token (and, for Time, the emission) and hands
-///   roles over; in phase 军政 the foundation authority, later governance.
+///   roles over; in phase 军政 the foundation authority, later governance,
+///   which takes the role itself (`set_admin` by governance).
 /// - `governance`: the one account allowed to `burn_from` and `clawback`;
 ///   vacant until the admin names it.
 #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -64,16 +65,19 @@ impl TokenRoles {
         }
     }
 
-    /// Hands the admin role to `new_admin`.
+    /// Hands the admin role to `new_admin`. Governance may too: it takes the
+    /// role over from the authority when the community reaches 宪政.
     ///
     /// # Errors
-    /// `Unauthorized` unless `caller` is the admin.
+    /// `Unauthorized` unless `caller` is the admin or governance.
     pub fn set_admin(
         &mut self,
         caller: AccountId,
         new_admin: AccountId,
     ) -> Result<Vec<TokenEvent>> {
-        self.ensure_admin(caller)?;
+        if self.governance != Some(caller) {
+            self.ensure_admin(caller)?;
+        }
         self.admin = new_admin;
         Ok(vec![role_changed(Role::Admin, Some(new_admin))])
     }
@@ -116,6 +120,28 @@ mod tests {
         assert_eq!(roles.admin(), OTHER);
         assert_eq!(roles.ensure_admin(ADMIN), Err(PSP22Error::Unauthorized));
         assert_eq!(roles.ensure_admin(OTHER), Ok(()));
+    }
+
+    #[test]
+    fn governance_takes_the_admin_role() {
+        let (mut roles, _) = TokenRoles::new(ADMIN);
+        const GOV: AccountId = AccountId([3; 32]);
+        // Not before it is named.
+        assert_eq!(roles.set_admin(GOV, GOV), Err(PSP22Error::Unauthorized));
+        roles.set_governance(ADMIN, Some(GOV)).unwrap();
+        assert_eq!(
+            roles.set_admin(GOV, GOV),
+            Ok(vec![role_changed(Role::Admin, Some(GOV))])
+        );
+        assert_eq!(roles.admin(), GOV);
+        // The former admin has no say any more.
+        assert_eq!(roles.set_admin(ADMIN, ADMIN), Err(PSP22Error::Unauthorized));
+        assert_eq!(
+            roles.set_governance(ADMIN, Some(ADMIN)),
+            Err(PSP22Error::Unauthorized)
+        );
+        // A stranger never.
+        assert_eq!(roles.set_admin(OTHER, OTHER), Err(PSP22Error::Unauthorized));
     }
 
     #[test]

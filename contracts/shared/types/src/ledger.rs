@@ -11,6 +11,7 @@
 
 use crate::{registry::MerchantInfo, AccountId, Balance, Hash, Timestamp};
 use bizkey_math::{Channel, MerchantWindow, RewardParams, Weights};
+use ink::prelude::vec::Vec;
 
 #[cfg(feature = "std")]
 use ink::storage::traits::StorageLayout;
@@ -59,6 +60,23 @@ pub enum Reaction {
     Share,
     Reply,
     View,
+}
+
+/// A rating of the other side of a confirmed receipt, scores 1..=5.
+// The SCALE derive casts the variant index to u8 (two variants): the lint
+// cargo-contract enforces flags it on enums with fields.
+#[allow(clippy::cast_possible_truncation)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum Rating {
+    /// The customer rates the merchant.
+    Merchant {
+        product: u8,
+        service: u8,
+        environment: u8,
+    },
+    /// The merchant rates the customer.
+    Customer { score: u8 },
 }
 
 /// The on-chain fields of a sale, as the opening side declares them and the
@@ -268,12 +286,21 @@ pub enum LedgerError {
     InvalidRole,
 }
 
+#[cfg(feature = "std")]
+impl core::fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self, f)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for LedgerError {}
+
 /// A receipt was opened by one side; the other side may confirm it until
 /// `expires_at`.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptOpened {
-    #[ink(topic)]
     pub id: ReceiptId,
     #[ink(topic)]
     pub merchant: AccountId,
@@ -290,7 +317,6 @@ pub struct ReceiptOpened {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptConfirmed {
-    #[ink(topic)]
     pub id: ReceiptId,
     #[ink(topic)]
     pub merchant: AccountId,
@@ -317,9 +343,7 @@ pub struct ReceiptConfirmed {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptCancelled {
-    #[ink(topic)]
     pub id: ReceiptId,
-    #[ink(topic)]
     pub by: AccountId,
     pub expired: bool,
 }
@@ -329,9 +353,7 @@ pub struct ReceiptCancelled {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptFlagged {
-    #[ink(topic)]
     pub id: ReceiptId,
-    #[ink(topic)]
     pub by: AccountId,
     /// Hash of the evidence (e.g. the fraud model's score record).
     pub evidence: Hash,
@@ -344,7 +366,6 @@ pub struct ReceiptFlagged {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptRefunded {
-    #[ink(topic)]
     pub id: ReceiptId,
     pub time_returned: Balance,
     pub biz_forfeited: Balance,
@@ -379,12 +400,11 @@ pub struct ParamsChanged {
     pub params: LedgerParams,
 }
 
-/// The ledger's copy of a merchant's registry data changed (read at each
-/// opening, or by `sync_merchant`); confirmations use it from now on.
+/// The ledger's copy of a merchant's registry data changed (it is read at
+/// each opening); confirmations use it from now on.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantSynced {
-    #[ink(topic)]
     pub merchant: AccountId,
     pub info: MerchantInfo,
 }
@@ -393,11 +413,8 @@ pub struct MerchantSynced {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantRated {
-    #[ink(topic)]
     pub id: ReceiptId,
-    #[ink(topic)]
     pub merchant: AccountId,
-    #[ink(topic)]
     pub customer: AccountId,
     pub product: u8,
     pub service: u8,
@@ -409,11 +426,8 @@ pub struct MerchantRated {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRated {
-    #[ink(topic)]
     pub id: ReceiptId,
-    #[ink(topic)]
     pub merchant: AccountId,
-    #[ink(topic)]
     pub customer: AccountId,
     pub score: u8,
     pub comment: Option<Hash>,
@@ -424,9 +438,7 @@ pub struct CustomerRated {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reacted {
-    #[ink(topic)]
     pub id: ReceiptId,
-    #[ink(topic)]
     pub account: AccountId,
     pub kind: Reaction,
     pub content: Hash,
@@ -438,4 +450,31 @@ pub trait LedgerApi {
     /// The receipt with this id.
     #[ink(message)]
     fn receipt(&self, id: ReceiptId) -> Option<Receipt>;
+}
+
+/// The three PSP22 messages the ledger calls on the reward tokens, with the
+/// standard's selectors (`blake2_256("PSP22::transfer")[..4]`, …), so they
+/// reach the tokens' `PSP22` implementation. The error is read as the index
+/// of the `PSP22Error` variant only (an `Err(Custom(_))` fails to decode and
+/// is a failure all the same): this keeps string decoding out of the
+/// ledger's Wasm.
+#[ink::trait_definition]
+pub trait PoolToken {
+    /// `PSP22::balance_of`.
+    #[ink(message, selector = 0x6568382f)]
+    fn balance_of(&self, owner: AccountId) -> Balance;
+
+    /// `PSP22::transfer`.
+    #[ink(message, selector = 0xdb20f9f5)]
+    fn transfer(&mut self, to: AccountId, value: Balance, data: Vec<u8>) -> Result<(), u8>;
+
+    /// `PSP22::transfer_from`.
+    #[ink(message, selector = 0x54b3c76e)]
+    fn transfer_from(
+        &mut self,
+        from: AccountId,
+        to: AccountId,
+        value: Balance,
+        data: Vec<u8>,
+    ) -> Result<(), u8>;
 }

@@ -8,6 +8,7 @@
 //! Enums are SCALE-encoded by variant index: new variants go at the end only.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod governance;
 pub mod ledger;
 pub mod psp22;
 pub mod registry;

@@ -157,6 +157,16 @@ pub enum RegistryError {
     InvalidRole,
 }
 
+#[cfg(feature = "std")]
+impl core::fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self, f)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for RegistryError {}
+
 /// A merchant registered (status `Pending`).
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,747 @@
+//! End-to-end tests of the suite (registry, Biz and Time tokens, ledger)
+//! against `substrate-contracts-node` (`CONTRACTS_NODE`); each test starts
+//! its own node and deploys and wires the suite.
+//!
+//! Cast: alice deploys everything and is the authority; bob is a merchant
+//! referred by charlie (also a merchant); dave is a customer invited by eve;
+//! ferdie is the fraud reporter; `one` is a stranger.
+
+use crate::ledger::{Ledger, LedgerRef};
+use biz_token::biz_token::BizTokenRef;
+use bizkey_types::{
+    ledger::{
+        LedgerApi, LedgerError, LedgerParams, Order, PoolSynced, ReceiptConfirmed, ReceiptStatus,
+        Side,
+    },
+    math::{Channel, ShopCost},
+    psp22::PSP22,
+    registry::{
+        Category, CustomerStatus, MerchantProfile, MerchantStatus, RegistryApi, RegistryError,
+    },
+    roles::Role,
+    AccountId, Balance, Hash,
+};
+use ink::env::Event;
+use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend};
+use registry::registry::{Registry, RegistryRef};
+use scale::Decode;
+use time_token::time_token::TimeTokenRef;
+
+type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+const UNIT: Balance = 1_000_000_000_000;
+/// The challenge window the authority sets for the tests (ms).
+const CHALLENGE_MS: u64 = 4_000;
+
+fn who(k: AccountKeyring) -> AccountId {
+    account_id(k)
+}
+
+fn profile(name: &str) -> MerchantProfile {
+    MerchantProfile {
+        name: name.into(),
+        category: Category::Restaurant,
+        location: "wtw3sjq".into(),
+        cost: ShopCost {
+            area_sqft: 500,
+            staff: 3,
+            rent_per_sqft_day: 500,
+            wage_per_day: 20_000,
+        },
+        licence_hash: Hash::from([1; 32]),
+    }
+}
+
+fn order(order_id: u64, amount: u128, time_paid: Balance) -> Order {
+    Order {
+        order_id,
+        // Any time not after the block's; the block time is the wall clock.
+        order_time: 1,
+        channel: Channel::InStore,
+        amount,
+        discount: 100,
+        time_paid,
+        items: 3,
+        detail_hash: Hash::from([order_id as u8; 32]),
+    }
+}
+
+/// Addresses of the deployed suite.
+struct Suite {
+    registry: AccountId,
+    biz: AccountId,
+    time: AccountId,
+    ledger: AccountId,
+}
+
+/// Deploys and wires the suite: the ledger is the registry's ledger and
+/// holds 1,000,000 Biz and Time (synced); ferdie reports; the challenge
+/// window is [`CHALLENGE_MS`]. charlie and bob (referred by charlie) are
+/// verified merchants accepting up to 30 % in Time; eve is a customer and
+/// dave a customer invited by eve.
+macro_rules! suite {
+    ($client:expr) => {{
+        let client = &mut $client;
+        let alice = who(AccountKeyring::Alice);
+        let registry = client
+            .instantiate("registry", &ink_e2e::alice(), &mut RegistryRef::new())
+            .submit()
+            .await
+            .expect("registry instantiate failed")
+            .account_id;
+        let biz = client
+            .instantiate(
+                "biz_token",
+                &ink_e2e::alice(),
+                &mut BizTokenRef::new(alice, alice, alice, alice),
+            )
+            .submit()
+            .await
+            .expect("biz_token instantiate failed")
+            .account_id;
+        let time = client
+            .instantiate(
+                "time_token",
+                &ink_e2e::alice(),
+                &mut TimeTokenRef::new(alice, alice, alice, 600_000),
+            )
+            .submit()
+            .await
+            .expect("time_token instantiate failed")
+            .account_id;
+        let ledger = client
+            .instantiate(
+                "ledger",
+                &ink_e2e::alice(),
+                &mut LedgerRef::new(registry, biz, time),
+            )
+            .submit()
+            .await
+            .expect("ledger instantiate failed")
+            .account_id;
+        let s = Suite {
+            registry,
+            biz,
+            time,
+            ledger,
+        };
+        let mut reg = ink_e2e::create_call_builder::<Registry>(s.registry);
+        let mut led = ink_e2e::create_call_builder::<Ledger>(s.ledger);
+        let mut bt = ink_e2e::create_call_builder::<biz_token::biz_token::BizToken>(s.biz);
+        let mut tt = ink_e2e::create_call_builder::<time_token::time_token::TimeToken>(s.time);
+        // Wiring.
+        client
+            .call(
+                &ink_e2e::alice(),
+                &reg.set_role(Role::Ledger, Some(s.ledger)),
+            )
+            .submit()
+            .await
+            .expect("set ledger role failed");
+        client
+            .call(
+                &ink_e2e::alice(),
+                &led.set_role(Role::Reporter, Some(who(AccountKeyring::Ferdie))),
+            )
+            .submit()
+            .await
+            .expect("set reporter failed");
+        let params = LedgerParams {
+            challenge_ms: CHALLENGE_MS,
+            ..LedgerParams::default()
+        };
+        client
+            .call(&ink_e2e::alice(), &led.set_params(params))
+            .submit()
+            .await
+            .expect("set_params failed");
+        // Funding.
+        client
+            .call(
+                &ink_e2e::alice(),
+                &bt.transfer(s.ledger, 1_000_000 * UNIT, Vec::new()),
+            )
+            .submit()
+            .await
+            .expect("fund Biz failed");
+        client
+            .call(
+                &ink_e2e::alice(),
+                &tt.transfer(s.ledger, 1_000_000 * UNIT, Vec::new()),
+            )
+            .submit()
+            .await
+            .expect("fund Time failed");
+        client
+            .call(&ink_e2e::alice(), &led.sync())
+            .submit()
+            .await
+            .expect("sync failed");
+        // Merchants: charlie, then bob referred by charlie; both verified.
+        client
+            .call(
+                &ink_e2e::charlie(),
+                &reg.register_merchant(profile("Charlie's"), None, 300_000),
+            )
+            .submit()
+            .await
+            .expect("register charlie failed");
+        client
+            .call(
+                &ink_e2e::bob(),
+                &reg.register_merchant(
+                    profile("Bob's"),
+                    Some(who(AccountKeyring::Charlie)),
+                    300_000,
+                ),
+            )
+            .submit()
+            .await
+            .expect("register bob failed");
+        for m in [AccountKeyring::Charlie, AccountKeyring::Bob] {
+            client
+                .call(
+                    &ink_e2e::alice(),
+                    &reg.set_merchant_status(who(m), MerchantStatus::Verified),
+                )
+                .submit()
+                .await
+                .expect("verify failed");
+        }
+        // Customers: eve, then dave invited by eve.
+        client
+            .call(&ink_e2e::eve(), &reg.register_customer(None))
+            .submit()
+            .await
+            .expect("register eve failed");
+        client
+            .call(
+                &ink_e2e::dave(),
+                &reg.register_customer(Some(who(AccountKeyring::Eve))),
+            )
+            .submit()
+            .await
+            .expect("register dave failed");
+        (s, reg, led, bt, tt)
+    }};
+}
+
+/// Waits until `signer` has a matured entry: sleeps, then has a block sealed
+/// (the node seals one per transaction, at the wall-clock time) and dry-runs
+/// a claim.
+macro_rules! wait_until_claimable {
+    ($client:expr, $led:expr, $signer:expr) => {{
+        let mut matured = false;
+        for _ in 0..30 {
+            ink_e2e::tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+            $client
+                .call(&ink_e2e::alice(), &$led.sync())
+                .submit()
+                .await
+                .expect("sync failed");
+            let claim = $client
+                .call($signer, &$led.claim(1))
+                .dry_run()
+                .await?
+                .return_value();
+            if claim.is_ok() {
+                matured = true;
+                break;
+            }
+        }
+        assert!(matured, "the challenge window never ended");
+    }};
+}
+
+/// The reward pools, as `sync` reports them (`PoolSynced`).
+macro_rules! pools {
+    ($client:expr, $led:expr) => {{
+        let result = $client
+            .call(&ink_e2e::alice(), &$led.sync())
+            .submit()
+            .await
+            .expect("sync failed");
+        let topic = <PoolSynced as Event>::SIGNATURE_TOPIC.expect("has a signature");
+        let events = result.contract_emitted_events()?;
+        let e = events
+            .iter()
+            .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
+            .expect("a PoolSynced event");
+        let synced = PoolSynced::decode(&mut &e.event.data[..])?;
+        (synced.biz, synced.time)
+    }};
+}
+
+/// The `ReceiptConfirmed` among a call's events.
+fn confirmed(
+    events: &[ink_e2e::events::EventWithTopics<
+        ink_e2e::events::ContractEmitted<ink::env::DefaultEnvironment>,
+    >],
+) -> ReceiptConfirmed {
+    let topic = <ReceiptConfirmed as Event>::SIGNATURE_TOPIC.expect("has a signature");
+    let e = events
+        .iter()
+        .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
+        .expect("a ReceiptConfirmed event");
+    ReceiptConfirmed::decode(&mut &e.event.data[..]).expect("decodes")
+}
+
+#[ink_e2e::test]
+async fn merchant_first_sale_with_time_spending_and_referrals_pays_after_the_window<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the wired suite; dave holds 10 Time and approves the ledger
+    let (s, reg, mut led, _bt, mut tt) = suite!(client);
+    let (bob, charlie, dave, eve) = (
+        who(AccountKeyring::Bob),
+        who(AccountKeyring::Charlie),
+        who(AccountKeyring::Dave),
+        who(AccountKeyring::Eve),
+    );
+    client
+        .call(&ink_e2e::alice(), &tt.transfer(dave, 10 * UNIT, Vec::new()))
+        .submit()
+        .await?;
+    client
+        .call(&ink_e2e::dave(), &tt.approve(s.ledger, 10 * UNIT))
+        .submit()
+        .await?;
+    let verified = client
+        .call(&ink_e2e::alice(), &reg.merchant_info(bob))
+        .dry_run()
+        .await?
+        .return_value()
+        .expect("bob registered");
+    assert_eq!(verified.status, MerchantStatus::Verified);
+    assert_eq!(verified.referrer, Some(charlie));
+
+    // when bob records a ¥96 sale of which dave pays 5 Time, and dave confirms
+    let id = client
+        .call(
+            &ink_e2e::bob(),
+            &led.record(dave, order(1, 9_600, 5 * UNIT)),
+        )
+        .submit()
+        .await?
+        .return_value()?;
+    let result = client
+        .call(&ink_e2e::dave(), &led.confirm(id))
+        .submit()
+        .await?;
+
+    // then the Time moved to bob and the rewards are pending for everyone
+    let c = confirmed(&result.contract_emitted_events()?);
+    assert_eq!((c.id, c.merchant, c.customer), (id, bob, dave));
+    assert!(c.first_purchase && c.first_at_merchant);
+    assert_eq!(c.earlier_in_window, 0);
+    assert_eq!(c.time_paid, 5 * UNIT);
+    assert_eq!(c.rewards.customer_time, 96 * UNIT / 100);
+    assert_eq!(c.rewards.customer_referrer, Some(eve));
+    assert_eq!(c.rewards.customer_referrer_time, UNIT);
+    assert_eq!(c.rewards.merchant_referrer, Some(charlie));
+    assert!(c.rewards.merchant_biz > 0);
+    assert_eq!(c.rewards.merchant_referrer_biz * 9, c.rewards.merchant_biz);
+    assert_eq!(c.matures_at, c.confirmed_at + CHALLENGE_MS);
+    let bob_time = client
+        .call(&ink_e2e::alice(), &tt.balance_of(bob))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(bob_time, 5 * UNIT);
+    let receipt = client
+        .call(&ink_e2e::alice(), &led.receipt(id))
+        .dry_run()
+        .await?
+        .return_value()
+        .expect("stored");
+    assert_eq!(
+        (receipt.status, receipt.opened_by),
+        (ReceiptStatus::Confirmed, Side::Merchant)
+    );
+    // nothing can be claimed inside the window
+    let early = client
+        .call(&ink_e2e::bob(), &led.claim(10))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(early, Err(LedgerError::NothingToClaim));
+
+    // when the window has passed, everyone claims
+    wait_until_claimable!(client, led, &ink_e2e::bob());
+    let bt = ink_e2e::create_call_builder::<biz_token::biz_token::BizToken>(s.biz);
+    for (signer, account, biz, time) in [
+        (ink_e2e::bob(), bob, c.rewards.merchant_biz, 0),
+        (
+            ink_e2e::charlie(),
+            charlie,
+            c.rewards.merchant_referrer_biz,
+            0,
+        ),
+        (ink_e2e::dave(), dave, 0, c.rewards.customer_time),
+        (ink_e2e::eve(), eve, 0, c.rewards.customer_referrer_time),
+    ] {
+        let before = client
+            .call(&ink_e2e::alice(), &tt.balance_of(account))
+            .dry_run()
+            .await?
+            .return_value();
+        let paid = client
+            .call(&signer, &led.claim(10))
+            .submit()
+            .await?
+            .return_value()?;
+        assert_eq!(paid, (biz, time));
+        let biz_balance = client
+            .call(&ink_e2e::alice(), &bt.balance_of(account))
+            .dry_run()
+            .await?
+            .return_value();
+        assert_eq!(biz_balance, biz);
+        let after = client
+            .call(&ink_e2e::alice(), &tt.balance_of(account))
+            .dry_run()
+            .await?
+            .return_value();
+        assert_eq!(after - before, time);
+    }
+    let (biz_pool, time_pool) = pools!(client, led);
+    assert_eq!((biz_pool.reserved, time_pool.reserved), (0, 0));
+    let params = client
+        .call(&ink_e2e::alice(), &led.params())
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(params.challenge_ms, CHALLENGE_MS);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn customer_first_sale_flagged_in_the_window_pays_nothing<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the wired suite and `newcomer`, a fresh account with native
+    // funds for the storage deposit, registered nowhere
+    let (_s, reg, mut led, _bt, tt) = suite!(client);
+    let newcomer = client
+        .create_and_fund_account(&ink_e2e::alice(), 10 * UNIT)
+        .await;
+    let (bob, one) = (
+        who(AccountKeyring::Bob),
+        AccountId::from(newcomer.public_key().0),
+    );
+    let pools_before = pools!(client, led);
+
+    // when the newcomer opens a sale at bob and bob confirms
+    let id = client
+        .call(&newcomer, &led.open(bob, order(7, 5_000, 0)))
+        .submit()
+        .await
+        .expect("the newcomer opens at bob")
+        .return_value()?;
+    let result = client
+        .call(&ink_e2e::bob(), &led.confirm(id))
+        .submit()
+        .await
+        .expect("bob confirms");
+    let c = confirmed(&result.contract_emitted_events()?);
+
+    // then the newcomer was registered implicitly, without referrer
+    assert!(c.first_purchase);
+    assert_eq!(c.rewards.customer_referrer, None);
+    let customer = client
+        .call(&ink_e2e::alice(), &reg.customer(one))
+        .dry_run()
+        .await?
+        .return_value()
+        .expect("registered implicitly");
+    assert_eq!(
+        (customer.status, customer.referrer),
+        (CustomerStatus::Active, None)
+    );
+
+    // when the reporter flags it inside the window
+    client
+        .call(&ink_e2e::ferdie(), &led.flag(id, Hash::from([9; 32])))
+        .submit()
+        .await
+        .expect("ferdie flags");
+
+    // then its rewards went back to the pools
+    let pools_after = pools!(client, led);
+    assert_eq!(pools_after, pools_before);
+
+    // when an unflagged sale to dave follows and both windows pass
+    let dave = who(AccountKeyring::Dave);
+    let other = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(8, 5_000, 0)))
+        .submit()
+        .await
+        .expect("bob records for dave")
+        .return_value()?;
+    let result = client
+        .call(&ink_e2e::dave(), &led.confirm(other))
+        .submit()
+        .await
+        .expect("dave confirms");
+    let d = confirmed(&result.contract_emitted_events()?);
+    wait_until_claimable!(client, led, &ink_e2e::dave());
+
+    // then dave is paid and the newcomer's claim consumes its entry but pays nothing
+    let paid = client
+        .call(&ink_e2e::dave(), &led.claim(10))
+        .submit()
+        .await
+        .expect("dave claims")
+        .return_value()?;
+    assert_eq!(paid, (0, d.rewards.customer_time));
+    assert!(d.rewards.customer_time > 0);
+    let paid = client
+        .call(&newcomer, &led.claim(10))
+        .submit()
+        .await
+        .expect("the newcomer claims")
+        .return_value()?;
+    assert_eq!(paid, (0, 0));
+    let balance = client
+        .call(&ink_e2e::alice(), &tt.balance_of(one))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(balance, 0);
+    let again = client
+        .call(&ink_e2e::bob(), &led.flag(id, Hash::default()))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(again, Err(LedgerError::Unauthorized));
+    let late = client
+        .call(&ink_e2e::ferdie(), &led.flag(id, Hash::default()))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(late, Err(LedgerError::NotConfirmed));
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn only_the_counterparty_confirms<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    // given a merchant-first and a customer-first receipt
+    let (_s, _reg, mut led, _bt, _tt) = suite!(client);
+    let (bob, dave) = (who(AccountKeyring::Bob), who(AccountKeyring::Dave));
+    let by_merchant = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(1, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    let by_customer = client
+        .call(&ink_e2e::dave(), &led.open(bob, order(2, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+
+    // when anyone but the counter-party confirms, then it is refused
+    for (id, signers) in [
+        (
+            by_merchant,
+            [ink_e2e::bob(), ink_e2e::eve(), ink_e2e::alice()],
+        ),
+        (
+            by_customer,
+            [ink_e2e::dave(), ink_e2e::eve(), ink_e2e::alice()],
+        ),
+    ] {
+        for signer in signers {
+            let r = client
+                .call(&signer, &led.confirm(id))
+                .dry_run()
+                .await?
+                .return_value();
+            assert_eq!(r, Err(LedgerError::NotCounterparty));
+            assert!(client
+                .call(&signer, &led.confirm(id))
+                .submit()
+                .await
+                .is_err());
+        }
+    }
+    // and the same (merchant, order id) cannot be recorded twice
+    let twice = client
+        .call(&ink_e2e::dave(), &led.open(bob, order(1, 5_000, 0)))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(twice, Err(LedgerError::DuplicateOrder));
+
+    // when the counter-parties confirm, then both are confirmed
+    client
+        .call(&ink_e2e::dave(), &led.confirm(by_merchant))
+        .submit()
+        .await?;
+    client
+        .call(&ink_e2e::bob(), &led.confirm(by_customer))
+        .submit()
+        .await?;
+    for id in [by_merchant, by_customer] {
+        let r = client
+            .call(&ink_e2e::alice(), &led.receipt(id))
+            .dry_run()
+            .await?
+            .return_value()
+            .expect("stored");
+        assert_eq!(r.status, ReceiptStatus::Confirmed);
+    }
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the wired suite and a confirmed receipt
+    let (_s, mut reg, mut led, _bt, _tt) = suite!(client);
+    let (bob, dave, one) = (
+        who(AccountKeyring::Bob),
+        who(AccountKeyring::Dave),
+        who(AccountKeyring::One),
+    );
+    let id = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(1, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    client
+        .call(&ink_e2e::dave(), &led.confirm(id))
+        .submit()
+        .await?;
+
+    // when `one`, a stranger, calls each privileged message, then each is refused
+    let registry_results = [
+        client
+            .call(&ink_e2e::one(), &reg.set_role(Role::Admin, Some(one)))
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(
+                &ink_e2e::one(),
+                &reg.set_merchant_status(bob, MerchantStatus::Removed),
+            )
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(
+                &ink_e2e::one(),
+                &reg.set_customer_status(dave, CustomerStatus::Removed),
+            )
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(&ink_e2e::one(), &reg.first_purchase(one))
+            .dry_run()
+            .await?
+            .return_value()
+            .map(|_| ()),
+    ];
+    for r in registry_results {
+        assert_eq!(r, Err(RegistryError::Unauthorized));
+    }
+    let ledger_results = [
+        client
+            .call(&ink_e2e::one(), &led.set_params(LedgerParams::default()))
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(&ink_e2e::one(), &led.set_role(Role::Reporter, Some(one)))
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(&ink_e2e::one(), &led.flag(id, Hash::default()))
+            .dry_run()
+            .await?
+            .return_value(),
+    ];
+    for r in ledger_results {
+        assert_eq!(r, Err(LedgerError::Unauthorized));
+    }
+    // and the merchant cannot flag its own receipt nor a customer refund it
+    let r = client
+        .call(&ink_e2e::bob(), &led.flag(id, Hash::default()))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(r, Err(LedgerError::Unauthorized));
+    let r = client
+        .call(&ink_e2e::dave(), &led.refund(id))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(r, Err(LedgerError::NotCounterparty));
+    // and the real holders of the roles can
+    client
+        .call(
+            &ink_e2e::alice(),
+            &reg.set_merchant_status(bob, MerchantStatus::Suspended),
+        )
+        .submit()
+        .await?;
+    let stale = client
+        .call(&ink_e2e::dave(), &led.open(bob, order(2, 5_000, 0)))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(stale, Err(LedgerError::MerchantNotVerified));
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn record_and_confirm_cost_at_most_four_transfers<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the wired suite and a customer who bought before (the common case)
+    let (_s, _reg, mut led, _bt, mut tt) = suite!(client);
+    let (dave, eve) = (who(AccountKeyring::Dave), who(AccountKeyring::Eve));
+    let id = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(1, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    client
+        .call(&ink_e2e::dave(), &led.confirm(id))
+        .submit()
+        .await?;
+
+    // when one PSP22 transfer, one record and one confirm run
+    let transfer = client
+        .call(&ink_e2e::alice(), &tt.transfer(eve, UNIT, Vec::new()))
+        .submit()
+        .await?;
+    let record = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(2, 5_000, 0)))
+        .submit()
+        .await?;
+    let r = record.dry_run.exec_result.gas_consumed;
+    let id = record.return_value()?;
+    let confirm = client
+        .call(&ink_e2e::dave(), &led.confirm(id))
+        .submit()
+        .await?;
+
+    // then record + confirm stay within four transfers of ref_time
+    let t = transfer.dry_run.exec_result.gas_consumed;
+    let c = confirm.dry_run.exec_result.gas_consumed;
+    println!(
+        "gas (ref_time, proof_size): transfer {:?}, record {:?}, confirm {:?}, record+confirm / transfer = {:.2}",
+        (t.ref_time(), t.proof_size()),
+        (r.ref_time(), r.proof_size()),
+        (c.ref_time(), c.proof_size()),
+        (r.ref_time() + c.ref_time()) as f64 / t.ref_time() as f64,
+    );
+    assert!(r.ref_time() + c.ref_time() <= 4 * t.ref_time());
+    Ok(())
+}
