@@ -7,6 +7,8 @@ use crate::error::{ChainError, Result};
 use crate::node::{
     self,
     runtime_types::{
+        contracts_node_runtime::RuntimeEvent,
+        pallet_contracts::pallet::Event as ContractsEvent,
         pallet_contracts::primitives::{Code, ContractResult, StorageDeposit as RawDeposit},
         sp_runtime::DispatchError as RawDispatchError,
         sp_weights::weight_v2::Weight,
@@ -421,15 +423,37 @@ impl Chain {
             None,
             call.data.clone(),
         );
-        let res: ContractResult<_, u128, _> = self
-            .api
-            .runtime_api()
-            .at(self.best_hash().await?)
-            .call(payload)
-            .await?;
+        let at = self.best_hash().await?;
+        let res: ContractResult<_, u128, _> = self.api.runtime_api().at(at).call(payload).await?;
         let ret = res.result.map_err(|e| self.dispatch_error(&context, e))?;
         let reverted = ret.flags.bits & REVERT_FLAG != 0;
         let value = decode_message_output::<R>(&contract.name, &call.message, &ret.data)?;
+        // The node returns every event record of the state it executed on:
+        // first those of block `at` itself (still in `System::Events` until
+        // the next block starts), then the dry run's own.
+        let in_block = self
+            .api
+            .storage()
+            .at(at)
+            .fetch(&node::storage().system().event_count())
+            .await?
+            .unwrap_or(0);
+        let events = res
+            .events
+            .unwrap_or_default()
+            .into_iter()
+            .skip(in_block as usize)
+            .filter_map(|record| match record.event {
+                RuntimeEvent::Contracts(ContractsEvent::ContractEmitted { contract, data }) => {
+                    Some(ContractEvent {
+                        contract,
+                        topics: record.topics,
+                        data,
+                    })
+                }
+                _ => None,
+            })
+            .collect();
         Ok(DryRun {
             value,
             reverted,
@@ -440,6 +464,7 @@ impl Chain {
                 RawDeposit::Refund(v) => -i128::try_from(v).unwrap_or(i128::MAX),
             },
             data: ret.data,
+            events,
         })
     }
 

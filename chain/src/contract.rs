@@ -81,6 +81,10 @@ pub struct DryRun<R> {
     pub storage_deposit: i128,
     /// The raw output.
     pub data: Vec<u8>,
+    /// The contract events the execution emitted, in order, as the node's
+    /// `ContractsApi_call` collects them: what a transaction at the same
+    /// state would emit (e.g. the `PoolSynced` of a ledger `sync`).
+    pub events: Vec<ContractEvent>,
 }
 
 /// The result of a signed contract call.

@@ -49,8 +49,40 @@ async fn token_calls_dry_runs_events_and_errors_on_a_real_node() {
     assert!(bal.gas_consumed.ref_time > 0 && bal.gas_consumed.proof_size > 0);
     assert!(bal.gas_required >= bal.gas_consumed);
 
-    // when she transfers 5 BT to Bob in a finalized block
+    // a dry run of a transfer reports the event the transfer would emit,
+    // and moves nothing
     let five = 5 * 1_000_000_000_000u128;
+    let dry = chain
+        .dry_run::<Result<(), PSP22Error>>(
+            &a,
+            &token,
+            "PSP22::transfer",
+            &(to_ink(&bob), five, Vec::<u8>::new()),
+        )
+        .await
+        .unwrap();
+    let announced: Vec<Transfer> = dry
+        .events
+        .iter()
+        .filter_map(|e| e.decode::<Transfer>().unwrap())
+        .collect();
+    assert_eq!(
+        announced,
+        vec![Transfer {
+            from: Some(me),
+            to: Some(to_ink(&bob)),
+            value: five
+        }]
+    );
+    assert!(dry.events.iter().all(|e| e.contract == inst.address));
+    let unmoved = chain
+        .dry_run::<u128>(&a, &token, "balance_of", &to_ink(&bob))
+        .await
+        .unwrap();
+    assert_eq!(unmoved.value, 0);
+    assert!(unmoved.events.is_empty(), "a query emits nothing");
+
+    // when she transfers 5 BT to Bob in a finalized block
     let out = chain
         .call::<Result<(), PSP22Error>>(
             &alice,

@@ -6,13 +6,13 @@ use crate::node::{free_port, Proxy, TestNode};
 use bizkey_chain::accounts::{account_of, from_ink, to_ink};
 use bizkey_chain::{AccountId32, Contract, Finality, Keypair};
 use bizkey_indexer::entity::{
-    customers, merchants, receipts, reward_pools, reward_queues, rewards, token_balances,
+    customers, merchants, ratings, receipts, reward_pools, reward_queues, rewards, token_balances,
     token_supply,
 };
 use bizkey_indexer::loadgen::Suite;
 use bizkey_indexer::{Config, Follower};
 use bizkey_types::ledger::{
-    LedgerError, PendingEntry, Pool, Queue, Receipt, ReceiptId, ReceiptStatus, Token,
+    LedgerError, PoolSynced, Rating, Receipt, ReceiptId, ReceiptStatus, RewardsClaimed,
 };
 use bizkey_types::math::Channel;
 use bizkey_types::registry::{Customer, Merchant, RegistryError};
@@ -128,6 +128,7 @@ async fn assert_matches_contracts(
     // Receipts: every field the ledger keeps.
     let rows = receipts::Entity::find().all(db).await.unwrap();
     assert!(!rows.is_empty());
+    let rated = ratings::Entity::find().all(db).await.unwrap();
     for r in &rows {
         let c: Option<Receipt> = query(
             suite,
@@ -156,6 +157,14 @@ async fn assert_matches_contracts(
             assert_eq!(r.time_reward.map(|v| v.0), Some(c.time), "receipt {}", r.id);
             assert_eq!(r.referral_time.map(|v| v.0), Some(c.referral_time));
         }
+        // `rated`: bit 0 the customer rated the merchant, bit 1 the reverse.
+        let side = |s: &str| rated.iter().any(|x| x.receipt_id == r.id && x.side == s);
+        assert_eq!(
+            (side("customer"), side("merchant")),
+            (c.rated & 1 != 0, c.rated & 2 != 0),
+            "ratings of receipt {}",
+            r.id
+        );
     }
     let next = rows.iter().map(|r| r.id).max().unwrap() + 1;
     let beyond: Option<Receipt> = query(
@@ -167,53 +176,103 @@ async fn assert_matches_contracts(
     .await;
     assert!(beyond.is_none(), "the ledger has receipts the index lacks");
 
-    // Rewards: each account's FIFO, entry by entry; the pools.
+    // Rewards: what a claim would pay each account now, against its FIFO in
+    // SQL. The ledger keeps no query for its queues; a dry-run `claim` walks
+    // the FIFO from its head exactly as a real claim would: entries of
+    // flagged or refunded receipts are dropped, matured ones paid, and it
+    // stops at the first entry whose challenge window is still running.
     let queues = reward_queues::Entity::find().all(db).await.unwrap();
     let mut holders: BTreeSet<AccountId32> = all.clone();
     for q in &queues {
         holders.insert(q.account.parse().unwrap());
     }
+    let (_, best) = suite.chain.best_block().await.unwrap();
+    let now = suite.chain.block_timestamp(best).await.unwrap();
+    let mut matured_paid = 0;
     for a in &holders {
-        let (queue, _): (Queue, Option<PendingEntry>) =
-            query(suite, &suite.ledger, "pending", &(to_ink(a), 0u64)).await;
-        let sql = queues.iter().find(|q| q.account == a.to_string());
-        assert_eq!(
-            sql.map_or((0, 0), |q| (q.head as u64, q.tail as u64)),
-            (queue.head, queue.tail),
-            "claim queue of {a}"
-        );
-        let queued = rewards::Entity::find()
+        let (head, tail) = queues
+            .iter()
+            .find(|q| q.account == a.to_string())
+            .map_or((0, 0), |q| (q.head, q.tail));
+        let mut queued = rewards::Entity::find()
             .filter(rewards::Column::Beneficiary.eq(a.to_string()))
             .filter(rewards::Column::ConsumedBlock.is_null())
             .all(db)
             .await
             .unwrap();
-        assert_eq!(
-            queued.len() as u64,
-            queue.tail - queue.head,
-            "queued entries of {a}"
-        );
-        for index in queue.head..queue.tail {
-            let (_, entry): (Queue, Option<PendingEntry>) =
-                query(suite, &suite.ledger, "pending", &(to_ink(a), index)).await;
-            let entry = entry.unwrap();
-            let row = queued
+        queued.sort_by_key(|r| r.queue_index);
+        assert_eq!(queued.len() as i64, tail - head, "queued entries of {a}");
+        assert!(
+            queued
                 .iter()
-                .find(|r| r.queue_index as u64 == index)
-                .unwrap();
-            assert_eq!(row.receipt_id as u64, entry.receipt);
-            assert_eq!(row.amount.0, entry.amount);
-            assert_eq!(
-                row.token,
-                if entry.token == Token::Biz {
-                    "biz"
-                } else {
-                    "time"
+                .zip(head..tail)
+                .all(|(r, index)| r.queue_index == index),
+            "queue indexes of {a}: {head}..{tail}"
+        );
+        // The FIFO walk of `claim(u32::MAX)` over the SQL rows.
+        let (mut entries, mut biz, mut time) = (0u32, 0u128, 0u128);
+        for r in &queued {
+            if r.status == "pending" {
+                if now < r.matures_at as u64 {
+                    break;
                 }
-            );
+                if r.token == "biz" {
+                    biz += r.amount.0;
+                } else {
+                    time += r.amount.0;
+                }
+            } else {
+                assert_eq!(r.status, "forfeited", "queued entry {r:?}");
+            }
+            entries += 1;
         }
+        let dry = suite
+            .chain
+            .dry_run::<L<(u128, u128)>>(a, &suite.ledger, "claim", &u32::MAX)
+            .await
+            .unwrap();
+        if entries == 0 {
+            assert_eq!(dry.value, Err(LedgerError::NothingToClaim), "claim of {a}");
+            continue;
+        }
+        assert_eq!(dry.value, Ok((biz, time)), "claim of {a}");
+        let claimed: Vec<RewardsClaimed> = dry
+            .events
+            .iter()
+            .filter(|e| e.contract == suite.ledger.address)
+            .filter_map(|e| e.decode::<RewardsClaimed>().unwrap())
+            .collect();
+        assert_eq!(
+            claimed,
+            vec![RewardsClaimed {
+                account: to_ink(a),
+                biz,
+                time,
+                entries,
+                remaining: (tail - head) as u64 - u64::from(entries),
+            }],
+            "claim of {a}"
+        );
+        matured_paid += biz + time;
     }
-    let (biz, time): (Pool, Pool) = query(suite, &suite.ledger, "pools", &()).await;
+    assert!(matured_paid > 0, "no matured reward was left to compare");
+
+    // The pools: the ledger reports them in the `PoolSynced` event of `sync`
+    // (available = its token balance − what pending rewards reserved).
+    let dry = suite
+        .chain
+        .dry_run::<L<()>>(&suite.admin_id(), &suite.ledger, "sync", &())
+        .await
+        .unwrap();
+    assert_eq!(dry.value, Ok(()));
+    let synced: Vec<PoolSynced> = dry
+        .events
+        .iter()
+        .filter_map(|e| e.decode::<PoolSynced>().unwrap())
+        .collect();
+    let [PoolSynced { biz, time }] = synced.as_slice() else {
+        panic!("sync emitted {synced:?}");
+    };
     for (token, pool) in [("biz", biz), ("time", time)] {
         let row = reward_pools::Entity::find_by_id(token.to_owned())
             .one(db)
@@ -226,6 +285,7 @@ async fn assert_matches_contracts(
             "{token} pool"
         );
     }
+    assert!(biz.reserved > 0 || time.reserved > 0, "nothing reserved");
 
     // Merchants and customers as the registry has them.
     for m in merchants::Entity::find().all(db).await.unwrap() {
@@ -390,12 +450,17 @@ async fn index_equals_the_contracts_after_the_core_flows() {
         "the refund returned its Time"
     );
     // Ratings, a reaction, a plain transfer.
+    let merchant_rating = Rating::Merchant {
+        product: 5,
+        service: 4,
+        environment: 3,
+    };
     call::<L<()>>(
         &suite,
         c0,
         ledger,
-        "rate_merchant",
-        &(id0, 5u8, 4u8, 3u8, Option::<bizkey_types::Hash>::None),
+        "rate",
+        &(id0, merchant_rating, Option::<bizkey_types::Hash>::None),
     )
     .await
     .unwrap();
@@ -403,8 +468,12 @@ async fn index_equals_the_contracts_after_the_core_flows() {
         &suite,
         m0,
         ledger,
-        "rate_customer",
-        &(id0, 4u8, Some(bizkey_types::Hash::from([3u8; 32]))),
+        "rate",
+        &(
+            id0,
+            Rating::Customer { score: 4 },
+            Some(bizkey_types::Hash::from([3u8; 32])),
+        ),
     )
     .await
     .unwrap();
@@ -417,6 +486,9 @@ async fn index_equals_the_contracts_after_the_core_flows() {
     )
     .await;
     r.unwrap();
+    // The last confirmation's rewards mature: a claim would pay them now.
+    tokio::time::sleep(Duration::from_millis(challenge_ms + 1_500)).await;
+    suite.tick().await.unwrap();
     let height = suite.settle(Duration::from_secs(60)).await.unwrap();
 
     let mut known: Vec<AccountId32> = ms.iter().chain(cs.iter()).map(account_of).collect();
@@ -441,6 +513,11 @@ async fn index_equals_the_contracts_after_the_core_flows() {
         assert_eq!(status(id3), "Cancelled");
         assert_eq!(status(id6), "Refunded");
         assert_eq!(status(id5), "Confirmed");
+        assert_eq!(
+            ratings::Entity::find().all(&f.db).await.unwrap().len(),
+            2,
+            "both sides rated receipt {id0}"
+        );
         let rw = rewards::Entity::find().all(&f.db).await.unwrap();
         let roles: BTreeSet<&str> = rw.iter().map(|x| x.role.as_str()).collect();
         assert_eq!(roles.len(), 4, "every role got a reward: {roles:?}");

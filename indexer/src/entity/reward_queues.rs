@@ -1,7 +1,7 @@
 //! Generated from the migrations (`migration::schema::Table::entity_source`); do not edit.
 //! Regenerate: `BIZKEY_BLESS=1 cargo test -p bizkey-indexer entities_are_generated`.
 //!
-//! Each account's FIFO of pending reward entries, as the ledger keeps it (`pending(account, i)`): entries `head..tail` are queued; a claim consumes from `head`, and both restart at 0 when a claim empties the queue.
+//! Each account's FIFO of pending reward entries, as the ledger keeps it internally (it has no query for it; a dry-run `claim` shows what the head would pay): entries `head..tail` are queued; a claim consumes from `head`, and both restart at 0 when a claim empties the queue.
 
 use sea_orm::entity::prelude::*;
 

@@ -34,7 +34,7 @@ pub struct Model {
     /// Block of the claim that took the entry off the beneficiary's queue (claims consume matured entries oldest first, forfeited ones included).
     #[sea_orm(nullable)]
     pub consumed_block: Option<i64>,
-    /// Position in the beneficiary's claim queue when it was queued: the ledger's `pending(beneficiary, queue_index)` while not consumed (see `reward_queues`).
+    /// Position in the beneficiary's claim queue when it was queued (the ledger's FIFO index; see `reward_queues`); claims consume entries in this order.
     pub queue_index: i64,
 }
 

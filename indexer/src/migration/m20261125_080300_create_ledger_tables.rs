@@ -71,7 +71,7 @@ pub const TABLES: &[Table] = &[
             col("created_block", BigInt, "Block of the confirmation."),
             opt("settled_block", BigInt, "Block of the claim or forfeit."),
             opt("consumed_block", BigInt, "Block of the claim that took the entry off the beneficiary's queue (claims consume matured entries oldest first, forfeited ones included)."),
-            col("queue_index", BigInt, "Position in the beneficiary's claim queue when it was queued: the ledger's `pending(beneficiary, queue_index)` while not consumed (see `reward_queues`)."),
+            col("queue_index", BigInt, "Position in the beneficiary's claim queue when it was queued (the ledger's FIFO index; see `reward_queues`); claims consume entries in this order."),
         ],
         primary_key: &["receipt_id", "role"],
         indexes: &[&["beneficiary", "status"]],
@@ -93,7 +93,7 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "reward_queues",
-        doc: "Each account's FIFO of pending reward entries, as the ledger keeps it (`pending(account, i)`): entries `head..tail` are queued; a claim consumes from `head`, and both restart at 0 when a claim empties the queue.",
+        doc: "Each account's FIFO of pending reward entries, as the ledger keeps it internally (it has no query for it; a dry-run `claim` shows what the head would pay): entries `head..tail` are queued; a claim consumes from `head`, and both restart at 0 when a claim empties the queue.",
         columns: &[
             col("account", Text, "Beneficiary (SS58)."),
             col("head", BigInt, "Index of the oldest queued entry."),
