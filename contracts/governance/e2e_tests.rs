@@ -9,8 +9,8 @@ use crate::governance::{Governance, GovernanceRef};
 use biz_token::biz_token::{BizToken, BizTokenRef};
 use bizkey_types::{
     governance::*,
-    ledger::{LedgerError, LedgerParams, PoolSynced},
-    math::{ShopCost, PPM},
+    ledger::{LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced, ReceiptConfirmed},
+    math::{Channel, ShopCost, PPM},
     psp22::{EmissionReleased, PSP22Error, PSP22},
     registry::{Category, MerchantProfile, MerchantStatus, RegistryError},
     roles::Role,
@@ -686,5 +686,170 @@ async fn the_emission_feeds_the_reward_pool_and_the_lockers<Client: E2EBackend>(
     assert!(paid.amount <= release.to_dividend_pool);
     assert!(release.to_dividend_pool - paid.amount <= 1);
     assert_eq!(read!(client, &time.balance_of(bob)), paid.amount);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the suite with the registry pushing merchants to the funded
+    // ledger; bob locks 1,000 BT; django runs a verified café that sold to
+    // ferdie (rewards pending) and holds 50 BT
+    let (
+        (registry, ledger, locking, _super_nodes, _gov_id),
+        (mut biz, _time, mut locks, mut nodes, mut gov),
+    ) = suite!(client);
+    let (bob, django, ferdie) = (
+        account_id(AccountKeyring::Bob),
+        account_id(AccountKeyring::Dave),
+        account_id(AccountKeyring::Ferdie),
+    );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(registry, "set_role" -> Result<(), RegistryError>,
+            Role::Ledger, Some(ledger)),
+        "registry: the ledger"
+    );
+    for (to, amount) in [
+        (bob, 1_000 * UNIT),
+        (django, 50 * UNIT),
+        (ledger, 1_000_000 * UNIT),
+    ] {
+        submit!(
+            client,
+            &ink_e2e::alice(),
+            &biz.transfer(to, amount, Vec::new()),
+            "fund"
+        );
+    }
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &message!(ledger, "sync" -> Result<(), LedgerError>),
+        "sync"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &biz.approve(locking, 1_000 * UNIT),
+        "approve lock"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &locks.lock(1_000 * UNIT, 0),
+        "lock"
+    );
+    submit!(
+        client,
+        &ink_e2e::dave(),
+        &message!(registry, "register_merchant" -> Result<(), RegistryError>,
+            cafe(), None::<AccountId>, 500_000u32),
+        "register merchant"
+    );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(registry, "set_merchant_status" -> Result<(), RegistryError>,
+            django, MerchantStatus::Verified),
+        "verify"
+    );
+    let order = |order_id| Order {
+        order_id,
+        order_time: 1,
+        channel: Channel::InStore,
+        amount: 5_000,
+        discount: 0,
+        time_paid: 0,
+        items: 1,
+        detail_hash: Hash::from([7; 32]),
+    };
+    let id = submit!(
+        client,
+        &ink_e2e::dave(),
+        &message!(ledger, "record" -> Result<u64, LedgerError>, ferdie, order(1)),
+        "record"
+    );
+    let confirmed = client
+        .call(
+            &ink_e2e::ferdie(),
+            &message!(ledger, "confirm" -> Result<(), LedgerError>, id),
+        )
+        .submit()
+        .await
+        .expect("confirm");
+    let confirmed = confirmed.contract_emitted_events()?;
+    let confirmed = confirmed
+        .iter()
+        .find(|e| e.topics.first().map(|t| t.0) == <ReceiptConfirmed as Event>::SIGNATURE_TOPIC)
+        .expect("a ReceiptConfirmed event");
+    let rewards = ReceiptConfirmed::decode(&mut &confirmed.event.data[..])?.rewards;
+    assert!(rewards.merchant_biz > 0);
+    let supply = read!(client, &biz.total_supply());
+
+    // when bob proposes django's removal, votes, and it is executed
+    let removal = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(Action::RemoveMerchant(django), Hash::from([3; 32])),
+        "propose removal"
+    );
+    submit!(client, &ink_e2e::bob(), &gov.vote(removal, true), "vote");
+    wait_for_the_vote!(client, gov, nodes, removal);
+    let executed = client
+        .call(&ink_e2e::eve(), &gov.execute(removal))
+        .submit()
+        .await
+        .expect("execute removal");
+    let events = executed.contract_emitted_events()?;
+    let find = |topic: Option<[u8; 32]>| {
+        events
+            .iter()
+            .find(|e| e.topics.first().map(|t| t.0) == topic)
+            .map(|e| e.event.data.clone())
+    };
+
+    // then its 50 BT are burned, its pending Biz is back in the pool, the
+    // registry says removed and the ledger takes no more sales from it
+    let removed = AccountRemoved::decode(
+        &mut &find(<AccountRemoved as Event>::SIGNATURE_TOPIC).expect("AccountRemoved")[..],
+    )?;
+    assert_eq!(
+        (removed.account, removed.merchant, removed.burned),
+        (django, true, 50 * UNIT)
+    );
+    let forfeited = PendingForfeited::decode(
+        &mut &find(<PendingForfeited as Event>::SIGNATURE_TOPIC).expect("PendingForfeited")[..],
+    )?;
+    assert_eq!(
+        (
+            forfeited.account,
+            forfeited.biz,
+            forfeited.time,
+            forfeited.entries
+        ),
+        (django, rewards.merchant_biz, 0, 1)
+    );
+    assert_eq!(read!(client, &biz.balance_of(django)), 0);
+    assert_eq!(read!(client, &biz.total_supply()), supply - 50 * UNIT);
+    let merchant = read!(
+        client,
+        &message!(registry, "merchant" -> Option<bizkey_types::registry::Merchant>, django)
+    )
+    .expect("still registered");
+    assert_eq!(merchant.status, MerchantStatus::Removed);
+    assert_eq!(
+        client
+            .call(
+                &ink_e2e::dave(),
+                &message!(ledger, "record" -> Result<u64, LedgerError>, ferdie, order(2)),
+            )
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(LedgerError::MerchantNotVerified)
+    );
     Ok(())
 }

@@ -5,18 +5,19 @@
 //! - One side opens a receipt (`record`: the merchant's POS; `open`: the
 //!   customer's wallet), the other side confirms it. (merchant, order id) is
 //!   unique forever; receipts also get a sequential id.
-//! - Opening reads the merchant from the registry (the one registry call per
-//!   receipt; only a verified merchant can open) and keeps a copy of the
-//!   cost and referrer (`MerchantSynced`); confirming records the sale
+//! - The registry pushes each merchant's data to the ledger after every
+//!   change (`merchant_changed`, `MerchantSynced`); opening checks that copy
+//!   (only a verified merchant can open) without calling the registry, and
+//!   a suspension stops new receipts at once. Confirming records the sale
 //!   into BizPower with `bizkey_math::record_sale`, in confirmation order, and
 //!   computes the rewards with `biz_reward` / `time_reward`. The registry is
 //!   called again only on a customer's first purchase in the network
 //!   (implicit registration, referrer); Time paid by the customer moves
 //!   customer → merchant with the Time token's `transfer_from` (the customer
 //!   approved the ledger) when the receipt is confirmed.
-//! - A suspension in the registry stops new receipts of the merchant at once;
-//!   receipts opened before stay confirmable until they expire (the authority
-//!   flags their rewards if it must).
+//! - Receipts opened before a suspension stay confirmable until they expire
+//!   (the authority flags their rewards if it must). Governance's removal of
+//!   an account forfeits its pending rewards (`forfeit_pending`).
 //! - Rewards are reserved from the reward pools (never more than the ledger
 //!   holds: `sync` reads the tokens' balances) and pending until the end of
 //!   the challenge window; `flag` (reporter, admin, governance) forfeits them
@@ -54,6 +55,7 @@ pub enum LedgerEvent {
     ReceiptFlagged(ReceiptFlagged),
     ReceiptRefunded(ReceiptRefunded),
     RewardsClaimed(RewardsClaimed),
+    PendingForfeited(PendingForfeited),
     PoolSynced(PoolSynced),
     ParamsChanged(ParamsChanged),
     MerchantSynced(MerchantSynced),
@@ -63,38 +65,8 @@ pub enum LedgerEvent {
     RoleChanged(RoleChanged),
 }
 
-/// The events of one logic step, in emission order: at most two (only
-/// `open` emits two, `MerchantSynced` then `ReceiptOpened`), kept inline:
-/// a `Vec` and the allocator it needs cost the Wasm about a kilobyte.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Events([Option<LedgerEvent>; 2]);
-
-impl Events {
-    /// One event.
-    pub fn one(event: LedgerEvent) -> Self {
-        Self([Some(event), None])
-    }
-
-    /// Appends `event` (the logic never appends more than two).
-    fn push(&mut self, event: LedgerEvent) {
-        let slot = if self.0[0].is_none() { 0 } else { 1 };
-        self.0[slot] = Some(event);
-    }
-
-    /// The first event, if any.
-    pub fn first(&self) -> Option<&LedgerEvent> {
-        self.0[0].as_ref()
-    }
-}
-
-impl IntoIterator for Events {
-    type Item = LedgerEvent;
-    type IntoIter = core::iter::Flatten<core::array::IntoIter<Option<LedgerEvent>, 2>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter().flatten()
-    }
-}
+/// The event of one logic step, if any (each emits at most one).
+pub type Events = Option<LedgerEvent>;
 
 /// Result of the ledger's logic.
 pub type Result<T> = core::result::Result<T, LedgerError>;
@@ -102,8 +74,6 @@ pub type Result<T> = core::result::Result<T, LedgerError>;
 /// The other contracts, as the ledger's logic sees them. On-chain these are
 /// cross-contract calls; the unit tests substitute a model.
 pub trait Externals {
-    /// The registry's `merchant_info`.
-    fn merchant_info(&mut self, merchant: AccountId) -> Result<Option<MerchantInfo>>;
     /// The registry's `first_purchase` (`CustomerNotActive` passes through).
     fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>>;
     /// Pays `value` of `token` from the ledger to `to`.
@@ -299,7 +269,7 @@ impl LedgerData {
             Role::Ledger => return Err(LedgerError::InvalidRole),
         };
         *slot = account;
-        Ok(Events::one(LedgerEvent::RoleChanged(RoleChanged {
+        Ok(Some(LedgerEvent::RoleChanged(RoleChanged {
             role,
             account,
         })))
@@ -312,9 +282,7 @@ impl LedgerData {
             return Err(LedgerError::InvalidParams);
         }
         self.params.set(&params);
-        Ok(Events::one(LedgerEvent::ParamsChanged(ParamsChanged {
-            params,
-        })))
+        Ok(Some(LedgerEvent::ParamsChanged(ParamsChanged { params })))
     }
 
     /// Sets the pools' available funds from the tokens' balances of `this`
@@ -324,15 +292,25 @@ impl LedgerData {
         let time = ext.balance_of(Token::Time, this)?;
         self.biz.available = biz.saturating_sub(self.biz.reserved);
         self.time.available = time.saturating_sub(self.time.reserved);
-        Ok(Events::one(LedgerEvent::PoolSynced(PoolSynced {
+        Ok(Some(LedgerEvent::PoolSynced(PoolSynced {
             biz: self.biz,
             time: self.time,
         })))
     }
 
-    fn store_info(&mut self, merchant: AccountId, info: MerchantInfo, events: &mut Events) {
+    /// The registry's push of `merchant`'s data: the copy `open` checks and
+    /// `confirm` prices with (cost, referrer). Unchanged data is no event.
+    pub fn merchant_changed(
+        &mut self,
+        caller: AccountId,
+        merchant: AccountId,
+        info: MerchantInfo,
+    ) -> Result<Events> {
+        if Some(caller) != self.registry {
+            return Err(LedgerError::Unauthorized);
+        }
         let state = match self.merchants.get(merchant) {
-            Some(state) if state.info == info => return,
+            Some(state) if state.info == info => return Ok(None),
             Some(state) => MerchantState { info, ..state },
             None => MerchantState {
                 info,
@@ -340,10 +318,10 @@ impl LedgerData {
             },
         };
         self.merchants.insert(merchant, &state);
-        events.push(LedgerEvent::MerchantSynced(MerchantSynced {
+        Ok(Some(LedgerEvent::MerchantSynced(MerchantSynced {
             merchant,
             info,
-        }));
+        })))
     }
 
     // ---- receipts -----------------------------------------------------------
@@ -352,7 +330,6 @@ impl LedgerData {
     /// for the other side to confirm. Returns its id.
     pub fn open(
         &mut self,
-        ext: &mut impl Externals,
         caller: AccountId,
         now: Timestamp,
         merchant: AccountId,
@@ -375,9 +352,11 @@ impl LedgerData {
         if self.orders.contains((merchant, order.order_id)) {
             return Err(LedgerError::DuplicateOrder);
         }
-        let info = ext
-            .merchant_info(merchant)?
-            .ok_or(LedgerError::MerchantNotFound)?;
+        let info = self
+            .merchants
+            .get(merchant)
+            .ok_or(LedgerError::MerchantNotFound)?
+            .info;
         if info.status != MerchantStatus::Verified {
             return Err(LedgerError::MerchantNotVerified);
         }
@@ -398,8 +377,6 @@ impl LedgerData {
             .checked_add(self.params().expiry_ms)
             .ok_or(LedgerError::Overflow)?;
 
-        let mut events = Events::default();
-        self.store_info(merchant, info, &mut events);
         self.next_id = next_id;
         self.orders.insert((merchant, order.order_id), &id);
         self.receipts.insert(
@@ -419,7 +396,7 @@ impl LedgerData {
                 rated: 0,
             },
         );
-        events.push(LedgerEvent::ReceiptOpened(ReceiptOpened {
+        let events = Some(LedgerEvent::ReceiptOpened(ReceiptOpened {
             id,
             merchant,
             customer,
@@ -549,21 +526,19 @@ impl LedgerData {
         r.time = rw.customer_time;
         r.referral_time = rw.customer_referrer_time;
         self.receipts.insert(id, &r);
-        Ok(Events::one(LedgerEvent::ReceiptConfirmed(
-            ReceiptConfirmed {
-                id,
-                merchant,
-                customer,
-                confirmed_at: now,
-                earlier_in_window: k,
-                first_at_merchant: outcome.first_ever,
-                first_purchase,
-                bizpower: outcome.bizpower,
-                rewards: rw,
-                time_paid: r.order.time_paid,
-                matures_at,
-            },
-        )))
+        Ok(Some(LedgerEvent::ReceiptConfirmed(ReceiptConfirmed {
+            id,
+            merchant,
+            customer,
+            confirmed_at: now,
+            earlier_in_window: k,
+            first_at_merchant: outcome.first_ever,
+            first_purchase,
+            bizpower: outcome.bizpower,
+            rewards: rw,
+            time_paid: r.order.time_paid,
+            matures_at,
+        })))
     }
 
     /// Splits and caps one receipt's rewards by what the pools hold.
@@ -635,13 +610,11 @@ impl LedgerData {
         }
         r.status = ReceiptStatus::Cancelled;
         self.receipts.insert(id, &r);
-        Ok(Events::one(LedgerEvent::ReceiptCancelled(
-            ReceiptCancelled {
-                id,
-                by: caller,
-                expired,
-            },
-        )))
+        Ok(Some(LedgerEvent::ReceiptCancelled(ReceiptCancelled {
+            id,
+            by: caller,
+            expired,
+        })))
     }
 
     /// A confirmed receipt still in its challenge window, for `flag` and
@@ -676,7 +649,7 @@ impl LedgerData {
         self.time = time;
         r.status = ReceiptStatus::Flagged;
         self.receipts.insert(id, &r);
-        Ok(Events::one(LedgerEvent::ReceiptFlagged(ReceiptFlagged {
+        Ok(Some(LedgerEvent::ReceiptFlagged(ReceiptFlagged {
             id,
             by: caller,
             evidence,
@@ -706,7 +679,7 @@ impl LedgerData {
         self.time = time;
         r.status = ReceiptStatus::Refunded;
         self.receipts.insert(id, &r);
-        Ok(Events::one(LedgerEvent::ReceiptRefunded(ReceiptRefunded {
+        Ok(Some(LedgerEvent::ReceiptRefunded(ReceiptRefunded {
             id,
             time_returned: r.order.time_paid,
             biz_forfeited: r.biz,
@@ -749,12 +722,57 @@ impl LedgerData {
         }
         self.biz.reserved = reserved_biz;
         self.time.reserved = reserved_time;
-        Ok(Events::one(LedgerEvent::RewardsClaimed(RewardsClaimed {
+        Ok(Some(LedgerEvent::RewardsClaimed(RewardsClaimed {
             account: caller,
             biz,
             time,
             entries: n,
             remaining,
+        })))
+    }
+
+    /// Governance removed `account` (a merchant or a customer): its pending
+    /// entries are dropped and what they reserved goes back to the pools. As
+    /// a customer it meets the registry again at its next confirmation,
+    /// which refuses a removed customer.
+    pub fn forfeit_pending(&mut self, caller: AccountId, account: AccountId) -> Result<Events> {
+        self.ensure_privileged(caller)?;
+        let queue = self.queue(account);
+        let (mut biz, mut time): (Balance, Balance) = (0, 0);
+        for index in queue.head..queue.tail {
+            let Some(entry) = self.pending.take((account, index)) else {
+                continue;
+            };
+            // Only receipts still `Confirmed` hold a reservation (flagged and
+            // refunded ones released theirs). A later `flag` of one of these
+            // releases what is left of it.
+            let Some(mut r) = self
+                .receipts
+                .get(entry.receipt)
+                .filter(|r| r.status == ReceiptStatus::Confirmed)
+            else {
+                continue;
+            };
+            let (total, share) = match entry.token {
+                Token::Biz => (&mut biz, &mut r.biz),
+                Token::Time if account == r.customer => (&mut time, &mut r.time),
+                Token::Time => (&mut time, &mut r.referral_time),
+            };
+            *total = total.saturating_add(entry.amount);
+            *share = share.saturating_sub(entry.amount);
+            self.receipts.insert(entry.receipt, &r);
+        }
+        // Cannot fail: each entry was reserved in its pool. (Were it to, the
+        // contract reverts every write above with the error.)
+        release(&mut self.biz, biz)?;
+        release(&mut self.time, time)?;
+        self.queues.remove(account);
+        self.buyers.remove(account);
+        Ok(Some(LedgerEvent::PendingForfeited(PendingForfeited {
+            account,
+            biz,
+            time,
+            entries: queue.tail.saturating_sub(queue.head),
         })))
     }
 
@@ -794,7 +812,7 @@ impl LedgerData {
         r.rated |= bit;
         self.receipts.insert(id, &r);
         let (merchant, customer) = (r.merchant, r.customer);
-        Ok(Events::one(match rating {
+        Ok(Some(match rating {
             Rating::Merchant {
                 product,
                 service,
@@ -829,7 +847,7 @@ impl LedgerData {
         if self.get(id)?.status != ReceiptStatus::Confirmed {
             return Err(LedgerError::NotConfirmed);
         }
-        Ok(Events::one(LedgerEvent::Reacted(Reacted {
+        Ok(Some(LedgerEvent::Reacted(Reacted {
             id,
             account: caller,
             kind,
@@ -878,13 +896,6 @@ mod ledger {
     }
 
     impl Externals for Chain {
-        fn merchant_info(&mut self, merchant: AccountId) -> Result<Option<MerchantInfo>> {
-            match self.registry()?.call().merchant_info(merchant).try_invoke() {
-                Ok(Ok(info)) => Ok(info),
-                _ => Err(LedgerError::RegistryCallFailed),
-            }
-        }
-
         fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
             match self
                 .registry()?
@@ -954,10 +965,10 @@ mod ledger {
         /// # Errors
         /// `SelfDealing`; `InvalidOrder` (zero amount, order time in the
         /// future); `DuplicateOrder`; `MerchantNotFound`,
-        /// `MerchantNotVerified`; `TimeShareExceeded`; `RegistryCallFailed`.
+        /// `MerchantNotVerified`; `TimeShareExceeded`.
         ///
         /// # Events
-        /// `MerchantSynced` when the registry data changed, `ReceiptOpened`.
+        /// `ReceiptOpened`.
         #[ink(message)]
         pub fn record(&mut self, customer: AccountId, order: Order) -> Result<ReceiptId> {
             let caller = self.env().caller();
@@ -972,7 +983,7 @@ mod ledger {
         /// As `record`.
         ///
         /// # Events
-        /// `MerchantSynced` when the registry data changed, `ReceiptOpened`.
+        /// `ReceiptOpened`.
         #[ink(message)]
         pub fn open(&mut self, merchant: AccountId, order: Order) -> Result<ReceiptId> {
             let caller = self.env().caller();
@@ -1070,12 +1081,29 @@ mod ledger {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
             let mut ext = self.ext();
             let events = self.data.claim(&mut ext, caller, now, max)?;
-            let paid = match events.first() {
+            let paid = match events.as_ref() {
                 Some(LedgerEvent::RewardsClaimed(e)) => (e.biz, e.time),
                 _ => (0, 0),
             };
             self.emit(events);
             Ok(paid)
+        }
+
+        /// Governance removes `account` (merchant or customer): its pending
+        /// rewards are forfeited back to the pools, and a removed customer is
+        /// refused at its next confirmation (the registry is asked again).
+        /// Costs grow with the account's pending entries.
+        ///
+        /// # Errors
+        /// `Unauthorized` unless the caller is the admin or governance.
+        ///
+        /// # Events
+        /// `PendingForfeited`.
+        #[ink(message)]
+        pub fn forfeit_pending(&mut self, account: AccountId) -> Result<()> {
+            let events = self.data.forfeit_pending(self.env().caller(), account)?;
+            self.emit(events);
+            Ok(())
         }
 
         /// Rates the other side of a confirmed receipt, once per side: the
@@ -1181,10 +1209,7 @@ mod ledger {
             order: Order,
         ) -> Result<ReceiptId> {
             let now = self.env().block_timestamp();
-            let mut ext = self.ext();
-            let (id, events) = self
-                .data
-                .open(&mut ext, caller, now, merchant, customer, order)?;
+            let (id, events) = self.data.open(caller, now, merchant, customer, order)?;
             self.emit(events);
             Ok(id)
         }
@@ -1203,8 +1228,8 @@ mod ledger {
             crate::tests::Model::shared(self.env().account_id())
         }
 
-        fn emit(&self, events: Events) {
-            for event in events {
+        fn emit(&self, event: Events) {
+            if let Some(event) = event {
                 let env = self.env();
                 match event {
                     LedgerEvent::ReceiptOpened(e) => env.emit_event(e),
@@ -1213,6 +1238,7 @@ mod ledger {
                     LedgerEvent::ReceiptFlagged(e) => env.emit_event(e),
                     LedgerEvent::ReceiptRefunded(e) => env.emit_event(e),
                     LedgerEvent::RewardsClaimed(e) => env.emit_event(e),
+                    LedgerEvent::PendingForfeited(e) => env.emit_event(e),
                     LedgerEvent::PoolSynced(e) => env.emit_event(e),
                     LedgerEvent::ParamsChanged(e) => env.emit_event(e),
                     LedgerEvent::MerchantSynced(e) => env.emit_event(e),
@@ -1230,6 +1256,24 @@ mod ledger {
         #[ink(message)]
         fn receipt(&self, id: ReceiptId) -> Option<Receipt> {
             self.data.receipt(id)
+        }
+
+        /// The registry pushes `merchant`'s data after every change to it
+        /// (registration, profile, Time share, status): `record` and `open`
+        /// check this copy, `confirm` prices sales with its cost.
+        ///
+        /// # Errors
+        /// `Unauthorized` unless the caller is the registry.
+        ///
+        /// # Events
+        /// `MerchantSynced` when the data changed.
+        #[ink(message)]
+        fn merchant_changed(&mut self, merchant: AccountId, info: MerchantInfo) -> Result<()> {
+            let events = self
+                .data
+                .merchant_changed(self.env().caller(), merchant, info)?;
+            self.emit(events);
+            Ok(())
         }
     }
 }

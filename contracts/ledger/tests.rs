@@ -17,7 +17,6 @@ use std::{cell::RefCell, collections::HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
-    MerchantInfo,
     FirstPurchase(AccountId),
     Transfer(Token, AccountId, Balance),
     MoveTime(AccountId, AccountId, Balance),
@@ -26,6 +25,7 @@ pub enum Call {
 
 #[derive(Default)]
 pub struct World {
+    /// The registry's merchants, pushed to the ledger by [`push_merchants`].
     pub merchants: HashMap<AccountId, MerchantInfo>,
     /// customer → (referrer, active)
     pub customers: HashMap<AccountId, (Option<AccountId>, bool)>,
@@ -67,16 +67,6 @@ fn debit(w: &mut World, token: Token, from: AccountId, to: AccountId, value: Bal
 }
 
 impl Externals for Model {
-    fn merchant_info(&mut self, merchant: AccountId) -> Result<Option<MerchantInfo>> {
-        world(|w| {
-            w.calls.push(Call::MerchantInfo);
-            if w.registry_down {
-                return Err(LedgerError::RegistryCallFailed);
-            }
-            Ok(w.merchants.get(&merchant).copied())
-        })
-    }
-
     fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
         world(|w| {
             w.calls.push(Call::FirstPurchase(customer));
@@ -178,6 +168,14 @@ fn give(token: Token, who: AccountId, value: Balance) {
     world(|w| *w.balances.entry((token, who)).or_insert(0) += value);
 }
 
+/// The registry (`registry`) pushes the world's merchants to the ledger.
+fn push_merchants(d: &mut LedgerData, registry: AccountId) {
+    let merchants = world(|w| w.merchants.clone());
+    for (merchant, info) in merchants {
+        d.merchant_changed(registry, merchant, info).unwrap();
+    }
+}
+
 fn calls() -> Vec<Call> {
     world(|w| core::mem::take(&mut w.calls))
 }
@@ -208,6 +206,7 @@ mod logic {
         let a = setup();
         let ledger = AccountId::from(LEDGER);
         let mut d = LedgerData::new(a.alice, a.alice);
+        push_merchants(&mut d, a.alice);
         give(Token::Biz, ledger, 1_000_000 * UNIT);
         give(Token::Time, ledger, 1_000_000 * UNIT);
         let mut m = Model::shared(ledger);
@@ -226,7 +225,6 @@ mod logic {
     ) -> ReceiptConfirmed {
         let (rid, _) = d
             .open(
-                m,
                 a.bob,
                 at,
                 a.bob,
@@ -237,7 +235,7 @@ mod logic {
                 },
             )
             .unwrap();
-        match d.confirm(m, a.django, at, rid).unwrap().into_iter().last() {
+        match d.confirm(m, a.django, at, rid).unwrap() {
             Some(LedgerEvent::ReceiptConfirmed(e)) => e,
             other => panic!("{other:?}"),
         }
@@ -344,6 +342,7 @@ mod logic {
         let a = setup();
         let ledger = AccountId::from(LEDGER);
         let mut d = LedgerData::new(a.alice, a.alice);
+        push_merchants(&mut d, a.alice);
         let mut m = Model::shared(ledger);
         // Empty pools: the sale is recorded, nobody is promised anything.
         let c = sale(&mut d, &mut m, &a, 1, T0);
@@ -370,7 +369,6 @@ mod logic {
         let (mut d, mut m, a) = funded();
         let (id, _) = d
             .open(
-                &mut m,
                 a.bob,
                 T0,
                 a.bob,
@@ -413,15 +411,15 @@ mod logic {
 
     #[ink::test]
     fn only_a_side_of_the_sale_opens_it() {
-        let (mut d, mut m, a) = funded();
+        let (mut d, _, a) = funded();
         assert_eq!(
-            d.open(&mut m, a.frank, T0, a.bob, a.django, order(1, 5_000)),
+            d.open(a.frank, T0, a.bob, a.django, order(1, 5_000)),
             Err(LedgerError::NotCounterparty)
         );
         let (_, events) = d
-            .open(&mut m, a.django, T0, a.bob, a.django, order(1, 5_000))
+            .open(a.django, T0, a.bob, a.django, order(1, 5_000))
             .unwrap();
-        match events.into_iter().last() {
+        match events {
             Some(LedgerEvent::ReceiptOpened(e)) => assert_eq!(e.opened_by, Side::Customer),
             other => panic!("{other:?}"),
         }
@@ -529,6 +527,8 @@ mod logic {
         Claim(usize),
         Params(u32),
         Cancel,
+        /// Governance removes one of the five accounts.
+        Forfeit(usize),
     }
 
     fn op() -> impl proptest::strategy::Strategy<Value = Op> {
@@ -545,6 +545,7 @@ mod logic {
             1 => (0usize..5).prop_map(Op::Claim),
             1 => (0u32..=1_000_000).prop_map(Op::Params),
             1 => Just(Op::Cancel),
+            1 => (0usize..5).prop_map(Op::Forfeit),
         ]
     }
 
@@ -581,14 +582,13 @@ mod logic {
                     };
                     let (mch, cus) = (merchants[merchant], customers[customer]);
                     let opener = if customer_first { cus } else { mch };
-                    d.open(&mut m, opener, now, mch, cus, o)
-                        .and_then(|(id, ev)| {
-                            last = Some(id);
-                            let confirmer = if customer_first { mch } else { cus };
-                            let mut all: Vec<_> = ev.into_iter().collect();
-                            all.extend(d.confirm(&mut m, confirmer, now, id)?);
-                            Ok(all)
-                        })
+                    d.open(opener, now, mch, cus, o).and_then(|(id, ev)| {
+                        last = Some(id);
+                        let confirmer = if customer_first { mch } else { cus };
+                        let mut all: Vec<_> = ev.into_iter().collect();
+                        all.extend(d.confirm(&mut m, confirmer, now, id)?);
+                        Ok(all)
+                    })
                 }
                 Op::Advance(ms) => {
                     now += ms;
@@ -616,6 +616,9 @@ mod logic {
                     d.set_params(a.alice, p).map(Vec::from_iter)
                 }
                 Op::Cancel => d.cancel(a.bob, now, last.unwrap_or(0)).map(Vec::from_iter),
+                Op::Forfeit(who) => d
+                    .forfeit_pending(a.alice, everyone[who])
+                    .map(Vec::from_iter),
             };
             if let Ok(ev) = result {
                 events.extend(ev);
@@ -626,12 +629,30 @@ mod logic {
                     Token::Time => d.pools().1,
                 };
                 prop_assert_eq!(pool.available + pool.reserved, balance(token, ledger));
+                // and what is reserved is exactly what the pending entries
+                // of still-confirmed receipts promise
+                let promised: Balance = everyone
+                    .iter()
+                    .flat_map(|acc| {
+                        let q = d.queue(*acc);
+                        (q.head..q.tail).filter_map(|i| d.pending_entry(*acc, i))
+                    })
+                    .filter(|e| e.token == token)
+                    .filter(|e| {
+                        d.receipt(e.receipt)
+                            .is_some_and(|r| r.status == ReceiptStatus::Confirmed)
+                    })
+                    .map(|e| e.amount)
+                    .sum();
+                prop_assert_eq!(pool.reserved, promised);
             }
         }
 
         // The indexer's replay.
         let mut params = LedgerParams::default();
-        let mut costs: HashMap<AccountId, ShopCost> = HashMap::new();
+        // (the merchants' `MerchantSynced` of set-up, before these events)
+        let mut costs: HashMap<AccountId, ShopCost> =
+            world(|w| w.merchants.iter().map(|(m, i)| (*m, i.cost)).collect());
         let mut orders: HashMap<ReceiptId, Order> = HashMap::new();
         let mut windows: HashMap<AccountId, MerchantWindow> = HashMap::new();
         let mut visits: HashMap<(AccountId, AccountId), Visit> = HashMap::new();
@@ -695,6 +716,7 @@ fn deploy() -> (Ledger, test::DefaultAccounts<Env>) {
     test::set_caller::<Env>(a.alice);
     test::set_block_timestamp::<Env>(T0);
     let mut ledger = Ledger::new(a.alice, [0xB1; 32].into(), [0x71; 32].into());
+    push_merchants(&mut ledger.data, a.alice);
     let me = test::callee::<Env>();
     give(Token::Biz, me, 1_000_000 * UNIT);
     give(Token::Time, me, 1_000_000 * UNIT);
@@ -816,30 +838,13 @@ fn record_message() {
             expires_at: T0 + 3 * DAY,
         }
     );
-    // The first opening synced the merchant (one event before).
-    let all = emitted();
-    let synced =
-        <MerchantSynced as scale::Decode>::decode(&mut &all[all.len() - 2].data[..]).unwrap();
-    assert_eq!(
-        synced,
-        MerchantSynced {
-            merchant: a.bob,
-            info: verified(Some(a.charlie), T0)
-        }
-    );
+    // Opening reads the ledger's copy of the merchant: no registry call.
+    assert!(calls().is_empty());
     use bizkey_types::ledger::LedgerApi;
     let r = l.receipt(0).unwrap();
     assert_eq!(
         (r.status, r.opened_by, r.deadline),
         (ReceiptStatus::Open, Side::Merchant, T0 + 3 * DAY)
-    );
-    // A second opening with unchanged data does not sync again.
-    let n = emitted().len();
-    record(&mut l, a.django, order(8, 5_000)).unwrap();
-    assert_eq!(emitted().len(), n + 1);
-    assert_eq!(
-        calls().iter().filter(|c| **c == Call::MerchantInfo).count(),
-        2
     );
 }
 
@@ -887,26 +892,80 @@ fn record_errors() {
         record(&mut l, a.django, order(1, 5_000)),
         Err(LedgerError::MerchantNotFound)
     );
-    world(|w| {
-        w.merchants.insert(
+    l.data
+        .merchant_changed(
+            a.alice,
             a.eve,
             MerchantInfo {
                 status: MerchantStatus::Pending,
                 ..verified(None, T0)
             },
-        );
-    });
+        )
+        .unwrap();
     assert_eq!(
         record(&mut l, a.django, order(1, 5_000)),
         Err(LedgerError::MerchantNotVerified)
     );
-    world(|w| w.registry_down = true);
+    assert_eq!(l.data.receipt_id(a.eve, 1), None);
+}
+
+#[ink::test]
+fn merchant_changed_message() {
+    use bizkey_types::ledger::LedgerApi;
+    let (mut l, a) = deploy();
+    let suspended = MerchantInfo {
+        status: MerchantStatus::Suspended,
+        ..verified(Some(a.charlie), T0)
+    };
+    // Only the registry (alice's account in these tests) pushes.
+    as_caller(a.bob);
+    assert_eq!(
+        l.merchant_changed(a.bob, suspended),
+        Err(LedgerError::Unauthorized)
+    );
+    assert_eq!(
+        l.merchant_state(a.bob).map(|s| s.info),
+        Some(verified(Some(a.charlie), T0))
+    );
+    // A sale builds bob's window; the suspension keeps it and stops sales.
+    sale(&mut l, &a, 1);
+    let window = l.merchant_state(a.bob).unwrap().window;
+    let n = emitted().len();
+    as_caller(a.alice);
+    l.merchant_changed(a.bob, suspended).unwrap();
+    assert_eq!(
+        last_event::<MerchantSynced>(),
+        MerchantSynced {
+            merchant: a.bob,
+            info: suspended
+        }
+    );
+    assert_eq!(
+        l.merchant_state(a.bob),
+        Some(MerchantState {
+            info: suspended,
+            window
+        })
+    );
+    // The same data again: nothing to record.
+    l.merchant_changed(a.bob, suspended).unwrap();
+    assert_eq!(emitted().len(), n + 1);
     as_caller(a.bob);
     assert_eq!(
         record(&mut l, a.django, order(2, 5_000)),
-        Err(LedgerError::RegistryCallFailed)
+        Err(LedgerError::MerchantNotVerified)
     );
-    assert_eq!(l.data.receipt_id(a.bob, 2), None);
+    // A registry handed over: the old one is a stranger.
+    as_caller(a.alice);
+    l.set_role(Role::Registry, Some(a.frank)).unwrap();
+    assert_eq!(
+        l.merchant_changed(a.bob, verified(None, T0)),
+        Err(LedgerError::Unauthorized)
+    );
+    as_caller(a.frank);
+    l.merchant_changed(a.bob, verified(None, T0)).unwrap();
+    as_caller(a.bob);
+    record(&mut l, a.django, order(2, 5_000)).unwrap();
 }
 
 #[ink::test]
@@ -1521,5 +1580,85 @@ fn set_role_message() {
     assert_eq!(
         l.set_role(Role::Reporter, None),
         Err(LedgerError::Unauthorized)
+    );
+}
+
+#[ink::test]
+fn forfeit_pending_message() {
+    use bizkey_types::ledger::LedgerApi;
+    let (mut l, a) = deploy();
+    // django's first purchase: bob's referrer charlie earns Biz, django's
+    // referrer eve the Time bonus; then a repeat purchase.
+    let first = sale(&mut l, &a, 1);
+    at(T0 + 1_000);
+    let second = sale(&mut l, &a, 2);
+    let (r1, r2) = (l.receipt(first).unwrap(), l.receipt(second).unwrap());
+    assert!(r1.time > 0 && r1.referral_time > 0 && r2.time > 0);
+    for who in [a.bob, a.django, a.frank] {
+        as_caller(who);
+        assert_eq!(l.forfeit_pending(a.django), Err(LedgerError::Unauthorized));
+    }
+
+    // when the authority forfeits django's pending rewards
+    let (biz, time) = l.data.pools();
+    as_caller(a.alice);
+    l.forfeit_pending(a.django).unwrap();
+
+    // then both entries are gone and their Time is available again
+    assert_eq!(
+        last_event::<PendingForfeited>(),
+        PendingForfeited {
+            account: a.django,
+            biz: 0,
+            time: r1.time + r2.time,
+            entries: 2
+        }
+    );
+    assert_eq!(l.data.queue(a.django), Queue::default());
+    let (biz_after, time_after) = l.data.pools();
+    assert_eq!(biz_after, biz);
+    assert_eq!(time_after.reserved, time.reserved - r1.time - r2.time);
+    assert_eq!(time_after.available, time.available + r1.time + r2.time);
+    // the others keep theirs: the receipt now reserves only their shares
+    let r1_after = l.receipt(first).unwrap();
+    assert_eq!(
+        (r1_after.biz, r1_after.time, r1_after.referral_time),
+        (r1.biz, 0, r1.referral_time)
+    );
+    assert!(l.data.queue(a.eve).tail > 0);
+
+    // when the first receipt is flagged, only what is left is released
+    l.flag(first, Hash::default()).unwrap();
+    let flagged = last_event::<ReceiptFlagged>();
+    assert_eq!(
+        (flagged.biz_forfeited, flagged.time_forfeited),
+        (r1.biz, r1.referral_time)
+    );
+    assert_eq!(
+        l.data.pools().1.reserved,
+        time.reserved - r1.time - r2.time - r1.referral_time
+    );
+
+    // and django, removed in the registry, is asked about again there at
+    // its next confirmation, and refused
+    world(|w| w.customers.insert(a.django, (Some(a.eve), false)));
+    calls();
+    as_caller(a.bob);
+    let id = record(&mut l, a.django, order(3, 5_000)).unwrap();
+    as_caller(a.django);
+    assert_eq!(l.confirm(id), Err(LedgerError::CustomerNotActive));
+    assert_eq!(calls(), vec![Call::FirstPurchase(a.django)]);
+
+    // an account with nothing pending: an event with zeros
+    as_caller(a.alice);
+    l.forfeit_pending(a.frank).unwrap();
+    assert_eq!(
+        last_event::<PendingForfeited>(),
+        PendingForfeited {
+            account: a.frank,
+            biz: 0,
+            time: 0,
+            entries: 0
+        }
     );
 }

@@ -10,7 +10,10 @@
 //! - `Governance`: the governance contract; the same powers, so it can take
 //!   over from the authority (which then renounces by setting `Admin` to
 //!   `None`).
-//! - `Ledger`: the ledger contract, the only caller of `first_purchase`.
+//! - `Ledger`: the ledger contract, the only caller of `first_purchase`; the
+//!   registry pushes every change of a merchant to it (`merchant_changed`),
+//!   so a sale needs no registry call. Name it before registering merchants
+//!   (or re-send them with `sync_merchant`).
 //!
 //! The logic lives in [`RegistryData`], whose methods take the caller and the
 //! time explicitly and return the events to emit; the messages are thin
@@ -426,6 +429,9 @@ pub mod registry {
         /// `InvalidReferrer` if the referrer is the caller, unknown or
         /// removed.
         ///
+        /// `LedgerCallFailed` if the ledger refuses the push of the
+        /// merchant's new data (see `sync_merchant`).
+        ///
         /// # Events
         /// `MerchantRegistered`.
         #[ink(message)]
@@ -440,7 +446,7 @@ pub mod registry {
                 self.data
                     .register_merchant(caller, now, profile, referrer, time_share_ppm)?;
             self.emit(events);
-            Ok(())
+            self.push(caller)
         }
 
         /// Replaces the caller's profile. A verified merchant goes back to
@@ -450,6 +456,9 @@ pub mod registry {
         /// `MerchantNotFound`; `MerchantRemoved`; `InvalidName`,
         /// `InvalidLocation`, `InvalidCost`.
         ///
+        /// `LedgerCallFailed` if the ledger refuses the push of the
+        /// merchant's new data (see `sync_merchant`).
+        ///
         /// # Events
         /// `MerchantUpdated`.
         #[ink(message)]
@@ -457,7 +466,7 @@ pub mod registry {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
             let events = self.data.update_merchant(caller, now, profile)?;
             self.emit(events);
-            Ok(())
+            self.push(caller)
         }
 
         /// Sets the most of a sale's amount the caller accepts in Time (ppm).
@@ -465,15 +474,17 @@ pub mod registry {
         /// # Errors
         /// `MerchantNotFound`; `MerchantRemoved`; `InvalidShare` above 100 %.
         ///
+        /// `LedgerCallFailed` if the ledger refuses the push of the
+        /// merchant's new data (see `sync_merchant`).
+        ///
         /// # Events
         /// `TimeShareChanged`.
         #[ink(message)]
         pub fn set_time_share(&mut self, time_share_ppm: u32) -> Result<()> {
-            let events = self
-                .data
-                .set_time_share(self.env().caller(), time_share_ppm)?;
+            let caller = self.env().caller();
+            let events = self.data.set_time_share(caller, time_share_ppm)?;
             self.emit(events);
-            Ok(())
+            self.push(caller)
         }
 
         /// Verifies, suspends, reinstates or removes a merchant. The first
@@ -483,6 +494,9 @@ pub mod registry {
         /// `Unauthorized` unless the caller is the admin or governance;
         /// `MerchantNotFound`; `InvalidTransition` (to `Pending`, to the same
         /// status, or out of `Removed`).
+        ///
+        /// `LedgerCallFailed` if the ledger refuses the push of the
+        /// merchant's new data (see `sync_merchant`).
         ///
         /// # Events
         /// `MerchantStatusChanged`.
@@ -497,7 +511,7 @@ pub mod registry {
                 .data
                 .set_merchant_status(caller, now, merchant, status)?;
             self.emit(events);
-            Ok(())
+            self.push(merchant)
         }
 
         /// Registers the caller as a customer invited by `referrer` (who
@@ -549,6 +563,52 @@ pub mod registry {
         #[ink(message)]
         pub fn customer(&self, customer: AccountId) -> Option<Customer> {
             self.data.customer(customer)
+        }
+
+        /// Pushes the data of `merchant` to the ledger again: for merchants
+        /// registered before the ledger was named, or after a new ledger.
+        /// Anyone may call it; it sends what the registry holds.
+        ///
+        /// # Errors
+        /// `MerchantNotFound`; `LedgerCallFailed` when the ledger refuses
+        /// it (no ledger named: nothing to do, `Ok`).
+        #[ink(message)]
+        pub fn sync_merchant(&mut self, merchant: AccountId) -> Result<()> {
+            if self.data.merchant(merchant).is_none() {
+                return Err(RegistryError::MerchantNotFound);
+            }
+            self.push(merchant)
+        }
+
+        /// Sends `merchant`'s ledger view to the ledger, if one is named. A
+        /// failure fails the whole message, so the two never disagree.
+        fn push(&self, merchant: AccountId) -> Result<()> {
+            let (Some(ledger), Some(m)) =
+                (self.data.role(Role::Ledger), self.data.merchant(merchant))
+            else {
+                return Ok(());
+            };
+            let info = m.info();
+            #[cfg(not(test))]
+            {
+                use bizkey_types::ledger::LedgerApi;
+                use ink::codegen::TraitCallBuilder;
+                let mut ledger: ink::contract_ref!(LedgerApi) = ledger.into();
+                match ledger
+                    .call_mut()
+                    .merchant_changed(merchant, info)
+                    .try_invoke()
+                {
+                    Ok(Ok(Ok(()))) => Ok(()),
+                    _ => Err(RegistryError::LedgerCallFailed),
+                }
+            }
+            // Off-chain there is no ledger to call: the tests read the pushes.
+            #[cfg(test)]
+            {
+                crate::tests::PUSHED.with(|p| p.borrow_mut().push((ledger, merchant, info)));
+                Ok(())
+            }
         }
 
         fn emit(&self, events: Vec<RegistryEvent>) {

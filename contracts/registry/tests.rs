@@ -6,6 +6,17 @@ use bizkey_types::math::ShopCost;
 use ink::env::{test, DefaultEnvironment as Env};
 use ink::prelude::string::String;
 use registry::Registry;
+use std::cell::RefCell;
+
+thread_local! {
+    /// What the contract pushed to the ledger: (ledger, merchant, info).
+    pub static PUSHED: RefCell<Vec<(AccountId, AccountId, MerchantInfo)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+fn pushed() -> Vec<(AccountId, AccountId, MerchantInfo)> {
+    PUSHED.with(|p| core::mem::take(&mut *p.borrow_mut()))
+}
 
 fn accounts() -> test::DefaultAccounts<Env> {
     test::default_accounts::<Env>()
@@ -728,4 +739,49 @@ fn first_purchase_message() {
         r.first_purchase(a.django),
         Err(RegistryError::CustomerNotActive)
     );
+}
+
+#[ink::test]
+fn every_merchant_change_is_pushed_to_the_ledger() {
+    let (mut r, a) = deploy();
+    // No ledger named: nothing is pushed, and nothing fails.
+    set_caller(a.bob);
+    r.register_merchant(cafe(), None, 0).unwrap();
+    assert!(pushed().is_empty());
+
+    // With a ledger, each change sends what the registry now holds.
+    set_caller(a.alice);
+    r.set_role(Role::Ledger, Some(a.frank)).unwrap();
+    let info = |r: &Registry, m| r.merchant(m).unwrap().info();
+    set_caller(a.charlie);
+    r.register_merchant(cafe(), Some(a.bob), 100_000).unwrap();
+    assert_eq!(pushed(), vec![(a.frank, a.charlie, info(&r, a.charlie))]);
+    r.set_time_share(200_000).unwrap();
+    assert_eq!(pushed(), vec![(a.frank, a.charlie, info(&r, a.charlie))]);
+    r.update_merchant(cafe()).unwrap();
+    assert_eq!(pushed(), vec![(a.frank, a.charlie, info(&r, a.charlie))]);
+    set_caller(a.alice);
+    r.set_merchant_status(a.charlie, MerchantStatus::Verified)
+        .unwrap();
+    let verified = info(&r, a.charlie);
+    assert_eq!(verified.status, MerchantStatus::Verified);
+    assert_eq!(pushed(), vec![(a.frank, a.charlie, verified)]);
+
+    // A failed change pushes nothing.
+    assert_eq!(
+        r.set_merchant_status(a.charlie, MerchantStatus::Verified),
+        Err(RegistryError::InvalidTransition)
+    );
+    assert!(pushed().is_empty());
+
+    // `sync_merchant` re-sends bob's data, registered before the ledger;
+    // anyone may ask, for a registered merchant only.
+    set_caller(a.eve);
+    r.sync_merchant(a.bob).unwrap();
+    assert_eq!(pushed(), vec![(a.frank, a.bob, info(&r, a.bob))]);
+    assert_eq!(
+        r.sync_merchant(a.django),
+        Err(RegistryError::MerchantNotFound)
+    );
+    assert!(pushed().is_empty());
 }

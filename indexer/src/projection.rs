@@ -524,6 +524,7 @@ impl Batch {
                 self.forfeit(db, at, i(e.id)).await?;
             }
             Event::RewardsClaimed(e) => self.claim(db, at, e).await?,
+            Event::PendingForfeited(e) => self.forfeit_pending(db, at, e).await?,
             Event::PoolSynced(e) => {
                 for (token, pool) in [("biz", e.biz), ("time", e.time)] {
                     self.pools.insert(
@@ -1132,6 +1133,63 @@ impl Batch {
         if (biz, time) != (e.biz, e.time) {
             self.inconsistent(format!(
                 "claim of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger paid {} / {}",
+                at.block, e.biz, e.time
+            ));
+        }
+        Ok(())
+    }
+
+    /// Governance removed an account: the ledger dropped its whole queue and
+    /// returned the pending entries' rewards to the pools.
+    async fn forfeit_pending<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: bizkey_types::ledger::PendingForfeited,
+    ) -> Result<(), DbErr> {
+        let account = self.seen(&e.account, at.block);
+        let q = self.queue(db, &account, at.block).await?;
+        let (head, tail) = (q.head, q.tail);
+        q.head = 0;
+        q.tail = 0;
+        if tail - head != i(e.entries) {
+            self.inconsistent(format!(
+                "forfeiture of {account} at block {}: {} entries queued, the ledger dropped {}",
+                at.block,
+                tail - head,
+                e.entries
+            ));
+        }
+        let queued = rewards::Entity::find()
+            .filter(rewards::Column::Beneficiary.eq(account.clone()))
+            .filter(rewards::Column::ConsumedBlock.is_null())
+            .all(db)
+            .await?;
+        for row in queued {
+            self.rewards
+                .entry((row.receipt_id, row.role.clone()))
+                .or_insert(row);
+        }
+        let (mut biz, mut time) = (0u128, 0u128);
+        for r in self.rewards.values_mut() {
+            if r.beneficiary != account || r.consumed_block.is_some() {
+                continue;
+            }
+            r.consumed_block = Some(at.block);
+            if r.status == "pending" {
+                r.status = "forfeited".into();
+                r.settled_block = Some(at.block);
+                if r.token == "biz" {
+                    biz += r.amount.0
+                } else {
+                    time += r.amount.0
+                }
+            }
+        }
+        self.release(db, at, e.biz, e.time).await?;
+        if (biz, time) != (e.biz, e.time) {
+            self.inconsistent(format!(
+                "forfeiture of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger released {} / {}",
                 at.block, e.biz, e.time
             ));
         }

@@ -385,6 +385,19 @@ pub struct RewardsClaimed {
     pub remaining: u64,
 }
 
+/// Governance removed `account`: its pending entries were dropped and
+/// their rewards returned to the pools.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingForfeited {
+    #[ink(topic)]
+    pub account: AccountId,
+    pub biz: Balance,
+    pub time: Balance,
+    /// Entries dropped (those of flagged or refunded receipts included).
+    pub entries: u64,
+}
+
 /// The reward pools after a sync with the tokens' balances.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -444,12 +457,26 @@ pub struct Reacted {
     pub content: Hash,
 }
 
-/// What other contracts (tasks) read from the ledger.
+/// What other contracts call on the ledger: tasks read receipts, the
+/// registry pushes merchant data.
 #[ink::trait_definition]
 pub trait LedgerApi {
     /// The receipt with this id.
     #[ink(message)]
     fn receipt(&self, id: ReceiptId) -> Option<Receipt>;
+
+    /// The registry pushes `merchant`'s data after every change to it; the
+    /// ledger keeps the copy that `record` and `open` check, so a sale needs
+    /// no call to the registry.
+    ///
+    /// # Errors
+    /// `Unauthorized` unless the caller is the registry.
+    #[ink(message)]
+    fn merchant_changed(
+        &mut self,
+        merchant: AccountId,
+        info: MerchantInfo,
+    ) -> Result<(), LedgerError>;
 }
 
 /// The three PSP22 messages the ledger calls on the reward tokens, with the

@@ -99,7 +99,8 @@ pub struct Customer {
     pub registered_at: Timestamp,
 }
 
-/// What the ledger needs of a merchant, in one cross-contract call.
+/// What the ledger needs of a merchant: the registry pushes it to the ledger
+/// after every change (`LedgerApi::merchant_changed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
 pub struct MerchantInfo {
@@ -155,6 +156,8 @@ pub enum RegistryError {
     CustomerNotActive,
     /// The role does not exist on this contract.
     InvalidRole,
+    /// The ledger refused or failed the push of a merchant's data.
+    LedgerCallFailed,
 }
 
 #[cfg(feature = "std")]
@@ -239,7 +242,7 @@ pub struct CustomerStatusChanged {
     pub to: CustomerStatus,
 }
 
-/// What the ledger calls on the registry.
+/// What other contracts call on the registry (the ledger, tasks).
 #[ink::trait_definition]
 pub trait RegistryApi {
     /// The ledger's view of `merchant`, `None` if it is not registered.
