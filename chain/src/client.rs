@@ -628,8 +628,15 @@ impl Chain {
             .rpc
             .system_account_next_index(&signer.public_key().to_account_id())
             .await?;
+        // Mortal for 256 blocks from the finalized head (subxt's birth block)
+        // instead of subxt's default 32: the instant-seal dev node seals a
+        // block per transaction, so concurrent signers put more than 32
+        // blocks between the finalized head and the best block within one
+        // finalization delay, and a transaction born at the finalized head
+        // would be dead on arrival ("bad signature", "ancient birth block").
         let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
             .nonce(nonce)
+            .mortal(256)
             .build();
         let tx = self.api.tx().create_signed(call, signer, params).await?;
         let hash = format!("{:?}", tx.hash());
