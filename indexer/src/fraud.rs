@@ -29,10 +29,16 @@
 //! submits the ledger's `flag(id, evidence)` for pending rows (evidence: the
 //! `features_hash`), after a dry run that tells a closed window
 //! (`too_late`) or a receipt already flagged or refunded (`not_confirmed`,
-//! or `flagged` when the flag on chain is ours) from a flag to send. Each row
-//! leaves `pending` exactly once, so a receipt is never flagged twice;
-//! failures are logged, counted in `attempts` and retried, and never stop
-//! indexing.
+//! or `flagged` when the flag on chain is ours) from a flag to send. Whose
+//! flag it was is read from the index, so while the index has not reached
+//! the block of that flag or refund (a catch-up, a rebuild) the row stays
+//! `pending` and is asked about again. Each row leaves `pending` exactly
+//! once, so a receipt is never flagged twice; failures are logged, counted in
+//! `attempts` and retried, and never stop indexing.
+//!
+//! `tests/fraud_onchain.rs` runs all of it against a real node: a simulated
+//! brushing ring flagged on chain inside the challenge window, its rewards
+//! forfeited, honest merchants and customers paid.
 
 use crate::entity::{customers, fraud_scores, merchants, receipts};
 use crate::projection::ConfirmedReceipts;
@@ -577,12 +583,21 @@ impl Reporter {
         match dry.value {
             Err(LedgerError::WindowClosed) => return Ok(Outcome::Settled(status::TOO_LATE, None)),
             Err(LedgerError::NotConfirmed) => {
-                let ours = receipts::Entity::find_by_id(row.receipt_id)
+                let local = receipts::Entity::find_by_id(row.receipt_id)
                     .one(&self.db)
-                    .await?
-                    .is_some_and(|r| {
-                        r.status == "Flagged" && r.flagged_by.as_deref() == Some(&self.account())
-                    });
+                    .await?;
+                if local.as_ref().is_some_and(|r| r.status == "Confirmed") {
+                    // Flagged or refunded on chain in a block the index has
+                    // not reached yet (a catch-up): who did it is known
+                    // only from that block's event, so ask again later.
+                    return Ok(Outcome::Failed(
+                        "flagged or refunded on chain; the index has not reached that block yet"
+                            .into(),
+                    ));
+                }
+                let ours = local.is_some_and(|r| {
+                    r.status == "Flagged" && r.flagged_by.as_deref() == Some(&self.account())
+                });
                 let s = if ours {
                     status::FLAGGED
                 } else {
