@@ -5,7 +5,7 @@
 //! JSON rendering built from its ink! metadata (`EventMetadata::event_spec`),
 //! so event types the projection does not use are still readable in SQL.
 
-use bizkey_types::{ledger, psp22, registry, roles, vesting};
+use bizkey_types::{governance, ledger, psp22, registry, roles, tasks, vesting};
 use ink::env::Event as InkEvent;
 use ink::metadata::EventMetadata;
 use scale::Decode;
@@ -24,6 +24,10 @@ pub enum ContractKind {
     Registry,
     Ledger,
     Vesting,
+    Tasks,
+    Locking,
+    SuperNodes,
+    Governance,
 }
 
 impl ContractKind {
@@ -36,6 +40,10 @@ impl ContractKind {
             "registry" => Self::Registry,
             "ledger" => Self::Ledger,
             "vesting" => Self::Vesting,
+            "tasks" => Self::Tasks,
+            "locking" => Self::Locking,
+            "super_nodes" => Self::SuperNodes,
+            "governance" => Self::Governance,
             _ => return None,
         })
     }
@@ -48,6 +56,10 @@ impl ContractKind {
             Self::Registry => "registry",
             Self::Ledger => "ledger",
             Self::Vesting => "vesting",
+            Self::Tasks => "tasks",
+            Self::Locking => "locking",
+            Self::SuperNodes => "super_nodes",
+            Self::Governance => "governance",
         }
     }
 
@@ -248,6 +260,58 @@ impl Decoder {
                 stored!(r, Released, vesting::Released),
                 stored!(r, EcosystemSpent, vesting::EcosystemSpent),
                 projected!(r, RoleChanged, roles::RoleChanged),
+            ],
+        );
+        // The community contracts: decoded and kept as JSON in `events`
+        // (their own tables are not projected yet).
+        by_kind.insert(
+            ContractKind::Tasks,
+            vec![
+                stored!(r, TaskCreated, tasks::TaskCreated),
+                stored!(r, TaskJoined, tasks::TaskJoined),
+                stored!(r, ActionAttested, tasks::ActionAttested),
+                stored!(r, TaskCompleted, tasks::TaskCompleted),
+                stored!(r, GroupGoalReached, tasks::GroupGoalReached),
+                stored!(r, GroupShareCollected, tasks::GroupShareCollected),
+                stored!(r, ParticipantPenalized, tasks::ParticipantPenalized),
+                stored!(r, StakeWithdrawn, tasks::StakeWithdrawn),
+                stored!(r, TaskRefunded, tasks::TaskRefunded),
+            ],
+        );
+        by_kind.insert(
+            ContractKind::Locking,
+            vec![
+                stored!(r, Locked, governance::Locked),
+                stored!(r, Unlocked, governance::Unlocked),
+                stored!(r, DividendsDistributed, governance::DividendsDistributed),
+                stored!(r, DividendsClaimed, governance::DividendsClaimed),
+            ],
+        );
+        by_kind.insert(
+            ContractKind::SuperNodes,
+            vec![
+                stored!(r, CandidateRegistered, governance::CandidateRegistered),
+                stored!(r, CandidateWithdrawn, governance::CandidateWithdrawn),
+                stored!(r, BondWithdrawn, governance::BondWithdrawn),
+                stored!(r, SuperNodeElected, governance::SuperNodeElected),
+                stored!(r, SuperNodeRemoved, governance::SuperNodeRemoved),
+                stored!(r, PlatformChanged, governance::PlatformChanged),
+                stored!(r, VerificationVoted, governance::VerificationVoted),
+                stored!(r, VerificationDecided, governance::VerificationDecided),
+                projected!(r, RoleChanged, roles::RoleChanged),
+            ],
+        );
+        by_kind.insert(
+            ContractKind::Governance,
+            vec![
+                stored!(r, PhaseAdvanced, governance::PhaseAdvanced),
+                stored!(r, ProposalCreated, governance::ProposalCreated),
+                stored!(r, Voted, governance::Voted),
+                stored!(r, ProposalVetoed, governance::ProposalVetoed),
+                stored!(r, ProposalExecuted, governance::ProposalExecuted),
+                stored!(r, AccountRemoved, governance::AccountRemoved),
+                stored!(r, TreasurySpent, governance::TreasurySpent),
+                stored!(r, ConfigChanged, governance::ConfigChanged),
             ],
         );
         Self {
@@ -477,6 +541,40 @@ mod tests {
             .unwrap();
         assert_eq!(d.json["params"]["window_ms"], json!(86_400_000));
         assert_eq!(d.json["params"]["weights"]["new"], json!(450_000));
+    }
+
+    #[test]
+    fn community_contracts_events_are_kept_as_json() {
+        let e = bizkey_types::governance::Locked {
+            account: AccountId::from([2; 32]),
+            added: 5,
+            lock: bizkey_types::governance::Lock {
+                amount: 5,
+                tier: 1,
+                unlock_at: 9,
+                weight: 10,
+                reward_debt: 0,
+                unclaimed: 0,
+            },
+            total_weight: 10,
+        };
+        let d = Decoder::new()
+            .decode(
+                ContractKind::Locking,
+                &sig::<bizkey_types::governance::Locked>(),
+                &e.encode(),
+            )
+            .unwrap();
+        assert_eq!((d.name, d.event), ("Locked", Event::Other));
+        assert_eq!(d.json["lock"]["weight"], json!(10));
+        for kind in [
+            ContractKind::Tasks,
+            ContractKind::Locking,
+            ContractKind::SuperNodes,
+            ContractKind::Governance,
+        ] {
+            assert_eq!(ContractKind::from_manifest_name(kind.as_str()), Some(kind));
+        }
     }
 
     #[test]
