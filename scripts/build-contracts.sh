@@ -12,6 +12,9 @@ set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$BIZKEY_ROOT/contracts"
+# Called from the services' tests, cargo's environment names the services'
+# toolchain (RUSTUP_TOOLCHAIN beats contracts/rust-toolchain.toml): drop it.
+unset RUSTUP_TOOLCHAIN RUSTC RUSTDOC CARGO
 
 out="${BIZKEY_CONTRACTS_DIR:-$BIZKEY_CACHE/contracts}"
 force=0
