@@ -623,42 +623,54 @@ impl Chain {
     ) -> Result<RawIncluded> {
         // subxt's default nonce comes from the finalized state; the pool-aware
         // `system_accountNextIndex` lets transactions follow each other
-        // before finalization.
-        let nonce = self
-            .rpc
-            .system_account_next_index(&signer.public_key().to_account_id())
-            .await?;
-        // Mortal for 256 blocks from the finalized head (subxt's birth block)
-        // instead of subxt's default 32: the instant-seal dev node seals a
-        // block per transaction, so concurrent signers put more than 32
-        // blocks between the finalized head and the best block within one
-        // finalization delay, and a transaction born at the finalized head
-        // would be dead on arrival ("bad signature", "ancient birth block").
-        let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
-            .nonce(nonce)
-            .mortal(256)
-            .build();
-        let tx = self.api.tx().create_signed(call, signer, params).await?;
-        let hash = format!("{:?}", tx.hash());
+        // before finalization. Under load its answer can trail the
+        // transaction just included (the pool has dropped it while the best
+        // block the RPC reads is the one before): the pool then rejects the
+        // new transaction as stale, and asking again gives the next nonce.
+        let mut attempt = 0;
+        let (hash, mut progress) = loop {
+            attempt += 1;
+            let nonce = self
+                .rpc
+                .system_account_next_index(&signer.public_key().to_account_id())
+                .await?;
+            // Mortal for 256 blocks from the finalized head (subxt's birth block)
+            // instead of subxt's default 32: the instant-seal dev node seals a
+            // block per transaction, so concurrent signers put more than 32
+            // blocks between the finalized head and the best block within one
+            // finalization delay, and a transaction born at the finalized head
+            // would be dead on arrival ("bad signature", "ancient birth block").
+            let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
+                .nonce(nonce)
+                .mortal(256)
+                .build();
+            let tx = self.api.tx().create_signed(call, signer, params).await?;
+            let hash = format!("{:?}", tx.hash());
+            match tx.submit_and_watch().await {
+                Ok(progress) => break (hash, progress),
+                // The pool's verdict (1010 "Invalid Transaction": bad nonce,
+                // cannot pay fees, …) is about this transaction, not the RPC.
+                Err(subxt::Error::Rpc(subxt::error::RpcError::ClientError(
+                    subxt::ext::subxt_rpcs::Error::User(e),
+                ))) => {
+                    let detail = e.data.map(|d| d.get().to_string()).unwrap_or_default();
+                    if detail.contains(STALE) && attempt < STALE_ATTEMPTS {
+                        tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                        continue;
+                    }
+                    return Err(ChainError::Transaction {
+                        hash,
+                        status: "was rejected",
+                        message: format!("{} ({}) {detail}", e.message, e.code),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let failed = |status, message| ChainError::Transaction {
             hash: hash.clone(),
             status,
             message,
-        };
-        let mut progress = match tx.submit_and_watch().await {
-            Ok(progress) => progress,
-            // The pool's verdict (1010 "Invalid Transaction": bad nonce,
-            // cannot pay fees, …) is about this transaction, not the RPC.
-            Err(subxt::Error::Rpc(subxt::error::RpcError::ClientError(
-                subxt::ext::subxt_rpcs::Error::User(e),
-            ))) => {
-                let detail = e.data.map(|d| d.get().to_string()).unwrap_or_default();
-                return Err(failed(
-                    "was rejected",
-                    format!("{} ({}) {detail}", e.message, e.code),
-                ));
-            }
-            Err(e) => return Err(e.into()),
         };
         while let Some(status) = progress.next().await {
             let in_block = match status? {
@@ -717,6 +729,11 @@ struct RawIncluded {
 
 /// `pallet_contracts_uapi::ReturnFlags::REVERT`.
 const REVERT_FLAG: u32 = 1;
+
+/// The pool's text for `InvalidTransaction::Stale` (a nonce already used).
+const STALE: &str = "Transaction is outdated";
+/// Submissions of one transaction rejected as stale before giving up.
+const STALE_ATTEMPTS: u64 = 5;
 
 fn with_margin(g: Gas) -> Gas {
     let up = |v: u64| v.saturating_add(v / 100 * GAS_MARGIN_PERCENT);

@@ -6,6 +6,26 @@
 //! every contract of the contracts workspace), a wiring step runs when every
 //! contract it names was deployed. Deploying a contract whose dependencies
 //! are missing is an error.
+//!
+//! With every bundle present the whole suite is wired as the governance
+//! e2e tests wire it (`contracts/governance/e2e_tests.rs`, `suite!`):
+//!
+//! - BT's four allocations are minted to the deployer, who then moves half
+//!   the ecosystem share to the ledger's Biz reward pool and the vested
+//!   shares plus the other half of the ecosystem share (the treasury that
+//!   governance spends) to `vesting`. On this dev deployment the deployer is
+//!   the beneficiary of the three vested allocations and releases the team's
+//!   first unlock (10 % at T0) at once: that is the deployer's liquid BT.
+//! - TT's genesis goes to the ledger's Time reward pool; the emission is
+//!   split between the ledger (reward pool) and `locking` (the lockers'
+//!   dividend pool).
+//! - The registry names the ledger (`Ledger` role) before any merchant
+//!   exists, so every merchant change can reach the ledger.
+//! - `governance` holds the `Governance` role of the registry, the ledger,
+//!   both tokens, `super_nodes` and `vesting`; the deployer stays the
+//!   foundation authority (admin) of everything in phase 军政, and
+//!   governance takes the admin roles itself when the phase advances.
+//! - `tasks` needs no role.
 
 use crate::accounts::{account_of, to_ink};
 use crate::bundle::ContractBundle;
@@ -13,8 +33,10 @@ use crate::client::{Chain, Finality};
 use crate::contract::Contract;
 use crate::error::{ChainError, Result};
 use crate::manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
+use bizkey_types::governance::{Contracts, GovernanceConfig, LockTier, SuperNodeConfig};
+use bizkey_types::math::PPM;
 use bizkey_types::roles::Role;
-use bizkey_types::{AccountId, Balance};
+use bizkey_types::{AccountId, Balance, Timestamp};
 use scale::Encode;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,14 +47,79 @@ use subxt_signer::sr25519::Keypair;
 pub const UNIT: Balance = 1_000_000_000_000;
 /// BT's ecosystem allocation (50 % of 10 B).
 pub const BT_ECOSYSTEM: Balance = 5_000_000_000 * UNIT;
-/// The part of the ecosystem allocation that funds the ledger's Biz rewards;
-/// the rest stays with the deployer as the treasury until governance holds it.
+/// The part of the ecosystem allocation that funds the ledger's Biz rewards.
 pub const BT_REWARD_POOL: Balance = BT_ECOSYSTEM / 2;
+/// The rest of the ecosystem allocation: the treasury, held by `vesting`
+/// and spent by governance (`TreasurySpend`).
+pub const BT_TREASURY: Balance = BT_ECOSYSTEM - BT_REWARD_POOL;
+/// The vested allocations (early supporters 20 %, team 15 %, foundation
+/// 15 %), held by `vesting`.
+pub const BT_VESTED: Balance = 5_000_000_000 * UNIT;
+/// The team's unlock at T0: 10 % of its 1.5 B, released to the deployer
+/// (the dev deployment's beneficiary) by the wiring.
+pub const BT_TEAM_AT_T0: Balance = 150_000_000 * UNIT;
 /// TT's genesis supply (the early-user reserve), all of it the ledger's pool.
 pub const TT_GENESIS: Balance = 2_000_000_000 * UNIT;
 /// Share of the Time emission that goes to the ledger's reward pool (the
 /// rest to the lockers' dividend pool), in parts per million.
 pub const TT_REWARD_SHARE_PPM: u32 = 800_000;
+
+/// The settings of a deployment that are not addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployOptions {
+    /// Governance's voting period, quorum, threshold, delays.
+    pub governance: GovernanceConfig,
+    /// `locking`'s tiers (fixed at instantiation).
+    pub lock_tiers: Vec<LockTier>,
+    /// `super_nodes`' bond and unbonding period.
+    pub super_nodes: SuperNodeConfig,
+}
+
+impl DeployOptions {
+    /// For a local dev chain, where a scripted day runs in a minute: votes
+    /// last 10 s and passed proposals wait 1 s; the shortest lock (10 min)
+    /// outlasts a vote.
+    pub fn dev() -> Self {
+        const MINUTE: u64 = 60_000;
+        const DAY: u64 = 1_440 * MINUTE;
+        Self {
+            governance: GovernanceConfig {
+                voting_period_ms: 10_000,
+                execution_delay_ms: 1_000,
+                grace_period_ms: DAY,
+                quorum_ppm: 200_000,
+                threshold_ppm: 500_000,
+                proposal_min_weight: UNIT,
+            },
+            lock_tiers: vec![
+                LockTier {
+                    duration_ms: 10 * MINUTE,
+                    multiplier_ppm: PPM,
+                },
+                LockTier {
+                    duration_ms: 30 * DAY,
+                    multiplier_ppm: PPM * 3 / 2,
+                },
+                LockTier {
+                    duration_ms: 365 * DAY,
+                    multiplier_ppm: 2 * PPM,
+                },
+            ],
+            super_nodes: SuperNodeConfig {
+                min_bond: 100 * UNIT,
+                unbonding_ms: 10 * MINUTE,
+                max_super_nodes: 8,
+            },
+        }
+    }
+}
+
+impl Default for DeployOptions {
+    /// [`DeployOptions::dev`]: the tool deploys to dev nodes.
+    fn default() -> Self {
+        Self::dev()
+    }
+}
 
 /// What constructor arguments and wiring calls can refer to.
 pub struct Ctx<'a> {
@@ -41,6 +128,9 @@ pub struct Ctx<'a> {
     pub deployer: AccountId,
     /// Addresses of the contracts deployed so far.
     pub deployed: &'a BTreeMap<String, AccountId>,
+    /// Block timestamps (ms) of their instantiations.
+    pub instantiated_ms: &'a BTreeMap<String, Timestamp>,
+    pub options: &'a DeployOptions,
 }
 
 impl Ctx<'_> {
@@ -50,6 +140,17 @@ impl Ctx<'_> {
     /// [`ChainError::Plan`] when it was not deployed.
     pub fn addr(&self, name: &str) -> Result<AccountId> {
         self.deployed
+            .get(name)
+            .copied()
+            .ok_or_else(|| ChainError::Plan(format!("`{name}` is needed but was not deployed")))
+    }
+
+    /// When a deployed contract was instantiated (its block's timestamp).
+    ///
+    /// # Errors
+    /// [`ChainError::Plan`] when it was not deployed.
+    pub fn instantiated_ms(&self, name: &str) -> Result<Timestamp> {
+        self.instantiated_ms
             .get(name)
             .copied()
             .ok_or_else(|| ChainError::Plan(format!("`{name}` is needed but was not deployed")))
@@ -90,15 +191,14 @@ pub struct WiringStep {
     pub args: Args,
 }
 
-/// The suite, in deployment order. Vesting and governance (later issues)
-/// will take the deployer's place as holder of the BT allocations and of the
-/// privileged roles.
+/// The suite, in deployment order.
 pub const SUITE: &[ContractSpec] = &[
     ContractSpec {
         name: "biz_token",
         constructor: "new",
         needs: &[],
-        // early supporters, ecosystem, team, foundation
+        // early supporters, ecosystem, team, foundation: the wiring moves
+        // them to the ledger and to vesting.
         args: |c| Ok((c.deployer, c.deployer, c.deployer, c.deployer).encode()),
     },
     ContractSpec {
@@ -106,7 +206,7 @@ pub const SUITE: &[ContractSpec] = &[
         constructor: "new",
         needs: &[],
         // genesis holder, reward pool, dividend pool, reward share: the pools
-        // move to the ledger in the wiring, once it exists.
+        // move to the ledger and to locking in the wiring, once they exist.
         args: |c| Ok((c.deployer, c.deployer, c.deployer, TT_REWARD_SHARE_PPM).encode()),
     },
     ContractSpec {
@@ -128,12 +228,97 @@ pub const SUITE: &[ContractSpec] = &[
                 .encode())
         },
     },
+    ContractSpec {
+        name: "vesting",
+        constructor: "new",
+        needs: &["biz_token"],
+        // T0 is BT's issue time; the deployer is the beneficiary of early
+        // supporters, team and foundation on this dev deployment.
+        args: |c| {
+            Ok((
+                c.addr("biz_token")?,
+                c.instantiated_ms("biz_token")?,
+                c.deployer,
+                c.deployer,
+                c.deployer,
+            )
+                .encode())
+        },
+    },
+    ContractSpec {
+        name: "locking",
+        constructor: "new",
+        needs: &["biz_token", "time_token"],
+        args: |c| {
+            Ok((
+                c.addr("biz_token")?,
+                c.addr("time_token")?,
+                c.options.lock_tiers.clone(),
+            )
+                .encode())
+        },
+    },
+    ContractSpec {
+        name: "super_nodes",
+        constructor: "new",
+        // Slashed bonds go to the treasury (vesting's ecosystem fund).
+        needs: &["biz_token", "registry", "vesting"],
+        args: |c| {
+            Ok((
+                c.addr("biz_token")?,
+                c.addr("registry")?,
+                c.addr("vesting")?,
+                c.options.super_nodes,
+            )
+                .encode())
+        },
+    },
+    ContractSpec {
+        name: "tasks",
+        constructor: "new",
+        needs: &["time_token", "ledger", "registry"],
+        args: |c| {
+            Ok((
+                c.addr("time_token")?,
+                c.addr("ledger")?,
+                c.addr("registry")?,
+            )
+                .encode())
+        },
+    },
+    ContractSpec {
+        name: "governance",
+        constructor: "new",
+        needs: &[
+            "locking",
+            "super_nodes",
+            "biz_token",
+            "time_token",
+            "registry",
+            "ledger",
+            "vesting",
+        ],
+        // The deployer becomes the foundation authority (phase 军政).
+        args: |c| {
+            let contracts = Contracts {
+                locking: c.addr("locking")?,
+                super_nodes: c.addr("super_nodes")?,
+                biz_token: c.addr("biz_token")?,
+                time_token: c.addr("time_token")?,
+                registry: c.addr("registry")?,
+                ledger: c.addr("ledger")?,
+                vesting: c.addr("vesting")?,
+            };
+            Ok((contracts, c.options.governance).encode())
+        },
+    },
 ];
 
 /// Wiring, in order.
 pub const WIRING: &[WiringStep] = &[
     WiringStep {
-        what: "registry: the ledger may mark first purchases",
+        // Before any merchant exists: every merchant change reaches the ledger.
+        what: "registry: the ledger (first purchases, merchant data)",
         contract: "registry",
         message: "set_role",
         needs: &["registry", "ledger"],
@@ -154,11 +339,15 @@ pub const WIRING: &[WiringStep] = &[
         args: |c| Ok((c.addr("ledger")?, TT_GENESIS, Vec::<u8>::new()).encode()),
     },
     WiringStep {
-        what: "time_token: emission to the ledger's reward pool",
+        what: "time_token: emission split between the ledger (reward pool) and locking (dividends)",
         contract: "time_token",
         message: "configure_emission",
         needs: &["time_token", "ledger"],
-        args: |c| Ok((c.addr("ledger")?, c.deployer, TT_REWARD_SHARE_PPM).encode()),
+        // Without locking, the dividend share waits with the deployer.
+        args: |c| {
+            let dividends = c.addr("locking").unwrap_or(c.deployer);
+            Ok((c.addr("ledger")?, dividends, TT_REWARD_SHARE_PPM).encode())
+        },
     },
     WiringStep {
         what: "ledger: read the funded pools",
@@ -166,6 +355,69 @@ pub const WIRING: &[WiringStep] = &[
         message: "sync",
         needs: &["ledger", "biz_token", "time_token"],
         args: |_| Ok(Vec::new()),
+    },
+    WiringStep {
+        what: "biz_token: the vested shares and the treasury to vesting",
+        contract: "biz_token",
+        message: "PSP22::transfer",
+        needs: &["biz_token", "vesting"],
+        args: |c| {
+            Ok((
+                c.addr("vesting")?,
+                BT_VESTED + BT_TREASURY,
+                Vec::<u8>::new(),
+            )
+                .encode())
+        },
+    },
+    WiringStep {
+        what: "vesting: the team's unlock at T0 to its beneficiary (the deployer)",
+        contract: "vesting",
+        message: "VestingApi::release",
+        needs: &["vesting"],
+        args: |_| Ok(Vec::new()),
+    },
+    WiringStep {
+        what: "registry: governance",
+        contract: "registry",
+        message: "set_role",
+        needs: &["registry", "governance"],
+        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+    },
+    WiringStep {
+        what: "ledger: governance",
+        contract: "ledger",
+        message: "set_role",
+        needs: &["ledger", "governance"],
+        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+    },
+    WiringStep {
+        what: "biz_token: governance",
+        contract: "biz_token",
+        message: "set_governance",
+        needs: &["biz_token", "governance"],
+        args: |c| Ok(Some(c.addr("governance")?).encode()),
+    },
+    WiringStep {
+        what: "time_token: governance",
+        contract: "time_token",
+        message: "set_governance",
+        needs: &["time_token", "governance"],
+        args: |c| Ok(Some(c.addr("governance")?).encode()),
+    },
+    WiringStep {
+        what: "super_nodes: governance (elects, revokes)",
+        contract: "super_nodes",
+        message: "set_role",
+        needs: &["super_nodes", "governance"],
+        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+    },
+    WiringStep {
+        what: "vesting: governance (spends the treasury)",
+        contract: "vesting",
+        message: "set_role",
+        needs: &["vesting", "governance"],
+        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
     },
 ];
 
@@ -180,16 +432,37 @@ impl<F: FnMut(&str)> Progress for F {
     }
 }
 
+/// [`deploy_suite_with`] the [`DeployOptions::dev`] settings.
+///
+/// # Errors
+/// As [`deploy_suite_with`].
+pub async fn deploy_suite(
+    chain: &Chain,
+    deployer: &Keypair,
+    contracts_dir: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Manifest> {
+    deploy_suite_with(
+        chain,
+        deployer,
+        contracts_dir,
+        &DeployOptions::dev(),
+        progress,
+    )
+    .await
+}
+
 /// Deploys every contract of [`SUITE`] whose bundle is in `contracts_dir`,
 /// runs the applicable [`WIRING`], and returns the manifest (not saved).
 ///
 /// # Errors
 /// [`ChainError::Plan`] when no contract of the suite has a bundle or a
 /// present contract needs a missing one; bundle, revert and dispatch errors.
-pub async fn deploy_suite(
+pub async fn deploy_suite_with(
     chain: &Chain,
     deployer: &Keypair,
     contracts_dir: &Path,
+    options: &DeployOptions,
     progress: &mut dyn Progress,
 ) -> Result<Manifest> {
     let bundles: Vec<(&ContractSpec, PathBuf)> = SUITE
@@ -212,6 +485,7 @@ pub async fn deploy_suite(
 
     let deployer_ink = to_ink(&account_of(deployer));
     let mut addresses: BTreeMap<String, AccountId> = BTreeMap::new();
+    let mut instantiated_ms: BTreeMap<String, Timestamp> = BTreeMap::new();
     let mut handles: BTreeMap<&str, Contract> = BTreeMap::new();
     let mut deployed = Vec::new();
     // A salt unique to this deployment: the same code and arguments may be
@@ -231,6 +505,8 @@ pub async fn deploy_suite(
         let ctx = Ctx {
             deployer: deployer_ink,
             deployed: &addresses,
+            instantiated_ms: &instantiated_ms,
+            options,
         };
         let args = Encoded((spec.args)(&ctx)?);
         progress.step(&format!(
@@ -254,6 +530,10 @@ pub async fn deploy_suite(
             spec.name, inst.address, inst.included.block_number
         ));
         addresses.insert(spec.name.into(), to_ink(&inst.address));
+        instantiated_ms.insert(
+            spec.name.into(),
+            chain.block_timestamp(inst.included.block_hash).await?,
+        );
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         deployed.push(DeployedContract {
             name: spec.name.into(),
@@ -282,6 +562,8 @@ pub async fn deploy_suite(
         let ctx = Ctx {
             deployer: deployer_ink,
             deployed: &addresses,
+            instantiated_ms: &instantiated_ms,
+            options,
         };
         let args = Encoded((step.args)(&ctx)?);
         progress.step(&format!("wire {}", step.what));

@@ -2,9 +2,37 @@
 //! manifest true to the chain.
 
 use crate::harness::{contracts_dir, TestNode};
-use bizkey_chain::accounts::{account_of, keypair, to_ink};
-use bizkey_chain::deploy::{deploy_suite, BT_REWARD_POOL, SUITE, TT_GENESIS};
-use bizkey_chain::{Contract, Manifest};
+use bizkey_chain::accounts::{account_of, from_ink, keypair, to_ink};
+use bizkey_chain::deploy::{
+    deploy_suite, DeployOptions, BT_REWARD_POOL, BT_TEAM_AT_T0, BT_TREASURY, BT_VESTED, SUITE,
+    TT_GENESIS, TT_REWARD_SHARE_PPM,
+};
+use bizkey_chain::{AccountId32, Chain, Contract, Manifest};
+use bizkey_types::governance::{
+    Contracts, GovernanceConfig, LockTier, Phase, SuperNodeConfig, SuperNodeError,
+};
+use bizkey_types::ledger::{LedgerError, LedgerParams};
+use bizkey_types::math::PPM;
+use bizkey_types::psp22::{EmissionReleased, PSP22Error, Transfer};
+use bizkey_types::roles::Role;
+use bizkey_types::vesting::VestingError;
+use bizkey_types::AccountId;
+
+/// A query of `contract` in `manifest`, dry-run by the deployer.
+async fn query<R: scale::Decode>(
+    chain: &Chain,
+    manifest: &Manifest,
+    contract: &str,
+    message: &str,
+    args: &impl scale::Encode,
+) -> R {
+    let c = Contract::from_manifest(manifest.contract(contract).unwrap()).unwrap();
+    chain
+        .dry_run::<R>(&manifest.deployer, &c, message, args)
+        .await
+        .unwrap_or_else(|e| panic!("{contract}::{message}: {e}"))
+        .value
+}
 
 #[tokio::test]
 async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
@@ -17,23 +45,37 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
     .await
     .unwrap();
 
-    // every contract of the suite that has a bundle is in the manifest, in plan order
-    let expected: Vec<&str> = SUITE
-        .iter()
-        .map(|s| s.name)
-        .filter(|n| contracts_dir().join(format!("{n}.contract")).exists())
-        .collect();
-    assert!(
-        expected.contains(&"biz_token"),
-        "the tokens are always built"
+    // every contract of the suite has a bundle (build-contracts.sh builds the
+    // whole contracts workspace) and is in the manifest, in plan order
+    let all: Vec<&str> = SUITE.iter().map(|s| s.name).collect();
+    assert_eq!(
+        all,
+        [
+            "biz_token",
+            "time_token",
+            "registry",
+            "ledger",
+            "vesting",
+            "locking",
+            "super_nodes",
+            "tasks",
+            "governance"
+        ]
     );
+    for n in &all {
+        assert!(
+            contracts_dir().join(format!("{n}.contract")).exists(),
+            "no bundle of {n} in {}",
+            contracts_dir().display()
+        );
+    }
     let names: Vec<&str> = manifest.contracts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, expected);
+    assert_eq!(names, all);
     assert_eq!(manifest.genesis_hash, chain.genesis_hash());
     assert_eq!(manifest.node_url, node.url);
     assert_eq!(manifest.deployer, account_of(&alice));
     assert!(manifest.deployment_block >= 1);
-    assert!(!steps.is_empty());
+    assert!(steps.iter().any(|s| s.starts_with("wire ")), "{steps:?}");
 
     // the manifest survives a save/load round trip
     let path = std::env::temp_dir().join(format!("bizkey-deploy-{}.json", std::process::id()));
@@ -42,8 +84,12 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
     std::fs::remove_file(&path).unwrap();
     assert_eq!(loaded, manifest);
 
-    // each address is a live contract with the recorded code, instantiated
-    // no earlier than the deployment block
+    // each address is a distinct live contract with the recorded code,
+    // instantiated no earlier than the deployment block
+    let mut addresses: Vec<&AccountId32> = loaded.contracts.iter().map(|c| &c.address).collect();
+    addresses.sort_by_key(|a| a.0);
+    addresses.dedup();
+    assert_eq!(addresses.len(), all.len());
     for c in &loaded.contracts {
         assert!(chain.code_exists(c.code_hash).await.unwrap(), "{}", c.name);
         assert!(c.instantiated_at >= loaded.deployment_block);
@@ -61,41 +107,167 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
             .unwrap_or_else(|| panic!("{} has no contract at {}", c.name, c.address));
         assert_eq!(info.code_hash, c.code_hash, "{}", c.name);
     }
-
-    // the tokens answer through their bundles; with the ledger deployed,
-    // its pools are funded
+    let addr = |n: &str| to_ink(&loaded.contract(n).unwrap().address);
+    let (bt, tt, registry, ledger, vesting, locking, super_nodes, gov) = (
+        addr("biz_token"),
+        addr("time_token"),
+        addr("registry"),
+        addr("ledger"),
+        addr("vesting"),
+        addr("locking"),
+        addr("super_nodes"),
+        addr("governance"),
+    );
     let me = to_ink(&account_of(&alice));
-    let bt = Contract::from_manifest(loaded.contract("biz_token").unwrap()).unwrap();
-    let supply = chain
-        .dry_run::<u128>(&manifest.deployer, &bt, "total_supply", &())
-        .await
-        .unwrap()
-        .value;
+    let m = &loaded;
+
+    // BT: the ledger's reward pool, vesting's vested shares and treasury,
+    // the team's unlock at T0 with the deployer; nothing else anywhere
+    let supply: u128 = query(&chain, m, "biz_token", "total_supply", &()).await;
     assert_eq!(supply, 10_000_000_000 * 1_000_000_000_000);
-    let alice_bt = chain
-        .dry_run::<u128>(&manifest.deployer, &bt, "balance_of", &me)
+    let bt_of = |who: AccountId| {
+        let chain = &chain;
+        async move { query::<u128>(chain, m, "biz_token", "balance_of", &who).await }
+    };
+    assert_eq!(bt_of(ledger).await, BT_REWARD_POOL);
+    assert_eq!(
+        bt_of(vesting).await,
+        BT_VESTED + BT_TREASURY - BT_TEAM_AT_T0
+    );
+    assert_eq!(bt_of(me).await, BT_TEAM_AT_T0);
+    assert_eq!(
+        BT_REWARD_POOL + BT_VESTED + BT_TREASURY,
+        supply,
+        "every allocation is placed"
+    );
+    let owed: u128 = query(&chain, m, "vesting", "outstanding", &()).await;
+    assert_eq!(owed, BT_VESTED - BT_TEAM_AT_T0);
+    let treasury: u128 = query(&chain, m, "vesting", "ecosystem_available", &()).await;
+    assert_eq!(treasury, BT_TREASURY);
+    let early: Result<u128, VestingError> = query(&chain, m, "vesting", "release", &()).await;
+    assert_eq!(
+        early,
+        Err(VestingError::NothingToRelease),
+        "the next unlock is months away"
+    );
+    // TT: the genesis is the ledger's; the emission goes 80/20 to the
+    // ledger and to the lockers (a dry-run release shows the split)
+    let tt_pool: u128 = query(&chain, m, "time_token", "balance_of", &ledger).await;
+    assert_eq!(tt_pool, TT_GENESIS);
+    let tt_contract = Contract::from_manifest(m.contract("time_token").unwrap()).unwrap();
+    let release = chain
+        .dry_run::<Result<u128, PSP22Error>>(&m.deployer, &tt_contract, "release_emission", &())
         .await
-        .unwrap()
-        .value;
-    if let Ok(ledger) = loaded.contract("ledger") {
-        let at = to_ink(&ledger.address);
-        let tt = Contract::from_manifest(loaded.contract("time_token").unwrap()).unwrap();
-        let bt_pool = chain
-            .dry_run::<u128>(&manifest.deployer, &bt, "balance_of", &at)
-            .await
-            .unwrap()
-            .value;
-        let tt_pool = chain
-            .dry_run::<u128>(&manifest.deployer, &tt, "balance_of", &at)
-            .await
-            .unwrap()
-            .value;
-        assert_eq!((bt_pool, tt_pool), (BT_REWARD_POOL, TT_GENESIS));
-        assert_eq!(alice_bt, supply - BT_REWARD_POOL);
-    } else {
-        assert_eq!(
-            alice_bt, supply,
-            "without a ledger the deployer keeps every allocation"
-        );
+        .unwrap();
+    let minted = release.value.unwrap();
+    assert!(minted > 0, "the emission accrues from the deployment");
+    let released: Vec<EmissionReleased> = release
+        .events
+        .iter()
+        .filter_map(|e| e.decode::<EmissionReleased>().unwrap())
+        .collect();
+    assert_eq!(released.len(), 1);
+    let r = &released[0];
+    assert_eq!(r.amount, minted);
+    assert_eq!(
+        r.to_reward_pool,
+        minted * u128::from(TT_REWARD_SHARE_PPM) / u128::from(PPM)
+    );
+    let mints: Vec<(Option<AccountId>, u128)> = release
+        .events
+        .iter()
+        .filter_map(|e| e.decode::<Transfer>().unwrap())
+        .map(|t| (t.to, t.value))
+        .collect();
+    assert_eq!(
+        mints,
+        [
+            (Some(ledger), r.to_reward_pool),
+            (Some(locking), r.to_dividend_pool)
+        ]
+    );
+
+    // roles: the registry names the ledger; governance holds the Governance
+    // role everywhere; the deployer is the authority in phase 军政
+    let role = |contract: &'static str, role: Role| {
+        let chain = &chain;
+        async move { query::<Option<AccountId>>(chain, m, contract, "role", &role).await }
+    };
+    assert_eq!(role("registry", Role::Ledger).await, Some(ledger));
+    assert_eq!(role("registry", Role::Governance).await, Some(gov));
+    assert_eq!(role("registry", Role::Admin).await, Some(me));
+    assert_eq!(role("super_nodes", Role::Governance).await, Some(gov));
+    assert_eq!(role("super_nodes", Role::Admin).await, Some(me));
+    assert_eq!(role("vesting", Role::Governance).await, Some(gov));
+    assert_eq!(role("vesting", Role::Admin).await, Some(me));
+    for token in ["biz_token", "time_token"] {
+        let g: Option<AccountId> = query(&chain, m, token, "governance", &()).await;
+        assert_eq!(g, Some(gov), "{token}");
+        let a: AccountId = query(&chain, m, token, "admin", &()).await;
+        assert_eq!(a, me, "{token}");
     }
+    // the ledger has no role query: governance may set its parameters, a
+    // stranger may not (a dry run as the governance contract's account,
+    // given native tokens for the storage deposit a call may need)
+    chain
+        .fund(
+            &alice,
+            &[from_ink(&gov)],
+            1_000_000_000_000_000,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let ledger_contract = Contract::from_manifest(m.contract("ledger").unwrap()).unwrap();
+    let params: LedgerParams = query(&chain, m, "ledger", "params", &()).await;
+    let set_params_as = |origin: AccountId32| {
+        let (chain, ledger_contract) = (&chain, &ledger_contract);
+        async move {
+            chain
+                .dry_run::<Result<(), LedgerError>>(&origin, ledger_contract, "set_params", &params)
+                .await
+                .unwrap()
+                .value
+        }
+    };
+    assert_eq!(set_params_as(from_ink(&gov)).await, Ok(()));
+    assert_eq!(set_params_as(m.deployer.clone()).await, Ok(()));
+    assert_eq!(
+        set_params_as(account_of(&keypair("//Bob").unwrap())).await,
+        Err(LedgerError::Unauthorized)
+    );
+    // governance knows the suite and runs with the deployment's settings
+    let options = DeployOptions::dev();
+    let contracts: Contracts = query(&chain, m, "governance", "contracts", &()).await;
+    assert_eq!(
+        contracts,
+        Contracts {
+            locking,
+            super_nodes,
+            biz_token: bt,
+            time_token: tt,
+            registry,
+            ledger,
+            vesting,
+        }
+    );
+    let config: GovernanceConfig = query(&chain, m, "governance", "config", &()).await;
+    assert_eq!(config, options.governance);
+    let authority: Option<AccountId> = query(&chain, m, "governance", "authority", &()).await;
+    assert_eq!(authority, Some(me));
+    let phase: Phase = query(&chain, m, "governance", "phase", &()).await;
+    assert_eq!(phase, Phase::Military);
+    // and the others point at the right contracts
+    let tiers: Vec<LockTier> = query(&chain, m, "locking", "tiers", &()).await;
+    assert_eq!(tiers, options.lock_tiers);
+    let tokens: (AccountId, AccountId) = query(&chain, m, "locking", "tokens", &()).await;
+    assert_eq!(tokens, (bt, tt));
+    let nodes: SuperNodeConfig = query(&chain, m, "super_nodes", "config", &()).await;
+    assert_eq!(nodes, options.super_nodes);
+    let tasks_config: (AccountId, AccountId, AccountId) =
+        query(&chain, m, "tasks", "config", &()).await;
+    assert_eq!(tasks_config, (tt, ledger, registry));
+    // super nodes elected only by governance
+    let elect: Result<(), SuperNodeError> = query(&chain, m, "super_nodes", "elect", &me).await;
+    assert_eq!(elect, Err(SuperNodeError::Unauthorized));
 }
