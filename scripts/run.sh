@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: a local dev chain with the Bizkey suite deployed, the indexer
-# following it into SQLite, and a scripted day of sales; prints balances and
-# each merchant's BizPower. Installs what it needs first (idempotent).
+# The main job: a local dev chain with the Bizkey suite deployed and wired,
+# the indexer following it into SQLite, and a scripted day (sales, claims, a
+# governance vote, a task); prints balances, locks, each merchant's BizPower,
+# the vote and the task. Installs what it needs first (idempotent).
 # Stop everything with Ctrl-C.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

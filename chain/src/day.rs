@@ -3,6 +3,16 @@
 //! through both receipt flows, rewards mature and are claimed, Time is spent,
 //! and the balances and each merchant's BizPower are reported.
 //!
+//! With the community contracts deployed, the day also governs and rewards:
+//! at midday the merchants lock half the Biz they have claimed (voting
+//! weight, a share of the Time dividends), the biggest locker proposes to
+//! raise the Time cashback, and the lockers vote (the smallest against when
+//! there are three or more); after the sales the proposal is executed. The
+//! Time emission is then released, the lockers' share paid as dividends,
+//! and the proposer publishes a task with half its Time ("come back": one
+//! purchase at its shop, the day's receipts count) that one of its morning
+//! customers claims with a matured receipt.
+//!
 //! The day comes from the fraud engineers' retail simulator
 //! ([`bizkey_fraud::sim`]): its merchants (shop costs, referrers), customers
 //! (referrers) and one day of receipts (channel, amount, items, Time paid),
@@ -15,13 +25,20 @@ use crate::deploy::{Progress, UNIT};
 use crate::error::{ChainError, Result};
 use crate::manifest::Manifest;
 use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
+use bizkey_types::governance::{
+    Action, GovernanceConfig, GovernanceError, Lock, LockingError, Proposal, ProposalId,
+    ProposalStatus,
+};
 use bizkey_types::ledger::{LedgerError, LedgerParams, MerchantState, Order, ReceiptId};
 use bizkey_types::math::{Channel, TIME_UNITS_PER_CENT};
 use bizkey_types::psp22::PSP22Error;
 use bizkey_types::registry::{
     Category, Customer, Merchant, MerchantProfile, MerchantStatus, RegistryError,
 };
-use bizkey_types::{AccountId, Balance, Hash};
+use bizkey_types::tasks::{
+    Eligibility, PurchaseRule, Reward, Rule, RuleMode, TaskId, TaskTerms, TasksError,
+};
+use bizkey_types::{AccountId, Balance, Hash, Timestamp};
 use scale::Encode;
 use subxt_signer::sr25519::Keypair;
 
@@ -67,6 +84,43 @@ pub struct AccountReport {
     /// For merchants: BizPower of the current window (fixed point, 1e9 = 1.0).
     pub bizpower: Option<u128>,
     pub receipts: u32,
+    /// BT locked in `locking` (voting weight).
+    pub locked: Balance,
+}
+
+/// The day's governance proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GovernanceReport {
+    pub proposal: ProposalId,
+    /// Label of the proposing merchant.
+    pub proposer: String,
+    pub what: String,
+    /// Merchants that locked Biz (and voted).
+    pub lockers: u32,
+    pub votes_for: u128,
+    pub votes_against: u128,
+    pub status: ProposalStatus,
+    /// The ledger's Time cashback before and after (ppm of the amount).
+    pub cashback_before_ppm: u32,
+    pub cashback_after_ppm: u32,
+}
+
+/// The day's task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskReport {
+    pub task: TaskId,
+    pub name: String,
+    /// Labels of the publishing merchant and of the claiming customer.
+    pub merchant: String,
+    pub customer: String,
+    /// Time minted by the emission release and the merchant's dividend.
+    pub emission: Balance,
+    pub dividend: Balance,
+    pub escrow: Balance,
+    /// Time paid to the customer for the completion.
+    pub reward: Balance,
+    /// The receipt the customer claimed with.
+    pub receipt: ReceiptId,
 }
 
 /// What the day did.
@@ -80,6 +134,11 @@ pub struct DayReport {
     pub accounts: Vec<AccountReport>,
     pub ledger_biz: Balance,
     pub ledger_time: Balance,
+    /// `None` without `locking` and `governance` in the manifest (or when no
+    /// merchant had Biz to lock at midday).
+    pub governance: Option<GovernanceReport>,
+    /// `None` without `locking` and `tasks` in the manifest.
+    pub task: Option<TaskReport>,
 }
 
 struct Suite {
@@ -87,23 +146,54 @@ struct Suite {
     tt: Contract,
     registry: Contract,
     ledger: Contract,
+    /// The community contracts, when deployed.
+    locking: Option<Contract>,
+    governance: Option<Contract>,
+    tasks: Option<Contract>,
 }
 
 impl Suite {
     fn load(manifest: &Manifest) -> Result<Self> {
         let get = |n: &str| -> Result<Contract> { Contract::from_manifest(manifest.contract(n)?) };
+        let optional = |n: &str| -> Result<Option<Contract>> {
+            manifest
+                .contract(n)
+                .ok()
+                .map(Contract::from_manifest)
+                .transpose()
+        };
         Ok(Self {
             bt: get("biz_token")?,
             tt: get("time_token")?,
             registry: get("registry")?,
             ledger: get("ledger")?,
+            locking: optional("locking")?,
+            governance: optional("governance")?,
+            tasks: optional("tasks")?,
         })
     }
 }
 
+/// The midday proposal, until it is executed.
+struct Vote {
+    id: ProposalId,
+    proposer: usize,
+    lockers: u32,
+    cashback_before_ppm: u32,
+    cashback_after_ppm: u32,
+}
+
+/// The Time cashback the day's proposal sets (2 %).
+pub const PROPOSED_CASHBACK_PPM: u32 = 20_000;
+/// Completions the day's task pays for.
+const TASK_COMPLETIONS: u32 = 3;
+
 type LedgerResult<T> = std::result::Result<T, LedgerError>;
 type RegistryResult<T> = std::result::Result<T, RegistryError>;
 type TokenResult<T> = std::result::Result<T, PSP22Error>;
+type LockingResult<T> = std::result::Result<T, LockingError>;
+type GovernanceResult<T> = std::result::Result<T, GovernanceError>;
+type TasksResult<T> = std::result::Result<T, TasksError>;
 
 /// Runs the day. `config.admin_suri` is the deployer's (registry and ledger admin).
 ///
@@ -199,6 +289,10 @@ pub async fn run_day(
     }
     progress.step("customers approved the ledger to move their Time");
 
+    // The chain's time when the sales start: the day's task counts the
+    // receipts confirmed from here on.
+    chain.tick(admin).await?;
+    let sales_start: Timestamp = chain.block_timestamp(chain.best_block().await?.1).await?;
     // Order times: the simulated day shifted to end now.
     let now = now_ms();
     let day_end = sim.config.start_ms + 86_400_000;
@@ -206,6 +300,9 @@ pub async fn run_day(
     let half = receipts.len() / 2;
     let mut per_merchant = vec![0u32; merchants.len()];
     let mut spent = vec![false; customers.len()];
+    // (receipt, merchant, customer) of the morning's sales: matured by noon.
+    let mut morning: Vec<(ReceiptId, usize, usize)> = Vec::new();
+    let mut vote: Option<Vote> = None;
     for (i, r) in receipts.iter().enumerate() {
         if i == half {
             // The first half's rewards mature; everyone claims, then spends.
@@ -217,6 +314,7 @@ pub async fn run_day(
             chain.tick(admin).await?;
             report.claims += claim_all(chain, &suite, &merchants, &customers).await?;
             progress.step(&format!("{} accounts claimed", report.claims));
+            vote = propose(chain, &suite, &merchants, &sim, progress).await?;
         }
         let rc = &r.receipt;
         let m = &merchants[rc.merchant as usize];
@@ -293,6 +391,9 @@ pub async fn run_day(
         if time_paid > 0 {
             report.time_payments += 1;
         }
+        if i < half {
+            morning.push((id, rc.merchant as usize, ci));
+        }
         per_merchant[rc.merchant as usize] += 1;
         if (i + 1) % 10 == 0 || i + 1 == receipts.len() {
             progress.step(&format!(
@@ -301,6 +402,29 @@ pub async fn run_day(
                 receipts.len()
             ));
         }
+    }
+
+    // The afternoon: the vote is over, the proposal executed; then the
+    // emission pays the lockers, and a task pays a morning customer.
+    if let Some(vote) = vote {
+        let labels = |i: usize| format!("merchant {i} ({})", sim.merchants[i].category.as_str());
+        report.governance =
+            Some(execute(chain, admin, &suite, &vote, labels(vote.proposer), progress).await?);
+        report.task = task(
+            chain,
+            admin,
+            &suite,
+            &merchants,
+            &customers,
+            vote.proposer,
+            &morning,
+            sales_start,
+            (&labels, &sim),
+            progress,
+        )
+        .await?;
+    } else if suite.locking.is_some() {
+        progress.step("no vote and no task: nobody locked Biz at midday");
     }
 
     // Report.
@@ -324,6 +448,7 @@ pub async fn run_day(
             time: balance(chain, &suite.tt, &admin_id, to_ink(&a)).await?,
             bizpower,
             receipts: per_merchant[i],
+            locked: locked(chain, &suite, &admin_id, to_ink(&a)).await?,
         });
     }
     for (i, c) in customers.iter().enumerate() {
@@ -342,6 +467,7 @@ pub async fn run_day(
             time: balance(chain, &suite.tt, &admin_id, a).await?,
             bizpower: None,
             receipts: bought,
+            locked: locked(chain, &suite, &admin_id, a).await?,
         });
     }
     report.ledger_biz = balance(chain, &suite.bt, &admin_id, ledger_ink).await?;
@@ -516,6 +642,372 @@ async fn claim_all(
         }
     }
     Ok(claims)
+}
+
+/// Midday: every merchant holding Biz locks half of it for the shortest
+/// tier; the biggest locker proposes a higher Time cashback and all lockers
+/// vote (the smallest against when there are three or more). `None` without
+/// `locking` and `governance`, or without Biz to lock.
+async fn propose(
+    chain: &Chain,
+    suite: &Suite,
+    merchants: &[Keypair],
+    sim: &Simulation,
+    progress: &mut dyn Progress,
+) -> Result<Option<Vote>> {
+    let (Some(locking), Some(governance)) = (&suite.locking, &suite.governance) else {
+        return Ok(None);
+    };
+    let locking_ink = to_ink(&locking.address);
+    let mut lockers: Vec<(usize, Balance)> = Vec::new();
+    for (i, m) in merchants.iter().enumerate() {
+        let a = account_of(m);
+        let amount = balance(chain, &suite.bt, &a, to_ink(&a)).await? / 2;
+        if amount == 0 {
+            continue;
+        }
+        let approved = chain
+            .call::<TokenResult<()>>(
+                m,
+                &suite.bt,
+                "PSP22::approve",
+                &(locking_ink, amount),
+                Finality::InBlock,
+            )
+            .await?
+            .value;
+        ok(approved, "biz_token::approve")?;
+        let done = chain
+            .call::<LockingResult<()>>(m, locking, "lock", &(amount, 0u8), Finality::InBlock)
+            .await?
+            .value;
+        ok(done, "locking::lock")?;
+        let weight = chain
+            .dry_run::<Option<Lock>>(&a, locking, "lock_of", &to_ink(&a))
+            .await?
+            .value
+            .map_or(0, |l| l.weight);
+        lockers.push((i, weight));
+    }
+    if lockers.is_empty() {
+        return Ok(None);
+    }
+    progress.step(&format!(
+        "{} merchants locked half their Biz (voting weight, Time dividends)",
+        lockers.len()
+    ));
+
+    // The biggest locker proposes; the ledger's parameters with a higher
+    // cashback, everything else as it is.
+    lockers.sort_by_key(|(i, w)| (std::cmp::Reverse(*w), *i));
+    let proposer = lockers[0].0;
+    let p = &merchants[proposer];
+    let mut params = chain
+        .dry_run::<LedgerParams>(&account_of(p), &suite.ledger, "params", &())
+        .await?
+        .value;
+    let before = params.reward.cashback_ppm;
+    params.reward.cashback_ppm = PROPOSED_CASHBACK_PPM;
+    let description = format!(
+        "Time cashback {} → {} (proposed by the {} #{proposer})",
+        percent(before),
+        percent(PROPOSED_CASHBACK_PPM),
+        sim.merchants[proposer].category.as_str()
+    );
+    let id = chain
+        .call::<GovernanceResult<ProposalId>>(
+            p,
+            governance,
+            "propose",
+            &(
+                Action::SetLedgerParams(params),
+                Hash::from(blake2_256(description.as_bytes())),
+            ),
+            Finality::InBlock,
+        )
+        .await?
+        .value;
+    let id = ok(id, "governance::propose")?;
+    let against = (lockers.len() >= 3).then(|| lockers[lockers.len() - 1].0);
+    for (i, _) in &lockers {
+        let support = Some(*i) != against;
+        let voted = chain
+            .call::<GovernanceResult<()>>(
+                &merchants[*i],
+                governance,
+                "vote",
+                &(id, support),
+                Finality::InBlock,
+            )
+            .await?
+            .value;
+        ok(voted, "governance::vote")?;
+    }
+    progress.step(&format!(
+        "proposal #{id}: {description}; {} votes cast",
+        lockers.len()
+    ));
+    Ok(Some(Vote {
+        id,
+        proposer,
+        lockers: lockers.len() as u32,
+        cashback_before_ppm: before,
+        cashback_after_ppm: PROPOSED_CASHBACK_PPM,
+    }))
+}
+
+/// Waits for the vote to end and the execution delay to pass, executes the
+/// proposal (anyone may; the admin does), and reads the outcome.
+async fn execute(
+    chain: &Chain,
+    admin: &Keypair,
+    suite: &Suite,
+    vote: &Vote,
+    proposer: String,
+    progress: &mut dyn Progress,
+) -> Result<GovernanceReport> {
+    let governance = suite
+        .governance
+        .as_ref()
+        .ok_or_else(|| ChainError::Plan("governance is not deployed".into()))?;
+    let admin_id = account_of(admin);
+    let origin = &admin_id;
+    let read = |id: ProposalId| async move {
+        chain
+            .dry_run::<Option<(Proposal, ProposalStatus)>>(origin, governance, "proposal", &id)
+            .await
+            .map(|d| d.value)
+    };
+    let config = chain
+        .dry_run::<GovernanceConfig>(&admin_id, governance, "config", &())
+        .await?
+        .value;
+    let (proposal, mut status) = read(vote.id)
+        .await?
+        .ok_or_else(|| ChainError::Plan(format!("proposal #{} vanished", vote.id)))?;
+    let deadline = std::time::Instant::now()
+        + std::time::Duration::from_millis(
+            config.voting_period_ms + config.execution_delay_ms + 60_000,
+        );
+    if matches!(status, ProposalStatus::Active | ProposalStatus::Queued) {
+        let wait = proposal.executable_at.saturating_sub(now_ms());
+        progress.step(&format!(
+            "waiting {wait} ms for the vote on proposal #{} to end",
+            vote.id
+        ));
+    }
+    while matches!(status, ProposalStatus::Active | ProposalStatus::Queued) {
+        if std::time::Instant::now() > deadline {
+            return Err(ChainError::Timeout {
+                what: format!("the vote on proposal #{}", vote.id),
+                secs: (config.voting_period_ms + config.execution_delay_ms) / 1_000 + 60,
+            });
+        }
+        let wait = proposal
+            .executable_at
+            .saturating_sub(now_ms())
+            .clamp(200, 1_000);
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        // Time moves with blocks only: seal one so the status can change.
+        chain.tick(admin).await?;
+        status = read(vote.id).await?.map_or(status, |(_, s)| s);
+    }
+    if status == ProposalStatus::Executable {
+        let done = chain
+            .call::<GovernanceResult<()>>(admin, governance, "execute", &vote.id, Finality::InBlock)
+            .await?
+            .value;
+        ok(done, "governance::execute")?;
+    }
+    let (proposal, status) = read(vote.id)
+        .await?
+        .ok_or_else(|| ChainError::Plan(format!("proposal #{} vanished", vote.id)))?;
+    let cashback = chain
+        .dry_run::<LedgerParams>(&admin_id, &suite.ledger, "params", &())
+        .await?
+        .value
+        .reward
+        .cashback_ppm;
+    progress.step(&format!(
+        "proposal #{}: {status:?}; the ledger's Time cashback is {}",
+        vote.id,
+        percent(cashback)
+    ));
+    Ok(GovernanceReport {
+        proposal: vote.id,
+        proposer,
+        what: format!(
+            "Time cashback {} → {}",
+            percent(vote.cashback_before_ppm),
+            percent(vote.cashback_after_ppm)
+        ),
+        lockers: vote.lockers,
+        votes_for: proposal.votes_for,
+        votes_against: proposal.votes_against,
+        status,
+        cashback_before_ppm: vote.cashback_before_ppm,
+        cashback_after_ppm: cashback,
+    })
+}
+
+/// The emission is released (its dividend share goes to the lockers), the
+/// proposer claims its dividend and publishes a task with half its Time:
+/// one purchase at its shop, receipts confirmed since `sales_start` count.
+/// A customer of one of its morning sales joins and claims with that
+/// receipt. `None` without `locking` and `tasks`, or without a morning sale
+/// at the proposer.
+#[allow(clippy::too_many_arguments)]
+async fn task(
+    chain: &Chain,
+    admin: &Keypair,
+    suite: &Suite,
+    merchants: &[Keypair],
+    customers: &[Keypair],
+    merchant: usize,
+    morning: &[(ReceiptId, usize, usize)],
+    sales_start: Timestamp,
+    (label, sim): (&dyn Fn(usize) -> String, &Simulation),
+    progress: &mut dyn Progress,
+) -> Result<Option<TaskReport>> {
+    let (Some(locking), Some(tasks)) = (&suite.locking, &suite.tasks) else {
+        return Ok(None);
+    };
+    let Some(&(receipt, _, customer)) = morning.iter().find(|(_, m, _)| *m == merchant) else {
+        progress.step("no task: the proposer sold nothing in the morning");
+        return Ok(None);
+    };
+    let m = &merchants[merchant];
+    let m_id = account_of(m);
+    let released = chain
+        .call::<LockingResult<Balance>>(admin, locking, "release_emission", &(), Finality::InBlock)
+        .await?
+        .value;
+    let emission = ok(released, "locking::release_emission")?;
+    let dividend = chain
+        .call::<LockingResult<Balance>>(m, locking, "claim_dividends", &(), Finality::InBlock)
+        .await?
+        .value;
+    let dividend = ok(dividend, "locking::claim_dividends")?;
+    progress.step(&format!(
+        "emission released: {} TT minted; {} claimed {} TT of dividends",
+        tokens(emission),
+        label(merchant),
+        tokens(dividend)
+    ));
+
+    let held = balance(chain, &suite.tt, &m_id, to_ink(&m_id)).await?;
+    let reward = held / 2 / Balance::from(TASK_COMPLETIONS);
+    if reward == 0 {
+        return Err(ChainError::Plan(format!(
+            "{} holds no Time to escrow",
+            label(merchant)
+        )));
+    }
+    let escrow = reward * Balance::from(TASK_COMPLETIONS);
+    let name = format!(
+        "Come back to {} #{merchant}",
+        sim.merchants[merchant].category.as_str()
+    );
+    let now = chain.block_timestamp(chain.best_block().await?.1).await?;
+    let terms = TaskTerms {
+        name: name.clone(),
+        description_hash: Hash::from(blake2_256(name.as_bytes())),
+        mode: RuleMode::Any,
+        rules: vec![Rule::Purchases(PurchaseRule {
+            merchants: Vec::new(),
+            min_count: 1,
+            min_amount: 0,
+            distinct_merchants: 0,
+        })],
+        reward: Reward::Fixed(reward),
+        eligibility: Eligibility::Anyone,
+        penalty: 0,
+        start: sales_start,
+        end: now + 3_600_000,
+        claim_ms: 0,
+        max_completions: TASK_COMPLETIONS,
+    };
+    let approved = chain
+        .call::<TokenResult<()>>(
+            m,
+            &suite.tt,
+            "PSP22::approve",
+            &(to_ink(&tasks.address), escrow),
+            Finality::InBlock,
+        )
+        .await?
+        .value;
+    ok(approved, "time_token::approve")?;
+    let id = chain
+        .call::<TasksResult<TaskId>>(m, tasks, "create_task", &(terms, escrow), Finality::InBlock)
+        .await?
+        .value;
+    let id = ok(id, "tasks::create_task")?;
+    progress.step(&format!(
+        "task #{id} \"{name}\": {} TT escrowed, {} TT per completion",
+        tokens(escrow),
+        tokens(reward)
+    ));
+
+    let c = &customers[customer];
+    let joined = chain
+        .call::<TasksResult<()>>(
+            c,
+            tasks,
+            "join",
+            &(id, Vec::<ReceiptId>::new()),
+            Finality::InBlock,
+        )
+        .await?
+        .value;
+    ok(joined, "tasks::join")?;
+    let paid = chain
+        .call::<TasksResult<Balance>>(c, tasks, "claim", &(id, vec![receipt]), Finality::InBlock)
+        .await?
+        .value;
+    let paid = ok(paid, "tasks::claim")?;
+    progress.step(&format!(
+        "customer {customer} claimed task #{id} with receipt #{receipt}: {} TT",
+        tokens(paid)
+    ));
+    Ok(Some(TaskReport {
+        task: id,
+        name,
+        merchant: label(merchant),
+        customer: format!("customer {customer}"),
+        emission,
+        dividend,
+        escrow,
+        reward: paid,
+        receipt,
+    }))
+}
+
+/// BT `of` has locked in `locking` (0 without it).
+async fn locked(
+    chain: &Chain,
+    suite: &Suite,
+    origin: &crate::AccountId32,
+    of: AccountId,
+) -> Result<Balance> {
+    let Some(locking) = &suite.locking else {
+        return Ok(0);
+    };
+    Ok(chain
+        .dry_run::<Option<Lock>>(origin, locking, "lock_of", &of)
+        .await?
+        .value
+        .map_or(0, |l| l.amount))
+}
+
+/// Parts per million as a percentage ("1.0 %").
+fn percent(ppm: u32) -> String {
+    format!("{:.1} %", f64::from(ppm) / 10_000.0)
+}
+
+/// Tokens with 12 decimals, as a decimal string with 3 places.
+pub fn tokens(v: Balance) -> String {
+    format!("{}.{:03}", v / UNIT, v % UNIT / (UNIT / 1000))
 }
 
 async fn balance(

@@ -397,6 +397,356 @@ pub async fn measure_ledger(
     Ok(())
 }
 
+/// The community contracts' everyday operations against one plain
+/// transfer: a first lock of BT (`locking`), a vote (`governance`), and a
+/// customer's claim of a task with one receipt (`tasks`: reads the receipt
+/// from the ledger and the customer from the registry, pays Time). Each is
+/// measured by the dry run that sizes the executed call.
+///
+/// The deployer (who holds the team's BT unlocked at T0) locks 1,000 BT and
+/// votes on a proposal of its own; the Time for the task comes from the
+/// lockers' dividends of an emission release.
+///
+/// # Errors
+/// Chain and contract errors; [`crate::ChainError::ContractReverted`] when a
+/// step is refused.
+pub async fn measure_community(
+    chain: &Chain,
+    admin_suri: &str,
+    manifest: &Manifest,
+    report: &mut GasReport,
+    progress: &mut dyn crate::deploy::Progress,
+) -> Result<()> {
+    use crate::deploy::UNIT;
+    use bizkey_types::governance::{Action, GovernanceError, LockingError, ProposalId};
+    use bizkey_types::ledger::{LedgerError, LedgerParams, Order, ReceiptId};
+    use bizkey_types::math::{Channel, ShopCost};
+    use bizkey_types::registry::{Category, MerchantProfile, MerchantStatus, RegistryError};
+    use bizkey_types::tasks::{
+        Eligibility, PurchaseRule, Reward, Rule, RuleMode, TaskId, TaskTerms, TasksError,
+    };
+
+    let names = [
+        "locking",
+        "governance",
+        "tasks",
+        "ledger",
+        "registry",
+        "biz_token",
+        "time_token",
+    ];
+    let mut contracts = Vec::new();
+    for n in names {
+        match manifest.contract(n) {
+            Ok(c) => contracts.push(Contract::from_manifest(c)?),
+            Err(_) => {
+                report.verdicts.push(format!(
+                    "{n} not deployed: lock, vote and task claim not measured"
+                ));
+                return Ok(());
+            }
+        }
+    }
+    let [locking, governance, tasks, ledger, registry, bt, tt] = &contracts[..] else {
+        unreachable!("one contract per name");
+    };
+    let tokens = [bt.address.clone(), tt.address.clone()];
+    let admin = keypair(admin_suri)?;
+    let admin_id = account_of(&admin);
+    let merchant = keypair(&format!("{admin_suri}//bizkey/gas/task-merchant"))?;
+    let customer = keypair(&format!("{admin_suri}//bizkey/gas/task-customer"))?;
+    chain
+        .fund(
+            &admin,
+            &[account_of(&merchant), account_of(&customer)],
+            1_000 * UNIT,
+            Finality::InBlock,
+        )
+        .await?;
+    let refused = |what: &str, e: &dyn std::fmt::Debug| crate::ChainError::ContractReverted {
+        contract: what.into(),
+        message: what.into(),
+        reason: format!("{e:?}"),
+        data: Vec::new(),
+    };
+
+    // A first lock: 1,000 BT for the shortest tier.
+    progress.step("locking: lock; governance: propose, vote");
+    let amount = 1_000 * UNIT;
+    chain
+        .call::<std::result::Result<(), PSP22Error>>(
+            &admin,
+            bt,
+            "PSP22::approve",
+            &(to_ink(&locking.address), amount),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("biz_token::approve", &e))?;
+    let lock = chain
+        .call::<std::result::Result<(), LockingError>>(
+            &admin,
+            locking,
+            "lock",
+            &(amount, 0u8),
+            Finality::InBlock,
+        )
+        .await?;
+    lock.value.map_err(|e| refused("locking::lock", &e))?;
+    report.operations.push(Measured {
+        operation: "locking lock (an account's first lock)".into(),
+        gas: lock.gas_consumed,
+        token_transfers: Some(count_transfers(lock.events(), &tokens)?),
+    });
+
+    // A vote on a proposal that changes nothing.
+    let params = chain
+        .dry_run::<LedgerParams>(&admin_id, ledger, "params", &())
+        .await?
+        .value;
+    let id = chain
+        .call::<std::result::Result<ProposalId, GovernanceError>>(
+            &admin,
+            governance,
+            "propose",
+            &(Action::SetLedgerParams(params), [9u8; 32]),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("governance::propose", &e))?;
+    let vote = chain
+        .call::<std::result::Result<(), GovernanceError>>(
+            &admin,
+            governance,
+            "vote",
+            &(id, true),
+            Finality::InBlock,
+        )
+        .await?;
+    vote.value.map_err(|e| refused("governance::vote", &e))?;
+    report.operations.push(Measured {
+        operation: "governance vote".into(),
+        gas: vote.gas_consumed,
+        token_transfers: None,
+    });
+
+    // Time for the escrow: the emission's dividend share, claimed by the
+    // deployer (a locker now) and handed to the merchant.
+    progress.step("tasks: create, join, claim with one receipt");
+    chain
+        .call::<std::result::Result<u128, LockingError>>(
+            &admin,
+            locking,
+            "release_emission",
+            &(),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("locking::release_emission", &e))?;
+    let dividend = chain
+        .call::<std::result::Result<u128, LockingError>>(
+            &admin,
+            locking,
+            "claim_dividends",
+            &(),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("locking::claim_dividends", &e))?;
+    let reward = dividend / 2;
+    chain
+        .call::<std::result::Result<(), PSP22Error>>(
+            &admin,
+            tt,
+            "PSP22::transfer",
+            &(to_ink(&account_of(&merchant)), reward, Vec::<u8>::new()),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("time_token::transfer", &e))?;
+
+    // A verified merchant, a short challenge window, one matured sale.
+    let profile = MerchantProfile {
+        name: "Gas Tasks".into(),
+        category: Category::Grocery,
+        location: "wtw3s".into(),
+        cost: ShopCost {
+            area_sqft: 600,
+            staff: 3,
+            rent_per_sqft_day: 30,
+            wage_per_day: 15_000,
+        },
+        licence_hash: [8u8; 32].into(),
+    };
+    chain
+        .call::<std::result::Result<(), RegistryError>>(
+            &merchant,
+            registry,
+            "register_merchant",
+            &(profile, Option::<bizkey_types::AccountId>::None, 300_000u32),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("registry::register_merchant", &e))?;
+    let m_ink = to_ink(&account_of(&merchant));
+    chain
+        .call::<std::result::Result<(), RegistryError>>(
+            &admin,
+            registry,
+            "set_merchant_status",
+            &(m_ink, MerchantStatus::Verified),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("registry::set_merchant_status", &e))?;
+    let challenge_ms = 2_000;
+    let mut params = params;
+    params.challenge_ms = challenge_ms;
+    chain
+        .call::<std::result::Result<(), LedgerError>>(
+            &admin,
+            ledger,
+            "set_params",
+            &params,
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("ledger::set_params", &e))?;
+    let start = chain.block_timestamp(chain.best_block().await?.1).await?;
+    let order = Order {
+        order_id: 1,
+        order_time: now_ms().saturating_sub(60_000),
+        channel: Channel::InStore,
+        amount: 2_500,
+        discount: 0,
+        time_paid: 0,
+        items: 1,
+        detail_hash: [4u8; 32].into(),
+    };
+    let receipt = chain
+        .call::<std::result::Result<ReceiptId, LedgerError>>(
+            &merchant,
+            ledger,
+            "record",
+            &(to_ink(&account_of(&customer)), order),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("ledger::record", &e))?;
+    chain
+        .call::<std::result::Result<(), LedgerError>>(
+            &customer,
+            ledger,
+            "confirm",
+            &receipt,
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("ledger::confirm", &e))?;
+
+    // The task: one purchase at the merchant, a fixed reward, one completion.
+    let terms = TaskTerms {
+        name: "Gas: one purchase".into(),
+        description_hash: [5u8; 32].into(),
+        mode: RuleMode::Any,
+        rules: vec![Rule::Purchases(PurchaseRule {
+            merchants: Vec::new(),
+            min_count: 1,
+            min_amount: 0,
+            distinct_merchants: 0,
+        })],
+        reward: Reward::Fixed(reward),
+        eligibility: Eligibility::Anyone,
+        penalty: 0,
+        start,
+        end: start + 3_600_000,
+        claim_ms: 0,
+        max_completions: 1,
+    };
+    chain
+        .call::<std::result::Result<(), PSP22Error>>(
+            &merchant,
+            tt,
+            "PSP22::approve",
+            &(to_ink(&tasks.address), reward),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("time_token::approve", &e))?;
+    let task = chain
+        .call::<std::result::Result<TaskId, TasksError>>(
+            &merchant,
+            tasks,
+            "create_task",
+            &(terms, reward),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("tasks::create_task", &e))?;
+    chain
+        .call::<std::result::Result<(), TasksError>>(
+            &customer,
+            tasks,
+            "join",
+            &(task, Vec::<ReceiptId>::new()),
+            Finality::InBlock,
+        )
+        .await?
+        .value
+        .map_err(|e| refused("tasks::join", &e))?;
+    tokio::time::sleep(std::time::Duration::from_millis(challenge_ms + 1_000)).await;
+    chain.tick(&admin).await?;
+    let claim = chain
+        .call::<std::result::Result<u128, TasksError>>(
+            &customer,
+            tasks,
+            "claim",
+            &(task, vec![receipt]),
+            Finality::InBlock,
+        )
+        .await?;
+    let paid = claim.value.map_err(|e| refused("tasks::claim", &e))?;
+    report.operations.push(Measured {
+        operation: "tasks claim (1 receipt, fixed reward)".into(),
+        gas: claim.gas_consumed,
+        token_transfers: Some(count_transfers(claim.events(), &tokens)?),
+    });
+    report.verdicts.push(format!(
+        "a task claim reads its receipt from the ledger and the customer from the registry, \
+         then pays {} TT in {} token transfer(s)",
+        crate::day::tokens(paid),
+        count_transfers(claim.events(), &tokens)?
+    ));
+    Ok(())
+}
+
+/// The PSP22 `Transfer` events of the suite's tokens among `events`.
+fn count_transfers(
+    events: &[crate::ContractEvent],
+    tokens: &[crate::AccountId32],
+) -> Result<usize> {
+    use bizkey_types::psp22::Transfer;
+    let mut n = 0;
+    for e in events {
+        if tokens.contains(&e.contract) && e.decode::<Transfer>()?.is_some() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Dry-runs the merchant's claim, executes it, and counts the PSP22
 /// `Transfer` events the suite's tokens emitted.
 async fn claim(
@@ -406,7 +756,6 @@ async fn claim(
     tokens: &[crate::AccountId32],
 ) -> Result<(Gas, usize)> {
     use bizkey_types::ledger::LedgerError;
-    use bizkey_types::psp22::Transfer;
     let out = chain
         .call::<std::result::Result<(u128, u128), LedgerError>>(
             who,
@@ -416,13 +765,7 @@ async fn claim(
             Finality::InBlock,
         )
         .await?;
-    let mut transfers = 0;
-    for e in out.events() {
-        if tokens.contains(&e.contract) && e.decode::<Transfer>()?.is_some() {
-            transfers += 1;
-        }
-    }
-    Ok((out.gas_consumed, transfers))
+    Ok((out.gas_consumed, count_transfers(out.events(), tokens)?))
 }
 
 fn reverted(message: &str, e: impl std::fmt::Debug) -> crate::ChainError {

@@ -2,9 +2,11 @@
 
 use crate::harness::{contracts_dir, TestNode};
 use bizkey_chain::accounts::keypair;
-use bizkey_chain::day::{run_day, DayConfig};
+use bizkey_chain::day::{run_day, DayConfig, PROPOSED_CASHBACK_PPM};
 use bizkey_chain::deploy::{deploy_suite, BT_REWARD_POOL, TT_GENESIS};
 use bizkey_chain::gas;
+use bizkey_types::governance::ProposalStatus;
+use bizkey_types::ledger::LedgerParams;
 
 #[tokio::test]
 async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
@@ -53,17 +55,56 @@ async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
         .iter()
         .filter(|m| m.receipts > 0)
         .all(|m| m.bizpower.is_some_and(|b| b > 0)));
-    // rewards came out of the ledger's pools, and nothing was created
+    // rewards came out of the ledger's pools, and nothing was created: the
+    // Biz paid is held or locked by the merchants
     assert!(report.ledger_biz < BT_REWARD_POOL);
-    assert!(report.ledger_time <= TT_GENESIS);
-    let paid_biz: u128 = report.accounts.iter().map(|a| a.biz).sum();
+    let paid_biz: u128 = report.accounts.iter().map(|a| a.biz + a.locked).sum();
     assert_eq!(paid_biz, BT_REWARD_POOL - report.ledger_biz);
+
+    // at midday the merchants with Biz locked half of it and voted on a
+    // higher cashback, which was executed after the sales
+    let g = report.governance.as_ref().expect("a proposal");
+    assert!(g.lockers >= 1);
+    assert_eq!(
+        merchants.iter().filter(|m| m.locked > 0).count() as u32,
+        g.lockers
+    );
+    assert!(merchants.iter().all(|m| m.locked <= m.biz), "half of it");
+    assert_eq!(g.status, ProposalStatus::Executed, "{g:?}");
+    assert!(g.votes_for > g.votes_against);
+    assert_eq!(
+        g.votes_for + g.votes_against,
+        merchants.iter().map(|m| m.locked).sum::<u128>(),
+        "every locker voted with its whole (tier 1.0×) weight"
+    );
+    assert_eq!(
+        g.cashback_before_ppm,
+        LedgerParams::default().reward.cashback_ppm
+    );
+    assert_eq!(g.cashback_after_ppm, PROPOSED_CASHBACK_PPM);
+    // then the emission paid the lockers' dividends, and the proposer's
+    // task paid a morning customer from that Time
+    let t = report.task.as_ref().expect("a task");
+    assert_eq!(t.merchant, g.proposer);
+    assert!(t.emission > 0 && t.dividend > 0);
+    assert!(t.escrow > 0);
+    assert_eq!(t.reward * 3, t.escrow);
+    let customer = report
+        .accounts
+        .iter()
+        .find(|a| a.label == t.customer)
+        .expect("the claimant bought that day");
+    assert!(customer.time >= t.reward);
+    assert!(report.ledger_time <= TT_GENESIS + t.emission);
 
     // and the ledger's operations meet the targets
     let mut g = gas::measure(&chain, &alice, &manifest, &mut |_: &str| {})
         .await
         .unwrap();
     gas::measure_ledger(&chain, "//Alice", &manifest, &mut g, &mut |_: &str| {})
+        .await
+        .unwrap();
+    gas::measure_community(&chain, "//Alice", &manifest, &mut g, &mut |_: &str| {})
         .await
         .unwrap();
     let claims: Vec<_> = g
@@ -98,4 +139,16 @@ async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
     );
     let md = g.to_markdown("test");
     assert!(md.contains("ledger claim (N = 20 receipts)"), "{md}");
+    // and the community's operations are measured: a lock moves BT in, a
+    // task claim pays Time out
+    let op = |name: &str| {
+        g.operations
+            .iter()
+            .find(|m| m.operation.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row in {md}"))
+    };
+    assert_eq!(op("locking lock").token_transfers, Some(1));
+    assert!(op("governance vote").gas.ref_time > 0);
+    assert_eq!(op("tasks claim").token_transfers, Some(1));
+    assert_eq!(g.sizes.len(), 9, "every contract's size");
 }
