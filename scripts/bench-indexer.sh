@@ -30,6 +30,14 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 node_pid=$!
 trap 'kill $node_pid 2>/dev/null || true' EXIT
 url="ws://127.0.0.1:$port"
+# A reused chain takes a while to open; nothing below retries its first call.
+for _ in $(seq 120); do
+  curl -sf -m 2 -H 'Content-Type: application/json' \
+    -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
+    "http://127.0.0.1:$port" >/dev/null 2>&1 && break
+  kill -0 $node_pid 2>/dev/null || { log "the node exited: see $dir/node.log"; exit 1; }
+  sleep 1
+done
 
 manifest="$dir/manifest.json"
 if [ ! -f "$manifest" ]; then
@@ -54,7 +62,7 @@ psql "$pg" -qc "CREATE DATABASE $name" >/dev/null
 log "backfill into PostgreSQL"
 postgres=$(run backfill --manifest "$manifest" --database-url "${pg%/*}/$name" 2>&1 | grep -E 'backfill|max RSS' | tr '\n' ' ')
 log "live: 100 receipts/s for 30 s into SQLite"
-live=$("$bench" live --manifest "$manifest" --database-url "sqlite://$db?mode=rwc" --rate 100 --seconds 30 2>/dev/null)
+live=$("$bench" live --manifest "$manifest" --database-url "sqlite://$db?mode=rwc" --rate 100 --seconds 30 2>"$dir/live.err") || { log "live run failed: see $dir/live.err"; tail -3 "$dir/live.err" >&2; exit 1; }
 psql "$pg" -qc "DROP DATABASE $name" >/dev/null || true
 
 {

@@ -185,8 +185,12 @@ async fn main() -> anyhow::Result<()> {
             let m = Manifest::load(&manifest)?;
             let chain = Chain::connect(&m.node_url).await?;
             let suite = Suite::from_manifest(chain.clone(), keypair("//Alice")?, m)?;
-            let ms = suite.merchants("live/m", 5).await?;
-            let cs = suite.accounts("live/c", 20).await?;
+            // Fresh accounts per run, so a reused chain takes another run.
+            let run_tag = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let ms = suite.merchants(&format!("live{run_tag}/m"), 5).await?;
+            let cs = suite.accounts(&format!("live{run_tag}/c"), 20).await?;
             let f = follower(&manifest, &database_url, None).await?;
             let (stop, rx) = tokio::sync::watch::channel(false);
             let metrics = f.metrics.clone();
@@ -199,16 +203,31 @@ async fn main() -> anyhow::Result<()> {
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            let lags = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u64>::new()));
+            // Every 50 ms: the lag in blocks, and for each newly finalized
+            // height the time until the index has it (its latency).
+            let samples = std::sync::Arc::new(std::sync::Mutex::new(LagSamples::default()));
             let sampler = {
-                let (chain, metrics, lags) = (chain.clone(), metrics.clone(), lags.clone());
+                let (chain, metrics, samples) = (chain.clone(), metrics.clone(), samples.clone());
                 tokio::spawn(async move {
+                    let mut waiting = std::collections::VecDeque::<(u64, Instant)>::new();
+                    let mut last_seen = 0u64;
                     loop {
                         if let Ok((fin, _)) = chain.finalized_block().await {
-                            let lag = u64::from(fin).saturating_sub(metrics.indexed.load(Relaxed));
-                            lags.lock().unwrap_or_else(|p| p.into_inner()).push(lag);
+                            let fin = u64::from(fin);
+                            let now = Instant::now();
+                            for h in last_seen.max(fin.saturating_sub(1_000)) + 1..=fin {
+                                waiting.push_back((h, now));
+                            }
+                            last_seen = last_seen.max(fin);
+                            let indexed = metrics.indexed.load(Relaxed);
+                            let mut s = samples.lock().unwrap_or_else(|p| p.into_inner());
+                            s.blocks.push(fin.saturating_sub(indexed));
+                            while waiting.front().is_some_and(|(h, _)| *h <= indexed) {
+                                let (_, seen) = waiting.pop_front().expect("front");
+                                s.latency_ms.push(seen.elapsed().as_secs_f64() * 1e3);
+                            }
                         }
-                        tokio::time::sleep(Duration::from_millis(250)).await;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 })
             };
@@ -234,16 +253,41 @@ async fn main() -> anyhow::Result<()> {
             }
             let drain = caught.elapsed().as_secs_f64();
             sampler.abort();
-            let lags = lags.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let s = samples.lock().unwrap_or_else(|p| p.into_inner()).clone();
             stop.send(true)?;
             run.await??;
-            let max = lags.iter().copied().max().unwrap_or(0);
-            let mean = lags.iter().sum::<u64>() as f64 / lags.len().max(1) as f64;
+            let blocks = s.blocks.len().max(1) as f64;
+            let mean_blocks = s.blocks.iter().sum::<u64>() as f64 / blocks;
+            let mut latency = s.latency_ms.clone();
+            latency.sort_by(f64::total_cmp);
+            let pick = |q: f64| {
+                latency
+                    .get(((latency.len() as f64 * q) as usize).min(latency.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            let finalized = s.latency_ms.len() as f64 / submit_secs;
             println!(
-                "live: {done} receipts in {submit_secs:.0} s ({:.0}/s), lag behind the finalized head: mean {mean:.2} blocks, max {max} blocks; caught up {drain:.2} s after the last finalization",
-                done as f64 / submit_secs
+                "live: {done} receipts in {submit_secs:.0} s ({:.0}/s); the node finalized {finalized:.1} blocks/s; \
+                 index behind the finalized head: mean {mean_blocks:.2} blocks, max {} blocks; \
+                 finalized → indexed latency: median {:.0} ms, p99 {:.0} ms, max {:.0} ms; caught up {drain:.2} s after the last finalization",
+                done as f64 / submit_secs,
+                s.blocks.iter().max().copied().unwrap_or(0),
+                pick(0.5),
+                pick(0.99),
+                latency.last().copied().unwrap_or(0.0),
             );
         }
     }
     Ok(())
+}
+
+/// What the live run's sampler saw.
+#[derive(Clone, Default)]
+struct LagSamples {
+    /// Finalized head minus indexed height, at each sample.
+    blocks: Vec<u64>,
+    /// For each finalized height: ms from the sample that first saw it
+    /// finalized to the sample that saw it indexed.
+    latency_ms: Vec<f64>,
 }
