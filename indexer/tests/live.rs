@@ -611,9 +611,18 @@ async fn sigkilled_five_times_the_binary_ends_like_an_uninterrupted_run() {
 }
 
 /// The node's RPC goes away under the indexer and comes back: every block
-/// finalized meanwhile is indexed, none twice.
+/// finalized meanwhile is indexed, none twice. On SQLite, then on
+/// PostgreSQL when a server is configured.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_rpc_connection_leaves_no_gap_and_no_duplicate() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        if TestDb::new(engine).await.is_some() {
+            dropped_rpc_connection(engine).await;
+        }
+    }
+}
+
+async fn dropped_rpc_connection(engine: Engine) {
     let (node, suite) = TestNode::with_suite().await;
     let merchants = suite.merchants("drop/m", 2).await.unwrap();
     let customers = suite.accounts("drop/c", 8).await.unwrap();
@@ -621,7 +630,7 @@ async fn a_dropped_rpc_connection_leaves_no_gap_and_no_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let through_proxy = manifest_file(&suite, dir.path(), &proxy.url());
     let direct = manifest_file(&suite, dir.path(), &node.url);
-    let Some(db) = TestDb::new(Engine::Sqlite).await else {
+    let Some(db) = TestDb::new(engine).await else {
         unreachable!()
     };
     let f = follower(&db, &through_proxy, None).await;
@@ -673,7 +682,7 @@ async fn a_dropped_rpc_connection_leaves_no_gap_and_no_duplicate() {
     let ((), height) = tokio::join!(run, drive);
     assert!(
         f.metrics.reconnects.load(Relaxed) >= 1,
-        "the follower reconnected"
+        "the follower reconnected ({engine:?})"
     );
     let got = dump(&f.db).await;
     // Every block from the deployment to the head exactly once.
@@ -682,9 +691,9 @@ async fn a_dropped_rpc_connection_leaves_no_gap_and_no_duplicate() {
     assert_eq!(got["receipts"].len(), 120);
     assert_eq!(got["receipt_status_history"].len(), 240);
     // And the same rows as an index that never lost the node.
-    let Some(fresh) = TestDb::new(Engine::Sqlite).await else {
+    let Some(fresh) = TestDb::new(engine).await else {
         unreachable!()
     };
     let reference = dump(&index_to(&fresh, &direct, height).await.db).await;
-    assert_eq!(got, reference);
+    assert_eq!(got, reference, "{engine:?}");
 }
