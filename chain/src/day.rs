@@ -6,12 +6,13 @@
 //! With the community contracts deployed, the day also governs and rewards:
 //! at midday the merchants lock half the Biz they have claimed (voting
 //! weight, a share of the Time dividends), the biggest locker proposes to
-//! raise the Time cashback, and the lockers vote (the smallest against when
-//! there are three or more); after the sales the proposal is executed. The
-//! Time emission is then released, the lockers' share paid as dividends,
-//! and the proposer publishes a task with half its Time ("come back": one
-//! purchase at its shop, the day's receipts count) that one of its morning
-//! customers claims with a matured receipt.
+//! raise the Time cashback (or, run again on the same chain, to restore it),
+//! and the lockers vote (the smallest against when there are three or more);
+//! after the sales the proposal is executed. The Time emission is then
+//! released, the lockers' share paid as dividends, and the proposer (or the
+//! biggest locker that sold in the morning) publishes a task with half its
+//! Time ("come back": one purchase at its shop, the day's receipts count)
+//! that one of its morning customers claims with a matured receipt.
 //!
 //! The day comes from the fraud engineers' retail simulator
 //! ([`bizkey_fraud::sim`]): its merchants (shop costs, referrers), customers
@@ -178,12 +179,15 @@ impl Suite {
 struct Vote {
     id: ProposalId,
     proposer: usize,
-    lockers: u32,
+    /// The lockers, biggest lock first (the proposer is the first).
+    lockers: Vec<usize>,
     cashback_before_ppm: u32,
     cashback_after_ppm: u32,
 }
 
-/// The Time cashback the day's proposal sets (2 %).
+/// The Time cashback the day's proposal sets (2 %); when it is in force
+/// already (a day run again on the same chain), the proposal restores the
+/// default (1 %).
 pub const PROPOSED_CASHBACK_PPM: u32 = 20_000;
 /// Completions the day's task pays for.
 const TASK_COMPLETIONS: u32 = 3;
@@ -416,7 +420,7 @@ pub async fn run_day(
             &suite,
             &merchants,
             &customers,
-            vote.proposer,
+            &vote.lockers,
             &morning,
             sales_start,
             (&labels, &sim),
@@ -698,7 +702,8 @@ async fn propose(
     ));
 
     // The biggest locker proposes; the ledger's parameters with a higher
-    // cashback, everything else as it is.
+    // cashback (back to the default if a former day raised it already),
+    // everything else as it is.
     lockers.sort_by_key(|(i, w)| (std::cmp::Reverse(*w), *i));
     let proposer = lockers[0].0;
     let p = &merchants[proposer];
@@ -707,11 +712,16 @@ async fn propose(
         .await?
         .value;
     let before = params.reward.cashback_ppm;
-    params.reward.cashback_ppm = PROPOSED_CASHBACK_PPM;
+    let after = if before == PROPOSED_CASHBACK_PPM {
+        LedgerParams::default().reward.cashback_ppm
+    } else {
+        PROPOSED_CASHBACK_PPM
+    };
+    params.reward.cashback_ppm = after;
     let description = format!(
         "Time cashback {} → {} (proposed by the {} #{proposer})",
         percent(before),
-        percent(PROPOSED_CASHBACK_PPM),
+        percent(after),
         sim.merchants[proposer].category.as_str()
     );
     let id = chain
@@ -750,9 +760,9 @@ async fn propose(
     Ok(Some(Vote {
         id,
         proposer,
-        lockers: lockers.len() as u32,
+        lockers: lockers.iter().map(|(i, _)| *i).collect(),
         cashback_before_ppm: before,
-        cashback_after_ppm: PROPOSED_CASHBACK_PPM,
+        cashback_after_ppm: after,
     }))
 }
 
@@ -841,7 +851,7 @@ async fn execute(
             percent(vote.cashback_before_ppm),
             percent(vote.cashback_after_ppm)
         ),
-        lockers: vote.lockers,
+        lockers: vote.lockers.len() as u32,
         votes_for: proposal.votes_for,
         votes_against: proposal.votes_against,
         status,
@@ -851,11 +861,12 @@ async fn execute(
 }
 
 /// The emission is released (its dividend share goes to the lockers), the
-/// proposer claims its dividend and publishes a task with half its Time:
-/// one purchase at its shop, receipts confirmed since `sales_start` count.
-/// A customer of one of its morning sales joins and claims with that
-/// receipt. `None` without `locking` and `tasks`, or without a morning sale
-/// at the proposer.
+/// first of `lockers` (the proposer, unless it sold nothing this morning:
+/// a day run again) claims its dividend and publishes a task with half its
+/// Time: one purchase at its shop, receipts confirmed since `sales_start`
+/// count. A customer of one of its morning sales joins and claims with that
+/// receipt. `None` without `locking` and `tasks`, or when no locker sold in
+/// the morning.
 #[allow(clippy::too_many_arguments)]
 async fn task(
     chain: &Chain,
@@ -863,7 +874,7 @@ async fn task(
     suite: &Suite,
     merchants: &[Keypair],
     customers: &[Keypair],
-    merchant: usize,
+    lockers: &[usize],
     morning: &[(ReceiptId, usize, usize)],
     sales_start: Timestamp,
     (label, sim): (&dyn Fn(usize) -> String, &Simulation),
@@ -872,8 +883,11 @@ async fn task(
     let (Some(locking), Some(tasks)) = (&suite.locking, &suite.tasks) else {
         return Ok(None);
     };
-    let Some(&(receipt, _, customer)) = morning.iter().find(|(_, m, _)| *m == merchant) else {
-        progress.step("no task: the proposer sold nothing in the morning");
+    let sale = lockers
+        .iter()
+        .find_map(|l| morning.iter().find(|(_, m, _)| m == l));
+    let Some(&(receipt, merchant, customer)) = sale else {
+        progress.step("no task: no locker sold anything this morning");
         return Ok(None);
     };
     let m = &merchants[merchant];

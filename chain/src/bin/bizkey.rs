@@ -253,7 +253,7 @@ fn print_day(r: &day::DayReport) {
     }
     if let Some(t) = &r.task {
         println!(
-            "\ntask #{} \"{}\" by {}: {} TT escrowed (from {} TT of dividends; the emission released {} TT)\n  {} claimed it with receipt #{}: {} TT",
+            "\ntask #{} \"{}\" by {}: {} TT escrowed (half its Time, after {} TT of dividends; the emission released {} TT)\n  {} claimed it with receipt #{}: {} TT",
             t.task,
             t.name,
             t.merchant,
