@@ -1088,39 +1088,9 @@ impl Batch {
                 at.block, e.remaining
             ));
         }
-        let queued = rewards::Entity::find()
-            .filter(rewards::Column::Beneficiary.eq(account.clone()))
-            .filter(rewards::Column::ConsumedBlock.is_null())
-            .filter(rewards::Column::QueueIndex.gte(head))
-            .filter(rewards::Column::QueueIndex.lt(head + n))
-            .all(db)
+        let (consumed, biz, time) = self
+            .consume(db, &account, head..head + n, "claimed", at.block)
             .await?;
-        for row in queued {
-            self.rewards
-                .entry((row.receipt_id, row.role.clone()))
-                .or_insert(row);
-        }
-        let (mut biz, mut time, mut consumed) = (0u128, 0u128, 0i64);
-        for r in self.rewards.values_mut() {
-            if r.beneficiary != account
-                || r.consumed_block.is_some()
-                || r.queue_index < head
-                || r.queue_index >= head + n
-            {
-                continue;
-            }
-            consumed += 1;
-            r.consumed_block = Some(at.block);
-            if r.status == "pending" {
-                r.status = "claimed".into();
-                r.settled_block = Some(at.block);
-                if r.token == "biz" {
-                    biz += r.amount.0
-                } else {
-                    time += r.amount.0
-                }
-            }
-        }
         if consumed != n {
             self.inconsistent(format!(
                 "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {n}",
@@ -1160,32 +1130,9 @@ impl Batch {
                 e.entries
             ));
         }
-        let queued = rewards::Entity::find()
-            .filter(rewards::Column::Beneficiary.eq(account.clone()))
-            .filter(rewards::Column::ConsumedBlock.is_null())
-            .all(db)
+        let (_, biz, time) = self
+            .consume(db, &account, head..tail, "forfeited", at.block)
             .await?;
-        for row in queued {
-            self.rewards
-                .entry((row.receipt_id, row.role.clone()))
-                .or_insert(row);
-        }
-        let (mut biz, mut time) = (0u128, 0u128);
-        for r in self.rewards.values_mut() {
-            if r.beneficiary != account || r.consumed_block.is_some() {
-                continue;
-            }
-            r.consumed_block = Some(at.block);
-            if r.status == "pending" {
-                r.status = "forfeited".into();
-                r.settled_block = Some(at.block);
-                if r.token == "biz" {
-                    biz += r.amount.0
-                } else {
-                    time += r.amount.0
-                }
-            }
-        }
         self.release(db, at, e.biz, e.time).await?;
         if (biz, time) != (e.biz, e.time) {
             self.inconsistent(format!(
@@ -1194,6 +1141,52 @@ impl Batch {
             ));
         }
         Ok(())
+    }
+
+    /// Consumes `account`'s queued entries with an index in `range` (those
+    /// not consumed yet); the pending ones become `status` (`claimed` or
+    /// `forfeited`). Returns (entries consumed, their pending Biz, Time).
+    async fn consume<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        account: &str,
+        range: std::ops::Range<i64>,
+        status: &str,
+        block: i64,
+    ) -> Result<(i64, u128, u128), DbErr> {
+        let queued = rewards::Entity::find()
+            .filter(rewards::Column::Beneficiary.eq(account))
+            .filter(rewards::Column::ConsumedBlock.is_null())
+            .filter(rewards::Column::QueueIndex.gte(range.start))
+            .filter(rewards::Column::QueueIndex.lt(range.end))
+            .all(db)
+            .await?;
+        for row in queued {
+            self.rewards
+                .entry((row.receipt_id, row.role.clone()))
+                .or_insert(row);
+        }
+        let (mut consumed, mut biz, mut time) = (0i64, 0u128, 0u128);
+        for r in self.rewards.values_mut() {
+            if r.beneficiary != account
+                || r.consumed_block.is_some()
+                || !range.contains(&r.queue_index)
+            {
+                continue;
+            }
+            consumed += 1;
+            r.consumed_block = Some(block);
+            if r.status == "pending" {
+                r.status = status.into();
+                r.settled_block = Some(block);
+                if r.token == "biz" {
+                    biz += r.amount.0
+                } else {
+                    time += r.amount.0
+                }
+            }
+        }
+        Ok((consumed, biz, time))
     }
 
     /// The claim queue of `account` (empty if it never had one).

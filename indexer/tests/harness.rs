@@ -422,7 +422,21 @@ impl Script {
                     e.1 += 1;
                     e.3 += time;
                 }
-                for (_, (who, entries, biz, time)) in by_account {
+                for (n, (_, (who, entries, biz, time))) in by_account.into_iter().enumerate() {
+                    // Every 100 receipts, governance removes the first
+                    // account instead: its entries are forfeited, not paid.
+                    if n == 0 && (id + 1).is_multiple_of(100) {
+                        s.emit(
+                            LEDGER,
+                            &ledger::PendingForfeited {
+                                account: who,
+                                biz,
+                                time,
+                                entries: entries.into(),
+                            },
+                        );
+                        continue;
+                    }
                     s.emit(
                         LEDGER,
                         &ledger::RewardsClaimed {
