@@ -39,13 +39,20 @@ step "deploy"
 step "indexer → SQLite ($run_dir/bizkey.sqlite)"
 rm -f "$run_dir/bizkey.sqlite"
 "$bin/bizkey-indexer" --manifest "$run_dir/deployment.json" \
-  --database "sqlite://$run_dir/bizkey.sqlite?mode=rwc" >"$run_dir/indexer.log" 2>&1 &
+  --database-url "sqlite://$run_dir/bizkey.sqlite?mode=rwc" >"$run_dir/indexer.log" 2>&1 &
 pids+=($!)
 
 step "a day of sales"
 "$bin/bizkey" day --manifest "$run_dir/deployment.json"
 
+if ! kill -0 "${pids[0]}" 2>/dev/null; then
+  echo "the indexer stopped; the end of its log:" >&2
+  tail -20 "$run_dir/indexer.log" >&2
+  exit 1
+fi
+
 echo
 echo "Chain: $node_url   manifest: $run_dir/deployment.json   SQL: $run_dir/bizkey.sqlite"
-echo "Indexer log: $run_dir/indexer.log. Press Ctrl-C to stop."
+echo "Indexer: health and Prometheus metrics on http://127.0.0.1:9616 (/health, /metrics), log $run_dir/indexer.log."
+echo "Press Ctrl-C to stop."
 wait
