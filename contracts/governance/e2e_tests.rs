@@ -477,6 +477,15 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
         &message!(registry, "merchant" -> Option<bizkey_types::registry::Merchant>, django)
     );
     assert_eq!(status.expect("registered").status, MerchantStatus::Verified);
+    // and a verified merchant is not up for verification any more
+    assert_eq!(
+        client
+            .call(&ink_e2e::charlie(), &nodes.verify_merchant(django, true))
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(SuperNodeError::NotPending)
+    );
 
     // when bob proposes 宪政 and it passes
     let constitution = submit!(
@@ -851,5 +860,113 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
             .return_value(),
         Err(LedgerError::MerchantNotVerified)
     );
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn a_proposal_whose_execution_is_refused_fails_with_a_typed_error<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the suite in 军政, bob locking 1,000 BT and django's café
+    // registered (pending)
+    let (
+        (registry, ledger, locking, _super_nodes, _gov_id),
+        (mut biz, _time, mut locks, mut nodes, mut gov),
+    ) = suite!(client);
+    let (bob, django, ferdie) = (
+        account_id(AccountKeyring::Bob),
+        account_id(AccountKeyring::Dave),
+        account_id(AccountKeyring::Ferdie),
+    );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &biz.transfer(bob, 1_000 * UNIT, Vec::new()),
+        "fund"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &biz.approve(locking, 1_000 * UNIT),
+        "approve lock"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &locks.lock(1_000 * UNIT, 0),
+        "lock"
+    );
+    submit!(
+        client,
+        &ink_e2e::dave(),
+        &message!(registry, "register_merchant" -> Result<(), RegistryError>,
+            cafe(), None::<AccountId>, 500_000u32),
+        "register merchant"
+    );
+
+    // when bob proposes actions the other contracts will refuse, and they pass
+    let refused = [
+        // ferdie is no customer
+        (
+            Action::RemoveCustomer(ferdie),
+            GovernanceError::RegistryCallFailed,
+        ),
+        // ferdie is no super node
+        (
+            Action::RevokeSuperNode {
+                node: ferdie,
+                slash: false,
+            },
+            GovernanceError::SuperNodesCallFailed,
+        ),
+        // the treasury holds no such amount
+        (
+            Action::TreasurySpend {
+                to: bob,
+                amount: Balance::MAX / 2,
+            },
+            GovernanceError::VestingCallFailed,
+        ),
+        // Time's admin is still the authority (军政)
+        (
+            Action::SetEmissionSplit(500_000),
+            GovernanceError::TokenCallFailed,
+        ),
+        // the ledger will have taken governance's role away (below)
+        (
+            Action::RemoveMerchant(django),
+            GovernanceError::LedgerCallFailed,
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (n, (action, _)) in refused.iter().enumerate() {
+        let id = submit!(
+            client,
+            &ink_e2e::bob(),
+            &gov.propose(action.clone(), Hash::from([n as u8; 32])),
+            "propose"
+        );
+        submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
+        ids.push(id);
+    }
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(ledger, "set_role" -> Result<(), LedgerError>, Role::Governance, None::<AccountId>),
+        "ledger: no governance"
+    );
+    wait_for_the_vote!(client, gov, nodes, *ids.last().expect("proposals"));
+
+    // then each execution fails with the error of the refusing contract,
+    // and changes nothing: django is still pending in the registry
+    for (id, (action, error)) in ids.iter().zip(refused) {
+        assert_eq!(read!(client, &gov.execute(*id)), Err(error), "{action:?}");
+    }
+    let merchant = read!(
+        client,
+        &message!(registry, "merchant" -> Option<bizkey_types::registry::Merchant>, django)
+    )
+    .expect("registered");
+    assert_eq!(merchant.status, MerchantStatus::Pending);
     Ok(())
 }
