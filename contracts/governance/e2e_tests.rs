@@ -884,6 +884,26 @@ async fn a_proposal_whose_execution_is_refused_fails_with_a_typed_error<Client: 
         &biz.transfer(bob, 1_000 * UNIT, Vec::new()),
         "fund"
     );
+    // (without an allowance the BT cannot move: the token's refusal is typed)
+    assert_eq!(
+        client
+            .call(&ink_e2e::bob(), &locks.lock(1_000 * UNIT, 0))
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(LockingError::TokenCallFailed)
+    );
+    assert_eq!(
+        client
+            .call(
+                &ink_e2e::bob(),
+                &nodes.register_candidate(Scope::Region(b"wtw3".to_vec()), 100 * UNIT)
+            )
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(SuperNodeError::TokenCallFailed)
+    );
     submit!(
         client,
         &ink_e2e::bob(),
