@@ -512,6 +512,37 @@ impl Chain {
         })
     }
 
+    /// [`call`](Self::call) of a message that returns `Result<T, E>`, with
+    /// its `Ok` value. ink! reverts a message that returns `Err`, which
+    /// `call` reports as [`ChainError::ContractReverted`] with the decoded
+    /// error; an `Err` from a call that did not revert is reported the same.
+    pub async fn call_ok<T: Decode + Debug, E: Decode + Debug>(
+        &self,
+        signer: &Keypair,
+        contract: &Contract,
+        message: &str,
+        args: &impl Encode,
+        finality: Finality,
+    ) -> Result<CallOutcome<T>> {
+        let outcome = self
+            .call::<std::result::Result<T, E>>(signer, contract, message, args, finality)
+            .await?;
+        match outcome.value {
+            Ok(value) => Ok(CallOutcome {
+                value,
+                gas_consumed: outcome.gas_consumed,
+                gas_required: outcome.gas_required,
+                included: outcome.included,
+            }),
+            Err(e) => Err(ChainError::ContractReverted {
+                contract: contract.name.clone(),
+                message: message.into(),
+                reason: format!("{e:?}"),
+                data: Vec::new(),
+            }),
+        }
+    }
+
     /// Submits several prepared contract calls in one `Utility::batch_all`
     /// extrinsic (all or nothing). Each call's gas limit is its own dry-run
     /// estimate plus a margin, so prepare the calls with

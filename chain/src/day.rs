@@ -193,11 +193,6 @@ pub const PROPOSED_CASHBACK_PPM: u32 = 20_000;
 const TASK_COMPLETIONS: u32 = 3;
 
 type LedgerResult<T> = std::result::Result<T, LedgerError>;
-type RegistryResult<T> = std::result::Result<T, RegistryError>;
-type TokenResult<T> = std::result::Result<T, PSP22Error>;
-type LockingResult<T> = std::result::Result<T, LockingError>;
-type GovernanceResult<T> = std::result::Result<T, GovernanceError>;
-type TasksResult<T> = std::result::Result<T, TasksError>;
 
 /// Runs the day. `config.admin_suri` is the deployer's (registry and ledger admin).
 ///
@@ -260,7 +255,7 @@ pub async fn run_day(
         .value;
     params.challenge_ms = config.challenge_ms;
     chain
-        .call::<LedgerResult<()>>(
+        .call_ok::<(), LedgerError>(
             admin,
             &suite.ledger,
             "set_params",
@@ -282,7 +277,7 @@ pub async fn run_day(
     let ledger_ink = to_ink(&suite.ledger.address);
     for c in &customers {
         chain
-            .call::<TokenResult<()>>(
+            .call_ok::<(), PSP22Error>(
                 c,
                 &suite.tt,
                 "PSP22::approve",
@@ -360,7 +355,7 @@ pub async fn run_day(
         let id = if channel == Channel::Outside {
             report.customer_first += 1;
             let id = chain
-                .call::<LedgerResult<ReceiptId>>(
+                .call_ok::<ReceiptId, LedgerError>(
                     c,
                     &suite.ledger,
                     "open",
@@ -369,15 +364,14 @@ pub async fn run_day(
                 )
                 .await?
                 .value;
-            let id = ok(id, "ledger::open")?;
             chain
-                .call::<LedgerResult<()>>(m, &suite.ledger, "confirm", &id, Finality::InBlock)
+                .call_ok::<(), LedgerError>(m, &suite.ledger, "confirm", &id, Finality::InBlock)
                 .await?;
             id
         } else {
             report.merchant_first += 1;
             let id = chain
-                .call::<LedgerResult<ReceiptId>>(
+                .call_ok::<ReceiptId, LedgerError>(
                     m,
                     &suite.ledger,
                     "record",
@@ -386,9 +380,8 @@ pub async fn run_day(
                 )
                 .await?
                 .value;
-            let id = ok(id, "ledger::record")?;
             chain
-                .call::<LedgerResult<()>>(c, &suite.ledger, "confirm", &id, Finality::InBlock)
+                .call_ok::<(), LedgerError>(c, &suite.ledger, "confirm", &id, Finality::InBlock)
                 .await?;
             id
         };
@@ -527,7 +520,7 @@ async fn register_merchants(
         // Accepts up to 30 % of a sale in Time.
         if existing.is_none() {
             chain
-                .call::<RegistryResult<()>>(
+                .call_ok::<(), RegistryError>(
                     &merchants[i],
                     &suite.registry,
                     "register_merchant",
@@ -537,7 +530,7 @@ async fn register_merchants(
                 .await?;
         }
         chain
-            .call::<RegistryResult<()>>(
+            .call_ok::<(), RegistryError>(
                 admin,
                 &suite.registry,
                 "set_merchant_status",
@@ -581,7 +574,7 @@ async fn register_customers(
         }
         if !registered[r] {
             chain
-                .call::<RegistryResult<()>>(
+                .call_ok::<(), RegistryError>(
                     &customers[r],
                     &suite.registry,
                     "register_customer",
@@ -595,7 +588,7 @@ async fn register_customers(
             referrals += 1;
         } else {
             chain
-                .call::<RegistryResult<()>>(
+                .call_ok::<(), RegistryError>(
                     &customers[c.id as usize],
                     &suite.registry,
                     "register_customer",
@@ -634,7 +627,7 @@ async fn claim_all(
             .await?;
         if dry.value.is_ok() {
             chain
-                .call::<LedgerResult<(Balance, Balance)>>(
+                .call_ok::<(Balance, Balance), LedgerError>(
                     k,
                     &suite.ledger,
                     "claim",
@@ -670,22 +663,18 @@ async fn propose(
         if amount == 0 {
             continue;
         }
-        let approved = chain
-            .call::<TokenResult<()>>(
+        chain
+            .call_ok::<(), PSP22Error>(
                 m,
                 &suite.bt,
                 "PSP22::approve",
                 &(locking_ink, amount),
                 Finality::InBlock,
             )
-            .await?
-            .value;
-        ok(approved, "biz_token::approve")?;
-        let done = chain
-            .call::<LockingResult<()>>(m, locking, "lock", &(amount, 0u8), Finality::InBlock)
-            .await?
-            .value;
-        ok(done, "locking::lock")?;
+            .await?;
+        chain
+            .call_ok::<(), LockingError>(m, locking, "lock", &(amount, 0u8), Finality::InBlock)
+            .await?;
         let weight = chain
             .dry_run::<Option<Lock>>(&a, locking, "lock_of", &to_ink(&a))
             .await?
@@ -725,7 +714,7 @@ async fn propose(
         sim.merchants[proposer].category.as_str()
     );
     let id = chain
-        .call::<GovernanceResult<ProposalId>>(
+        .call_ok::<ProposalId, GovernanceError>(
             p,
             governance,
             "propose",
@@ -737,21 +726,18 @@ async fn propose(
         )
         .await?
         .value;
-    let id = ok(id, "governance::propose")?;
     let against = (lockers.len() >= 3).then(|| lockers[lockers.len() - 1].0);
     for (i, _) in &lockers {
         let support = Some(*i) != against;
-        let voted = chain
-            .call::<GovernanceResult<()>>(
+        chain
+            .call_ok::<(), GovernanceError>(
                 &merchants[*i],
                 governance,
                 "vote",
                 &(id, support),
                 Finality::InBlock,
             )
-            .await?
-            .value;
-        ok(voted, "governance::vote")?;
+            .await?;
     }
     progress.step(&format!(
         "proposal #{id}: {description}; {} votes cast",
@@ -823,11 +809,15 @@ async fn execute(
         status = read(vote.id).await?.map_or(status, |(_, s)| s);
     }
     if status == ProposalStatus::Executable {
-        let done = chain
-            .call::<GovernanceResult<()>>(admin, governance, "execute", &vote.id, Finality::InBlock)
-            .await?
-            .value;
-        ok(done, "governance::execute")?;
+        chain
+            .call_ok::<(), GovernanceError>(
+                admin,
+                governance,
+                "execute",
+                &vote.id,
+                Finality::InBlock,
+            )
+            .await?;
     }
     let (proposal, status) = read(vote.id)
         .await?
@@ -892,16 +882,20 @@ async fn task(
     };
     let m = &merchants[merchant];
     let m_id = account_of(m);
-    let released = chain
-        .call::<LockingResult<Balance>>(admin, locking, "release_emission", &(), Finality::InBlock)
+    let emission = chain
+        .call_ok::<Balance, LockingError>(
+            admin,
+            locking,
+            "release_emission",
+            &(),
+            Finality::InBlock,
+        )
         .await?
         .value;
-    let emission = ok(released, "locking::release_emission")?;
     let dividend = chain
-        .call::<LockingResult<Balance>>(m, locking, "claim_dividends", &(), Finality::InBlock)
+        .call_ok::<Balance, LockingError>(m, locking, "claim_dividends", &(), Finality::InBlock)
         .await?
         .value;
-    let dividend = ok(dividend, "locking::claim_dividends")?;
     progress.step(&format!(
         "emission released: {} TT minted; {} claimed {} TT of dividends",
         tokens(emission),
@@ -941,22 +935,19 @@ async fn task(
         claim_ms: 0,
         max_completions: TASK_COMPLETIONS,
     };
-    let approved = chain
-        .call::<TokenResult<()>>(
+    chain
+        .call_ok::<(), PSP22Error>(
             m,
             &suite.tt,
             "PSP22::approve",
             &(to_ink(&tasks.address), escrow),
             Finality::InBlock,
         )
-        .await?
-        .value;
-    ok(approved, "time_token::approve")?;
+        .await?;
     let id = chain
-        .call::<TasksResult<TaskId>>(m, tasks, "create_task", &(terms, escrow), Finality::InBlock)
+        .call_ok::<TaskId, TasksError>(m, tasks, "create_task", &(terms, escrow), Finality::InBlock)
         .await?
         .value;
-    let id = ok(id, "tasks::create_task")?;
     progress.step(&format!(
         "task #{id} \"{name}\": {} TT escrowed, {} TT per completion",
         tokens(escrow),
@@ -964,22 +955,19 @@ async fn task(
     ));
 
     let c = &customers[customer];
-    let joined = chain
-        .call::<TasksResult<()>>(
+    chain
+        .call_ok::<(), TasksError>(
             c,
             tasks,
             "join",
             &(id, Vec::<ReceiptId>::new()),
             Finality::InBlock,
         )
-        .await?
-        .value;
-    ok(joined, "tasks::join")?;
+        .await?;
     let paid = chain
-        .call::<TasksResult<Balance>>(c, tasks, "claim", &(id, vec![receipt]), Finality::InBlock)
+        .call_ok::<Balance, TasksError>(c, tasks, "claim", &(id, vec![receipt]), Finality::InBlock)
         .await?
         .value;
-    let paid = ok(paid, "tasks::claim")?;
     progress.step(&format!(
         "customer {customer} claimed task #{id} with receipt #{receipt}: {} TT",
         tokens(paid)
@@ -1034,15 +1022,6 @@ async fn balance(
         .dry_run::<Balance>(origin, token, "balance_of", &of)
         .await?
         .value)
-}
-
-fn ok<T, E: std::fmt::Debug>(r: std::result::Result<T, E>, what: &str) -> Result<T> {
-    r.map_err(|e| ChainError::ContractReverted {
-        contract: what.into(),
-        message: what.into(),
-        reason: format!("{e:?}"),
-        data: Vec::new(),
-    })
 }
 
 fn derive(root_suri: &str, path: &str) -> Result<Keypair> {

@@ -87,7 +87,7 @@ pub async fn measure(
         // The recipient's balance entry exists after the first transfer:
         // measure the second, the common case of paying a known account.
         chain
-            .call::<std::result::Result<(), PSP22Error>>(
+            .call_ok::<(), PSP22Error>(
                 deployer,
                 &contract,
                 "PSP22::transfer",
@@ -269,7 +269,7 @@ pub async fn measure_ledger(
     progress.step("ledger: record + confirm (first purchase)");
     let c0 = &customers[0];
     let rec = chain
-        .call::<L<ReceiptId>>(
+        .call_ok::<ReceiptId, LedgerError>(
             &merchant,
             &ledger,
             "record",
@@ -277,7 +277,7 @@ pub async fn measure_ledger(
             Finality::InBlock,
         )
         .await?;
-    let id = rec.value.map_err(|e| reverted("record", e))?;
+    let id = rec.value;
     push(report, "ledger record (merchant-first)", rec.gas_consumed);
     let conf = chain
         .call::<L<()>>(c0, &ledger, "confirm", &id, Finality::InBlock)
@@ -308,7 +308,7 @@ pub async fn measure_ledger(
     progress.step("ledger: 20 more receipts (customer-first, repeat, new)");
     let c1 = &customers[1];
     let open = chain
-        .call::<L<ReceiptId>>(
+        .call_ok::<ReceiptId, LedgerError>(
             c1,
             &ledger,
             "open",
@@ -316,7 +316,7 @@ pub async fn measure_ledger(
             Finality::InBlock,
         )
         .await?;
-    let id = open.value.map_err(|e| reverted("open", e))?;
+    let id = open.value;
     let conf = chain
         .call::<L<()>>(&merchant, &ledger, "confirm", &id, Finality::InBlock)
         .await?;
@@ -327,7 +327,7 @@ pub async fn measure_ledger(
         conf.gas_consumed,
     );
     let rec = chain
-        .call::<L<ReceiptId>>(
+        .call_ok::<ReceiptId, LedgerError>(
             &merchant,
             &ledger,
             "record",
@@ -335,7 +335,7 @@ pub async fn measure_ledger(
             Finality::InBlock,
         )
         .await?;
-    let id = rec.value.map_err(|e| reverted("record", e))?;
+    let id = rec.value;
     let conf = chain
         .call::<L<()>>(c0, &ledger, "confirm", &id, Finality::InBlock)
         .await?;
@@ -346,7 +346,7 @@ pub async fn measure_ledger(
     push(report, "= record + confirm (repeat customer)", repeat);
     for c in &customers[2..20] {
         let id = chain
-            .call::<L<ReceiptId>>(
+            .call_ok::<ReceiptId, LedgerError>(
                 &merchant,
                 &ledger,
                 "record",
@@ -354,8 +354,7 @@ pub async fn measure_ledger(
                 Finality::InBlock,
             )
             .await?
-            .value
-            .map_err(|e| reverted("record", e))?;
+            .value;
         chain
             .call::<L<()>>(c, &ledger, "confirm", &id, Finality::InBlock)
             .await?;
@@ -463,37 +462,22 @@ pub async fn measure_community(
             Finality::InBlock,
         )
         .await?;
-    let refused = |what: &str, e: &dyn std::fmt::Debug| crate::ChainError::ContractReverted {
-        contract: what.into(),
-        message: what.into(),
-        reason: format!("{e:?}"),
-        data: Vec::new(),
-    };
 
     // A first lock: 1,000 BT for the shortest tier.
     progress.step("locking: lock; governance: propose, vote");
     let amount = 1_000 * UNIT;
     chain
-        .call::<std::result::Result<(), PSP22Error>>(
+        .call_ok::<(), PSP22Error>(
             &admin,
             bt,
             "PSP22::approve",
             &(to_ink(&locking.address), amount),
             Finality::InBlock,
         )
-        .await?
-        .value
-        .map_err(|e| refused("biz_token::approve", &e))?;
-    let lock = chain
-        .call::<std::result::Result<(), LockingError>>(
-            &admin,
-            locking,
-            "lock",
-            &(amount, 0u8),
-            Finality::InBlock,
-        )
         .await?;
-    lock.value.map_err(|e| refused("locking::lock", &e))?;
+    let lock = chain
+        .call_ok::<(), LockingError>(&admin, locking, "lock", &(amount, 0u8), Finality::InBlock)
+        .await?;
     report.operations.push(Measured {
         operation: "locking lock (an account's first lock)".into(),
         gas: lock.gas_consumed,
@@ -506,7 +490,7 @@ pub async fn measure_community(
         .await?
         .value;
     let id = chain
-        .call::<std::result::Result<ProposalId, GovernanceError>>(
+        .call_ok::<ProposalId, GovernanceError>(
             &admin,
             governance,
             "propose",
@@ -514,18 +498,10 @@ pub async fn measure_community(
             Finality::InBlock,
         )
         .await?
-        .value
-        .map_err(|e| refused("governance::propose", &e))?;
+        .value;
     let vote = chain
-        .call::<std::result::Result<(), GovernanceError>>(
-            &admin,
-            governance,
-            "vote",
-            &(id, true),
-            Finality::InBlock,
-        )
+        .call_ok::<(), GovernanceError>(&admin, governance, "vote", &(id, true), Finality::InBlock)
         .await?;
-    vote.value.map_err(|e| refused("governance::vote", &e))?;
     report.operations.push(Measured {
         operation: "governance vote".into(),
         gas: vote.gas_consumed,
@@ -536,39 +512,22 @@ pub async fn measure_community(
     // deployer (a locker now) and handed to the merchant.
     progress.step("tasks: create, join, claim with one receipt");
     chain
-        .call::<std::result::Result<u128, LockingError>>(
-            &admin,
-            locking,
-            "release_emission",
-            &(),
-            Finality::InBlock,
-        )
-        .await?
-        .value
-        .map_err(|e| refused("locking::release_emission", &e))?;
+        .call_ok::<u128, LockingError>(&admin, locking, "release_emission", &(), Finality::InBlock)
+        .await?;
     let dividend = chain
-        .call::<std::result::Result<u128, LockingError>>(
-            &admin,
-            locking,
-            "claim_dividends",
-            &(),
-            Finality::InBlock,
-        )
+        .call_ok::<u128, LockingError>(&admin, locking, "claim_dividends", &(), Finality::InBlock)
         .await?
-        .value
-        .map_err(|e| refused("locking::claim_dividends", &e))?;
+        .value;
     let reward = dividend / 2;
     chain
-        .call::<std::result::Result<(), PSP22Error>>(
+        .call_ok::<(), PSP22Error>(
             &admin,
             tt,
             "PSP22::transfer",
             &(to_ink(&account_of(&merchant)), reward, Vec::<u8>::new()),
             Finality::InBlock,
         )
-        .await?
-        .value
-        .map_err(|e| refused("time_token::transfer", &e))?;
+        .await?;
 
     // A verified merchant, a short challenge window, one matured sale.
     let profile = MerchantProfile {
@@ -584,42 +543,30 @@ pub async fn measure_community(
         licence_hash: [8u8; 32].into(),
     };
     chain
-        .call::<std::result::Result<(), RegistryError>>(
+        .call_ok::<(), RegistryError>(
             &merchant,
             registry,
             "register_merchant",
             &(profile, Option::<bizkey_types::AccountId>::None, 300_000u32),
             Finality::InBlock,
         )
-        .await?
-        .value
-        .map_err(|e| refused("registry::register_merchant", &e))?;
+        .await?;
     let m_ink = to_ink(&account_of(&merchant));
     chain
-        .call::<std::result::Result<(), RegistryError>>(
+        .call_ok::<(), RegistryError>(
             &admin,
             registry,
             "set_merchant_status",
             &(m_ink, MerchantStatus::Verified),
             Finality::InBlock,
         )
-        .await?
-        .value
-        .map_err(|e| refused("registry::set_merchant_status", &e))?;
+        .await?;
     let challenge_ms = 2_000;
     let mut params = params;
     params.challenge_ms = challenge_ms;
     chain
-        .call::<std::result::Result<(), LedgerError>>(
-            &admin,
-            ledger,
-            "set_params",
-            &params,
-            Finality::InBlock,
-        )
-        .await?
-        .value
-        .map_err(|e| refused("ledger::set_params", &e))?;
+        .call_ok::<(), LedgerError>(&admin, ledger, "set_params", &params, Finality::InBlock)
+        .await?;
     let start = chain.block_timestamp(chain.best_block().await?.1).await?;
     let order = Order {
         order_id: 1,
@@ -632,7 +579,7 @@ pub async fn measure_community(
         detail_hash: [4u8; 32].into(),
     };
     let receipt = chain
-        .call::<std::result::Result<ReceiptId, LedgerError>>(
+        .call_ok::<ReceiptId, LedgerError>(
             &merchant,
             ledger,
             "record",
@@ -640,19 +587,10 @@ pub async fn measure_community(
             Finality::InBlock,
         )
         .await?
-        .value
-        .map_err(|e| refused("ledger::record", &e))?;
+        .value;
     chain
-        .call::<std::result::Result<(), LedgerError>>(
-            &customer,
-            ledger,
-            "confirm",
-            &receipt,
-            Finality::InBlock,
-        )
-        .await?
-        .value
-        .map_err(|e| refused("ledger::confirm", &e))?;
+        .call_ok::<(), LedgerError>(&customer, ledger, "confirm", &receipt, Finality::InBlock)
+        .await?;
 
     // The task: one purchase at the merchant, a fixed reward, one completion.
     let terms = TaskTerms {
@@ -674,18 +612,16 @@ pub async fn measure_community(
         max_completions: 1,
     };
     chain
-        .call::<std::result::Result<(), PSP22Error>>(
+        .call_ok::<(), PSP22Error>(
             &merchant,
             tt,
             "PSP22::approve",
             &(to_ink(&tasks.address), reward),
             Finality::InBlock,
         )
-        .await?
-        .value
-        .map_err(|e| refused("time_token::approve", &e))?;
+        .await?;
     let task = chain
-        .call::<std::result::Result<TaskId, TasksError>>(
+        .call_ok::<TaskId, TasksError>(
             &merchant,
             tasks,
             "create_task",
@@ -693,23 +629,20 @@ pub async fn measure_community(
             Finality::InBlock,
         )
         .await?
-        .value
-        .map_err(|e| refused("tasks::create_task", &e))?;
+        .value;
     chain
-        .call::<std::result::Result<(), TasksError>>(
+        .call_ok::<(), TasksError>(
             &customer,
             tasks,
             "join",
             &(task, Vec::<ReceiptId>::new()),
             Finality::InBlock,
         )
-        .await?
-        .value
-        .map_err(|e| refused("tasks::join", &e))?;
+        .await?;
     tokio::time::sleep(std::time::Duration::from_millis(challenge_ms + 1_000)).await;
     chain.tick(&admin).await?;
     let claim = chain
-        .call::<std::result::Result<u128, TasksError>>(
+        .call_ok::<u128, TasksError>(
             &customer,
             tasks,
             "claim",
@@ -717,7 +650,7 @@ pub async fn measure_community(
             Finality::InBlock,
         )
         .await?;
-    let paid = claim.value.map_err(|e| refused("tasks::claim", &e))?;
+    let paid = claim.value;
     report.operations.push(Measured {
         operation: "tasks claim (1 receipt, fixed reward)".into(),
         gas: claim.gas_consumed,
@@ -766,15 +699,6 @@ async fn claim(
         )
         .await?;
     Ok((out.gas_consumed, count_transfers(out.events(), tokens)?))
-}
-
-fn reverted(message: &str, e: impl std::fmt::Debug) -> crate::ChainError {
-    crate::ChainError::ContractReverted {
-        contract: "ledger".into(),
-        message: message.into(),
-        reason: format!("{e:?}"),
-        data: Vec::new(),
-    }
 }
 
 fn now_ms() -> u64 {
