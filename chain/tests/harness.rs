@@ -79,7 +79,10 @@ pub fn contracts_dir() -> &'static Path {
         if let Some(dir) = std::env::var_os("BIZKEY_CONTRACTS_DIR") {
             return PathBuf::from(dir);
         }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/build-contracts.sh");
+        // (at run time: build outputs are shared between checkouts, a path fixed
+        // at compile time may be another clone's)
+        let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo");
+        let script = Path::new(&crate_dir).join("../scripts/build-contracts.sh");
         let out = Command::new("bash")
             .arg(&script)
             .stderr(Stdio::inherit())

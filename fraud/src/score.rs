@@ -29,8 +29,17 @@ pub const META_THRESHOLD: &str = "bizkey.threshold";
 /// Metadata key: model version string.
 pub const META_MODEL_VERSION: &str = "bizkey.model_version";
 
-/// The committed model, relative to this crate.
-pub const DEFAULT_MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/fraud.onnx");
+/// The committed model, `models/fraud.onnx` of this checkout. Resolved at
+/// run time (cargo's `CARGO_MANIFEST_DIR`, else the scripts' `BIZKEY_ROOT`):
+/// build outputs are shared between checkouts (`$BIZKEY_CACHE`), so a path
+/// fixed at compile time may name another clone, or one since deleted.
+pub fn default_model_path() -> PathBuf {
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(|crate_dir| PathBuf::from(crate_dir).join(".."))
+        .or_else(|| std::env::var_os("BIZKEY_ROOT").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")));
+    root.join("models/fraud.onnx")
+}
 
 /// Failure to load ONNX Runtime or the model, or to run it.
 #[derive(Debug, thiserror::Error)]

@@ -5,12 +5,11 @@ use std::path::Path;
 use bizkey_fraud::metrics::{average_precision, roc_auc, Report};
 use bizkey_fraud::pipeline::{feature_matrix, shopee_ratios};
 use bizkey_fraud::receipt::Receipt;
-use bizkey_fraud::score::{ScoreError, Scorer, ScorerOptions, DEFAULT_MODEL_PATH};
+use bizkey_fraud::score::{default_model_path, ScoreError, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{simulate, Brushing, SimConfig};
 
 fn scorer() -> Scorer {
-    Scorer::load(Path::new(DEFAULT_MODEL_PATH), ScorerOptions::default())
-        .expect("committed model loads")
+    Scorer::load(&default_model_path(), ScorerOptions::default()).expect("committed model loads")
 }
 
 /// A seed the model was never trained, validated or tested on (train.sh uses 1–5).

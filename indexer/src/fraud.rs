@@ -811,7 +811,7 @@ mod tests {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
         let db = crate::repo::connect(&url).await.unwrap();
         crate::repo::migrate(&db).await.unwrap();
-        let path = Path::new(bizkey_fraud::score::DEFAULT_MODEL_PATH);
+        let path = &bizkey_fraud::score::default_model_path();
         let all: Vec<receipts::Model> = (0..30)
             .map(|n| {
                 receipt(

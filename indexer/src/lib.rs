@@ -73,7 +73,7 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
         let model = config
             .fraud_model
             .clone()
-            .unwrap_or_else(|| bizkey_fraud::score::DEFAULT_MODEL_PATH.into());
+            .unwrap_or_else(bizkey_fraud::score::default_model_path);
         let scorer = fraud::FraudScorer::load(&model, config.reporter_suri.is_some())?;
         tracing::info!(model = %model.display(), version = %scorer.info().version, threshold = scorer.info().threshold, "fraud scoring on");
         if let Some(suri) = &config.reporter_suri {

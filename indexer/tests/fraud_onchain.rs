@@ -18,7 +18,7 @@ use bizkey_chain::deploy::UNIT;
 use bizkey_chain::{AccountId32, Finality, Keypair, PreparedCall};
 use bizkey_fraud::features::Features;
 use bizkey_fraud::receipt::Channel as SimChannel;
-use bizkey_fraud::score::{Scorer, ScorerOptions, DEFAULT_MODEL_PATH};
+use bizkey_fraud::score::{default_model_path, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, simulate, SimConfig, SimReceipt, Simulation};
 use bizkey_indexer::entity::{fraud_scores, receipt_status_history, receipts};
 use bizkey_indexer::fraud::{features_hash, status, History, Inputs};
@@ -457,11 +457,7 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     let reporter = keypair(reporter_suri).unwrap();
 
     // The offline expectation: the same History and model as the indexer.
-    let mut scorer = Scorer::load(
-        std::path::Path::new(DEFAULT_MODEL_PATH),
-        ScorerOptions::default(),
-    )
-    .unwrap();
+    let mut scorer = Scorer::load(&default_model_path(), ScorerOptions::default()).unwrap();
     let info = scorer.info().clone();
     let expected = offline(&sim, &actors, &mut scorer);
     let above: Vec<bool> = expected.iter().map(|(_, s)| *s >= info.threshold).collect();

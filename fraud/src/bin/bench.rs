@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use bizkey_fraud::features::{FeatureState, Features};
 use bizkey_fraud::receipt::Receipt;
-use bizkey_fraud::score::{Scorer, ScorerOptions, DEFAULT_MODEL_PATH};
+use bizkey_fraud::score::{Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, SimConfig};
 use clap::Parser;
 
@@ -26,7 +26,7 @@ use clap::Parser;
 struct Args {
     #[arg(long, default_value_t = 99)]
     seed: u64,
-    #[arg(long, default_value = DEFAULT_MODEL_PATH)]
+    #[arg(long, default_value_os_t = bizkey_fraud::score::default_model_path())]
     model: PathBuf,
     #[arg(long, default_value_t = 1024)]
     batch: usize,

@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::Context;
 use bizkey_fraud::baseline::SHOPEE_THRESHOLD;
 use bizkey_fraud::metrics::Report;
-use bizkey_fraud::score::{Scorer, ScorerOptions, DEFAULT_MODEL_PATH};
+use bizkey_fraud::score::{Scorer, ScorerOptions};
 use bizkey_fraud::{csv, pipeline};
 use clap::Parser;
 
@@ -26,7 +26,7 @@ struct Args {
     /// Output CSV: receipt_id,score ("-" for stdout).
     #[arg(long)]
     output: PathBuf,
-    #[arg(long, default_value = DEFAULT_MODEL_PATH)]
+    #[arg(long, default_value_os_t = bizkey_fraud::score::default_model_path())]
     model: PathBuf,
     /// Rows per inference call.
     #[arg(long, default_value_t = 4096)]

@@ -58,11 +58,17 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// This checkout's crate directory, at run time: build outputs are shared
+    /// between checkouts, a path fixed at compile time may be another clone's.
+    fn crate_dir() -> PathBuf {
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
+    }
+
     /// `src/entity/*.rs` are the migrations' tables rendered by
     /// `entity_source`; `BIZKEY_BLESS=1` rewrites them.
     #[test]
     fn entities_are_generated() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/entity");
+        let dir = crate_dir().join("src/entity");
         let bless = std::env::var_os("BIZKEY_BLESS").is_some();
         let mut stale = Vec::new();
         for t in tables() {
@@ -83,7 +89,7 @@ mod tests {
     /// `docs/sql.md` is [`sql_docs`]; `BIZKEY_BLESS=1` rewrites it.
     #[test]
     fn sql_docs_are_current() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/sql.md");
+        let path = crate_dir().join("../docs/sql.md");
         let want = sql_docs();
         if std::env::var_os("BIZKEY_BLESS").is_some() {
             std::fs::write(&path, &want).unwrap();
