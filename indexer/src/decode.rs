@@ -389,6 +389,14 @@ impl Decoder {
                 if let Some(bytes) = self.byte_array(v) {
                     return Json::String(format!("0x{}", hex::encode(bytes)));
                 }
+                // A list stays a list, even of one element (which `composite`
+                // would take for a newtype).
+                if matches!(
+                    ty.map(|t| &t.type_def),
+                    Some(TypeDef::Sequence(_) | TypeDef::Array(_))
+                ) {
+                    return Json::Array(c.values().map(|x| self.to_json(x)).collect());
+                }
                 self.composite(c)
             }
             ValueDef::Variant(var) => {
@@ -575,6 +583,28 @@ mod tests {
         ] {
             assert_eq!(ContractKind::from_manifest_name(kind.as_str()), Some(kind));
         }
+    }
+
+    #[test]
+    fn lists_of_one_stay_lists() {
+        let e = tasks::TaskCompleted {
+            id: 1,
+            customer: AccountId::from([4; 32]),
+            receipts: vec![5],
+            qualifying_time: 0,
+            reward: 7,
+            stake_returned: 0,
+            completions: 1,
+        };
+        let d = Decoder::new()
+            .decode(
+                ContractKind::Tasks,
+                &sig::<tasks::TaskCompleted>(),
+                &e.encode(),
+            )
+            .unwrap();
+        assert_eq!(d.json["receipts"], json!([5]));
+        assert_eq!(d.json["reward"], json!(7));
     }
 
     #[test]
