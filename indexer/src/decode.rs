@@ -98,8 +98,50 @@ pub enum Event {
     MerchantRated(ledger::MerchantRated),
     CustomerRated(ledger::CustomerRated),
     Reacted(ledger::Reacted),
+    /// An event of vesting or of a community contract (`projection::community`).
+    Community(CommunityEvent),
     /// Decoded and rendered as JSON, not projected beyond `events`.
     Other,
+}
+
+/// The events of the vesting contract and of the community contracts
+/// (locking, super nodes, governance, tasks), as the projection consumes
+/// them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommunityEvent {
+    VestingCreated(vesting::VestingCreated),
+    BeneficiaryChanged(vesting::BeneficiaryChanged),
+    Released(vesting::Released),
+    EcosystemSpent(vesting::EcosystemSpent),
+    Locked(governance::Locked),
+    Unlocked(governance::Unlocked),
+    DividendsDistributed(governance::DividendsDistributed),
+    DividendsClaimed(governance::DividendsClaimed),
+    CandidateRegistered(governance::CandidateRegistered),
+    CandidateWithdrawn(governance::CandidateWithdrawn),
+    BondWithdrawn(governance::BondWithdrawn),
+    SuperNodeElected(governance::SuperNodeElected),
+    SuperNodeRemoved(governance::SuperNodeRemoved),
+    PlatformChanged(governance::PlatformChanged),
+    VerificationVoted(governance::VerificationVoted),
+    VerificationDecided(governance::VerificationDecided),
+    PhaseAdvanced(governance::PhaseAdvanced),
+    ProposalCreated(governance::ProposalCreated),
+    Voted(governance::Voted),
+    ProposalVetoed(governance::ProposalVetoed),
+    ProposalExecuted(governance::ProposalExecuted),
+    AccountRemoved(governance::AccountRemoved),
+    TreasurySpent(governance::TreasurySpent),
+    ConfigChanged(governance::ConfigChanged),
+    TaskCreated(tasks::TaskCreated),
+    TaskJoined(tasks::TaskJoined),
+    ActionAttested(tasks::ActionAttested),
+    TaskCompleted(tasks::TaskCompleted),
+    GroupGoalReached(tasks::GroupGoalReached),
+    GroupShareCollected(tasks::GroupShareCollected),
+    ParticipantPenalized(tasks::ParticipantPenalized),
+    StakeWithdrawn(tasks::StakeWithdrawn),
+    TaskRefunded(tasks::TaskRefunded),
 }
 
 /// One event type the decoder knows.
@@ -181,6 +223,18 @@ macro_rules! projected {
     };
 }
 
+/// `community!(Variant, Type)`: an event type of vesting or a community
+/// contract, which the projection consumes as `Event::Community`.
+macro_rules! community {
+    ($reg:expr, $variant:ident, $ty:ty) => {
+        event_type::<$ty>(
+            stringify!($variant),
+            |d| decode_exact::<$ty>(d).map(|e| Event::Community(CommunityEvent::$variant(e))),
+            $reg,
+        )
+    };
+}
+
 /// `stored!(Type)`: an event type kept only in `events` (JSON).
 macro_rules! stored {
     ($reg:expr, $name:ident, $ty:ty) => {
@@ -255,63 +309,61 @@ impl Decoder {
         by_kind.insert(
             ContractKind::Vesting,
             vec![
-                stored!(r, VestingCreated, vesting::VestingCreated),
-                stored!(r, BeneficiaryChanged, vesting::BeneficiaryChanged),
-                stored!(r, Released, vesting::Released),
-                stored!(r, EcosystemSpent, vesting::EcosystemSpent),
+                community!(r, VestingCreated, vesting::VestingCreated),
+                community!(r, BeneficiaryChanged, vesting::BeneficiaryChanged),
+                community!(r, Released, vesting::Released),
+                community!(r, EcosystemSpent, vesting::EcosystemSpent),
                 projected!(r, RoleChanged, roles::RoleChanged),
             ],
         );
-        // The community contracts: decoded and kept as JSON in `events`
-        // (their own tables are not projected yet).
         by_kind.insert(
             ContractKind::Tasks,
             vec![
-                stored!(r, TaskCreated, tasks::TaskCreated),
-                stored!(r, TaskJoined, tasks::TaskJoined),
-                stored!(r, ActionAttested, tasks::ActionAttested),
-                stored!(r, TaskCompleted, tasks::TaskCompleted),
-                stored!(r, GroupGoalReached, tasks::GroupGoalReached),
-                stored!(r, GroupShareCollected, tasks::GroupShareCollected),
-                stored!(r, ParticipantPenalized, tasks::ParticipantPenalized),
-                stored!(r, StakeWithdrawn, tasks::StakeWithdrawn),
-                stored!(r, TaskRefunded, tasks::TaskRefunded),
+                community!(r, TaskCreated, tasks::TaskCreated),
+                community!(r, TaskJoined, tasks::TaskJoined),
+                community!(r, ActionAttested, tasks::ActionAttested),
+                community!(r, TaskCompleted, tasks::TaskCompleted),
+                community!(r, GroupGoalReached, tasks::GroupGoalReached),
+                community!(r, GroupShareCollected, tasks::GroupShareCollected),
+                community!(r, ParticipantPenalized, tasks::ParticipantPenalized),
+                community!(r, StakeWithdrawn, tasks::StakeWithdrawn),
+                community!(r, TaskRefunded, tasks::TaskRefunded),
             ],
         );
         by_kind.insert(
             ContractKind::Locking,
             vec![
-                stored!(r, Locked, governance::Locked),
-                stored!(r, Unlocked, governance::Unlocked),
-                stored!(r, DividendsDistributed, governance::DividendsDistributed),
-                stored!(r, DividendsClaimed, governance::DividendsClaimed),
+                community!(r, Locked, governance::Locked),
+                community!(r, Unlocked, governance::Unlocked),
+                community!(r, DividendsDistributed, governance::DividendsDistributed),
+                community!(r, DividendsClaimed, governance::DividendsClaimed),
             ],
         );
         by_kind.insert(
             ContractKind::SuperNodes,
             vec![
-                stored!(r, CandidateRegistered, governance::CandidateRegistered),
-                stored!(r, CandidateWithdrawn, governance::CandidateWithdrawn),
-                stored!(r, BondWithdrawn, governance::BondWithdrawn),
-                stored!(r, SuperNodeElected, governance::SuperNodeElected),
-                stored!(r, SuperNodeRemoved, governance::SuperNodeRemoved),
-                stored!(r, PlatformChanged, governance::PlatformChanged),
-                stored!(r, VerificationVoted, governance::VerificationVoted),
-                stored!(r, VerificationDecided, governance::VerificationDecided),
+                community!(r, CandidateRegistered, governance::CandidateRegistered),
+                community!(r, CandidateWithdrawn, governance::CandidateWithdrawn),
+                community!(r, BondWithdrawn, governance::BondWithdrawn),
+                community!(r, SuperNodeElected, governance::SuperNodeElected),
+                community!(r, SuperNodeRemoved, governance::SuperNodeRemoved),
+                community!(r, PlatformChanged, governance::PlatformChanged),
+                community!(r, VerificationVoted, governance::VerificationVoted),
+                community!(r, VerificationDecided, governance::VerificationDecided),
                 projected!(r, RoleChanged, roles::RoleChanged),
             ],
         );
         by_kind.insert(
             ContractKind::Governance,
             vec![
-                stored!(r, PhaseAdvanced, governance::PhaseAdvanced),
-                stored!(r, ProposalCreated, governance::ProposalCreated),
-                stored!(r, Voted, governance::Voted),
-                stored!(r, ProposalVetoed, governance::ProposalVetoed),
-                stored!(r, ProposalExecuted, governance::ProposalExecuted),
-                stored!(r, AccountRemoved, governance::AccountRemoved),
-                stored!(r, TreasurySpent, governance::TreasurySpent),
-                stored!(r, ConfigChanged, governance::ConfigChanged),
+                community!(r, PhaseAdvanced, governance::PhaseAdvanced),
+                community!(r, ProposalCreated, governance::ProposalCreated),
+                community!(r, Voted, governance::Voted),
+                community!(r, ProposalVetoed, governance::ProposalVetoed),
+                community!(r, ProposalExecuted, governance::ProposalExecuted),
+                community!(r, AccountRemoved, governance::AccountRemoved),
+                community!(r, TreasurySpent, governance::TreasurySpent),
+                community!(r, ConfigChanged, governance::ConfigChanged),
             ],
         );
         Self {
@@ -552,7 +604,7 @@ mod tests {
     }
 
     #[test]
-    fn community_contracts_events_are_kept_as_json() {
+    fn community_contracts_events_are_typed_and_kept_as_json() {
         let e = bizkey_types::governance::Locked {
             account: AccountId::from([2; 32]),
             added: 5,
@@ -573,7 +625,10 @@ mod tests {
                 &e.encode(),
             )
             .unwrap();
-        assert_eq!((d.name, d.event), ("Locked", Event::Other));
+        assert_eq!(
+            (d.name, d.event),
+            ("Locked", Event::Community(CommunityEvent::Locked(e)))
+        );
         assert_eq!(d.json["lock"]["weight"], json!(10));
         for kind in [
             ContractKind::Tasks,

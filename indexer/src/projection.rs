@@ -201,6 +201,7 @@ struct Batch {
     klines: HashMap<(String, String, i64), klines::Model>,
     ratings: Vec<ratings::Model>,
     reactions: Vec<reactions::Model>,
+    community: community::State,
 }
 
 /// Loads a row into a batch map unless it is there already.
@@ -215,6 +216,9 @@ macro_rules! load {
         $map.get_mut(&key)
     }};
 }
+
+// After `load!`, which it uses.
+mod community;
 
 impl Batch {
     fn seen(&mut self, account: &AccountId, block: i64) -> String {
@@ -631,6 +635,7 @@ impl Batch {
                     content: hex0x(e.content),
                 });
             }
+            Event::Community(e) => self.community(db, at, e).await?,
             Event::Other => {}
         }
         Ok(())
@@ -1330,6 +1335,7 @@ impl Batch {
         write!(self.klines.into_values());
         write!(self.ratings);
         write!(self.reactions);
+        self.community.flush(db).await?;
         Ok(confirmed)
     }
 }

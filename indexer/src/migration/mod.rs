@@ -7,6 +7,7 @@ mod m20261125_080100_create_token_tables;
 mod m20261125_080200_create_registry_tables;
 mod m20261125_080300_create_ledger_tables;
 mod m20261125_090000_create_fraud_tables;
+mod m20261125_100000_create_community_tables;
 pub mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_080200_create_registry_tables::Migration),
             Box::new(m20261125_080300_create_ledger_tables::Migration),
             Box::new(m20261125_090000_create_fraud_tables::Migration),
+            Box::new(m20261125_100000_create_community_tables::Migration),
         ]
     }
 }
@@ -34,6 +36,7 @@ pub fn tables() -> Vec<schema::Table> {
         m20261125_080200_create_registry_tables::TABLES,
         m20261125_080300_create_ledger_tables::TABLES,
         m20261125_090000_create_fraud_tables::TABLES,
+        m20261125_100000_create_community_tables::TABLES,
     ]
     .concat()
 }

@@ -1,0 +1,283 @@
+//! The governance contract: proposals and their votes, vetoes and
+//! executions, and what executions did (phase changes, removals, treasury
+//! spends, configurations).
+
+use super::Checks;
+use crate::entity::{
+    account_removals, governance_config, phase_changes, proposal_votes, proposals, treasury_spends,
+};
+use crate::projection::{hex0x, i, name, u, Batch, Ctx};
+use bizkey_types::governance::{
+    AccountRemoved, Action, ConfigChanged, PhaseAdvanced, Proposal, ProposalCreated,
+    ProposalExecuted, ProposalVetoed, TreasurySpent, Voted,
+};
+use bizkey_types::{AccountId, Hash};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+/// A row an execution wrote before its `ProposalExecuted`: the contract
+/// emits an action's own events first, then `ProposalExecuted`, all in the
+/// executing extrinsic.
+pub(super) struct Effect {
+    block: i64,
+    extrinsic: Option<i64>,
+    row: EffectRow,
+}
+
+/// Which row, by its index in the batch's list.
+enum EffectRow {
+    Phase(usize),
+    Removal(usize),
+    Spend(usize),
+    Config(usize),
+}
+
+/// The name of an action's variant.
+fn action_kind(a: &Action) -> &'static str {
+    match a {
+        Action::ElectSuperNode(_) => "ElectSuperNode",
+        Action::RevokeSuperNode { .. } => "RevokeSuperNode",
+        Action::RemoveMerchant(_) => "RemoveMerchant",
+        Action::RemoveCustomer(_) => "RemoveCustomer",
+        Action::SetLedgerParams(_) => "SetLedgerParams",
+        Action::SetEmissionSplit(_) => "SetEmissionSplit",
+        Action::TreasurySpend { .. } => "TreasurySpend",
+        Action::SetConfig(_) => "SetConfig",
+        Action::AdvancePhase(_) => "AdvancePhase",
+    }
+}
+
+/// Whether a proposal's tallies pass: the contract's own
+/// [`Proposal::passed`], which reads only the quorum, the threshold and the
+/// votes (the other fields are placeholders).
+fn passed(row: &proposals::Model) -> bool {
+    Proposal {
+        proposer: AccountId::from([0; 32]),
+        action: Action::SetEmissionSplit(0),
+        description: Hash::default(),
+        created_at: 0,
+        voting_end: 0,
+        executable_at: 0,
+        expires_at: 0,
+        quorum: row.quorum.0,
+        threshold_ppm: u32::try_from(row.threshold_ppm).unwrap_or(u32::MAX),
+        votes_for: row.votes_for.0,
+        votes_against: row.votes_against.0,
+        executed: false,
+        vetoed: false,
+    }
+    .passed()
+}
+
+impl Batch {
+    /// Remembers a row of an execution until its `ProposalExecuted`.
+    fn effect(&mut self, at: &Ctx, row: EffectRow) {
+        let extrinsic = self.event_row(at).and_then(|e| e.extrinsic_index);
+        self.community.effects.push(Effect {
+            block: at.block,
+            extrinsic,
+            row,
+        });
+    }
+
+    pub(super) fn proposal_created(&mut self, at: &Ctx, e: ProposalCreated) {
+        let proposer = self.seen(&e.proposer, at.block);
+        let p = e.proposal;
+        match &p.action {
+            Action::ElectSuperNode(a)
+            | Action::RemoveMerchant(a)
+            | Action::RemoveCustomer(a)
+            | Action::RevokeSuperNode { node: a, .. }
+            | Action::TreasurySpend { to: a, .. } => {
+                self.seen(a, at.block);
+            }
+            Action::SetLedgerParams(_)
+            | Action::SetEmissionSplit(_)
+            | Action::SetConfig(_)
+            | Action::AdvancePhase(_) => {}
+        }
+        let action = self.event_json(at, &["proposal", "action"]);
+        let id = i(e.id);
+        let mut row = proposals::Model {
+            id,
+            proposer,
+            action_kind: action_kind(&p.action).into(),
+            action,
+            description: hex0x(p.description),
+            created_at: i(p.created_at),
+            voting_end: i(p.voting_end),
+            executable_at: i(p.executable_at),
+            expires_at: i(p.expires_at),
+            quorum: u(p.quorum),
+            threshold_ppm: p.threshold_ppm.into(),
+            votes_for: u(p.votes_for),
+            votes_against: u(p.votes_against),
+            voters: 0,
+            passed: false,
+            executed: p.executed,
+            vetoed: p.vetoed,
+            executed_at: None,
+            vetoed_at: None,
+            created_block: at.block,
+            updated_block: at.block,
+        };
+        row.passed = passed(&row);
+        self.community.proposals.insert(id, row);
+    }
+
+    pub(super) async fn voted<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: Voted,
+    ) -> Result<(), DbErr> {
+        let voter = self.seen(&e.voter, at.block);
+        let id = i(e.id);
+        self.community.votes.push(proposal_votes::Model {
+            block_number: at.block,
+            event_index: at.index,
+            proposal_id: id,
+            voter,
+            support: e.support,
+            weight: u(e.weight),
+            timestamp: at.timestamp,
+        });
+        let mut checks = Checks::default();
+        let what = format!("vote on proposal {id} at block {}", at.block);
+        match load!(self.community.proposals, db, proposals::Entity, id, id) {
+            Some(p) => {
+                let tally = if e.support {
+                    &mut p.votes_for
+                } else {
+                    &mut p.votes_against
+                };
+                checks.add(tally, e.weight, &what);
+                p.voters += 1;
+                p.passed = passed(p);
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown proposal")),
+        }
+        self.report(checks);
+        Ok(())
+    }
+
+    pub(super) async fn proposal_vetoed<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: ProposalVetoed,
+    ) -> Result<(), DbErr> {
+        let id = i(e.id);
+        match load!(self.community.proposals, db, proposals::Entity, id, id) {
+            Some(p) => {
+                p.vetoed = true;
+                p.vetoed_at = Some(at.timestamp);
+                p.updated_block = at.block;
+            }
+            None => self.inconsistent(format!("veto of unknown proposal {id}")),
+        }
+        Ok(())
+    }
+
+    /// The proposal is executed; the rows its action wrote in this
+    /// extrinsic get its id.
+    pub(super) async fn proposal_executed<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: ProposalExecuted,
+    ) -> Result<(), DbErr> {
+        let id = i(e.id);
+        match load!(self.community.proposals, db, proposals::Entity, id, id) {
+            Some(p) => {
+                p.executed = true;
+                p.executed_at = Some(at.timestamp);
+                p.updated_block = at.block;
+            }
+            None => self.inconsistent(format!("execution of unknown proposal {id}")),
+        }
+        let extrinsic = self.event_row(at).and_then(|e| e.extrinsic_index);
+        let c = &mut self.community;
+        for effect in std::mem::take(&mut c.effects) {
+            if (effect.block, effect.extrinsic) != (at.block, extrinsic) {
+                // Not this execution's (the configuration of the constructor).
+                continue;
+            }
+            let slot = match effect.row {
+                EffectRow::Phase(n) => c.phase_changes.get_mut(n).map(|r| &mut r.proposal_id),
+                EffectRow::Removal(n) => c.removals.get_mut(n).map(|r| &mut r.proposal_id),
+                EffectRow::Spend(n) => c.spends.get_mut(n).map(|r| &mut r.proposal_id),
+                EffectRow::Config(n) => c.configs.get_mut(n).map(|r| &mut r.proposal_id),
+            };
+            if let Some(slot) = slot {
+                *slot = Some(id);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn phase_advanced(&mut self, at: &Ctx, e: PhaseAdvanced) {
+        self.community.phase_changes.push(phase_changes::Model {
+            block_number: at.block,
+            event_index: at.index,
+            from_phase: name(e.from),
+            to_phase: name(e.to),
+            proposal_id: None,
+            timestamp: at.timestamp,
+        });
+        let n = self.community.phase_changes.len() - 1;
+        self.effect(at, EffectRow::Phase(n));
+    }
+
+    pub(super) fn account_removed(&mut self, at: &Ctx, e: AccountRemoved) {
+        let account = self.seen(&e.account, at.block);
+        let (kind, token) = if e.merchant {
+            ("merchant", "biz")
+        } else {
+            ("customer", "time")
+        };
+        self.community.removals.push(account_removals::Model {
+            block_number: at.block,
+            event_index: at.index,
+            account,
+            kind: kind.into(),
+            token: token.into(),
+            burned: u(e.burned),
+            proposal_id: None,
+            timestamp: at.timestamp,
+        });
+        let n = self.community.removals.len() - 1;
+        self.effect(at, EffectRow::Removal(n));
+    }
+
+    pub(super) fn treasury_spent(&mut self, at: &Ctx, e: TreasurySpent) {
+        let to = self.seen(&e.to, at.block);
+        self.community.spends.push(treasury_spends::Model {
+            block_number: at.block,
+            event_index: at.index,
+            to_account: to,
+            amount: u(e.amount),
+            proposal_id: None,
+            timestamp: at.timestamp,
+        });
+        let n = self.community.spends.len() - 1;
+        self.effect(at, EffectRow::Spend(n));
+    }
+
+    pub(super) fn config_changed(&mut self, at: &Ctx, e: ConfigChanged) {
+        let c = e.config;
+        self.community.configs.push(governance_config::Model {
+            block_number: at.block,
+            event_index: at.index,
+            voting_period_ms: i(c.voting_period_ms),
+            execution_delay_ms: i(c.execution_delay_ms),
+            grace_period_ms: i(c.grace_period_ms),
+            quorum_ppm: c.quorum_ppm.into(),
+            threshold_ppm: c.threshold_ppm.into(),
+            proposal_min_weight: u(c.proposal_min_weight),
+            proposal_id: None,
+        });
+        let n = self.community.configs.len() - 1;
+        self.effect(at, EffectRow::Config(n));
+    }
+}

@@ -1,0 +1,249 @@
+//! The locking contract: BT locks, their weight, and the lockers' Time
+//! dividends, replayed with the contract's accumulator arithmetic.
+
+use super::Checks;
+use crate::amount::U128;
+use crate::entity::{dividend_claims, dividend_distributions, lock_history, locking_totals, locks};
+use crate::projection::{i, u, Batch, Ctx};
+use bizkey_types::governance::{
+    DividendsClaimed, DividendsDistributed, Locked, Unlocked, ACC_SCALE,
+};
+use bizkey_types::math::mul_div;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+/// Dividends accrued by `weight` at accumulator `acc` (the contract's
+/// `accrued`).
+fn accrued(weight: u128, acc: u128) -> u128 {
+    mul_div(weight, acc, ACC_SCALE)
+}
+
+/// What a lock's holder may claim at accumulator `acc` (the contract's
+/// `pending_dividends`).
+fn pending(lock: &locks::Model, acc: u128) -> u128 {
+    lock.unclaimed
+        .0
+        .saturating_add(accrued(lock.weight.0, acc).saturating_sub(lock.reward_debt.0))
+}
+
+/// The debt a settled lock of `weight` carries at `acc`: rounded up, so
+/// that rounding never pays more than was distributed (the contract's
+/// `debt`).
+fn debt(weight: u128, acc: u128) -> u128 {
+    if weight == 0 || acc == 0 {
+        0
+    } else {
+        accrued(weight, acc).saturating_add(1)
+    }
+}
+
+impl Batch {
+    /// The single totals row (zeros before the first lock).
+    async fn locking_totals<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        block: i64,
+    ) -> Result<&mut locking_totals::Model, DbErr> {
+        if self.community.locking.is_none() {
+            let row = locking_totals::Entity::find_by_id(1)
+                .one(db)
+                .await?
+                .unwrap_or(locking_totals::Model {
+                    id: 1,
+                    total_locked: U128(0),
+                    total_weight: U128(0),
+                    acc_per_weight: U128(0),
+                    dividends_reserved: U128(0),
+                    updated_block: block,
+                });
+            self.community.locking = Some(row);
+        }
+        let t = self.community.locking.as_mut().expect("loaded above");
+        t.updated_block = block;
+        Ok(t)
+    }
+
+    /// `Locked` carries the account's whole lock afterwards.
+    pub(super) async fn locked<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: Locked,
+    ) -> Result<(), DbErr> {
+        let account = self.seen(&e.account, at.block);
+        let l = e.lock;
+        self.community.lock_history.push(lock_history::Model {
+            block_number: at.block,
+            event_index: at.index,
+            account: account.clone(),
+            kind: "lock".into(),
+            amount: u(e.added),
+            locked: u(l.amount),
+            weight: u(l.weight),
+            tier: Some(l.tier.into()),
+            unlock_at: Some(i(l.unlock_at)),
+            total_weight: u(e.total_weight),
+            timestamp: at.timestamp,
+        });
+        let (first_block, old_weight) = match load!(
+            self.community.locks,
+            db,
+            locks::Entity,
+            account.clone(),
+            account.clone()
+        ) {
+            Some(r) => (r.first_block, r.weight.0),
+            None => (at.block, 0),
+        };
+        self.community.locks.insert(
+            account.clone(),
+            locks::Model {
+                account: account.clone(),
+                status: "locked".into(),
+                amount: u(l.amount),
+                tier: l.tier.into(),
+                weight: u(l.weight),
+                unlock_at: i(l.unlock_at),
+                reward_debt: u(l.reward_debt),
+                unclaimed: u(l.unclaimed),
+                first_block,
+                updated_block: at.block,
+            },
+        );
+        let mut checks = Checks::default();
+        let what = format!("lock of {account} at block {}", at.block);
+        let t = self.locking_totals(db, at.block).await?;
+        checks.add(&mut t.total_locked, e.added, &what);
+        let mut weight = t.total_weight;
+        checks.sub(&mut weight, old_weight, &what);
+        checks.add(&mut weight, l.weight, &what);
+        checks.expect(&what, weight.0, e.total_weight);
+        t.total_weight = u(e.total_weight);
+        self.report(checks);
+        Ok(())
+    }
+
+    /// The lock is gone; its settled dividends are paid by the
+    /// `DividendsClaimed` that follows (if any).
+    pub(super) async fn unlocked<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: Unlocked,
+    ) -> Result<(), DbErr> {
+        let account = self.seen(&e.account, at.block);
+        self.community.lock_history.push(lock_history::Model {
+            block_number: at.block,
+            event_index: at.index,
+            account: account.clone(),
+            kind: "unlock".into(),
+            amount: u(e.amount),
+            locked: u(0),
+            weight: u(0),
+            tier: None,
+            unlock_at: None,
+            total_weight: u(e.total_weight),
+            timestamp: at.timestamp,
+        });
+        let acc = self.locking_totals(db, at.block).await?.acc_per_weight.0;
+        let mut checks = Checks::default();
+        let what = format!("unlock of {account} at block {}", at.block);
+        match load!(
+            self.community.locks,
+            db,
+            locks::Entity,
+            account.clone(),
+            account.clone()
+        ) {
+            Some(r) if r.status == "locked" => {
+                checks.expect(&what, r.amount.0, e.amount);
+                self.community
+                    .settled_by_unlock
+                    .insert(account.clone(), pending(r, acc));
+                r.status = "unlocked".into();
+                r.amount = u(0);
+                r.weight = u(0);
+                r.reward_debt = u(0);
+                r.unclaimed = u(0);
+                r.updated_block = at.block;
+            }
+            _ => checks.note(format!("{what}: no lock indexed")),
+        }
+        let t = self.locking_totals(db, at.block).await?;
+        checks.sub(&mut t.total_locked, e.amount, &what);
+        t.total_weight = u(e.total_weight);
+        self.report(checks);
+        Ok(())
+    }
+
+    pub(super) async fn dividends_distributed<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: DividendsDistributed,
+    ) -> Result<(), DbErr> {
+        self.community
+            .distributions
+            .push(dividend_distributions::Model {
+                block_number: at.block,
+                event_index: at.index,
+                amount: u(e.amount),
+                acc_per_weight: u(e.acc_per_weight),
+                timestamp: at.timestamp,
+            });
+        let mut checks = Checks::default();
+        let what = format!("dividends distributed at block {}", at.block);
+        let t = self.locking_totals(db, at.block).await?;
+        if e.acc_per_weight <= t.acc_per_weight.0 {
+            checks.note(format!(
+                "{what}: the accumulator went from {} to {}",
+                t.acc_per_weight, e.acc_per_weight
+            ));
+        }
+        t.acc_per_weight = u(e.acc_per_weight);
+        checks.add(&mut t.dividends_reserved, e.amount, &what);
+        self.report(checks);
+        Ok(())
+    }
+
+    /// A claim settles the lock (its debt follows the accumulator) and pays
+    /// everything unclaimed; after an unlock it pays what the unlock settled.
+    pub(super) async fn dividends_claimed<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: DividendsClaimed,
+    ) -> Result<(), DbErr> {
+        let account = self.seen(&e.account, at.block);
+        self.community.dividend_claims.push(dividend_claims::Model {
+            block_number: at.block,
+            event_index: at.index,
+            account: account.clone(),
+            amount: u(e.amount),
+            timestamp: at.timestamp,
+        });
+        let mut checks = Checks::default();
+        let what = format!("dividend claim of {account} at block {}", at.block);
+        let t = self.locking_totals(db, at.block).await?;
+        checks.sub(&mut t.dividends_reserved, e.amount, &what);
+        let acc = t.acc_per_weight.0;
+        let settled = self.community.settled_by_unlock.remove(&account);
+        match load!(
+            self.community.locks,
+            db,
+            locks::Entity,
+            account.clone(),
+            account.clone()
+        ) {
+            Some(r) if r.status == "locked" => {
+                checks.expect(&what, pending(r, acc), e.amount);
+                r.unclaimed = u(0);
+                r.reward_debt = u(debt(r.weight.0, acc));
+                r.updated_block = at.block;
+            }
+            Some(_) if settled.is_some() => checks.expect(&what, settled, Some(e.amount)),
+            _ => checks.note(format!("{what}: no lock indexed")),
+        }
+        self.report(checks);
+        Ok(())
+    }
+}

@@ -1,0 +1,504 @@
+//! The tasks contract: tasks and their money, participations, completions
+//! and the receipts they used, replayed as the contract moves them
+//! (`escrow = paid + refunded + pool + reserved` per task).
+
+use super::Checks;
+use crate::amount::U128;
+use crate::entity::{task_completions, task_history, task_participants, task_receipts, tasks};
+use crate::projection::{hex0x, i, name, u, Batch, Ctx};
+use bizkey_types::tasks::{
+    ActionAttested, Eligibility, GroupGoalReached, GroupShareCollected, ParticipantPenalized,
+    ParticipantStatus, Reward, Rule, StakeWithdrawn, TaskCompleted, TaskCreated, TaskJoined,
+    TaskRefunded,
+};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+/// `tasks.reward_kind` of a group goal.
+const GROUP: &str = "Group";
+
+/// One `task_history` row.
+struct Moved<'a> {
+    task: i64,
+    event: &'a str,
+    account: Option<String>,
+    time_in: u128,
+    time_out: u128,
+}
+
+impl Batch {
+    fn task_history(&mut self, at: &Ctx, m: Moved<'_>) {
+        self.community.task_history.push(task_history::Model {
+            block_number: at.block,
+            event_index: at.index,
+            task_id: m.task,
+            event: m.event.to_owned(),
+            account: m.account,
+            time_in: u(m.time_in),
+            time_out: u(m.time_out),
+            rule: None,
+            evidence: None,
+            timestamp: at.timestamp,
+        });
+    }
+
+    fn last_task_history(&mut self) -> Option<&mut task_history::Model> {
+        self.community.task_history.last_mut()
+    }
+
+    pub(super) fn task_created(&mut self, at: &Ctx, e: TaskCreated) {
+        let merchant = self.seen(&e.merchant, at.block);
+        let t = &e.terms;
+        for rule in &t.rules {
+            if let Rule::Purchases(p) = rule {
+                for m in &p.merchants {
+                    self.seen(m, at.block);
+                }
+            }
+        }
+        let (reward_kind, reward_amount, reward_ppm) = match t.reward {
+            Reward::Fixed(amount) => ("Fixed", Some(u(amount)), None),
+            Reward::Multiple(ppm) => ("Multiple", None, Some(i64::from(ppm))),
+            Reward::Group => (GROUP, None, None),
+        };
+        let (eligibility, min_purchases) = match t.eligibility {
+            Eligibility::Anyone => ("Anyone", None),
+            Eligibility::NewCustomers => ("NewCustomers", None),
+            Eligibility::MinPurchases(n) => ("MinPurchases", Some(i64::from(n))),
+        };
+        let id = i(e.id);
+        let row = tasks::Model {
+            id,
+            merchant: merchant.clone(),
+            name: t.name.clone(),
+            description_hash: hex0x(t.description_hash),
+            mode: name(t.mode),
+            rules: self.event_json(at, &["terms", "rules"]),
+            reward_kind: reward_kind.into(),
+            reward_amount,
+            reward_ppm,
+            eligibility: eligibility.into(),
+            min_purchases,
+            penalty: u(t.penalty),
+            starts_at: i(t.start),
+            ends_at: i(t.end),
+            claim_ms: i(t.claim_ms),
+            max_completions: t.max_completions.into(),
+            created_at: i(e.at),
+            escrow: u(e.escrow),
+            pool: u(e.escrow),
+            reserved: U128(0),
+            paid: U128(0),
+            refunded: U128(0),
+            stakes: U128(0),
+            participants: 0,
+            completions: 0,
+            group_share: U128(0),
+            created_block: at.block,
+            updated_block: at.block,
+        };
+        self.community.tasks.insert(id, row);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "TaskCreated",
+                account: Some(merchant),
+                time_in: e.escrow,
+                time_out: 0,
+            },
+        );
+    }
+
+    pub(super) async fn task_joined<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: TaskJoined,
+    ) -> Result<(), DbErr> {
+        let customer = self.seen(&e.customer, at.block);
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!("join of task {id} by {customer} at block {}", at.block);
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                checks.add(&mut t.stakes, e.stake, &what);
+                t.participants += 1;
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        self.community.participants.insert(
+            (id, customer.clone()),
+            task_participants::Model {
+                task_id: id,
+                customer: customer.clone(),
+                status: name(ParticipantStatus::Joined),
+                joined_at: i(e.at),
+                stake: u(e.stake),
+                attested: 0,
+                reward: U128(0),
+                collected: false,
+                updated_block: at.block,
+            },
+        );
+        self.report(checks);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "TaskJoined",
+                account: Some(customer),
+                time_in: e.stake,
+                time_out: 0,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) async fn action_attested<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: ActionAttested,
+    ) -> Result<(), DbErr> {
+        let customer = self.seen(&e.customer, at.block);
+        let id = i(e.id);
+        let key = (id, customer.clone());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            // Rules are fewer than 8: the bit fits.
+            Some(p) if e.rule < 8 => {
+                p.attested |= 1 << e.rule;
+                p.updated_block = at.block;
+            }
+            _ => self.inconsistent(format!(
+                "attestation of rule {} of task {id} for {customer}: no such participant or rule",
+                e.rule
+            )),
+        }
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "ActionAttested",
+                account: Some(customer),
+                time_in: 0,
+                time_out: 0,
+            },
+        );
+        if let Some(h) = self.last_task_history() {
+            h.rule = Some(e.rule.into());
+        }
+        Ok(())
+    }
+
+    /// A completion pays its reward (for a group task: only the one that
+    /// reaches the goal, its share; `GroupGoalReached` follows) and returns
+    /// the deposit.
+    pub(super) async fn task_completed<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: TaskCompleted,
+    ) -> Result<(), DbErr> {
+        let customer = self.seen(&e.customer, at.block);
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!(
+            "completion of task {id} by {customer} at block {}",
+            at.block
+        );
+        let group = match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                let group = t.reward_kind == GROUP;
+                checks.sub(&mut t.stakes, e.stake_returned, &what);
+                checks.add(&mut t.paid, e.reward, &what);
+                if !group {
+                    checks.sub(&mut t.pool, e.reward, &what);
+                }
+                checks.expect(&what, t.completions + 1, i64::from(e.completions));
+                t.completions = e.completions.into();
+                t.updated_block = at.block;
+                group
+            }
+            None => {
+                checks.note(format!("{what}: unknown task"));
+                false
+            }
+        };
+        let key = (id, customer.clone());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            Some(p) => {
+                checks.expect(&what, p.stake.0, e.stake_returned);
+                p.status = name(ParticipantStatus::Completed);
+                p.stake = U128(0);
+                p.reward = u(e.reward);
+                // The completion that reaches a group goal collects at once.
+                p.collected = group && e.reward > 0;
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: not a participant")),
+        }
+        self.report(checks);
+        for receipt in &e.receipts {
+            self.community.task_receipts.push(task_receipts::Model {
+                task_id: id,
+                receipt_id: i(*receipt),
+                customer: customer.clone(),
+                block_number: at.block,
+            });
+        }
+        self.community.completions.push(task_completions::Model {
+            block_number: at.block,
+            event_index: at.index,
+            task_id: id,
+            customer: customer.clone(),
+            receipts: serde_json::json!(e.receipts),
+            qualifying_time: u(e.qualifying_time),
+            reward: u(e.reward),
+            stake_returned: u(e.stake_returned),
+            completions: e.completions.into(),
+            timestamp: at.timestamp,
+        });
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "TaskCompleted",
+                account: Some(customer),
+                time_in: 0,
+                time_out: e.reward.saturating_add(e.stake_returned),
+            },
+        );
+        Ok(())
+    }
+
+    /// K completers reached a group goal: `share × K` leaves the pool, the
+    /// completion just before was paid its share, the others' are reserved.
+    pub(super) async fn group_goal_reached<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: GroupGoalReached,
+    ) -> Result<(), DbErr> {
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!("group goal of task {id} at block {}", at.block);
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                let total = e.share.saturating_mul(e.completers.into());
+                checks.sub(&mut t.pool, total, &what);
+                let mut reserved = u(total);
+                checks.sub(&mut reserved, e.share, &what);
+                t.reserved = reserved;
+                t.group_share = u(e.share);
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        self.report(checks);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "GroupGoalReached",
+                account: None,
+                time_in: 0,
+                time_out: 0,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) async fn group_share_collected<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: GroupShareCollected,
+    ) -> Result<(), DbErr> {
+        let customer = self.seen(&e.customer, at.block);
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!(
+            "group share of task {id} for {customer} at block {}",
+            at.block
+        );
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                checks.sub(&mut t.reserved, e.amount, &what);
+                checks.add(&mut t.paid, e.amount, &what);
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        let key = (id, customer.clone());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            Some(p) => {
+                p.collected = true;
+                p.reward = u(e.amount);
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: not a participant")),
+        }
+        self.report(checks);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "GroupShareCollected",
+                account: Some(customer),
+                time_in: 0,
+                time_out: e.amount,
+            },
+        );
+        Ok(())
+    }
+
+    /// The participant's deposit went to the merchant; it is out.
+    pub(super) async fn participant_penalized<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: ParticipantPenalized,
+    ) -> Result<(), DbErr> {
+        let customer = self.seen(&e.customer, at.block);
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!("penalty of {customer} in task {id} at block {}", at.block);
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                checks.sub(&mut t.stakes, e.forfeited, &what);
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        let key = (id, customer.clone());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            Some(p) => {
+                checks.expect(&what, p.stake.0, e.forfeited);
+                p.status = name(ParticipantStatus::Penalized);
+                p.stake = U128(0);
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: not a participant")),
+        }
+        self.report(checks);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "ParticipantPenalized",
+                account: Some(customer),
+                time_in: 0,
+                time_out: e.forfeited,
+            },
+        );
+        if let Some(h) = self.last_task_history() {
+            h.evidence = Some(hex0x(e.evidence));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn stake_withdrawn<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: StakeWithdrawn,
+    ) -> Result<(), DbErr> {
+        let customer = self.seen(&e.customer, at.block);
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!("deposit of {customer} in task {id} at block {}", at.block);
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                checks.sub(&mut t.stakes, e.amount, &what);
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        let key = (id, customer.clone());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            Some(p) => {
+                checks.expect(&what, p.stake.0, e.amount);
+                p.stake = U128(0);
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: not a participant")),
+        }
+        self.report(checks);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "StakeWithdrawn",
+                account: Some(customer),
+                time_in: 0,
+                time_out: e.amount,
+            },
+        );
+        Ok(())
+    }
+
+    /// The unspent pool went back to the merchant.
+    pub(super) async fn task_refunded<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        e: TaskRefunded,
+    ) -> Result<(), DbErr> {
+        let merchant = self.seen(&e.merchant, at.block);
+        let id = i(e.id);
+        let mut checks = Checks::default();
+        let what = format!("refund of task {id} at block {}", at.block);
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                checks.expect(&what, t.pool.0, e.amount);
+                checks.add(&mut t.refunded, e.amount, &what);
+                t.pool = U128(0);
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        self.report(checks);
+        self.task_history(
+            at,
+            Moved {
+                task: id,
+                event: "TaskRefunded",
+                account: Some(merchant),
+                time_in: 0,
+                time_out: e.amount,
+            },
+        );
+        Ok(())
+    }
+}
