@@ -1,8 +1,10 @@
 //! Integration tests, one binary: `harness` (databases, a scripted chain),
 //! `follow` (the follower end to end on SQLite and PostgreSQL), `node` (a
-//! real node with the suite deployed), `live` (the indexer against it) and
+//! real node with the suite deployed), `live` (the indexer against it),
+//! `community` (the community contracts' tables against their queries) and
 //! `fraud_onchain` (live fraud scoring and flags against it).
 
+mod community;
 mod follow;
 mod fraud_onchain;
 mod harness;
