@@ -17,7 +17,7 @@ use crate::node::{
 use scale::{Decode, Encode};
 use std::fmt::Debug;
 use std::time::Duration;
-use subxt::backend::{legacy::LegacyRpcMethods, rpc::RpcClient};
+use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::tx::{Payload, TxStatus};
 use subxt::utils::{AccountId32, MultiAddress, H256};
@@ -84,7 +84,7 @@ impl Chain {
             url: url.into(),
             source: Box::new(e),
         };
-        let rpc_client = RpcClient::from_insecure_url(url)
+        let rpc_client = crate::rpc::rpc_client(url)
             .await
             .map_err(|e| connect_err(e.into()))?;
         let api = Client::from_rpc_client(rpc_client.clone())

@@ -9,6 +9,8 @@
 //!   (result plus gas), batches through `Utility::batch_all`.
 //! - [`ContractBundle`]: a cargo-contract `.contract` file (Wasm + selectors).
 //! - [`Manifest`]: the deployment manifest (JSON).
+//! - [`rpc_client`]: the JSON-RPC connection both use (acknowledges at once:
+//!   the node's replies otherwise wait up to 40 ms, see [`rpc`]).
 //! - [`deploy`]: the suite's deployment plan and wiring; [`day`] the scripted
 //!   day of sales; [`gas`] the measurement table.
 //!
@@ -56,12 +58,14 @@ pub mod deploy;
 pub mod error;
 pub mod gas;
 pub mod manifest;
+pub mod rpc;
 
 pub use bundle::ContractBundle;
 pub use client::{Chain, ChainConfig, Client, Finality, Included, Instantiated};
 pub use contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall};
 pub use error::{BundleError, ChainError, ManifestError, Result};
 pub use manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
+pub use rpc::rpc_client;
 pub use subxt;
 pub use subxt::utils::{AccountId32, H256};
 pub use subxt_signer::sr25519::Keypair;

@@ -11,7 +11,6 @@ use bizkey_chain::{AccountId32, ChainConfig};
 use std::sync::Arc;
 use std::time::Duration;
 use subxt::backend::legacy::rpc_methods::{BlockNumber, LegacyRpcMethods};
-use subxt::backend::rpc::RpcClient;
 use subxt::config::Header;
 use subxt::events::{Events, Phase};
 use subxt::OnlineClient;
@@ -119,9 +118,9 @@ impl SubxtSource {
             url: url.into(),
             reason: e.to_string(),
         };
-        let client = RpcClient::from_insecure_url(url)
-            .await
-            .map_err(|e| err(&e))?;
+        // The quick-acknowledging transport: without it the node's answers
+        // of a few kB wait up to 40 ms each (bizkey_chain::rpc).
+        let client = bizkey_chain::rpc_client(url).await.map_err(|e| err(&e))?;
         let api = OnlineClient::<ChainConfig>::from_rpc_client(client.clone())
             .await
             .map_err(|e| err(&e))?;
