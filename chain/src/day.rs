@@ -554,7 +554,7 @@ async fn register_customers(
     progress: &mut dyn Progress,
 ) -> Result<u32> {
     // Referred customers register with their referrer (who registers first);
-    // the others are registered implicitly by their first confirmed receipt.
+    // the others exist from their first confirmed receipt on (at the ledger).
     let mut referrals = 0;
     let mut registered = vec![false; customers.len()];
     for c in &sim.customers {
@@ -604,10 +604,12 @@ async fn register_customers(
     Ok(referrals)
 }
 
+/// Whether the ledger knows `who` as a customer: registered, or a buyer (a
+/// buyer's referrer can no longer be set).
 async fn is_customer(chain: &Chain, suite: &Suite, who: &Keypair) -> Result<bool> {
     let a = account_of(who);
     Ok(chain
-        .dry_run::<Option<Customer>>(&a, &suite.registry, "customer", &to_ink(&a))
+        .dry_run::<Option<Customer>>(&a, &suite.ledger, "LedgerApi::customer", &to_ink(&a))
         .await?
         .value
         .is_some())

@@ -265,7 +265,7 @@ pub async fn measure_ledger(
         })
     };
 
-    // Merchant-first, the customer's first purchase (registers them implicitly).
+    // Merchant-first, the first purchase of a customer that never registered.
     progress.step("ledger: record + confirm (first purchase)");
     let c0 = &customers[0];
     let rec = chain
@@ -399,7 +399,7 @@ pub async fn measure_ledger(
 /// The community contracts' everyday operations against one plain
 /// transfer: a first lock of BT (`locking`), a vote (`governance`), and a
 /// customer's claim of a task with one receipt (`tasks`: reads the receipt
-/// from the ledger and the customer from the registry, pays Time). Each is
+/// from the ledger, pays Time). Each is
 /// measured by the dry run that sizes the executed call.
 ///
 /// The deployer (who holds the team's BT unlocked at T0) locks 1,000 BT and
@@ -657,8 +657,7 @@ pub async fn measure_community(
         token_transfers: Some(count_transfers(claim.events(), &tokens)?),
     });
     report.verdicts.push(format!(
-        "a task claim reads its receipt from the ledger and the customer from the registry, \
-         then pays {} TT in {} token transfer(s)",
+        "a task claim reads its receipt from the ledger, then pays {} TT in {} token transfer(s)",
         crate::day::tokens(paid),
         count_transfers(claim.events(), &tokens)?
     ));

@@ -117,6 +117,9 @@ pub mod biz_token {
         }
     }
 
+    // The same shells as in `time_token`: ink! 5 reads a contract's messages
+    // before macros expand, so no shared macro can write them. The logic
+    // they call is shared (`bizkey_psp22::PSP22Data`).
     impl PSP22 for BizToken {
         /// The total supply (10B BT less what governance burned).
         #[ink(message)]

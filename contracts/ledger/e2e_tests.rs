@@ -16,7 +16,8 @@ use bizkey_types::{
     math::{Channel, ShopCost},
     psp22::PSP22,
     registry::{
-        Category, CustomerStatus, MerchantProfile, MerchantStatus, RegistryApi, RegistryError,
+        Category, Customer, CustomerStatus, MerchantProfile, MerchantStatus, RegistryApi,
+        RegistryEntry, RegistryError,
     },
     roles::Role,
     AccountId, Balance, Hash,
@@ -447,19 +448,26 @@ async fn customer_first_sale_flagged_in_the_window_pays_nothing<Client: E2EBacke
         .expect("bob confirms");
     let c = confirmed(&result.contract_emitted_events()?);
 
-    // then the newcomer was registered implicitly, without referrer
+    // then the ledger knows the newcomer from this purchase, without
+    // referrer, and the registry was not involved
     assert!(c.first_purchase);
     assert_eq!(c.rewards.customer_referrer, None);
     let customer = client
-        .call(&ink_e2e::alice(), &reg.customer(one))
+        .call(&ink_e2e::alice(), &led.customer(one))
         .dry_run()
         .await?
         .return_value()
-        .expect("registered implicitly");
+        .expect("known to the ledger");
     assert_eq!(
-        (customer.status, customer.referrer),
-        (CustomerStatus::Active, None)
+        (customer.status, customer.referrer, customer.registered_at),
+        (CustomerStatus::Active, None, c.confirmed_at)
     );
+    let registered = client
+        .call(&ink_e2e::alice(), &reg.customer(one))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(registered, None);
 
     // when the reporter flags it inside the window
     client
@@ -639,12 +647,6 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
             .dry_run()
             .await?
             .return_value(),
-        client
-            .call(&ink_e2e::one(), &reg.first_purchase(one))
-            .dry_run()
-            .await?
-            .return_value()
-            .map(|_| ()),
     ];
     for r in registry_results {
         assert_eq!(r, Err(RegistryError::Unauthorized));
@@ -662,6 +664,21 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
             .return_value(),
         client
             .call(&ink_e2e::one(), &led.flag(id, Hash::default()))
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(
+                &ink_e2e::one(),
+                &led.registry_changed(
+                    dave,
+                    RegistryEntry::Customer(Customer {
+                        referrer: None,
+                        status: CustomerStatus::Active,
+                        registered_at: 0,
+                    }),
+                ),
+            )
             .dry_run()
             .await?
             .return_value(),

@@ -6,15 +6,17 @@
 //!   customer's wallet), the other side confirms it. (merchant, order id) is
 //!   unique forever; receipts also get a sequential id.
 //! - The registry pushes each merchant's data to the ledger after every
-//!   change (`merchant_changed`, `MerchantSynced`); opening checks that copy
+//!   change (`registry_changed`, `MerchantSynced`); opening checks that copy
 //!   (only a verified merchant can open) without calling the registry, and
 //!   a suspension stops new receipts at once. Confirming records the sale
 //!   into BizPower with `bizkey_math::record_sale`, in confirmation order, and
-//!   computes the rewards with `biz_reward` / `time_reward`. The registry is
-//!   called again only on a customer's first purchase in the network
-//!   (implicit registration, referrer); Time paid by the customer moves
-//!   customer → merchant with the Time token's `transfer_from` (the customer
-//!   approved the ledger) when the receipt is confirmed.
+//!   computes the rewards with `biz_reward` / `time_reward`. The registry
+//!   pushes customers too (registration with referrer, status), so
+//!   confirming never calls it: a customer the ledger has not
+//!   heard of becomes one with its first confirmed purchase. Time paid by
+//!   the customer moves customer → merchant with the Time token's
+//!   `transfer_from` (the customer approved the ledger) when the receipt is
+//!   confirmed.
 //! - Receipts opened before a suspension stay confirmable until they expire
 //!   (the authority flags their rewards if it must). Governance's removal of
 //!   an account forfeits its pending rewards (`forfeit_pending`).
@@ -37,7 +39,7 @@ use bizkey_types::{
         bizpower::{record_sale, Sale},
         mul_div, time_reward, MerchantWindow, Visit, PPM, TIME_UNITS_PER_CENT,
     },
-    registry::{MerchantInfo, MerchantStatus},
+    registry::{Customer, CustomerStatus, MerchantInfo, MerchantStatus, RegistryEntry},
     roles::{Role, RoleChanged},
     AccountId, Balance, Hash, Timestamp,
 };
@@ -74,8 +76,6 @@ pub type Result<T> = core::result::Result<T, LedgerError>;
 /// The other contracts, as the ledger's logic sees them. On-chain these are
 /// cross-contract calls; the unit tests substitute a model.
 pub trait Externals {
-    /// The registry's `first_purchase` (`CustomerNotActive` passes through).
-    fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>>;
     /// Pays `value` of `token` from the ledger to `to`.
     fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()>;
     /// Moves `value` Time from `from` to `to` against `from`'s allowance to
@@ -95,8 +95,9 @@ pub struct LedgerData {
     merchants: Mapping<AccountId, MerchantState>,
     /// (merchant, customer) → the customer's history at the merchant.
     visits: Mapping<(AccountId, AccountId), Visit>,
-    /// Customers with a confirmed purchase → the receipt of their first.
-    buyers: Mapping<AccountId, ReceiptId>,
+    /// Every customer the ledger knows: pushed by the registry or met at a
+    /// confirmation.
+    customers: Mapping<AccountId, Buyer>,
     queues: Mapping<AccountId, Queue>,
     pending: Mapping<(AccountId, u64), PendingEntry>,
     next_id: ReceiptId,
@@ -109,6 +110,18 @@ pub struct LedgerData {
     governance: Option<AccountId>,
     reporter: Option<AccountId>,
     registry: Option<AccountId>,
+}
+
+/// The ledger's copy of a customer and whether it has bought yet (its first
+/// purchase pays the referrer's bonus).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub struct Buyer {
+    pub customer: Customer,
+    pub has_bought: bool,
 }
 
 /// Which rewards a confirmation reserves, before any write.
@@ -149,7 +162,7 @@ impl LedgerData {
             orders: Mapping::new(),
             merchants: Mapping::new(),
             visits: Mapping::new(),
-            buyers: Mapping::new(),
+            customers: Mapping::new(),
             queues: Mapping::new(),
             pending: Mapping::new(),
             next_id: 0,
@@ -188,6 +201,10 @@ impl LedgerData {
 
     pub fn visit(&self, merchant: AccountId, customer: AccountId) -> Option<Visit> {
         self.visits.get((merchant, customer))
+    }
+
+    pub fn customer(&self, account: AccountId) -> Option<Customer> {
+        self.customers.get(account).map(|b| b.customer)
     }
 
     pub fn queue(&self, account: AccountId) -> Queue {
@@ -298,19 +315,27 @@ impl LedgerData {
         })))
     }
 
-    /// The registry's push of `merchant`'s data: the copy `open` checks and
-    /// `confirm` prices with (cost, referrer). Unchanged data is no event.
-    pub fn merchant_changed(
+    /// The registry's push of an account's entry (see the two below).
+    pub fn registry_changed(
         &mut self,
         caller: AccountId,
-        merchant: AccountId,
-        info: MerchantInfo,
+        account: AccountId,
+        entry: RegistryEntry,
     ) -> Result<Events> {
         if Some(caller) != self.registry {
             return Err(LedgerError::Unauthorized);
         }
+        match entry {
+            RegistryEntry::Merchant(info) => Ok(self.merchant_changed(account, info)),
+            RegistryEntry::Customer(customer) => self.customer_changed(account, customer),
+        }
+    }
+
+    /// A merchant's data: the copy `open` checks and `confirm` prices with
+    /// (cost, referrer). Unchanged data is no event.
+    fn merchant_changed(&mut self, merchant: AccountId, info: MerchantInfo) -> Events {
         let state = match self.merchants.get(merchant) {
-            Some(state) if state.info == info => return Ok(None),
+            Some(state) if state.info == info => return None,
             Some(state) => MerchantState { info, ..state },
             None => MerchantState {
                 info,
@@ -318,10 +343,33 @@ impl LedgerData {
             },
         };
         self.merchants.insert(merchant, &state);
-        Ok(Some(LedgerEvent::MerchantSynced(MerchantSynced {
+        Some(LedgerEvent::MerchantSynced(MerchantSynced {
             merchant,
             info,
-        })))
+        }))
+    }
+
+    /// A customer's registration or status. A new account is taken whole;
+    /// for a known one only the status, and the referrer must agree (no
+    /// referrer is added after the fact: the referral bonus belongs to the
+    /// first purchase). No event: the registry emits its own.
+    fn customer_changed(&mut self, account: AccountId, customer: Customer) -> Result<Events> {
+        let buyer = match self.customers.get(account) {
+            None => Buyer {
+                customer,
+                has_bought: false,
+            },
+            Some(b) if b.customer.referrer == customer.referrer => Buyer {
+                customer: Customer {
+                    status: customer.status,
+                    ..b.customer
+                },
+                ..b
+            },
+            Some(_) => return Err(LedgerError::CustomerExists),
+        };
+        self.customers.insert(account, &buyer);
+        Ok(None)
     }
 
     // ---- receipts -----------------------------------------------------------
@@ -443,13 +491,21 @@ impl LedgerData {
             .checked_add(params.challenge_ms)
             .ok_or(LedgerError::Overflow)?;
 
-        // The external steps (each may fail), before any write.
-        let first_purchase = !self.buyers.contains(r.customer);
-        let customer_referrer = if first_purchase {
-            ext.first_purchase(r.customer)?
-        } else {
-            None
-        };
+        let mut buyer = self.customers.get(r.customer).unwrap_or(Buyer {
+            customer: Customer {
+                referrer: None,
+                status: CustomerStatus::Active,
+                registered_at: now,
+            },
+            has_bought: false,
+        });
+        if buyer.customer.status != CustomerStatus::Active {
+            return Err(LedgerError::CustomerNotActive);
+        }
+        let first_purchase = !buyer.has_bought;
+        let customer_referrer = buyer.customer.referrer.filter(|_| first_purchase);
+
+        // The external step (it may fail), before any write.
         if r.order.time_paid > 0 {
             ext.move_time(r.customer, r.merchant, r.order.time_paid)?;
         }
@@ -514,7 +570,8 @@ impl LedgerData {
         self.biz = biz_pool;
         self.time = time_pool;
         if first_purchase {
-            self.buyers.insert(customer, &id);
+            buyer.has_bought = true;
+            self.customers.insert(customer, &buyer);
         }
         self.visits.insert((merchant, customer), &visit);
         self.merchants.insert(merchant, &state);
@@ -732,9 +789,8 @@ impl LedgerData {
     }
 
     /// Governance removed `account` (a merchant or a customer): its pending
-    /// entries are dropped and what they reserved goes back to the pools. As
-    /// a customer it meets the registry again at its next confirmation,
-    /// which refuses a removed customer.
+    /// entries are dropped and what they reserved goes back to the pools.
+    /// (The registry's push of the removal stops its sales.)
     pub fn forfeit_pending(&mut self, caller: AccountId, account: AccountId) -> Result<Events> {
         self.ensure_privileged(caller)?;
         let queue = self.queue(account);
@@ -767,7 +823,6 @@ impl LedgerData {
         release(&mut self.biz, biz)?;
         release(&mut self.time, time)?;
         self.queues.remove(account);
-        self.buyers.remove(account);
         Ok(Some(LedgerEvent::PendingForfeited(PendingForfeited {
             account,
             biz,
@@ -859,10 +914,7 @@ impl LedgerData {
 #[ink::contract]
 mod ledger {
     use super::*;
-    use bizkey_types::{
-        ledger::{LedgerApi, PoolToken},
-        registry::{RegistryApi, RegistryError},
-    };
+    use bizkey_types::ledger::{LedgerApi, PoolToken};
     use ink::codegen::TraitCallBuilder;
 
     #[ink(storage)]
@@ -875,7 +927,6 @@ mod ledger {
 
     /// The other contracts of the suite, through `contract_ref!`.
     pub struct Chain {
-        registry: Option<AccountId>,
         biz_token: AccountId,
         time_token: AccountId,
     }
@@ -887,30 +938,9 @@ mod ledger {
                 Token::Time => self.time_token.into(),
             }
         }
-
-        fn registry(&self) -> Result<ink::contract_ref!(RegistryApi)> {
-            self.registry
-                .map(Into::into)
-                .ok_or(LedgerError::RegistryCallFailed)
-        }
     }
 
     impl Externals for Chain {
-        fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
-            match self
-                .registry()?
-                .call_mut()
-                .first_purchase(customer)
-                .try_invoke()
-            {
-                Ok(Ok(Ok(referrer))) => Ok(referrer),
-                Ok(Ok(Err(RegistryError::CustomerNotActive))) => {
-                    Err(LedgerError::CustomerNotActive)
-                }
-                _ => Err(LedgerError::RegistryCallFailed),
-            }
-        }
-
         fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()> {
             match self
                 .token(token)
@@ -996,14 +1026,13 @@ mod ledger {
         ///
         /// # Errors
         /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` unless the caller
-        /// is the side that did not open it; `Expired`; `CustomerNotActive` or
-        /// `RegistryCallFailed` on a first purchase; `TimePaymentFailed` if
-        /// the customer's Time balance or allowance to the ledger is short.
+        /// is the side that did not open it; `Expired`; `CustomerNotActive` if
+        /// the registry suspended or removed the customer; `TimePaymentFailed`
+        /// if the customer's Time balance or allowance to the ledger is short.
         ///
         /// # Events
-        /// `ReceiptConfirmed` (plus, from the tokens and the registry,
-        /// `Transfer`/`Approval` for Time paid and `CustomerRegistered` on an
-        /// implicit registration).
+        /// `ReceiptConfirmed` (plus, from the Time token, `Transfer` and
+        /// `Approval` for Time paid).
         #[ink(message)]
         pub fn confirm(&mut self, id: ReceiptId) -> Result<()> {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
@@ -1090,9 +1119,8 @@ mod ledger {
         }
 
         /// Governance removes `account` (merchant or customer): its pending
-        /// rewards are forfeited back to the pools, and a removed customer is
-        /// refused at its next confirmation (the registry is asked again).
-        /// Costs grow with the account's pending entries.
+        /// rewards are forfeited back to the pools (the registry's push of
+        /// the removal stops its sales). Costs grow with the account's pending entries.
         ///
         /// # Errors
         /// `Unauthorized` unless the caller is the admin or governance.
@@ -1217,7 +1245,6 @@ mod ledger {
         #[cfg(not(test))]
         fn ext(&self) -> Chain {
             Chain {
-                registry: self.data.role(Role::Registry),
                 biz_token: self.biz_token,
                 time_token: self.time_token,
             }
@@ -1258,22 +1285,32 @@ mod ledger {
             self.data.receipt(id)
         }
 
-        /// The registry pushes `merchant`'s data after every change to it
-        /// (registration, profile, Time share, status): `record` and `open`
-        /// check this copy, `confirm` prices sales with its cost.
+        /// The registry pushes an account's entry after every change: a
+        /// merchant's data (registration, profile, Time share, status) that
+        /// `record` and `open` check and `confirm` prices sales with; a
+        /// customer's registration and status, which `confirm` checks (for a
+        /// customer known already only the status is taken).
         ///
         /// # Errors
-        /// `Unauthorized` unless the caller is the registry.
+        /// `Unauthorized` unless the caller is the registry;
+        /// `CustomerExists` if a customer's push names another referrer.
         ///
         /// # Events
-        /// `MerchantSynced` when the data changed.
+        /// `MerchantSynced` when a merchant's data changed.
         #[ink(message)]
-        fn merchant_changed(&mut self, merchant: AccountId, info: MerchantInfo) -> Result<()> {
+        fn registry_changed(&mut self, account: AccountId, entry: RegistryEntry) -> Result<()> {
             let events = self
                 .data
-                .merchant_changed(self.env().caller(), merchant, info)?;
+                .registry_changed(self.env().caller(), account, entry)?;
             self.emit(events);
             Ok(())
+        }
+
+        /// `account` as a customer: registered (pushed by the registry) or
+        /// known from its first confirmed purchase.
+        #[ink(message)]
+        fn customer(&self, account: AccountId) -> Option<Customer> {
+            self.data.customer(account)
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Unit tests on ink!'s off-chain environment.
 //!
-//! The other contracts are replaced by [`Model`]: a registry and two PSP22
-//! tokens with the real contracts' observable semantics (balances,
-//! allowances, implicit registration, failures), in thread-local state that
+//! The other contracts are replaced by [`Model`]: two PSP22 tokens with the
+//! real contracts' observable semantics (balances, allowances, failures), and
+//! a registry's merchants and customers that the tests push to the ledger as
+//! the registry does, in thread-local state that
 //! both the plain logic (`LedgerData`) and the contract's messages (through
 //! `Ledger::ext` under `cfg(test)`) use. The e2e suite runs the same flows
 //! against the real contracts on a node.
@@ -17,7 +18,6 @@ use std::{cell::RefCell, collections::HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
-    FirstPurchase(AccountId),
     Transfer(Token, AccountId, Balance),
     MoveTime(AccountId, AccountId, Balance),
     BalanceOf(Token),
@@ -25,14 +25,13 @@ pub enum Call {
 
 #[derive(Default)]
 pub struct World {
-    /// The registry's merchants, pushed to the ledger by [`push_merchants`].
+    /// The registry's merchants and customers, pushed to the ledger by
+    /// [`push_registry`].
     pub merchants: HashMap<AccountId, MerchantInfo>,
-    /// customer → (referrer, active)
-    pub customers: HashMap<AccountId, (Option<AccountId>, bool)>,
+    pub customers: HashMap<AccountId, Customer>,
     pub balances: HashMap<(Token, AccountId), Balance>,
     /// Time allowances to the ledger, by owner.
     pub allowances: HashMap<AccountId, Balance>,
-    pub registry_down: bool,
     pub tokens_down: bool,
     pub calls: Vec<Call>,
 }
@@ -67,23 +66,6 @@ fn debit(w: &mut World, token: Token, from: AccountId, to: AccountId, value: Bal
 }
 
 impl Externals for Model {
-    fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
-        world(|w| {
-            w.calls.push(Call::FirstPurchase(customer));
-            if w.registry_down {
-                return Err(LedgerError::RegistryCallFailed);
-            }
-            match w.customers.get(&customer) {
-                Some((_, false)) => Err(LedgerError::CustomerNotActive),
-                Some((referrer, true)) => Ok(*referrer),
-                None => {
-                    w.customers.insert(customer, (None, true));
-                    Ok(None)
-                }
-            }
-        })
-    }
-
     fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()> {
         let ledger = self.ledger;
         world(|w| {
@@ -168,11 +150,26 @@ fn give(token: Token, who: AccountId, value: Balance) {
     world(|w| *w.balances.entry((token, who)).or_insert(0) += value);
 }
 
-/// The registry (`registry`) pushes the world's merchants to the ledger.
-fn push_merchants(d: &mut LedgerData, registry: AccountId) {
-    let merchants = world(|w| w.merchants.clone());
+/// A registered customer.
+fn registered(referrer: Option<AccountId>, status: CustomerStatus) -> Customer {
+    Customer {
+        referrer,
+        status,
+        registered_at: T0 - DAY,
+    }
+}
+
+/// The registry (`registry`) pushes the world's merchants and customers to
+/// the ledger.
+fn push_registry(d: &mut LedgerData, registry: AccountId) {
+    let (merchants, customers) = world(|w| (w.merchants.clone(), w.customers.clone()));
     for (merchant, info) in merchants {
-        d.merchant_changed(registry, merchant, info).unwrap();
+        d.registry_changed(registry, merchant, RegistryEntry::Merchant(info))
+            .unwrap();
+    }
+    for (customer, c) in customers {
+        d.registry_changed(registry, customer, RegistryEntry::Customer(c))
+            .unwrap();
     }
 }
 
@@ -188,8 +185,10 @@ fn setup() -> test::DefaultAccounts<Env> {
         *w = World::default();
         w.merchants.insert(a.bob, verified(Some(a.charlie), T0));
         w.merchants.insert(a.charlie, verified(None, T0));
-        w.customers.insert(a.eve, (None, true));
-        w.customers.insert(a.django, (Some(a.eve), true));
+        w.customers
+            .insert(a.eve, registered(None, CustomerStatus::Active));
+        w.customers
+            .insert(a.django, registered(Some(a.eve), CustomerStatus::Active));
     });
     a
 }
@@ -206,7 +205,7 @@ mod logic {
         let a = setup();
         let ledger = AccountId::from(LEDGER);
         let mut d = LedgerData::new(a.alice, a.alice);
-        push_merchants(&mut d, a.alice);
+        push_registry(&mut d, a.alice);
         give(Token::Biz, ledger, 1_000_000 * UNIT);
         give(Token::Time, ledger, 1_000_000 * UNIT);
         let mut m = Model::shared(ledger);
@@ -315,12 +314,6 @@ mod logic {
         );
         assert_eq!(second.rewards.customer_referrer, None);
         assert_eq!(second.rewards.customer_referrer_time, 0);
-        // The registry was asked about the customer once only.
-        let asked = calls()
-            .into_iter()
-            .filter(|c| matches!(c, Call::FirstPurchase(_)))
-            .count();
-        assert_eq!(asked, 1);
         // Next window: novelty resets.
         let next = sale(&mut d, &mut m, &a, 3, T0 + DAY);
         assert_eq!(next.earlier_in_window, 0);
@@ -342,7 +335,7 @@ mod logic {
         let a = setup();
         let ledger = AccountId::from(LEDGER);
         let mut d = LedgerData::new(a.alice, a.alice);
-        push_merchants(&mut d, a.alice);
+        push_registry(&mut d, a.alice);
         let mut m = Model::shared(ledger);
         // Empty pools: the sale is recorded, nobody is promised anything.
         let c = sale(&mut d, &mut m, &a, 1, T0);
@@ -401,8 +394,7 @@ mod logic {
             )
         );
         assert!(d.visit(a.bob, a.django).is_none());
-        // The customer was registered implicitly by the (reverted, on-chain)
-        // registry call, but the ledger did not record a purchase.
+        // With the allowance, the same receipt is django's first purchase.
         world(|w| w.allowances.insert(a.django, UNIT));
         d.confirm(&mut m, a.django, T0, id).unwrap();
         assert_eq!(balance(Token::Time, a.bob), UNIT);
@@ -716,7 +708,7 @@ fn deploy() -> (Ledger, test::DefaultAccounts<Env>) {
     test::set_caller::<Env>(a.alice);
     test::set_block_timestamp::<Env>(T0);
     let mut ledger = Ledger::new(a.alice, [0xB1; 32].into(), [0x71; 32].into());
-    push_merchants(&mut ledger.data, a.alice);
+    push_registry(&mut ledger.data, a.alice);
     let me = test::callee::<Env>();
     give(Token::Biz, me, 1_000_000 * UNIT);
     give(Token::Time, me, 1_000_000 * UNIT);
@@ -893,13 +885,13 @@ fn record_errors() {
         Err(LedgerError::MerchantNotFound)
     );
     l.data
-        .merchant_changed(
+        .registry_changed(
             a.alice,
             a.eve,
-            MerchantInfo {
+            RegistryEntry::Merchant(MerchantInfo {
                 status: MerchantStatus::Pending,
                 ..verified(None, T0)
-            },
+            }),
         )
         .unwrap();
     assert_eq!(
@@ -910,7 +902,7 @@ fn record_errors() {
 }
 
 #[ink::test]
-fn merchant_changed_message() {
+fn registry_changed_message_merchants() {
     use bizkey_types::ledger::LedgerApi;
     let (mut l, a) = deploy();
     let suspended = MerchantInfo {
@@ -920,7 +912,7 @@ fn merchant_changed_message() {
     // Only the registry (alice's account in these tests) pushes.
     as_caller(a.bob);
     assert_eq!(
-        l.merchant_changed(a.bob, suspended),
+        l.registry_changed(a.bob, RegistryEntry::Merchant(suspended)),
         Err(LedgerError::Unauthorized)
     );
     assert_eq!(
@@ -932,7 +924,8 @@ fn merchant_changed_message() {
     let window = l.merchant_state(a.bob).unwrap().window;
     let n = emitted().len();
     as_caller(a.alice);
-    l.merchant_changed(a.bob, suspended).unwrap();
+    l.registry_changed(a.bob, RegistryEntry::Merchant(suspended))
+        .unwrap();
     assert_eq!(
         last_event::<MerchantSynced>(),
         MerchantSynced {
@@ -948,7 +941,8 @@ fn merchant_changed_message() {
         })
     );
     // The same data again: nothing to record.
-    l.merchant_changed(a.bob, suspended).unwrap();
+    l.registry_changed(a.bob, RegistryEntry::Merchant(suspended))
+        .unwrap();
     assert_eq!(emitted().len(), n + 1);
     as_caller(a.bob);
     assert_eq!(
@@ -959,13 +953,110 @@ fn merchant_changed_message() {
     as_caller(a.alice);
     l.set_role(Role::Registry, Some(a.frank)).unwrap();
     assert_eq!(
-        l.merchant_changed(a.bob, verified(None, T0)),
+        l.registry_changed(a.bob, RegistryEntry::Merchant(verified(None, T0))),
         Err(LedgerError::Unauthorized)
     );
     as_caller(a.frank);
-    l.merchant_changed(a.bob, verified(None, T0)).unwrap();
+    l.registry_changed(a.bob, RegistryEntry::Merchant(verified(None, T0)))
+        .unwrap();
     as_caller(a.bob);
     record(&mut l, a.django, order(2, 5_000)).unwrap();
+}
+
+#[ink::test]
+fn registry_changed_message_customers() {
+    use bizkey_types::ledger::LedgerApi;
+    let (mut l, a) = deploy();
+    // Only the registry (alice's account in these tests) pushes.
+    as_caller(a.bob);
+    let frank = registered(Some(a.eve), CustomerStatus::Active);
+    assert_eq!(
+        l.registry_changed(a.frank, RegistryEntry::Customer(frank)),
+        Err(LedgerError::Unauthorized)
+    );
+    assert_eq!(l.customer(a.frank), None);
+    as_caller(a.alice);
+    let n = emitted().len();
+    l.registry_changed(a.frank, RegistryEntry::Customer(frank))
+        .unwrap();
+    assert_eq!(l.customer(a.frank), Some(frank));
+    assert_eq!(emitted().len(), n, "the registry emits its own event");
+    // A known customer takes a new status, never a new referrer.
+    assert_eq!(
+        l.registry_changed(
+            a.frank,
+            RegistryEntry::Customer(registered(Some(a.django), CustomerStatus::Active))
+        ),
+        Err(LedgerError::CustomerExists)
+    );
+    let suspended = registered(Some(a.eve), CustomerStatus::Suspended);
+    l.registry_changed(
+        a.frank,
+        RegistryEntry::Customer(Customer {
+            registered_at: T0,
+            ..suspended
+        }),
+    )
+    .unwrap();
+    assert_eq!(l.customer(a.frank), Some(suspended));
+    // The suspension stops frank's purchases at once, without a call out.
+    as_caller(a.bob);
+    let id = record(&mut l, a.frank, order(1, 5_000)).unwrap();
+    calls();
+    as_caller(a.frank);
+    assert_eq!(l.confirm(id), Err(LedgerError::CustomerNotActive));
+    assert_eq!(calls(), vec![]);
+    // Reinstated, frank's first purchase pays eve's referral bonus.
+    as_caller(a.alice);
+    l.registry_changed(a.frank, RegistryEntry::Customer(frank))
+        .unwrap();
+    as_caller(a.frank);
+    l.confirm(id).unwrap();
+    let c = last_event::<ReceiptConfirmed>();
+    assert!(c.first_purchase);
+    assert_eq!(c.rewards.customer_referrer, Some(a.eve));
+}
+
+#[ink::test]
+fn a_customer_unknown_to_the_registry_exists_from_its_first_purchase() {
+    use bizkey_types::ledger::LedgerApi;
+    let (mut l, a) = deploy();
+    assert_eq!(l.customer(a.frank), None);
+    as_caller(a.bob);
+    let id = record(&mut l, a.frank, order(1, 5_000)).unwrap();
+    at(T0 + 5);
+    as_caller(a.frank);
+    l.confirm(id).unwrap();
+    let c = last_event::<ReceiptConfirmed>();
+    assert!(c.first_purchase);
+    assert_eq!(c.rewards.customer_referrer, None);
+    assert_eq!(
+        l.customer(a.frank),
+        Some(Customer {
+            referrer: None,
+            status: CustomerStatus::Active,
+            registered_at: T0 + 5,
+        })
+    );
+    // Registering later adds no referrer (the bonus belonged to the first
+    // purchase); the registry's status pushes still apply.
+    as_caller(a.alice);
+    assert_eq!(
+        l.registry_changed(
+            a.frank,
+            RegistryEntry::Customer(registered(Some(a.eve), CustomerStatus::Active))
+        ),
+        Err(LedgerError::CustomerExists)
+    );
+    l.registry_changed(
+        a.frank,
+        RegistryEntry::Customer(registered(None, CustomerStatus::Removed)),
+    )
+    .unwrap();
+    assert_eq!(
+        l.customer(a.frank).map(|c| (c.status, c.registered_at)),
+        Some((CustomerStatus::Removed, T0 + 5))
+    );
 }
 
 #[ink::test]
@@ -1061,14 +1152,17 @@ fn confirm_errors() {
     assert_eq!(l.confirm(late), Err(LedgerError::Expired));
 
     // A suspended customer cannot make its first purchase.
-    world(|w| w.customers.insert(a.frank, (None, false)));
+    l.data
+        .registry_changed(
+            a.alice,
+            a.frank,
+            RegistryEntry::Customer(registered(None, CustomerStatus::Suspended)),
+        )
+        .unwrap();
     as_caller(a.bob);
     let id = record(&mut l, a.frank, order(2, 5_000)).unwrap();
     as_caller(a.frank);
     assert_eq!(l.confirm(id), Err(LedgerError::CustomerNotActive));
-    world(|w| w.registry_down = true);
-    assert_eq!(l.confirm(id), Err(LedgerError::RegistryCallFailed));
-    world(|w| w.registry_down = false);
 
     // Time paid needs the customer's allowance.
     as_caller(a.bob);
@@ -1639,15 +1733,19 @@ fn forfeit_pending_message() {
         time.reserved - r1.time - r2.time - r1.referral_time
     );
 
-    // and django, removed in the registry, is asked about again there at
-    // its next confirmation, and refused
-    world(|w| w.customers.insert(a.django, (Some(a.eve), false)));
-    calls();
+    // and django, whose removal the registry pushed, is refused at its
+    // next confirmation
+    l.data
+        .registry_changed(
+            a.alice,
+            a.django,
+            RegistryEntry::Customer(registered(Some(a.eve), CustomerStatus::Removed)),
+        )
+        .unwrap();
     as_caller(a.bob);
     let id = record(&mut l, a.django, order(3, 5_000)).unwrap();
     as_caller(a.django);
     assert_eq!(l.confirm(id), Err(LedgerError::CustomerNotActive));
-    assert_eq!(calls(), vec![Call::FirstPurchase(a.django)]);
 
     // an account with nothing pending: an event with zeros
     as_caller(a.alice);

@@ -10,10 +10,12 @@
 //! - `Governance`: the governance contract; the same powers, so it can take
 //!   over from the authority (which then renounces by setting `Admin` to
 //!   `None`).
-//! - `Ledger`: the ledger contract, the only caller of `first_purchase`; the
-//!   registry pushes every change of a merchant to it (`merchant_changed`),
-//!   so a sale needs no registry call. Name it before registering merchants
-//!   (or re-send them with `sync_merchant`).
+//! - `Ledger`: the ledger contract. The registry pushes every change of a
+//!   merchant or a customer to it (`registry_changed`), so a sale needs no
+//!   registry call. Name it before registering anyone (merchants can be
+//!   re-sent with `sync_merchant`). Customers who never register exist at
+//!   the ledger only, from their first confirmed purchase on: the registry
+//!   asks the ledger about them (a referrer, a status change).
 //!
 //! The logic lives in [`RegistryData`], whose methods take the caller and the
 //! time explicitly and return the events to emit; the messages are thin
@@ -274,12 +276,16 @@ impl RegistryData {
         )])
     }
 
-    /// Registers `caller` as a customer invited by `referrer`.
+    /// Registers `caller` as a customer invited by `referrer`. A referrer
+    /// the registry does not know may be a customer known to the ledger
+    /// only: `at_ledger` is the ledger's copy of it (`None` when there is
+    /// none, or no ledger).
     pub fn register_customer(
         &mut self,
         caller: AccountId,
         now: Timestamp,
         referrer: Option<AccountId>,
+        at_ledger: Option<Customer>,
     ) -> Result<Vec<RegistryEvent>> {
         if self.customers.contains(caller) {
             return Err(RegistryError::AlreadyRegistered);
@@ -288,49 +294,46 @@ impl RegistryData {
             let known = self
                 .customers
                 .get(r)
+                .or(at_ledger)
                 .is_some_and(|c| c.status != CustomerStatus::Removed);
             if r == caller || !known {
                 return Err(RegistryError::InvalidReferrer);
             }
         }
-        Ok(self.insert_customer(caller, now, referrer, false))
-    }
-
-    fn insert_customer(
-        &mut self,
-        customer: AccountId,
-        now: Timestamp,
-        referrer: Option<AccountId>,
-        implicit: bool,
-    ) -> Vec<RegistryEvent> {
         self.customers.insert(
-            customer,
+            caller,
             &Customer {
                 referrer,
                 status: CustomerStatus::Active,
                 registered_at: now,
             },
         );
-        ink::prelude::vec![RegistryEvent::CustomerRegistered(CustomerRegistered {
-            customer,
-            referrer,
-            implicit,
-            at: now,
-        })]
+        Ok(ink::prelude::vec![RegistryEvent::CustomerRegistered(
+            CustomerRegistered {
+                customer: caller,
+                referrer,
+                at: now,
+            }
+        )])
     }
 
-    /// Moves `customer` to `to` (authority or governance).
+    /// Moves `customer` to `to` (authority or governance). A customer the
+    /// registry does not know may be known to the ledger only (it bought
+    /// without registering): `at_ledger` is the ledger's copy, which the
+    /// registry then takes over.
     pub fn set_customer_status(
         &mut self,
         caller: AccountId,
         customer: AccountId,
         to: CustomerStatus,
+        at_ledger: Option<Customer>,
     ) -> Result<Vec<RegistryEvent>> {
         use CustomerStatus::*;
         self.ensure_privileged(caller)?;
         let mut c = self
             .customers
             .get(customer)
+            .or(at_ledger)
             .ok_or(RegistryError::CustomerNotFound)?;
         let from = c.status;
         let allowed = matches!(
@@ -350,24 +353,6 @@ impl RegistryData {
                 to,
             }
         )])
-    }
-
-    /// The ledger reports `customer`'s first confirmed purchase: registers
-    /// it implicitly if needed; returns its referrer.
-    pub fn first_purchase(
-        &mut self,
-        caller: AccountId,
-        now: Timestamp,
-        customer: AccountId,
-    ) -> Result<(Option<AccountId>, Vec<RegistryEvent>)> {
-        if Some(caller) != self.ledger {
-            return Err(RegistryError::Unauthorized);
-        }
-        match self.customers.get(customer) {
-            Some(c) if c.status == CustomerStatus::Active => Ok((c.referrer, Vec::new())),
-            Some(_) => Err(RegistryError::CustomerNotActive),
-            None => Ok((None, self.insert_customer(customer, now, None, true))),
-        }
     }
 }
 
@@ -517,26 +502,41 @@ pub mod registry {
         /// Registers the caller as a customer invited by `referrer` (who
         /// then earns the referral bonus on the caller's first purchase).
         ///
+        /// The referrer is a registered customer or one the ledger knows
+        /// from a purchase.
+        ///
         /// # Errors
-        /// `AlreadyRegistered` (also after an implicit registration);
-        /// `InvalidReferrer` if the referrer is the caller, not a customer,
-        /// or removed.
+        /// `AlreadyRegistered` (also when the caller has bought already and
+        /// names a referrer: the referral bonus belongs to the first
+        /// purchase); `InvalidReferrer` if the referrer is the caller, not a
+        /// customer, or removed; `LedgerCallFailed` if the ledger cannot be
+        /// asked or refuses the push.
         ///
         /// # Events
-        /// `CustomerRegistered` (`implicit: false`).
+        /// `CustomerRegistered`.
         #[ink(message)]
         pub fn register_customer(&mut self, referrer: Option<AccountId>) -> Result<()> {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-            let events = self.data.register_customer(caller, now, referrer)?;
+            let at_ledger = match referrer {
+                Some(r) if self.data.customer(r).is_none() => self.ledger_customer(r)?,
+                _ => None,
+            };
+            let events = self
+                .data
+                .register_customer(caller, now, referrer, at_ledger)?;
             self.emit(events);
-            Ok(())
+            self.push_customer(caller)
         }
 
-        /// Suspends, reinstates or removes a customer.
+        /// Suspends, reinstates or removes a customer: registered, or known
+        /// to the ledger only (it bought without registering; the registry
+        /// takes over the ledger's copy). The ledger refuses the sales of a
+        /// customer that is not active from this block on.
         ///
         /// # Errors
         /// `Unauthorized` unless the caller is the admin or governance;
-        /// `CustomerNotFound`; `InvalidTransition`.
+        /// `CustomerNotFound`; `InvalidTransition`; `LedgerCallFailed` if
+        /// the ledger cannot be asked or refuses the push.
         ///
         /// # Events
         /// `CustomerStatusChanged`.
@@ -546,11 +546,15 @@ pub mod registry {
             customer: AccountId,
             status: CustomerStatus,
         ) -> Result<()> {
-            let events = self
-                .data
-                .set_customer_status(self.env().caller(), customer, status)?;
+            let at_ledger = match self.data.customer(customer) {
+                None => self.ledger_customer(customer)?,
+                Some(_) => None,
+            };
+            let events =
+                self.data
+                    .set_customer_status(self.env().caller(), customer, status, at_ledger)?;
             self.emit(events);
-            Ok(())
+            self.push_customer(customer)
         }
 
         /// The merchant registered under `merchant`.
@@ -580,34 +584,74 @@ pub mod registry {
             self.push(merchant)
         }
 
-        /// Sends `merchant`'s ledger view to the ledger, if one is named. A
-        /// failure fails the whole message, so the two never disagree.
+        /// Sends `merchant`'s ledger view to the ledger.
         fn push(&self, merchant: AccountId) -> Result<()> {
-            let (Some(ledger), Some(m)) =
-                (self.data.role(Role::Ledger), self.data.merchant(merchant))
-            else {
+            match self.data.merchant(merchant) {
+                Some(m) => self.send(merchant, RegistryEntry::Merchant(m.info())),
+                None => Ok(()),
+            }
+        }
+
+        /// Sends `customer`'s record to the ledger.
+        fn push_customer(&self, customer: AccountId) -> Result<()> {
+            match self.data.customer(customer) {
+                Some(c) => self.send(customer, RegistryEntry::Customer(c)),
+                None => Ok(()),
+            }
+        }
+
+        /// Pushes `entry` to the ledger, if one is named. A failure fails
+        /// the whole message, so the two never disagree.
+        fn send(&self, account: AccountId, entry: RegistryEntry) -> Result<()> {
+            let Some(ledger) = self.data.role(Role::Ledger) else {
                 return Ok(());
             };
-            let info = m.info();
             #[cfg(not(test))]
             {
-                use bizkey_types::ledger::LedgerApi;
+                use bizkey_types::ledger::{LedgerApi, LedgerError};
                 use ink::codegen::TraitCallBuilder;
                 let mut ledger: ink::contract_ref!(LedgerApi) = ledger.into();
                 match ledger
                     .call_mut()
-                    .merchant_changed(merchant, info)
+                    .registry_changed(account, entry)
                     .try_invoke()
                 {
                     Ok(Ok(Ok(()))) => Ok(()),
+                    Ok(Ok(Err(LedgerError::CustomerExists))) => {
+                        Err(RegistryError::AlreadyRegistered)
+                    }
                     _ => Err(RegistryError::LedgerCallFailed),
                 }
             }
-            // Off-chain there is no ledger to call: the tests read the pushes.
+            // Off-chain there is no ledger to call: the tests read the
+            // pushes and play the ledger's refusal.
             #[cfg(test)]
             {
-                crate::tests::PUSHED.with(|p| p.borrow_mut().push((ledger, merchant, info)));
-                Ok(())
+                crate::tests::ledger_push(ledger, account, entry)
+            }
+        }
+
+        /// The ledger's copy of `account` as a customer (`None` without a
+        /// ledger).
+        fn ledger_customer(&self, account: AccountId) -> Result<Option<Customer>> {
+            let Some(ledger) = self.data.role(Role::Ledger) else {
+                return Ok(None);
+            };
+            #[cfg(not(test))]
+            {
+                use bizkey_types::ledger::LedgerApi;
+                use ink::codegen::TraitCallBuilder;
+                let ledger: ink::contract_ref!(LedgerApi) = ledger.into();
+                ledger
+                    .call()
+                    .customer(account)
+                    .try_invoke()
+                    .map_err(|_| RegistryError::LedgerCallFailed)?
+                    .map_err(|_| RegistryError::LedgerCallFailed)
+            }
+            #[cfg(test)]
+            {
+                Ok(crate::tests::ledger_customer(ledger, account))
             }
         }
 
@@ -632,24 +676,6 @@ pub mod registry {
         #[ink(message)]
         fn merchant_info(&self, merchant: AccountId) -> Option<MerchantInfo> {
             self.data.merchant(merchant).map(|m| m.info())
-        }
-
-        /// The ledger reports the customer's first confirmed purchase: an
-        /// unregistered customer is registered implicitly (no referrer).
-        /// Returns the customer's referrer.
-        ///
-        /// # Errors
-        /// `Unauthorized` unless the caller is the ledger;
-        /// `CustomerNotActive` for a suspended or removed customer.
-        ///
-        /// # Events
-        /// `CustomerRegistered` (`implicit: true`) on implicit registration.
-        #[ink(message)]
-        fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>> {
-            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-            let (referrer, events) = self.data.first_purchase(caller, now, customer)?;
-            self.emit(events);
-            Ok(referrer)
         }
     }
 }

@@ -6,15 +6,60 @@ use bizkey_types::math::ShopCost;
 use ink::env::{test, DefaultEnvironment as Env};
 use ink::prelude::string::String;
 use registry::Registry;
-use std::cell::RefCell;
+use std::{cell::RefCell, collections::HashMap};
 
 thread_local! {
-    /// What the contract pushed to the ledger: (ledger, merchant, info).
-    pub static PUSHED: RefCell<Vec<(AccountId, AccountId, MerchantInfo)>> =
+    /// What the contract pushed to the ledger: (ledger, account, entry).
+    static PUSHED: RefCell<Vec<(AccountId, AccountId, RegistryEntry)>> =
         const { RefCell::new(Vec::new()) };
+    /// The ledger's copies of customers, as the contract sees them.
+    static LEDGER_CUSTOMERS: RefCell<HashMap<AccountId, Customer>> =
+        RefCell::new(HashMap::new());
 }
 
-fn pushed() -> Vec<(AccountId, AccountId, MerchantInfo)> {
+/// The contract's push to the ledger, recorded. A customer's push meets the
+/// ledger's rule: a known account keeps its referrer, and another referrer is
+/// refused (which the contract reports as `AlreadyRegistered`).
+pub fn ledger_push(ledger: AccountId, account: AccountId, entry: RegistryEntry) -> Result<()> {
+    if let RegistryEntry::Customer(c) = entry {
+        LEDGER_CUSTOMERS.with(|l| {
+            let mut l = l.borrow_mut();
+            match l.get_mut(&account) {
+                Some(known) if known.referrer != c.referrer => {
+                    Err(RegistryError::AlreadyRegistered)
+                }
+                Some(known) => {
+                    known.status = c.status;
+                    Ok(())
+                }
+                None => {
+                    l.insert(account, c);
+                    Ok(())
+                }
+            }
+        })?;
+    }
+    PUSHED.with(|p| p.borrow_mut().push((ledger, account, entry)));
+    Ok(())
+}
+
+/// The contract's question to the ledger.
+pub fn ledger_customer(_ledger: AccountId, account: AccountId) -> Option<Customer> {
+    LEDGER_CUSTOMERS.with(|l| l.borrow().get(&account).copied())
+}
+
+/// `account` bought at `at` without registering: the ledger knows it.
+fn bought_unregistered(account: AccountId, at: Timestamp) -> Customer {
+    let c = Customer {
+        referrer: None,
+        status: CustomerStatus::Active,
+        registered_at: at,
+    };
+    LEDGER_CUSTOMERS.with(|l| l.borrow_mut().insert(account, c));
+    c
+}
+
+fn pushed() -> Vec<(AccountId, AccountId, RegistryEntry)> {
     PUSHED.with(|p| core::mem::take(&mut *p.borrow_mut()))
 }
 
@@ -259,49 +304,52 @@ mod logic {
     }
 
     #[ink::test]
-    fn customers_and_first_purchase() {
+    fn customers_and_referrers() {
+        use CustomerStatus::*;
         let (mut d, a) = data();
-        d.register_customer(a.charlie, 1, None).unwrap();
+        d.register_customer(a.charlie, 1, None, None).unwrap();
         assert_eq!(
-            d.register_customer(a.django, 2, Some(a.eve)),
+            d.register_customer(a.django, 2, Some(a.eve), None),
             Err(RegistryError::InvalidReferrer)
         );
         assert_eq!(
-            d.register_customer(a.django, 2, Some(a.django)),
+            d.register_customer(a.django, 2, Some(a.django), None),
             Err(RegistryError::InvalidReferrer)
         );
-        d.register_customer(a.django, 2, Some(a.charlie)).unwrap();
+        d.register_customer(a.django, 2, Some(a.charlie), None)
+            .unwrap();
         assert_eq!(
-            d.register_customer(a.django, 3, None),
+            d.register_customer(a.django, 3, None, None),
             Err(RegistryError::AlreadyRegistered)
         );
-        // Only the ledger reports purchases.
+        // A customer known to the ledger only (it bought) may refer, unless
+        // the ledger's copy says it was removed.
+        let at_ledger = |status| Customer {
+            referrer: None,
+            status,
+            registered_at: 1,
+        };
         assert_eq!(
-            d.first_purchase(a.alice, 4, a.django),
-            Err(RegistryError::Unauthorized)
+            d.register_customer(a.frank, 4, Some(a.eve), Some(at_ledger(Removed))),
+            Err(RegistryError::InvalidReferrer)
         );
-        d.set_role(a.alice, Role::Ledger, Some(a.frank)).unwrap();
-        let (referrer, events) = d.first_purchase(a.frank, 4, a.django).unwrap();
-        assert_eq!((referrer, events), (Some(a.charlie), vec![]));
-        // An unknown customer is registered implicitly, without referrer.
-        let (referrer, events) = d.first_purchase(a.frank, 5, a.eve).unwrap();
-        assert_eq!(referrer, None);
+        let events = d
+            .register_customer(a.frank, 4, Some(a.eve), Some(at_ledger(Suspended)))
+            .unwrap();
         assert_eq!(
             events,
             vec![RegistryEvent::CustomerRegistered(CustomerRegistered {
-                customer: a.eve,
-                referrer: None,
-                implicit: true,
-                at: 5,
+                customer: a.frank,
+                referrer: Some(a.eve),
+                at: 4,
             })]
         );
-        assert_eq!(d.customer(a.eve).unwrap().status, CustomerStatus::Active);
-        // A suspended customer cannot buy.
-        d.set_customer_status(a.alice, a.eve, CustomerStatus::Suspended)
+        // The registry's own record wins over the ledger's copy.
+        d.set_customer_status(a.alice, a.charlie, Removed, None)
             .unwrap();
         assert_eq!(
-            d.first_purchase(a.frank, 6, a.eve),
-            Err(RegistryError::CustomerNotActive)
+            d.register_customer(a.bob, 5, Some(a.charlie), Some(at_ledger(Active))),
+            Err(RegistryError::InvalidReferrer)
         );
     }
 
@@ -310,27 +358,44 @@ mod logic {
         use CustomerStatus::*;
         let (mut d, a) = data();
         assert_eq!(
-            d.set_customer_status(a.alice, a.bob, Suspended),
+            d.set_customer_status(a.alice, a.bob, Suspended, None),
             Err(RegistryError::CustomerNotFound)
         );
-        d.register_customer(a.bob, 0, None).unwrap();
+        d.register_customer(a.bob, 0, None, None).unwrap();
         assert_eq!(
-            d.set_customer_status(a.alice, a.bob, Active),
+            d.set_customer_status(a.alice, a.bob, Active, None),
             Err(RegistryError::InvalidTransition)
         );
-        d.set_customer_status(a.alice, a.bob, Suspended).unwrap();
-        d.set_customer_status(a.alice, a.bob, Active).unwrap();
-        d.set_customer_status(a.alice, a.bob, Removed).unwrap();
+        d.set_customer_status(a.alice, a.bob, Suspended, None)
+            .unwrap();
+        d.set_customer_status(a.alice, a.bob, Active, None).unwrap();
+        d.set_customer_status(a.alice, a.bob, Removed, None)
+            .unwrap();
         for to in [Active, Suspended, Removed] {
             assert_eq!(
-                d.set_customer_status(a.alice, a.bob, to),
+                d.set_customer_status(a.alice, a.bob, to, None),
                 Err(RegistryError::InvalidTransition)
             );
         }
         // A removed customer refers nobody.
         assert_eq!(
-            d.register_customer(a.charlie, 0, Some(a.bob)),
+            d.register_customer(a.charlie, 0, Some(a.bob), None),
             Err(RegistryError::InvalidReferrer)
+        );
+        // A customer known to the ledger only is taken over with its copy.
+        let copy = Customer {
+            referrer: None,
+            status: Active,
+            registered_at: 7,
+        };
+        d.set_customer_status(a.alice, a.eve, Suspended, Some(copy))
+            .unwrap();
+        assert_eq!(
+            d.customer(a.eve),
+            Some(Customer {
+                status: Suspended,
+                ..copy
+            })
         );
     }
 
@@ -639,7 +704,6 @@ fn register_customer_message() {
         CustomerRegistered {
             customer: a.django,
             referrer: Some(a.charlie),
-            implicit: false,
             at: 9,
         }
     );
@@ -704,45 +768,77 @@ fn merchant_info_message() {
 }
 
 #[ink::test]
-fn first_purchase_message() {
-    use bizkey_types::registry::RegistryApi;
+fn customers_known_to_the_ledger_only() {
     let (mut r, a) = deploy();
-    set_caller(a.alice);
-    assert_eq!(
-        r.first_purchase(a.charlie),
-        Err(RegistryError::Unauthorized)
-    );
     r.set_role(Role::Ledger, Some(a.frank)).unwrap();
-    set_caller(a.frank);
-    test::set_block_timestamp::<Env>(3);
-    assert_eq!(r.first_purchase(a.charlie), Ok(None));
-    assert_eq!(
-        last_event::<CustomerRegistered>(),
-        CustomerRegistered {
-            customer: a.charlie,
-            referrer: None,
-            implicit: true,
-            at: 3,
-        }
-    );
+    // Charlie bought without registering: the registry asks the ledger.
+    bought_unregistered(a.charlie, 3);
     set_caller(a.django);
     r.register_customer(Some(a.charlie)).unwrap();
-    set_caller(a.frank);
-    let before = events().len();
-    assert_eq!(r.first_purchase(a.django), Ok(Some(a.charlie)));
-    assert_eq!(events().len(), before, "a known customer emits nothing");
+    assert_eq!(r.customer(a.django).unwrap().referrer, Some(a.charlie));
+    // The authority suspends charlie like a registered customer.
     set_caller(a.alice);
-    r.set_customer_status(a.django, CustomerStatus::Suspended)
+    r.set_customer_status(a.charlie, CustomerStatus::Suspended)
         .unwrap();
-    set_caller(a.frank);
     assert_eq!(
-        r.first_purchase(a.django),
-        Err(RegistryError::CustomerNotActive)
+        r.customer(a.charlie),
+        Some(Customer {
+            referrer: None,
+            status: CustomerStatus::Suspended,
+            registered_at: 3,
+        })
+    );
+    assert_eq!(
+        ledger_customer(a.frank, a.charlie).unwrap().status,
+        CustomerStatus::Suspended
+    );
+    // Eve, who bought too, cannot add a referrer after her first purchase.
+    // (Last: off-chain a failed message's writes are not reverted.)
+    bought_unregistered(a.eve, 4);
+    set_caller(a.eve);
+    assert_eq!(
+        r.register_customer(Some(a.django)),
+        Err(RegistryError::AlreadyRegistered)
     );
 }
 
 #[ink::test]
+fn every_customer_change_is_pushed_to_the_ledger() {
+    let (mut r, a) = deploy();
+    // No ledger named: nothing is pushed, and nothing fails.
+    set_caller(a.bob);
+    r.register_customer(None).unwrap();
+    assert!(pushed().is_empty());
+
+    set_caller(a.alice);
+    r.set_role(Role::Ledger, Some(a.frank)).unwrap();
+    set_caller(a.charlie);
+    r.register_customer(Some(a.bob)).unwrap();
+    let charlie = r.customer(a.charlie).unwrap();
+    assert_eq!(
+        pushed(),
+        vec![(a.frank, a.charlie, RegistryEntry::Customer(charlie))]
+    );
+    set_caller(a.alice);
+    r.set_customer_status(a.charlie, CustomerStatus::Removed)
+        .unwrap();
+    let removed = r.customer(a.charlie).unwrap();
+    assert_eq!(removed.status, CustomerStatus::Removed);
+    assert_eq!(
+        pushed(),
+        vec![(a.frank, a.charlie, RegistryEntry::Customer(removed))]
+    );
+    // A failed change pushes nothing.
+    assert_eq!(
+        r.set_customer_status(a.charlie, CustomerStatus::Active),
+        Err(RegistryError::InvalidTransition)
+    );
+    assert!(pushed().is_empty());
+}
+
+#[ink::test]
 fn every_merchant_change_is_pushed_to_the_ledger() {
+    use RegistryEntry::Merchant;
     let (mut r, a) = deploy();
     // No ledger named: nothing is pushed, and nothing fails.
     set_caller(a.bob);
@@ -755,17 +851,26 @@ fn every_merchant_change_is_pushed_to_the_ledger() {
     let info = |r: &Registry, m| r.merchant(m).unwrap().info();
     set_caller(a.charlie);
     r.register_merchant(cafe(), Some(a.bob), 100_000).unwrap();
-    assert_eq!(pushed(), vec![(a.frank, a.charlie, info(&r, a.charlie))]);
+    assert_eq!(
+        pushed(),
+        vec![(a.frank, a.charlie, Merchant(info(&r, a.charlie)))]
+    );
     r.set_time_share(200_000).unwrap();
-    assert_eq!(pushed(), vec![(a.frank, a.charlie, info(&r, a.charlie))]);
+    assert_eq!(
+        pushed(),
+        vec![(a.frank, a.charlie, Merchant(info(&r, a.charlie)))]
+    );
     r.update_merchant(cafe()).unwrap();
-    assert_eq!(pushed(), vec![(a.frank, a.charlie, info(&r, a.charlie))]);
+    assert_eq!(
+        pushed(),
+        vec![(a.frank, a.charlie, Merchant(info(&r, a.charlie)))]
+    );
     set_caller(a.alice);
     r.set_merchant_status(a.charlie, MerchantStatus::Verified)
         .unwrap();
     let verified = info(&r, a.charlie);
     assert_eq!(verified.status, MerchantStatus::Verified);
-    assert_eq!(pushed(), vec![(a.frank, a.charlie, verified)]);
+    assert_eq!(pushed(), vec![(a.frank, a.charlie, Merchant(verified))]);
 
     // A failed change pushes nothing.
     assert_eq!(
@@ -778,7 +883,7 @@ fn every_merchant_change_is_pushed_to_the_ledger() {
     // anyone may ask, for a registered merchant only.
     set_caller(a.eve);
     r.sync_merchant(a.bob).unwrap();
-    assert_eq!(pushed(), vec![(a.frank, a.bob, info(&r, a.bob))]);
+    assert_eq!(pushed(), vec![(a.frank, a.bob, Merchant(info(&r, a.bob)))]);
     assert_eq!(
         r.sync_merchant(a.django),
         Err(RegistryError::MerchantNotFound)

@@ -111,7 +111,7 @@ impl TaskEvent {
 
 /// A receipt id as the claimant gave it, with what the shell read for it:
 /// the ledger's receipt (`None`: unknown id) and, for a receipt of another
-/// customer, that customer's referrer in the registry.
+/// customer, that customer's referrer (the ledger's copy of it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
     pub id: ReceiptId,
@@ -311,7 +311,8 @@ impl TasksData {
     }
 
     /// `caller` joins task `id`, depositing the task's penalty (the shell
-    /// moves it). `customer` is the caller's registry record; `proof` the
+    /// moves it). `customer` is the caller as the ledger knows it (`None`: it
+    /// neither registered nor bought); `proof` the
     /// receipts it offers for a `MinPurchases` eligibility.
     ///
     /// # Errors
@@ -774,11 +775,7 @@ mod tasks {
         psp22::{PSP22Error, PSP22},
         registry::RegistryApi,
     };
-    use ink::{
-        codegen::TraitCallBuilder,
-        contract_ref,
-        env::call::{build_call, ExecutionInput, Selector},
-    };
+    use ink::{codegen::TraitCallBuilder, contract_ref};
 
     #[ink(storage)]
     pub struct Tasks {
@@ -789,8 +786,8 @@ mod tasks {
     }
 
     impl Tasks {
-        /// Tasks paying in `time_token`, verifying receipts on `ledger` and
-        /// merchants, customers and referrers on `registry`.
+        /// Tasks paying in `time_token`, verifying receipts, customers and
+        /// referrers on `ledger` and merchants on `registry`.
         #[ink(constructor)]
         pub fn new(time_token: AccountId, ledger: AccountId, registry: AccountId) -> Self {
             Self {
@@ -834,8 +831,7 @@ mod tasks {
         /// `TaskNotFound`; `TaskClosed` from the end on; `AlreadyJoined`;
         /// `TaskFull`; `NotEligible` (suspended or removed, not new, too few
         /// purchases); the receipt errors of the proof (see
-        /// [`TasksData::join`]); `TokenCallFailed`; `LedgerCallFailed`;
-        /// `RegistryCallFailed`.
+        /// [`TasksData::join`]); `TokenCallFailed`; `LedgerCallFailed`.
         ///
         /// # Events
         /// `TaskJoined`.
@@ -880,8 +876,7 @@ mod tasks {
         /// `ReceiptNotFound`, `NotYourReceipt`, `ReceiptAlreadyUsed`,
         /// `ReceiptNotConfirmed`, `ReceiptFlagged`, `ReceiptNotMatured`,
         /// `ReceiptOutsideWindow`, `ReceiptNotQualifying`; `RulesNotMet`;
-        /// `PoolExhausted`; `TokenCallFailed`; `LedgerCallFailed`;
-        /// `RegistryCallFailed`.
+        /// `PoolExhausted`; `TokenCallFailed`; `LedgerCallFailed`.
         ///
         /// # Events
         /// `TaskCompleted`, then `GroupGoalReached` for the K-th completer
@@ -1011,21 +1006,14 @@ mod tasks {
             (self.time_token, self.ledger, self.registry)
         }
 
-        /// `account`'s record in the registry (`customer` is an inherent
-        /// message of the registry, outside `RegistryApi`: called by its
-        /// selector).
+        /// `account` as a customer, from the ledger: registered (the
+        /// registry pushes its customers there) or known from its first
+        /// confirmed purchase.
         fn customer(&self, account: AccountId) -> Result<Option<Customer>> {
-            let call = build_call::<Environment>()
-                .call(self.registry)
-                .exec_input(
-                    ExecutionInput::new(Selector::new(ink::selector_bytes!("customer")))
-                        .push_arg(account),
-                )
-                .returns::<Option<Customer>>()
-                .try_invoke();
-            match call {
+            let ledger: contract_ref!(LedgerApi) = self.ledger.into();
+            match ledger.call().customer(account).try_invoke() {
                 Ok(Ok(customer)) => Ok(customer),
-                _ => Err(TasksError::RegistryCallFailed),
+                _ => Err(TasksError::LedgerCallFailed),
             }
         }
 

@@ -176,6 +176,9 @@ pub mod time_token {
         }
     }
 
+    // The same shells as in `biz_token`: ink! 5 reads a contract's messages
+    // before macros expand, so no shared macro can write them. The logic
+    // they call is shared (`bizkey_psp22::PSP22Data`).
     impl PSP22 for TimeToken {
         /// The total supply: genesis plus released emission, less burns.
         #[ink(message)]

@@ -402,18 +402,34 @@ impl Batch {
             Event::CustomerRegistered(e) => {
                 let account = self.seen(&e.customer, at.block);
                 let referrer = e.referrer.as_ref().map(|r| self.seen(r, at.block));
-                self.customers.insert(
+                match load!(
+                    self.customers,
+                    db,
+                    customers::Entity,
                     account.clone(),
-                    customers::Model {
-                        account: account.clone(),
-                        referrer: referrer.clone(),
-                        status: "Active".into(),
-                        implicit: e.implicit,
-                        registered_at: i(e.at),
-                        registered_block: at.block,
-                        updated_block: at.block,
-                    },
-                );
+                    account.clone()
+                ) {
+                    // It bought before registering: the ledger keeps its
+                    // copy (and refuses a referrer), so only this changes.
+                    Some(c) => {
+                        c.implicit = false;
+                        c.updated_block = at.block;
+                    }
+                    None => {
+                        self.customers.insert(
+                            account.clone(),
+                            customers::Model {
+                                account: account.clone(),
+                                referrer: referrer.clone(),
+                                status: "Active".into(),
+                                implicit: false,
+                                registered_at: i(e.at),
+                                registered_block: at.block,
+                                updated_block: at.block,
+                            },
+                        );
+                    }
+                }
                 if let Some(referrer) = referrer {
                     self.referrals.push(referrals::Model {
                         kind: "customer".into(),
@@ -436,6 +452,8 @@ impl Batch {
                 ) {
                     Some(c) => {
                         c.status = name(e.to);
+                        // The registry holds a record of it from now on.
+                        c.implicit = false;
                         c.updated_block = at.block;
                     }
                     None => self.inconsistent(format!(
@@ -840,6 +858,31 @@ impl Batch {
         r.earlier_in_window = Some(e.earlier_in_window.into());
         r.first_at_merchant = Some(e.first_at_merchant);
         r.first_purchase = Some(e.first_purchase);
+        if e.first_purchase
+            && load!(
+                self.customers,
+                db,
+                customers::Entity,
+                customer.clone(),
+                customer.clone()
+            )
+            .is_none()
+        {
+            // A customer that never registered exists from its first
+            // purchase on (the ledger's copy, not the registry's).
+            self.customers.insert(
+                customer.clone(),
+                customers::Model {
+                    account: customer.clone(),
+                    referrer: None,
+                    status: "Active".into(),
+                    implicit: true,
+                    registered_at: i(e.confirmed_at),
+                    registered_block: at.block,
+                    updated_block: at.block,
+                },
+            );
+        }
         r.bizpower = Some(u(e.bizpower));
         r.biz_reward = Some(u(rw.merchant_biz.saturating_add(rw.merchant_referrer_biz)));
         r.time_reward = Some(u(rw.customer_time));

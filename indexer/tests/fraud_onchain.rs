@@ -254,8 +254,8 @@ async fn register_merchants(suite: &Suite, sim: &Simulation, merchants: &[Keypai
 }
 
 /// Registers every referred customer with its referrer, and the referrers
-/// (referrers first, in waves); the other customers are registered
-/// implicitly by their first confirmed purchase. Returns how many
+/// (referrers first, in waves); the other customers exist from their first
+/// confirmed purchase on. Returns how many
 /// registered explicitly.
 async fn register_customers(suite: &Suite, sim: &Simulation, customers: &[Keypair]) -> usize {
     let mut needed = BTreeSet::new();

@@ -1,7 +1,7 @@
 //! Generated from the migrations (`migration::schema::Table::entity_source`); do not edit.
 //! Regenerate: `BIZKEY_BLESS=1 cargo test -p bizkey-indexer entities_are_generated`.
 //!
-//! Registered customers: explicitly, or implicitly by their first confirmed purchase.
+//! Customers: registered at the registry, or known from their first confirmed purchase (the ledger's copy).
 
 use sea_orm::entity::prelude::*;
 
@@ -16,9 +16,9 @@ pub struct Model {
     pub referrer: Option<String>,
     /// Active, Suspended or Removed.
     pub status: String,
-    /// Registered by its first confirmed purchase rather than by itself.
+    /// Known from its first confirmed purchase only: the registry holds no record of it.
     pub implicit: bool,
-    /// Registration time (ms).
+    /// Registration or first purchase time, whichever came first (ms).
     pub registered_at: i64,
     /// Block of the registration.
     pub registered_block: i64,

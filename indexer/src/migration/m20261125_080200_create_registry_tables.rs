@@ -45,13 +45,13 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "customers",
-        doc: "Registered customers: explicitly, or implicitly by their first confirmed purchase.",
+        doc: "Customers: registered at the registry, or known from their first confirmed purchase (the ledger's copy).",
         columns: &[
             col("account", Text, "Customer account (SS58)."),
             opt("referrer", Text, "Referrer customer (顾客父 ID, SS58)."),
             col("status", Text, "Active, Suspended or Removed."),
-            col("implicit", Bool, "Registered by its first confirmed purchase rather than by itself."),
-            col("registered_at", BigInt, "Registration time (ms)."),
+            col("implicit", Bool, "Known from its first confirmed purchase only: the registry holds no record of it."),
+            col("registered_at", BigInt, "Registration or first purchase time, whichever came first (ms)."),
             col("registered_block", BigInt, "Block of the registration."),
             col("updated_block", BigInt, "Block of the last change."),
         ],

@@ -9,7 +9,10 @@
 //! `bizpower` and novelty exponent it carries. Reward amounts are in the event
 //! (they may be capped by the reward pool, which replay cannot know).
 
-use crate::{registry::MerchantInfo, AccountId, Balance, Hash, Timestamp};
+use crate::{
+    registry::{Customer, MerchantInfo, RegistryEntry},
+    AccountId, Balance, Hash, Timestamp,
+};
 use bizkey_math::{Channel, MerchantWindow, RewardParams, Weights};
 use ink::prelude::vec::Vec;
 
@@ -268,14 +271,15 @@ pub enum LedgerError {
     InvalidParams,
     /// Nothing is pending for the caller (or `max` is zero).
     NothingToClaim,
-    /// A call to the registry failed.
-    RegistryCallFailed,
     /// A call to a token contract failed (claim, refund, sync).
     TokenCallFailed,
     /// Moving the customer's Time failed (balance or allowance too low).
     TimePaymentFailed,
     /// The customer is suspended or removed in the registry.
     CustomerNotActive,
+    /// The registry pushed a new customer with a referrer for an account the
+    /// ledger knows already (a referrer cannot be added later).
+    CustomerExists,
     /// This side has rated this receipt already.
     AlreadyRated,
     /// A score outside 1..=5.
@@ -457,26 +461,34 @@ pub struct Reacted {
     pub content: Hash,
 }
 
-/// What other contracts call on the ledger: tasks read receipts, the
-/// registry pushes merchant data.
+/// What other contracts call on the ledger: tasks read receipts and
+/// customers, the registry pushes merchants and customers.
 #[ink::trait_definition]
 pub trait LedgerApi {
     /// The receipt with this id.
     #[ink(message)]
     fn receipt(&self, id: ReceiptId) -> Option<Receipt>;
 
-    /// The registry pushes `merchant`'s data after every change to it; the
-    /// ledger keeps the copy that `record` and `open` check, so a sale needs
-    /// no call to the registry.
+    /// The registry pushes an account's entry after every change to it: a
+    /// merchant's data (registration, profile, Time share, status), a
+    /// customer's registration and status. `record`, `open` and `confirm`
+    /// check these copies, so a sale needs no call to the registry. For a
+    /// customer the ledger knows already, only the status is taken.
     ///
     /// # Errors
-    /// `Unauthorized` unless the caller is the registry.
+    /// `Unauthorized` unless the caller is the registry; `CustomerExists`
+    /// if a customer's push names another referrer than the ledger's copy.
     #[ink(message)]
-    fn merchant_changed(
+    fn registry_changed(
         &mut self,
-        merchant: AccountId,
-        info: MerchantInfo,
+        account: AccountId,
+        entry: RegistryEntry,
     ) -> Result<(), LedgerError>;
+
+    /// `account` as a customer: registered (pushed by the registry) or known
+    /// from its first confirmed purchase; `None` if neither.
+    #[ink(message)]
+    fn customer(&self, account: AccountId) -> Option<Customer>;
 }
 
 /// The three PSP22 messages the ledger calls on the reward tokens, with the

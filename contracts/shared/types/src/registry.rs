@@ -89,7 +89,9 @@ pub struct Merchant {
     pub verified_at: Option<Timestamp>,
 }
 
-/// A registered customer.
+/// A customer: registered at the registry, which pushes it to the ledger
+/// (`LedgerApi::customer_changed`), or known to the ledger only, from its
+/// first confirmed purchase on (`registered_at` is then that purchase).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
 pub struct Customer {
@@ -100,7 +102,7 @@ pub struct Customer {
 }
 
 /// What the ledger needs of a merchant: the registry pushes it to the ledger
-/// after every change (`LedgerApi::merchant_changed`).
+/// after every change (`LedgerApi::registry_changed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
 pub struct MerchantInfo {
@@ -204,6 +206,19 @@ pub struct TimeShareChanged {
     pub time_share_ppm: u32,
 }
 
+/// An account's entry as the registry pushes it to the ledger after every
+/// change (`LedgerApi::registry_changed`): the ledger keeps copies, so a sale
+/// needs no call to the registry.
+// The SCALE derive casts the variant index to u8 (two variants): the lint
+// cargo-contract enforces flags it on enums with fields.
+#[allow(clippy::cast_possible_truncation)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum RegistryEntry {
+    Merchant(MerchantInfo),
+    Customer(Customer),
+}
+
 /// A merchant's status changed (by the authority or governance).
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,8 +232,9 @@ pub struct MerchantStatusChanged {
     pub at: Timestamp,
 }
 
-/// A customer registered, by itself or (`implicit`) through its first
-/// confirmed purchase.
+/// A customer registered itself. (A customer that never registers exists
+/// from its first confirmed purchase on: the ledger's `ReceiptConfirmed`
+/// with `first_purchase`.)
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRegistered {
@@ -226,7 +242,6 @@ pub struct CustomerRegistered {
     pub customer: AccountId,
     #[ink(topic)]
     pub referrer: Option<AccountId>,
-    pub implicit: bool,
     pub at: Timestamp,
 }
 
@@ -242,19 +257,10 @@ pub struct CustomerStatusChanged {
     pub to: CustomerStatus,
 }
 
-/// What other contracts call on the registry (the ledger, tasks).
+/// What other contracts call on the registry (tasks).
 #[ink::trait_definition]
 pub trait RegistryApi {
     /// The ledger's view of `merchant`, `None` if it is not registered.
     #[ink(message)]
     fn merchant_info(&self, merchant: AccountId) -> Option<MerchantInfo>;
-
-    /// Called by the ledger on a customer's first confirmed purchase:
-    /// registers the customer implicitly if needed and returns its referrer.
-    ///
-    /// # Errors
-    /// `Unauthorized` unless the caller is the ledger; `CustomerNotActive`
-    /// for a suspended or removed customer.
-    #[ink(message)]
-    fn first_purchase(&mut self, customer: AccountId) -> Result<Option<AccountId>, RegistryError>;
 }
