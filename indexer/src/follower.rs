@@ -3,7 +3,8 @@
 //! Backfill and live following are the same code: fetch the finalized
 //! blocks after the cursor (many at once, delivered in order), apply them in
 //! batches, each batch one SQL transaction that also moves the cursor. Live,
-//! the batches are simply small. A dropped node connection ends the inner
+//! the batches are simply small, and the source's finalized-heads
+//! subscription says where the head is. A dropped node connection ends the inner
 //! loop; the outer loop reconnects and resumes from the cursor in the
 //! database, so blocks finalized meanwhile are fetched like any others.
 
@@ -213,9 +214,9 @@ impl Follower {
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
-            if meta.indexed_height as u64 >= head {
-                head = source.finalized_height().await?;
-            }
+            // Caught up with `head`: the next turn waits on the source, which
+            // answers at once when newer heads were announced meanwhile (no
+            // `finalized_height` round trips per block while live).
         }
     }
 

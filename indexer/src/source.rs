@@ -4,14 +4,18 @@
 //! The follower only ever asks for finalized blocks by number, from its
 //! cursor up, so nothing here has to remember what was delivered: a new
 //! connection after a drop simply continues from the cursor, and blocks
-//! finalized while the node was away are fetched like any others.
+//! finalized while the node was away are fetched like any others. (What a
+//! connection remembers of announced headers only saves RPC round trips; it
+//! dies with the connection.)
 
 use bizkey_chain::node;
-use bizkey_chain::{AccountId32, ChainConfig};
-use std::sync::Arc;
+use bizkey_chain::{AccountId32, ChainConfig, H256};
+use futures::FutureExt;
+use std::collections::BTreeMap;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 use subxt::backend::legacy::rpc_methods::{BlockNumber, LegacyRpcMethods};
-use subxt::config::Header;
+use subxt::config::Header as _;
 use subxt::events::{Events, Phase};
 use subxt::OnlineClient;
 use subxt_rpcs::client::RpcSubscription;
@@ -100,13 +104,35 @@ impl Connector for RpcConnector {
 
 /// [`BlockSource`] over subxt: the legacy RPC methods by number and hash,
 /// one `state_queryStorageAt` for a block's events and timestamp.
+///
+/// Live, the finalized-heads subscription delivers each announced block's
+/// header: its hash (the header's hash), its parent's hash and its number.
+/// Those are remembered, so fetching an announced block takes the storage
+/// query alone, and its parent (a height the subscription skipped) needs no
+/// `chain_getBlockHash`. Blocks nobody announced (backfill, gaps) are asked
+/// for by number.
 pub struct SubxtSource {
     rpc: LegacyRpcMethods<ChainConfig>,
     api: OnlineClient<ChainConfig>,
     events_key: Vec<u8>,
     now_key: Vec<u8>,
-    heads: Mutex<Option<RpcSubscription<<ChainConfig as subxt::Config>::Header>>>,
+    heads: Mutex<Option<RpcSubscription<NodeHeader>>>,
+    /// What announcements told about heights not fetched yet. Filled and
+    /// pruned by [`BlockSource::wait_finalized`], so it holds at most the
+    /// heads of one wait (plus their parents); `block` takes its entry.
+    known: std::sync::Mutex<BTreeMap<u64, Known>>,
 }
+
+/// What the finalized-heads subscription told about one height.
+#[derive(Clone, Copy, Debug, Default)]
+struct Known {
+    /// From the block's header, or from its child's parent hash.
+    hash: Option<H256>,
+    /// From the block's header.
+    parent_hash: Option<H256>,
+}
+
+type NodeHeader = <ChainConfig as subxt::Config>::Header;
 
 impl SubxtSource {
     /// Connects to `url` (`ws://…`).
@@ -137,7 +163,48 @@ impl SubxtSource {
             events_key,
             now_key,
             heads: Mutex::new(None),
+            known: std::sync::Mutex::default(),
         })
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Known>> {
+        // Only plain inserts and removals happen under the lock: a panic
+        // elsewhere leaves the map consistent.
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remembers an announced header: its own hash and parent, and the
+    /// parent's hash for the height below.
+    fn remember(&self, header: &NodeHeader) {
+        let number = u64::from(header.number);
+        let hash = header.hash_with(self.api.hasher());
+        let mut known = self.known();
+        *known.entry(number).or_default() = Known {
+            hash: Some(hash),
+            parent_hash: Some(header.parent_hash),
+        };
+        if let Some(below) = number.checked_sub(1) {
+            known.entry(below).or_default().hash = Some(header.parent_hash);
+        }
+    }
+
+    /// `System::Events` and `Timestamp::Now` at `hash`.
+    async fn storage(&self, hash: H256) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SourceError> {
+        let keys = [self.events_key.as_slice(), self.now_key.as_slice()];
+        let sets = self
+            .rpc
+            .state_query_storage_at(keys, Some(hash))
+            .await
+            .map_err(SourceError::rpc)?;
+        let (mut events_bytes, mut now_bytes) = (None, None);
+        for (key, value) in sets.into_iter().flat_map(|s| s.changes) {
+            if key.0 == self.events_key {
+                events_bytes = value.map(|v| v.0);
+            } else if key.0 == self.now_key {
+                now_bytes = value.map(|v| v.0);
+            }
+        }
+        Ok((events_bytes, now_bytes))
     }
 }
 
@@ -163,32 +230,32 @@ impl BlockSource for SubxtSource {
     }
 
     async fn block(&self, number: u64) -> Result<RawBlock, SourceError> {
-        let hash = self
-            .rpc
-            .chain_get_block_hash(Some(BlockNumber::from(number)))
-            .await
-            .map_err(SourceError::rpc)?
-            .ok_or(SourceError::MissingBlock(number))?;
-        let header = self
-            .rpc
-            .chain_get_header(Some(hash))
-            .await
-            .map_err(SourceError::rpc)?
-            .ok_or(SourceError::MissingBlock(number))?;
-        let keys = [self.events_key.as_slice(), self.now_key.as_slice()];
-        let sets = self
-            .rpc
-            .state_query_storage_at(keys, Some(hash))
-            .await
-            .map_err(SourceError::rpc)?;
-        let (mut events_bytes, mut now_bytes) = (None, None);
-        for (key, value) in sets.into_iter().flat_map(|s| s.changes) {
-            if key.0 == self.events_key {
-                events_bytes = value.map(|v| v.0);
-            } else if key.0 == self.now_key {
-                now_bytes = value.map(|v| v.0);
+        let known = self.known().remove(&number).unwrap_or_default();
+        let hash = match known.hash {
+            Some(hash) => hash,
+            None => self
+                .rpc
+                .chain_get_block_hash(Some(BlockNumber::from(number)))
+                .await
+                .map_err(SourceError::rpc)?
+                .ok_or(SourceError::MissingBlock(number))?,
+        };
+        // The parent hash and the storage both need only the hash: one round
+        // trip for the two, none for the parent of an announced block.
+        let parent_hash = async {
+            match known.parent_hash {
+                Some(parent) => Ok(parent),
+                None => self
+                    .rpc
+                    .chain_get_header(Some(hash))
+                    .await
+                    .map_err(SourceError::rpc)?
+                    .map(|h| h.parent_hash)
+                    .ok_or(SourceError::MissingBlock(number)),
             }
-        }
+        };
+        let (parent_hash, (events_bytes, now_bytes)) =
+            futures::try_join!(parent_hash, self.storage(hash))?;
         let bad = |reason: String| SourceError::Decode { number, reason };
         let timestamp = match now_bytes {
             Some(b) => {
@@ -222,15 +289,20 @@ impl BlockSource for SubxtSource {
         Ok(RawBlock {
             number,
             hash: hash.0,
-            parent_hash: header.parent_hash.0,
+            parent_hash: parent_hash.0,
             timestamp,
             events,
         })
     }
 
+    /// Takes every announcement already queued once one is above `height`,
+    /// so a burst of finalizations is one answer (the newest head), not one
+    /// wait per block.
     async fn wait_finalized(&self, height: u64, timeout: Duration) -> Result<u64, SourceError> {
         let mut heads = self.heads.lock().await;
         if heads.is_none() {
+            // The node answers a new subscription with the current finalized
+            // head first.
             *heads = Some(
                 self.rpc
                     .chain_subscribe_finalized_heads()
@@ -238,23 +310,43 @@ impl BlockSource for SubxtSource {
                     .map_err(SourceError::rpc)?,
             );
         }
+        // The follower waits only once it has every block up to `height`.
+        {
+            let mut known = self.known();
+            *known = known.split_off(&height.saturating_add(1));
+        }
         let sub = heads.as_mut().expect("set above");
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut newest = height;
         loop {
-            match tokio::time::timeout_at(deadline, sub.next()).await {
-                // The subscription may skip heads; the caller fetches by number.
-                Ok(Some(Ok(h))) if u64::from(h.number()) > height => return Ok(h.number().into()),
-                Ok(Some(Ok(_))) => continue,
-                Ok(Some(Err(e))) => {
+            let next = if newest > height {
+                match sub.next().now_or_never() {
+                    Some(next) => next,
+                    None => return Ok(newest),
+                }
+            } else {
+                match tokio::time::timeout_at(deadline, sub.next()).await {
+                    Ok(next) => next,
+                    // Quiet chain (or a silent subscription): ask directly.
+                    Err(_) => return self.finalized_height().await,
+                }
+            };
+            match next {
+                // The subscription may skip heights: the follower fetches
+                // them by number (their hash is known when a child was
+                // announced).
+                Some(Ok(header)) => {
+                    newest = newest.max(header.number.into());
+                    self.remember(&header);
+                }
+                Some(Err(e)) => {
                     *heads = None;
                     return Err(SourceError::rpc(e));
                 }
-                Ok(None) => {
+                None => {
                     *heads = None;
                     return Err(SourceError::SubscriptionClosed);
                 }
-                // Quiet chain (or a silent subscription): ask directly.
-                Err(_) => return self.finalized_height().await,
             }
         }
     }
