@@ -80,6 +80,8 @@ impl Follower {
     /// database failures, a database or manifest of another chain, a
     /// discontinuity in the finalized chain.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexError> {
+        // SQLite: WAL checkpoints off the batches' commits while this runs.
+        let _checkpointer = repo::WalCheckpointer::start(&self.db, Duration::from_secs(1)).await;
         let mut first = true;
         loop {
             if *shutdown.borrow() {
