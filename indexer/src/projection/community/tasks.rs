@@ -380,32 +380,10 @@ impl Batch {
     ) -> Result<(), DbErr> {
         let customer = self.seen(&e.customer, at.block);
         let id = i(e.id);
-        let mut checks = Checks::default();
-        let what = format!("penalty of {customer} in task {id} at block {}", at.block);
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                checks.sub(&mut t.stakes, e.forfeited, &what);
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
-        let key = (id, customer.clone());
-        match load!(
-            self.community.participants,
-            db,
-            task_participants::Entity,
-            key.clone(),
-            key
-        ) {
-            Some(p) => {
-                checks.expect(&what, p.stake.0, e.forfeited);
-                p.status = name(ParticipantStatus::Penalized);
-                p.stake = U128(0);
-                p.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: not a participant")),
-        }
-        self.report(checks);
+        self.stake_out(db, at, (id, &customer), e.forfeited, "penalty", |p| {
+            p.status = name(ParticipantStatus::Penalized);
+        })
+        .await?;
         self.task_history(
             at,
             Moved {
@@ -430,31 +408,8 @@ impl Batch {
     ) -> Result<(), DbErr> {
         let customer = self.seen(&e.customer, at.block);
         let id = i(e.id);
-        let mut checks = Checks::default();
-        let what = format!("deposit of {customer} in task {id} at block {}", at.block);
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                checks.sub(&mut t.stakes, e.amount, &what);
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
-        let key = (id, customer.clone());
-        match load!(
-            self.community.participants,
-            db,
-            task_participants::Entity,
-            key.clone(),
-            key
-        ) {
-            Some(p) => {
-                checks.expect(&what, p.stake.0, e.amount);
-                p.stake = U128(0);
-                p.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: not a participant")),
-        }
-        self.report(checks);
+        self.stake_out(db, at, (id, &customer), e.amount, "deposit", |_| {})
+            .await?;
         self.task_history(
             at,
             Moved {
@@ -465,6 +420,47 @@ impl Batch {
                 time_out: e.amount,
             },
         );
+        Ok(())
+    }
+
+    /// A participant's whole deposit (`amount`) leaves task `id` (`label`:
+    /// penalty or withdrawal): the task's stakes and the participant's stake
+    /// go down by it, checked; `mark` records why on the participant's row.
+    async fn stake_out<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        (id, customer): (i64, &str),
+        amount: u128,
+        label: &str,
+        mark: impl FnOnce(&mut task_participants::Model),
+    ) -> Result<(), DbErr> {
+        let what = &format!("{label} of {customer} in task {id} at block {}", at.block);
+        let mut checks = Checks::default();
+        match load!(self.community.tasks, db, tasks::Entity, id, id) {
+            Some(t) => {
+                checks.sub(&mut t.stakes, amount, what);
+                t.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: unknown task")),
+        }
+        let key = (id, customer.to_owned());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            Some(p) => {
+                checks.expect(what, p.stake.0, amount);
+                mark(p);
+                p.stake = U128(0);
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: not a participant")),
+        }
+        self.report(checks);
         Ok(())
     }
 
