@@ -14,7 +14,7 @@
 //! share, a withdrawn deposit and a refund, more dividends, and unlocks.
 
 use crate::harness::{dump, Engine, TestDb};
-use crate::node::{contracts_dir, free_port, TestNode};
+use crate::node::{contracts_dir, free_port, query, TestNode};
 use bizkey_chain::accounts::{account_of, from_ink, keypair, to_ink};
 use bizkey_chain::day::{run_day, DayConfig, DayReport};
 use bizkey_chain::deploy::{deploy_suite_with, DeployOptions, UNIT};
@@ -93,21 +93,6 @@ async fn ok<T: scale::Decode + Debug, E: scale::Decode + Debug>(
     suite
         .chain
         .call_ok::<T, E>(signer, contract, message, args, Finality::InBlock)
-        .await
-        .unwrap_or_else(|e| panic!("{}::{message}: {e}", contract.name))
-        .value
-}
-
-/// A query (dry run at the best block).
-async fn query<R: scale::Decode>(
-    suite: &Suite,
-    contract: &Contract,
-    message: &str,
-    args: &impl scale::Encode,
-) -> R {
-    suite
-        .chain
-        .dry_run::<R>(&suite.admin_id(), contract, message, args)
         .await
         .unwrap_or_else(|e| panic!("{}::{message}: {e}", contract.name))
         .value

@@ -12,7 +12,7 @@
 //! feature time of each is its order time).
 
 use crate::harness::{Engine, TestDb};
-use crate::node::{free_port, TestNode};
+use crate::node::{free_port, query, TestNode};
 use bizkey_chain::accounts::{account_of, keypair, to_ink};
 use bizkey_chain::deploy::UNIT;
 use bizkey_chain::{AccountId32, Finality, Keypair, PreparedCall};
@@ -165,15 +165,6 @@ fn offline(sim: &Simulation, actors: &Actors, scorer: &mut Scorer) -> Vec<(Featu
 
 fn ppm(x: f32) -> i64 {
     (f64::from(x) * 1e6).round() as i64
-}
-
-async fn query<R: scale::Decode>(suite: &Suite, message: &str, args: &impl scale::Encode) -> R {
-    suite
-        .chain
-        .dry_run::<R>(&suite.admin_id(), &suite.ledger, message, args)
-        .await
-        .unwrap_or_else(|e| panic!("{message}: {e}"))
-        .value
 }
 
 /// A batch of ledger calls signed by `signer`, each sized by its own dry
@@ -591,7 +582,7 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     let on_chain: Vec<Receipt> = futures::stream::iter(ids.iter().map(|id| {
         let suite = &suite;
         async move {
-            let r: Option<Receipt> = query(suite, "LedgerApi::receipt", id).await;
+            let r: Option<Receipt> = query(suite, &suite.ledger, "LedgerApi::receipt", id).await;
             r.expect("receipt on chain")
         }
     }))

@@ -2,7 +2,7 @@
 //! SQLite file and a real PostgreSQL database.
 
 use crate::harness::{dump, Engine, TestDb};
-use crate::node::{free_port, Proxy, TestNode};
+use crate::node::{free_port, query, Proxy, TestNode};
 use bizkey_chain::accounts::{account_of, from_ink, to_ink};
 use bizkey_chain::{AccountId32, Contract, Finality, Keypair};
 use bizkey_indexer::entity::{
@@ -68,20 +68,6 @@ async fn call<R: scale::Decode + std::fmt::Debug>(
     suite
         .chain
         .call::<R>(signer, contract, message, args, Finality::InBlock)
-        .await
-        .unwrap_or_else(|e| panic!("{message}: {e}"))
-        .value
-}
-
-async fn query<R: scale::Decode>(
-    suite: &Suite,
-    contract: &Contract,
-    message: &str,
-    args: &impl scale::Encode,
-) -> R {
-    suite
-        .chain
-        .dry_run::<R>(&suite.admin_id(), contract, message, args)
         .await
         .unwrap_or_else(|e| panic!("{message}: {e}"))
         .value

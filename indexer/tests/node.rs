@@ -2,7 +2,7 @@
 //! port (killed when dropped), the suite's release bundles, and a TCP proxy
 //! in front of the node's RPC that a test can cut and restore.
 
-use bizkey_chain::Chain;
+use bizkey_chain::{Chain, Contract};
 use bizkey_indexer::loadgen::Suite;
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
@@ -118,6 +118,22 @@ pub fn contracts_dir() -> &'static Path {
         assert!(out.status.success(), "scripts/build-contracts.sh failed");
         PathBuf::from(String::from_utf8(out.stdout).expect("utf-8 path").trim())
     })
+}
+
+/// A query of `contract` (a dry run by the deployer at the best block);
+/// panics with the message's name on failure.
+pub async fn query<R: scale::Decode>(
+    suite: &Suite,
+    contract: &Contract,
+    message: &str,
+    args: &impl scale::Encode,
+) -> R {
+    suite
+        .chain
+        .dry_run::<R>(&suite.admin_id(), contract, message, args)
+        .await
+        .unwrap_or_else(|e| panic!("{}::{message}: {e}", contract.name))
+        .value
 }
 
 /// A loopback TCP proxy to `target`: `cut` closes every connection and
