@@ -55,6 +55,7 @@ pub mod client;
 pub mod contract;
 pub mod day;
 pub mod deploy;
+pub mod devnode;
 pub mod error;
 pub mod gas;
 pub mod manifest;

@@ -1,7 +1,7 @@
 //! The client against a real node: upload, instantiate, calls, dry runs,
 //! events, typed errors, finality.
 
-use crate::harness::{contracts_dir, TestNode};
+use crate::harness::{contracts_dir, start_node};
 use bizkey_chain::accounts::{account_of, keypair, to_ink};
 use bizkey_chain::{ChainError, Contract, ContractBundle, Finality};
 use bizkey_types::psp22::{PSP22Error, Transfer};
@@ -11,7 +11,7 @@ const BT_TOTAL: u128 = 10_000_000_000 * 1_000_000_000_000;
 
 #[tokio::test]
 async fn token_calls_dry_runs_events_and_errors_on_a_real_node() {
-    let (_node, chain) = TestNode::start().await;
+    let (_node, chain) = start_node().await;
     let alice = keypair("//Alice").unwrap();
     let bob = account_of(&keypair("//Bob").unwrap());
     let a = account_of(&alice);
@@ -178,7 +178,7 @@ async fn token_calls_dry_runs_events_and_errors_on_a_real_node() {
 
 #[tokio::test]
 async fn consecutive_transactions_of_one_signer_and_rejected_ones() {
-    let (_node, chain) = TestNode::start().await;
+    let (_node, chain) = start_node().await;
     let alice = keypair("//Alice").unwrap();
     let fresh: Vec<_> = (0..3)
         .map(|i| account_of(&keypair(&format!("//Alice//fresh/{i}")).unwrap()))

@@ -1,6 +1,6 @@
 //! The scripted day and the ledger measurements on a freshly deployed suite.
 
-use crate::harness::{contracts_dir, TestNode};
+use crate::harness::{contracts_dir, start_node};
 use bizkey_chain::accounts::keypair;
 use bizkey_chain::day::{run_day, DayConfig, PROPOSED_CASHBACK_PPM};
 use bizkey_chain::deploy::{deploy_suite, BT_REWARD_POOL, TT_GENESIS};
@@ -10,7 +10,7 @@ use bizkey_types::ledger::LedgerParams;
 
 #[tokio::test]
 async fn a_day_of_sales_pays_rewards_and_the_ledger_meets_its_gas_targets() {
-    let (_node, chain) = TestNode::start().await;
+    let (_node, chain) = start_node().await;
     let alice = keypair("//Alice").unwrap();
     let manifest = deploy_suite(&chain, &alice, contracts_dir(), &mut |_: &str| {})
         .await

@@ -1,7 +1,7 @@
 //! `deploy_suite` on a real node: every bundle deployed, wired, and the
 //! manifest true to the chain.
 
-use crate::harness::{contracts_dir, TestNode};
+use crate::harness::{contracts_dir, start_node};
 use bizkey_chain::accounts::{account_of, from_ink, keypair, to_ink};
 use bizkey_chain::deploy::{
     deploy_suite, DeployOptions, BT_REWARD_POOL, BT_TEAM_AT_T0, BT_TREASURY, BT_VESTED, SUITE,
@@ -36,7 +36,7 @@ async fn query<R: scale::Decode>(
 
 #[tokio::test]
 async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
-    let (node, chain) = TestNode::start().await;
+    let (node, chain) = start_node().await;
     let alice = keypair("//Alice").unwrap();
     let mut steps = Vec::new();
     let manifest = deploy_suite(&chain, &alice, contracts_dir(), &mut |m: &str| {

@@ -14,7 +14,7 @@
 //! share, a withdrawn deposit and a refund, more dividends, and unlocks.
 
 use crate::harness::{dump, Engine, TestDb};
-use crate::node::{contracts_dir, free_port, query, TestNode};
+use crate::node::{contracts_dir, free_port, query, start_node};
 use bizkey_chain::accounts::{account_of, from_ink, keypair, to_ink};
 use bizkey_chain::day::{run_day, DayConfig, DayReport};
 use bizkey_chain::deploy::{deploy_suite_with, DeployOptions, UNIT};
@@ -969,7 +969,7 @@ async fn assert_every_event_seen(db: &DatabaseConnection) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn community_tables_equal_the_contracts_after_a_day_and_an_afternoon() {
-    let (node, chain) = TestNode::start().await;
+    let (node, chain) = start_node().await;
     let admin = keypair("//Alice").unwrap();
     let mut options = DeployOptions::dev();
     // Short enough for an unlock and a bond withdrawal within the test; the

@@ -12,7 +12,7 @@
 //! feature time of each is its order time).
 
 use crate::harness::{Engine, TestDb};
-use crate::node::{free_port, query, TestNode};
+use crate::node::{free_port, query, start_with_suite};
 use bizkey_chain::accounts::{account_of, keypair, to_ink};
 use bizkey_chain::deploy::UNIT;
 use bizkey_chain::{AccountId32, Finality, Keypair, PreparedCall};
@@ -468,7 +468,7 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
         ring.len()
     );
 
-    let (node, suite) = TestNode::with_suite().await;
+    let (node, suite) = start_with_suite().await;
     let t_deployed = t0.elapsed();
     fund(
         &suite,

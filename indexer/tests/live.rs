@@ -2,7 +2,7 @@
 //! SQLite file and a real PostgreSQL database.
 
 use crate::harness::{dump, Engine, TestDb};
-use crate::node::{free_port, query, Proxy, TestNode};
+use crate::node::{free_port, query, start_with_suite, Proxy};
 use bizkey_chain::accounts::{account_of, from_ink, to_ink};
 use bizkey_chain::{AccountId32, Contract, Finality, Keypair};
 use bizkey_indexer::entity::{
@@ -303,7 +303,7 @@ async fn assert_matches_contracts(
 /// every contract query.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn index_equals_the_contracts_after_the_core_flows() {
-    let (node, suite) = TestNode::with_suite().await;
+    let (node, suite) = start_with_suite().await;
     let challenge_ms = 6_000;
     suite.set_challenge_ms(challenge_ms).await.unwrap();
     let ms = suite.accounts("flows/m", 2).await.unwrap();
@@ -527,7 +527,7 @@ async fn index_equals_the_contracts_after_the_core_flows() {
 /// are confirmed, ends with the same database as an uninterrupted run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkilled_five_times_the_binary_ends_like_an_uninterrupted_run() {
-    let (node, suite) = TestNode::with_suite().await;
+    let (node, suite) = start_with_suite().await;
     let merchants = suite.merchants("kill/m", 5).await.unwrap();
     let customers = suite.accounts("kill/c", 25).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -617,7 +617,7 @@ async fn a_dropped_rpc_connection_leaves_no_gap_and_no_duplicate() {
 }
 
 async fn dropped_rpc_connection(engine: Engine) {
-    let (node, suite) = TestNode::with_suite().await;
+    let (node, suite) = start_with_suite().await;
     let merchants = suite.merchants("drop/m", 2).await.unwrap();
     let customers = suite.accounts("drop/c", 8).await.unwrap();
     let proxy = Proxy::start(node.port).await;
