@@ -45,6 +45,58 @@ impl Batch {
         self.community.task_history.last_mut()
     }
 
+    /// `f` on task `id`'s row, marked updated at this block; `None`, noted in
+    /// `checks`, for a task the index does not know.
+    async fn with_task<C: ConnectionTrait, R>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        id: i64,
+        (checks, what): (&mut Checks, &str),
+        f: impl FnOnce(&mut tasks::Model, &mut Checks) -> R,
+    ) -> Result<Option<R>, DbErr> {
+        Ok(
+            match load!(self.community.tasks, db, tasks::Entity, id, id) {
+                Some(t) => {
+                    let r = f(t, checks);
+                    t.updated_block = at.block;
+                    Some(r)
+                }
+                None => {
+                    checks.note(format!("{what}: unknown task"));
+                    None
+                }
+            },
+        )
+    }
+
+    /// `f` on the row of `customer` in task `id`, marked updated at this
+    /// block; noted in `checks` if the index has no such participant.
+    async fn with_participant<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        (id, customer): (i64, &str),
+        (checks, what): (&mut Checks, &str),
+        f: impl FnOnce(&mut task_participants::Model, &mut Checks),
+    ) -> Result<(), DbErr> {
+        let key = (id, customer.to_owned());
+        match load!(
+            self.community.participants,
+            db,
+            task_participants::Entity,
+            key.clone(),
+            key
+        ) {
+            Some(p) => {
+                f(p, checks);
+                p.updated_block = at.block;
+            }
+            None => checks.note(format!("{what}: not a participant")),
+        }
+        Ok(())
+    }
+
     pub(super) fn task_created(&mut self, at: &Ctx, e: TaskCreated) {
         let merchant = self.seen(&e.merchant, at.block);
         let t = &e.terms;
@@ -119,14 +171,11 @@ impl Batch {
         let id = i(e.id);
         let mut checks = Checks::default();
         let what = format!("join of task {id} by {customer} at block {}", at.block);
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                checks.add(&mut t.stakes, e.stake, &what);
-                t.participants += 1;
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
+        self.with_task(db, at, id, (&mut checks, &what), |t, checks| {
+            checks.add(&mut t.stakes, e.stake, &what);
+            t.participants += 1;
+        })
+        .await?;
         self.community.participants.insert(
             (id, customer.clone()),
             task_participants::Model {
@@ -213,8 +262,8 @@ impl Batch {
             "completion of task {id} by {customer} at block {}",
             at.block
         );
-        let group = match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
+        let group = self
+            .with_task(db, at, id, (&mut checks, &what), |t, checks| {
                 let group = t.reward_kind == GROUP;
                 checks.sub(&mut t.stakes, e.stake_returned, &what);
                 checks.add(&mut t.paid, e.reward, &what);
@@ -223,33 +272,25 @@ impl Batch {
                 }
                 checks.expect(&what, t.completions + 1, i64::from(e.completions));
                 t.completions = e.completions.into();
-                t.updated_block = at.block;
                 group
-            }
-            None => {
-                checks.note(format!("{what}: unknown task"));
-                false
-            }
-        };
-        let key = (id, customer.clone());
-        match load!(
-            self.community.participants,
+            })
+            .await?
+            .unwrap_or(false);
+        self.with_participant(
             db,
-            task_participants::Entity,
-            key.clone(),
-            key
-        ) {
-            Some(p) => {
+            at,
+            (id, &customer),
+            (&mut checks, &what),
+            |p, checks| {
                 checks.expect(&what, p.stake.0, e.stake_returned);
                 p.status = name(ParticipantStatus::Completed);
                 p.stake = U128(0);
                 p.reward = u(e.reward);
                 // The completion that reaches a group goal collects at once.
                 p.collected = group && e.reward > 0;
-                p.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: not a participant")),
-        }
+            },
+        )
+        .await?;
         self.report(checks);
         for receipt in &e.receipts {
             self.community.task_receipts.push(task_receipts::Model {
@@ -295,18 +336,15 @@ impl Batch {
         let id = i(e.id);
         let mut checks = Checks::default();
         let what = format!("group goal of task {id} at block {}", at.block);
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                let total = e.share.saturating_mul(e.completers.into());
-                checks.sub(&mut t.pool, total, &what);
-                let mut reserved = u(total);
-                checks.sub(&mut reserved, e.share, &what);
-                t.reserved = reserved;
-                t.group_share = u(e.share);
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
+        self.with_task(db, at, id, (&mut checks, &what), |t, checks| {
+            let total = e.share.saturating_mul(e.completers.into());
+            checks.sub(&mut t.pool, total, &what);
+            let mut reserved = u(total);
+            checks.sub(&mut reserved, e.share, &what);
+            t.reserved = reserved;
+            t.group_share = u(e.share);
+        })
+        .await?;
         self.report(checks);
         self.task_history(
             at,
@@ -334,29 +372,16 @@ impl Batch {
             "group share of task {id} for {customer} at block {}",
             at.block
         );
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                checks.sub(&mut t.reserved, e.amount, &what);
-                checks.add(&mut t.paid, e.amount, &what);
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
-        let key = (id, customer.clone());
-        match load!(
-            self.community.participants,
-            db,
-            task_participants::Entity,
-            key.clone(),
-            key
-        ) {
-            Some(p) => {
-                p.collected = true;
-                p.reward = u(e.amount);
-                p.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: not a participant")),
-        }
+        self.with_task(db, at, id, (&mut checks, &what), |t, checks| {
+            checks.sub(&mut t.reserved, e.amount, &what);
+            checks.add(&mut t.paid, e.amount, &what);
+        })
+        .await?;
+        self.with_participant(db, at, (id, &customer), (&mut checks, &what), |p, _| {
+            p.collected = true;
+            p.reward = u(e.amount);
+        })
+        .await?;
         self.report(checks);
         self.task_history(
             at,
@@ -437,29 +462,16 @@ impl Batch {
     ) -> Result<(), DbErr> {
         let what = &format!("{label} of {customer} in task {id} at block {}", at.block);
         let mut checks = Checks::default();
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                checks.sub(&mut t.stakes, amount, what);
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
-        let key = (id, customer.to_owned());
-        match load!(
-            self.community.participants,
-            db,
-            task_participants::Entity,
-            key.clone(),
-            key
-        ) {
-            Some(p) => {
-                checks.expect(what, p.stake.0, amount);
-                mark(p);
-                p.stake = U128(0);
-                p.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: not a participant")),
-        }
+        self.with_task(db, at, id, (&mut checks, what), |t, checks| {
+            checks.sub(&mut t.stakes, amount, what);
+        })
+        .await?;
+        self.with_participant(db, at, (id, customer), (&mut checks, what), |p, checks| {
+            checks.expect(what, p.stake.0, amount);
+            mark(p);
+            p.stake = U128(0);
+        })
+        .await?;
         self.report(checks);
         Ok(())
     }
@@ -475,15 +487,12 @@ impl Batch {
         let id = i(e.id);
         let mut checks = Checks::default();
         let what = format!("refund of task {id} at block {}", at.block);
-        match load!(self.community.tasks, db, tasks::Entity, id, id) {
-            Some(t) => {
-                checks.expect(&what, t.pool.0, e.amount);
-                checks.add(&mut t.refunded, e.amount, &what);
-                t.pool = U128(0);
-                t.updated_block = at.block;
-            }
-            None => checks.note(format!("{what}: unknown task")),
-        }
+        self.with_task(db, at, id, (&mut checks, &what), |t, checks| {
+            checks.expect(&what, t.pool.0, e.amount);
+            checks.add(&mut t.refunded, e.amount, &what);
+            t.pool = U128(0);
+        })
+        .await?;
         self.report(checks);
         self.task_history(
             at,
