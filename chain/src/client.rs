@@ -543,6 +543,27 @@ impl Chain {
         }
     }
 
+    /// `owner` approves `spender` to move up to `value` of the PSP22 `token`
+    /// (in a block): what every deposit into a contract of the suite needs
+    /// first.
+    pub async fn approve(
+        &self,
+        owner: &Keypair,
+        token: &Contract,
+        spender: &AccountId32,
+        value: u128,
+    ) -> Result<()> {
+        self.call_ok::<(), bizkey_types::psp22::PSP22Error>(
+            owner,
+            token,
+            "PSP22::approve",
+            &(crate::accounts::to_ink(spender), value),
+            Finality::InBlock,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Submits several prepared contract calls in one `Utility::batch_all`
     /// extrinsic (all or nothing). Each call's gas limit is its own dry-run
     /// estimate plus a margin, so prepare the calls with

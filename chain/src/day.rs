@@ -32,7 +32,6 @@ use bizkey_types::governance::{
 };
 use bizkey_types::ledger::{LedgerError, LedgerParams, MerchantState, Order, ReceiptId};
 use bizkey_types::math::{Channel, TIME_UNITS_PER_CENT};
-use bizkey_types::psp22::PSP22Error;
 use bizkey_types::registry::{
     Category, Customer, Merchant, MerchantProfile, MerchantStatus, RegistryError,
 };
@@ -277,13 +276,7 @@ pub async fn run_day(
     let ledger_ink = to_ink(&suite.ledger.address);
     for c in &customers {
         chain
-            .call_ok::<(), PSP22Error>(
-                c,
-                &suite.tt,
-                "PSP22::approve",
-                &(ledger_ink, Balance::MAX),
-                Finality::InBlock,
-            )
+            .approve(c, &suite.tt, &suite.ledger.address, Balance::MAX)
             .await?;
     }
     progress.step("customers approved the ledger to move their Time");
@@ -657,7 +650,6 @@ async fn propose(
     let (Some(locking), Some(governance)) = (&suite.locking, &suite.governance) else {
         return Ok(None);
     };
-    let locking_ink = to_ink(&locking.address);
     let mut lockers: Vec<(usize, Balance)> = Vec::new();
     for (i, m) in merchants.iter().enumerate() {
         let a = account_of(m);
@@ -666,13 +658,7 @@ async fn propose(
             continue;
         }
         chain
-            .call_ok::<(), PSP22Error>(
-                m,
-                &suite.bt,
-                "PSP22::approve",
-                &(locking_ink, amount),
-                Finality::InBlock,
-            )
+            .approve(m, &suite.bt, &locking.address, amount)
             .await?;
         chain
             .call_ok::<(), LockingError>(m, locking, "lock", &(amount, 0u8), Finality::InBlock)
@@ -937,15 +923,7 @@ async fn task(
         claim_ms: 0,
         max_completions: TASK_COMPLETIONS,
     };
-    chain
-        .call_ok::<(), PSP22Error>(
-            m,
-            &suite.tt,
-            "PSP22::approve",
-            &(to_ink(&tasks.address), escrow),
-            Finality::InBlock,
-        )
-        .await?;
+    chain.approve(m, &suite.tt, &tasks.address, escrow).await?;
     let id = chain
         .call_ok::<TaskId, TasksError>(m, tasks, "create_task", &(terms, escrow), Finality::InBlock)
         .await?

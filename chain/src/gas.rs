@@ -466,15 +466,7 @@ pub async fn measure_community(
     // A first lock: 1,000 BT for the shortest tier.
     progress.step("locking: lock; governance: propose, vote");
     let amount = 1_000 * UNIT;
-    chain
-        .call_ok::<(), PSP22Error>(
-            &admin,
-            bt,
-            "PSP22::approve",
-            &(to_ink(&locking.address), amount),
-            Finality::InBlock,
-        )
-        .await?;
+    chain.approve(&admin, bt, &locking.address, amount).await?;
     let lock = chain
         .call_ok::<(), LockingError>(&admin, locking, "lock", &(amount, 0u8), Finality::InBlock)
         .await?;
@@ -611,15 +603,7 @@ pub async fn measure_community(
         claim_ms: 0,
         max_completions: 1,
     };
-    chain
-        .call_ok::<(), PSP22Error>(
-            &merchant,
-            tt,
-            "PSP22::approve",
-            &(to_ink(&tasks.address), reward),
-            Finality::InBlock,
-        )
-        .await?;
+    chain.approve(&merchant, tt, &tasks.address, reward).await?;
     let task = chain
         .call_ok::<TaskId, TasksError>(
             &merchant,
