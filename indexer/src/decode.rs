@@ -5,7 +5,8 @@
 //! JSON rendering built from its ink! metadata (`EventMetadata::event_spec`),
 //! so event types the projection does not use are still readable in SQL.
 
-use bizkey_types::{governance, ledger, psp22, registry, roles, tasks, vesting};
+use bizkey_types::ledger::Token;
+use bizkey_types::{governance, ledger, psp22, registry, roles, tasks, vesting, Named};
 use ink::env::Event as InkEvent;
 use ink::metadata::EventMetadata;
 use scale::Decode;
@@ -66,8 +67,8 @@ impl ContractKind {
     /// For the token contracts: the token's name in SQL (`biz`, `time`).
     pub fn token(self) -> Option<&'static str> {
         match self {
-            Self::BizToken => Some("biz"),
-            Self::TimeToken => Some("time"),
+            Self::BizToken => Some(Token::Biz.as_str()),
+            Self::TimeToken => Some(Token::Time.as_str()),
             _ => None,
         }
     }

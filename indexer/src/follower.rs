@@ -8,12 +8,13 @@
 //! loop; the outer loop reconnects and resumes from the cursor in the
 //! database, so blocks finalized meanwhile are fetched like any others.
 
-use crate::entity::{blocks, chain_meta, contracts};
 use crate::error::IndexError;
 use crate::metrics::Metrics;
-use crate::projection::{hex0x, Projection};
-use crate::repo;
+use crate::projection::Projection;
 use crate::source::{BlockSource, Connector, RawBlock};
+use bizkey_store::entity::{blocks, chain_meta, contracts, index_batches};
+use bizkey_store::hex0x;
+use bizkey_store::{now_ms, repo};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -205,7 +206,7 @@ impl Follower {
                 };
                 let Some(chunk) = chunk else { break };
                 let blocks = chunk.into_iter().collect::<Result<Vec<RawBlock>, _>>()?;
-                self.apply(&mut meta, &blocks).await?;
+                self.apply(&mut meta, &blocks, head).await?;
                 if let Some(bar) = &bar {
                     bar.set_position(meta.indexed_height as u64 - next + 1);
                 }
@@ -241,6 +242,7 @@ impl Follower {
         &self,
         meta: &mut chain_meta::Model,
         blocks: &[RawBlock],
+        head: u64,
     ) -> Result<(), IndexError> {
         let started = Instant::now();
         let mut expected = meta.indexed_hash.clone();
@@ -279,6 +281,16 @@ impl Follower {
         next.unknown_events += stats.unknown as i64;
         next.undecodable_events += stats.undecodable as i64;
         repo::save_chain_meta(&txn, next.clone()).await?;
+        if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
+            let batch = index_batches::Model {
+                to_block: last.number as i64,
+                from_block: first.number as i64,
+                head: head.max(last.number) as i64,
+                events: stats.events as i64,
+                committed_at: now_ms(),
+            };
+            repo::save_batch(&txn, batch).await?;
+        }
         txn.commit().await?;
         *meta = next;
 

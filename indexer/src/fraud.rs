@@ -40,14 +40,16 @@
 //! brushing ring flagged on chain inside the challenge window, its rewards
 //! forfeited, honest merchants and customers paid.
 
-use crate::entity::{customers, fraud_scores, merchants, receipts};
 use crate::projection::ConfirmedReceipts;
 use bizkey_chain::{Chain, Contract, Finality, Keypair};
 use bizkey_fraud::csv::Interner;
 use bizkey_fraud::features::{FeatureError, FeatureState, Features};
 use bizkey_fraud::receipt::{Channel, Receipt};
 use bizkey_fraud::score::{ModelInfo, ScoreError, Scorer, ScorerOptions};
-use bizkey_types::ledger::LedgerError;
+use bizkey_store::entity::{customers, fraud_scores, merchants, receipts};
+use bizkey_types::ledger::{LedgerError, ReceiptStatus};
+use bizkey_types::math::Channel as SaleChannel;
+use bizkey_types::Named;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
 use sea_orm::{
@@ -141,11 +143,7 @@ impl Inputs {
             customer: r.customer.clone(),
             category: category.unwrap_or("Other").to_owned(),
             referrer: referrer.map(str::to_owned),
-            channel: if r.channel == "Outside" {
-                Channel::Outside
-            } else {
-                Channel::InStore
-            },
+            channel: column_channel(&r.channel),
             amount_cents: cents(r.amount.0),
             time_deducted_cents: cents(r.time_paid.0 / bizkey_math::TIME_UNITS_PER_CENT),
             items: u32::try_from(r.items).unwrap_or(if r.items < 0 { 0 } else { u32::MAX }),
@@ -160,11 +158,7 @@ impl Inputs {
             customer: row.customer.clone(),
             category: row.category.clone(),
             referrer: row.referrer.clone(),
-            channel: if row.channel == "Outside" {
-                Channel::Outside
-            } else {
-                Channel::InStore
-            },
+            channel: column_channel(&row.channel),
             amount_cents: non_negative(row.amount_cents),
             time_deducted_cents: non_negative(row.time_deducted_cents),
             items: u32::try_from(row.items).unwrap_or(0),
@@ -426,7 +420,7 @@ impl FraudScorer {
                     order_time: i.order_time.min(i64::MAX as u64) as i64,
                     feature_time: time.min(i64::MAX as u64) as i64,
                     features: serde_json::json!(f.to_vec()),
-                    features_hash: crate::projection::hex0x(features_hash(version, f)),
+                    features_hash: bizkey_store::hex0x(features_hash(version, f)),
                     score_ppm: ppm(score),
                     model_version: version.clone(),
                     threshold_ppm: ppm(self.info.threshold),
@@ -439,7 +433,7 @@ impl FraudScorer {
                 .into_active_model()
             })
             .collect();
-        crate::repo::upsert(db, models).await?;
+        bizkey_store::repo::upsert(db, models).await?;
         if pending > 0 {
             self.notify.notify_one();
         }
@@ -448,11 +442,21 @@ impl FraudScorer {
 }
 
 impl Inputs {
+    /// The `channel` column's form of the sale's channel.
     fn channel_name(&self) -> &'static str {
         match self.channel {
-            Channel::InStore => "InStore",
-            Channel::Outside => "Outside",
+            Channel::InStore => SaleChannel::InStore.as_str(),
+            Channel::Outside => SaleChannel::Outside.as_str(),
         }
+    }
+}
+
+/// The fraud features' channel of a `channel` column (written by the index
+/// in its [`Named`] form).
+fn column_channel(s: &str) -> Channel {
+    match SaleChannel::from_name(s) {
+        Some(SaleChannel::Outside) => Channel::Outside,
+        Some(SaleChannel::InStore) | None => Channel::InStore,
     }
 }
 
@@ -586,7 +590,10 @@ impl Reporter {
                 let local = receipts::Entity::find_by_id(row.receipt_id)
                     .one(&self.db)
                     .await?;
-                if local.as_ref().is_some_and(|r| r.status == "Confirmed") {
+                if local
+                    .as_ref()
+                    .is_some_and(|r| r.status == ReceiptStatus::Confirmed.as_str())
+                {
                     // Flagged or refunded on chain in a block the index has
                     // not reached yet (a catch-up): who did it is known
                     // only from that block's event, so ask again later.
@@ -596,7 +603,8 @@ impl Reporter {
                     ));
                 }
                 let ours = local.is_some_and(|r| {
-                    r.status == "Flagged" && r.flagged_by.as_deref() == Some(&self.account())
+                    r.status == ReceiptStatus::Flagged.as_str()
+                        && r.flagged_by.as_deref() == Some(&self.account())
                 });
                 let s = if ours {
                     status::FLAGGED
@@ -661,7 +669,7 @@ pub enum RoundError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amount::U128;
+    use bizkey_store::amount::U128;
     use sea_orm::TransactionTrait;
 
     fn receipt(id: i64, merchant: &str, customer: &str, order_time: i64) -> receipts::Model {
@@ -797,7 +805,7 @@ mod tests {
         assert_ne!(features_hash("v1", &f), features_hash("v2", &f));
         assert_ne!(features_hash("v1", &f), features_hash("v1", &g));
         assert_eq!(
-            parse_hash(&crate::projection::hex0x(features_hash("v1", &f))),
+            parse_hash(&bizkey_store::hex0x(features_hash("v1", &f))),
             features_hash("v1", &f)
         );
     }
@@ -809,8 +817,8 @@ mod tests {
     async fn scores_each_receipt_once_and_survives_rollbacks_and_restarts() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
-        let db = crate::repo::connect(&url).await.unwrap();
-        crate::repo::migrate(&db).await.unwrap();
+        let db = bizkey_store::repo::connect(&url).await.unwrap();
+        bizkey_store::repo::migrate(&db).await.unwrap();
         let path = &bizkey_fraud::score::default_model_path();
         let all: Vec<receipts::Model> = (0..30)
             .map(|n| {
@@ -828,8 +836,8 @@ mod tests {
         let ref_db = {
             let d = tempfile::tempdir().unwrap();
             let u = format!("sqlite://{}?mode=rwc", d.path().join("r.db").display());
-            let c = crate::repo::connect(&u).await.unwrap();
-            crate::repo::migrate(&c).await.unwrap();
+            let c = bizkey_store::repo::connect(&u).await.unwrap();
+            bizkey_store::repo::migrate(&c).await.unwrap();
             (d, c)
         };
         for chunk in all.chunks(10) {

@@ -1,13 +1,13 @@
 //! The operations endpoint: `GET /health`, `GET /metrics` (Prometheus) and
 //! `POST /receipts/{id}/detail` (receipt detail ingestion).
 
-use crate::detail::{self, DetailError};
 use crate::metrics::Metrics;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use bizkey_store::detail::{self, DetailError};
 use sea_orm::DatabaseConnection;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -56,9 +56,7 @@ async fn submit_detail(State(s): State<AppState>, Path(id): Path<i64>, body: Str
     match detail::ingest(&s.db, id, &body).await {
         Ok(hash) => (
             StatusCode::OK,
-            Json(
-                serde_json::json!({ "receipt": id, "detail_hash": crate::projection::hex0x(hash) }),
-            ),
+            Json(serde_json::json!({ "receipt": id, "detail_hash": bizkey_store::hex0x(hash) })),
         )
             .into_response(),
         Err(e) => {

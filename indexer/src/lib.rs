@@ -2,22 +2,18 @@
 //! decodes the suite's contract events with the contracts' own types and
 //! projects them into SQL (SQLite or PostgreSQL) through sea-orm.
 
-pub mod amount;
 pub mod config;
 pub mod decode;
-pub mod detail;
-pub mod entity;
 pub mod error;
 pub mod follower;
 pub mod fraud;
 pub mod http;
 pub mod loadgen;
 pub mod metrics;
-pub mod migration;
 pub mod projection;
-pub mod repo;
 pub mod source;
 
+use bizkey_store::repo;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -1,8 +1,9 @@
 //! `bizkey-indexer`: follow the chain into SQL, or manage the schema.
 
 use anyhow::Context;
-use bizkey_indexer::migration::Migrator;
-use bizkey_indexer::{repo, Config};
+use bizkey_indexer::Config;
+use bizkey_store::migration::Migrator;
+use bizkey_store::repo;
 use clap::{Parser, Subcommand};
 use sea_orm_migration::MigratorTrait;
 use std::net::SocketAddr;
@@ -129,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
     let config = cli.config()?;
     match cli.command {
         Some(Command::SqlDocs) => {
-            print!("{}", bizkey_indexer::migration::sql_docs());
+            print!("{}", bizkey_store::migration::sql_docs());
             Ok(())
         }
         Some(Command::Migrate { action }) => {

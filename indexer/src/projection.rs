@@ -7,20 +7,23 @@
 //! back (crash, lost connection) leaves no trace anywhere and re-applying
 //! it gives the same rows.
 
-use crate::amount::U128;
 use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
-use crate::entity::{
+use crate::source::RawBlock;
+use bizkey_math::bizpower::{record_sale, Sale};
+use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit, Weights, WindowStats};
+use bizkey_store::amount::U128;
+use bizkey_store::column::{RewardStatus, KLINE_INTERVALS};
+use bizkey_store::entity::{
     accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
     ledger_params, merchant_status_history, merchants, ratings, reactions, receipt_status_history,
     receipts, referrals, reward_claims, reward_pools, reward_queues, rewards, roles,
     token_allowances, token_balances, token_supply, token_transfers, visits,
 };
-use crate::repo::upsert;
-use crate::source::RawBlock;
-use bizkey_math::bizpower::{record_sale, Sale};
-use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit, Weights, WindowStats};
-use bizkey_types::ledger::{LedgerParams, ReceiptStatus};
-use bizkey_types::AccountId;
+use bizkey_store::hex0x;
+use bizkey_store::repo::upsert;
+use bizkey_types::ledger::{LedgerParams, ReceiptStatus, Token};
+use bizkey_types::registry::{CustomerStatus, MerchantStatus};
+use bizkey_types::{AccountId, Named};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
@@ -33,11 +36,6 @@ pub fn ss58(a: &AccountId) -> String {
     AccountId32(*bytes).to_string()
 }
 
-/// `0x` hex.
-pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
-
 fn u(v: u128) -> U128 {
     U128(v)
 }
@@ -47,12 +45,10 @@ fn i(v: impl Into<u64>) -> i64 {
     i64::try_from(v.into()).unwrap_or(i64::MAX)
 }
 
-fn name<T: std::fmt::Debug>(v: T) -> String {
-    format!("{v:?}")
+/// An enum's column form ([`Named`], defined next to the type).
+fn name<T: Named>(v: T) -> String {
+    v.as_str().to_owned()
 }
-
-/// K-line intervals: name and length in ms.
-pub const INTERVALS: [(&str, u64); 3] = [("1m", 60_000), ("1h", 3_600_000), ("1d", 86_400_000)];
 
 /// What a batch did, for metrics and logs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -286,7 +282,7 @@ impl Batch {
                         licence_hash: hex0x(p.licence_hash),
                         referrer: referrer.clone(),
                         time_share_ppm: e.time_share_ppm.into(),
-                        status: "Pending".into(),
+                        status: name(MerchantStatus::Pending),
                         registered_at: i(e.at),
                         verified_at: None,
                         registered_block: at.block,
@@ -299,7 +295,7 @@ impl Batch {
                     merchant: account.clone(),
                     changed_by: None,
                     from_status: None,
-                    to_status: "Pending".into(),
+                    to_status: name(MerchantStatus::Pending),
                     at: i(e.at),
                 });
                 if let Some(referrer) = referrer {
@@ -421,7 +417,7 @@ impl Batch {
                             customers::Model {
                                 account: account.clone(),
                                 referrer: referrer.clone(),
-                                status: "Active".into(),
+                                status: name(CustomerStatus::Active),
                                 implicit: false,
                                 registered_at: i(e.at),
                                 registered_block: at.block,
@@ -845,11 +841,7 @@ impl Batch {
             self.inconsistent(format!("ReceiptConfirmed for unknown receipt {id}"));
             return Ok(());
         };
-        let channel = if r.channel == name(Channel::Outside) {
-            Channel::Outside
-        } else {
-            Channel::InStore
-        };
+        let channel = Channel::from_name(&r.channel).unwrap_or(Channel::InStore);
         let amount = r.amount.0;
         let rw = e.rewards;
         r.status = name(ReceiptStatus::Confirmed);
@@ -875,7 +867,7 @@ impl Batch {
                 customers::Model {
                     account: customer.clone(),
                     referrer: None,
-                    status: "Active".into(),
+                    status: name(CustomerStatus::Active),
                     implicit: true,
                     registered_at: i(e.confirmed_at),
                     registered_block: at.block,
@@ -993,7 +985,7 @@ impl Batch {
             earlier_in_window: out.earlier_in_window.into(),
             matches,
         });
-        for (interval, len) in INTERVALS {
+        for (interval, len) in KLINE_INTERVALS {
             let start = i(e.confirmed_at / len * len);
             let key = (merchant.clone(), interval.to_owned(), start);
             let v = u(out.bizpower);
@@ -1069,7 +1061,7 @@ impl Batch {
                     token: token.to_owned(),
                     amount: u(amount),
                     matures_at: i(e.matures_at),
-                    status: "pending".into(),
+                    status: name(RewardStatus::Pending),
                     created_block: at.block,
                     settled_block: None,
                     consumed_block: None,
@@ -1096,8 +1088,8 @@ impl Batch {
                 .or_insert(row);
         }
         for ((rid, _), r) in self.rewards.iter_mut() {
-            if *rid == id && r.status == "pending" {
-                r.status = "forfeited".into();
+            if *rid == id && r.status == RewardStatus::Pending.as_str() {
+                r.status = name(RewardStatus::Forfeited);
                 r.settled_block = Some(at.block);
             }
         }
@@ -1137,7 +1129,13 @@ impl Batch {
             ));
         }
         let (consumed, biz, time) = self
-            .consume(db, &account, head..head + n, "claimed", at.block)
+            .consume(
+                db,
+                &account,
+                head..head + n,
+                RewardStatus::Claimed,
+                at.block,
+            )
             .await?;
         if consumed != n {
             self.inconsistent(format!(
@@ -1179,7 +1177,7 @@ impl Batch {
             ));
         }
         let (_, biz, time) = self
-            .consume(db, &account, head..tail, "forfeited", at.block)
+            .consume(db, &account, head..tail, RewardStatus::Forfeited, at.block)
             .await?;
         self.release(db, at, e.biz, e.time).await?;
         if (biz, time) != (e.biz, e.time) {
@@ -1199,7 +1197,7 @@ impl Batch {
         db: &C,
         account: &str,
         range: std::ops::Range<i64>,
-        status: &str,
+        status: RewardStatus,
         block: i64,
     ) -> Result<(i64, u128, u128), DbErr> {
         let queued = rewards::Entity::find()
@@ -1224,10 +1222,10 @@ impl Batch {
             }
             consumed += 1;
             r.consumed_block = Some(block);
-            if r.status == "pending" {
-                r.status = status.into();
+            if r.status == RewardStatus::Pending.as_str() {
+                r.status = name(status);
                 r.settled_block = Some(block);
-                if r.token == "biz" {
+                if r.token == Token::Biz.as_str() {
                     biz += r.amount.0
                 } else {
                     time += r.amount.0
@@ -1397,7 +1395,7 @@ enum PoolMove {
 fn empty_window(merchant: &str) -> ledger_merchants::Model {
     ledger_merchants::Model {
         merchant: merchant.to_owned(),
-        status: "Pending".into(),
+        status: name(MerchantStatus::Pending),
         area_sqft: 0,
         staff: 0,
         rent_per_sqft_day: U128(0),

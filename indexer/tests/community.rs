@@ -19,15 +19,15 @@ use bizkey_chain::accounts::{account_of, from_ink, keypair, to_ink};
 use bizkey_chain::day::{run_day, DayConfig, DayReport};
 use bizkey_chain::deploy::{deploy_suite_with, DeployOptions, UNIT};
 use bizkey_chain::{Contract, Finality, Keypair};
-use bizkey_indexer::entity::{
+use bizkey_indexer::loadgen::Suite;
+use bizkey_indexer::{Config, Follower};
+use bizkey_store::entity::{
     account_removals, dividend_claims, events, governance_config, lock_history, locking_totals,
     locks, merchant_platforms, merchants, phase_changes, proposal_votes, proposals,
     super_node_candidates, task_history, task_participants, task_receipts, tasks, treasury_spends,
     verification_decisions, verification_votes, vesting_releases, vesting_schedules,
 };
-use bizkey_indexer::loadgen::Suite;
-use bizkey_indexer::projection::hex0x;
-use bizkey_indexer::{Config, Follower};
+use bizkey_store::hex0x;
 use bizkey_types::governance::{
     Action, Candidate, CandidateStatus, GovernanceConfig, GovernanceError, Lock, LockingError,
     Phase, Proposal, ProposalId, ProposalStatus, Scope, SuperNodeError, ACC_SCALE,
@@ -401,7 +401,7 @@ async fn index(db: &TestDb, manifest: &Path, height: u32, batch_blocks: usize) -
 /// The SQL example of `docs/sql.md` whose text contains `marker`, without
 /// its final `;`.
 fn doc_example(marker: &str) -> String {
-    let intro = include_str!("../src/migration/sql_intro.md");
+    let intro = include_str!("../../store/src/migration/sql_intro.md");
     intro
         .split("```sql\n")
         .skip(1)

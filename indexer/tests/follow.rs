@@ -1,10 +1,8 @@
 //! The follower end to end over a scripted chain, on SQLite and PostgreSQL.
 
 use crate::harness::{dump, follower, ss58, Engine, Script, ScriptedNode, TestDb, GENESIS};
-use bizkey_indexer::entity::{
-    bizpower, chain_meta, klines, receipts, token_balances, token_supply,
-};
 use bizkey_indexer::IndexError;
+use bizkey_store::entity::{bizpower, chain_meta, klines, receipts, token_balances, token_supply};
 use rand::{Rng, SeedableRng};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::collections::HashMap;
@@ -100,12 +98,12 @@ async fn projects_a_run_of_receipts(engine: Engine) {
         (meta.unknown_events as u64, meta.undecodable_events as u64),
         (script.unknown, script.undecodable)
     );
-    let events = bizkey_indexer::entity::events::Entity::find()
+    let events = bizkey_store::entity::events::Entity::find()
         .count(&conn)
         .await
         .unwrap();
     assert_eq!(events, script.suite_events);
-    let claimed = bizkey_indexer::entity::rewards::Entity::find()
+    let claimed = bizkey_store::entity::rewards::Entity::find()
         .all(&conn)
         .await
         .unwrap();
@@ -171,7 +169,7 @@ async fn refuses_another_chain(engine: Engine) {
 
 /// A detail is stored only when it matches the receipt's hash.
 async fn receipt_details_must_match(engine: Engine) {
-    use bizkey_indexer::detail::{ingest, DetailError, Item, ReceiptDetail};
+    use bizkey_store::detail::{ingest, DetailError, Item, ReceiptDetail};
     let Some(db) = TestDb::new(engine).await else {
         return;
     };
@@ -221,7 +219,7 @@ async fn receipt_details_must_match(engine: Engine) {
             .unwrap(),
         detail.hash()
     );
-    let stored = bizkey_indexer::entity::receipt_details::Entity::find_by_id(0)
+    let stored = bizkey_store::entity::receipt_details::Entity::find_by_id(0)
         .one(&conn)
         .await
         .unwrap()

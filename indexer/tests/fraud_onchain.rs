@@ -20,11 +20,11 @@ use bizkey_fraud::features::Features;
 use bizkey_fraud::receipt::Channel as SimChannel;
 use bizkey_fraud::score::{default_model_path, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, simulate, SimConfig, SimReceipt, Simulation};
-use bizkey_indexer::entity::{fraud_scores, receipt_status_history, receipts};
 use bizkey_indexer::fraud::{features_hash, status, History, Inputs};
 use bizkey_indexer::loadgen::Suite;
-use bizkey_indexer::projection::hex0x;
 use bizkey_indexer::Config;
+use bizkey_store::entity::{fraud_scores, receipt_status_history, receipts};
+use bizkey_store::hex0x;
 use bizkey_types::ledger::{
     LedgerError, Order, Receipt, ReceiptConfirmed, ReceiptId, ReceiptOpened, ReceiptStatus,
     RewardsClaimed,

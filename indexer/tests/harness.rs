@@ -3,9 +3,10 @@
 
 use bizkey_indexer::decode::ContractKind;
 use bizkey_indexer::source::{BlockSource, Connector, RawBlock, RawEvent, SourceError};
-use bizkey_indexer::{repo, FollowOptions, Follower, Projection};
+use bizkey_indexer::{FollowOptions, Follower, Projection};
 use bizkey_math::bizpower::{record_sale, Sale};
 use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit};
+use bizkey_store::repo;
 use bizkey_types::ledger::{self, LedgerParams, Order, Rewards, Side};
 use bizkey_types::registry::{self, Category, MerchantProfile, MerchantStatus};
 use bizkey_types::{psp22, AccountId, Hash};
@@ -82,7 +83,7 @@ impl TestDb {
 /// index the same chain must dump the same.
 pub async fn dump(db: &DatabaseConnection) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    for t in bizkey_indexer::migration::tables() {
+    for t in bizkey_store::migration::tables() {
         if t.name == "receipt_details" {
             continue; // off-chain submissions, stamped with the wall clock
         }

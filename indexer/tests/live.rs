@@ -5,12 +5,12 @@ use crate::harness::{dump, Engine, TestDb};
 use crate::node::{free_port, query, start_with_suite, Proxy};
 use bizkey_chain::accounts::{account_of, from_ink, to_ink};
 use bizkey_chain::{AccountId32, Contract, Finality, Keypair};
-use bizkey_indexer::entity::{
+use bizkey_indexer::loadgen::Suite;
+use bizkey_indexer::{Config, Follower};
+use bizkey_store::entity::{
     customers, merchants, ratings, receipts, reward_pools, reward_queues, rewards, token_balances,
     token_supply,
 };
-use bizkey_indexer::loadgen::Suite;
-use bizkey_indexer::{Config, Follower};
 use bizkey_types::ledger::{
     LedgerError, PoolSynced, Rating, Receipt, ReceiptId, ReceiptStatus, RewardsClaimed,
 };
@@ -130,10 +130,7 @@ async fn assert_matches_contracts(
         assert_eq!(r.amount.0, c.order.amount);
         assert_eq!(r.time_paid.0, c.order.time_paid);
         assert_eq!(r.order_id.0, u128::from(c.order.order_id));
-        assert_eq!(
-            r.detail_hash,
-            bizkey_indexer::projection::hex0x(c.order.detail_hash)
-        );
+        assert_eq!(r.detail_hash, bizkey_store::hex0x(c.order.detail_hash));
         if c.status == ReceiptStatus::Open || c.status == ReceiptStatus::Cancelled {
             assert_eq!(r.expires_at as u64, c.deadline, "receipt {}", r.id);
         } else {

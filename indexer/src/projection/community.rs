@@ -17,16 +17,16 @@ mod tasks;
 mod vesting;
 
 use super::{Batch, Ctx};
-use crate::amount::U128;
 use crate::decode::CommunityEvent;
-use crate::entity::{
+use bizkey_store::amount::U128;
+use bizkey_store::entity::{
     account_removals, dividend_claims, dividend_distributions, ecosystem_spends, governance_config,
     lock_history, locking_totals, locks, merchant_platforms, phase_changes, proposal_votes,
     proposals, super_node_candidates, super_node_history, task_completions, task_history,
     task_participants, task_receipts, tasks as task_rows, treasury_spends, verification_decisions,
     verification_votes, vesting_releases, vesting_schedules,
 };
-use crate::repo::upsert;
+use bizkey_store::repo::upsert;
 use sea_orm::{ConnectionTrait, DbErr, IntoActiveModel};
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -118,7 +118,7 @@ impl Batch {
 
     /// The `events` row of the event being applied (pushed just before it
     /// is applied).
-    fn event_row(&self, at: &Ctx) -> Option<&crate::entity::events::Model> {
+    fn event_row(&self, at: &Ctx) -> Option<&bizkey_store::entity::events::Model> {
         self.events
             .iter()
             .rev()

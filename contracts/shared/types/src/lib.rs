@@ -10,6 +10,7 @@
 
 pub mod governance;
 pub mod ledger;
+mod named;
 pub mod psp22;
 pub mod registry;
 pub mod roles;
@@ -18,6 +19,7 @@ pub mod vesting;
 
 pub use bizkey_math as math;
 pub use ink::primitives::{AccountId, Hash};
+pub use named::Named;
 
 /// Token amounts in the smallest unit (12 decimals).
 pub type Balance = u128;

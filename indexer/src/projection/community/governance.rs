@@ -3,10 +3,11 @@
 //! spends, configurations).
 
 use super::Checks;
-use crate::entity::{
+use crate::projection::{i, name, u, Batch, Ctx};
+use bizkey_store::entity::{
     account_removals, governance_config, phase_changes, proposal_votes, proposals, treasury_spends,
 };
-use crate::projection::{hex0x, i, name, u, Batch, Ctx};
+use bizkey_store::hex0x;
 use bizkey_types::governance::{
     AccountRemoved, Action, ConfigChanged, PhaseAdvanced, Proposal, ProposalCreated,
     ProposalExecuted, ProposalVetoed, TreasurySpent, Voted,

@@ -2,9 +2,12 @@
 //! dividends, replayed with the contract's accumulator arithmetic.
 
 use super::Checks;
-use crate::amount::U128;
-use crate::entity::{dividend_claims, dividend_distributions, lock_history, locking_totals, locks};
-use crate::projection::{i, u, Batch, Ctx};
+use crate::projection::{i, name, u, Batch, Ctx};
+use bizkey_store::amount::U128;
+use bizkey_store::column::{LockStatus, Named};
+use bizkey_store::entity::{
+    dividend_claims, dividend_distributions, lock_history, locking_totals, locks,
+};
 use bizkey_types::governance::{
     DividendsClaimed, DividendsDistributed, Locked, Unlocked, ACC_SCALE,
 };
@@ -98,7 +101,7 @@ impl Batch {
             account.clone(),
             locks::Model {
                 account: account.clone(),
-                status: "locked".into(),
+                status: name(LockStatus::Locked),
                 amount: u(l.amount),
                 tier: l.tier.into(),
                 weight: u(l.weight),
@@ -154,12 +157,12 @@ impl Batch {
             account.clone(),
             account.clone()
         ) {
-            Some(r) if r.status == "locked" => {
+            Some(r) if r.status == LockStatus::Locked.as_str() => {
                 checks.expect(&what, r.amount.0, e.amount);
                 self.community
                     .settled_by_unlock
                     .insert(account.clone(), pending(r, acc));
-                r.status = "unlocked".into();
+                r.status = name(LockStatus::Unlocked);
                 r.amount = u(0);
                 r.weight = u(0);
                 r.reward_debt = u(0);
@@ -234,7 +237,7 @@ impl Batch {
             account.clone(),
             account.clone()
         ) {
-            Some(r) if r.status == "locked" => {
+            Some(r) if r.status == LockStatus::Locked.as_str() => {
                 checks.expect(&what, pending(r, acc), e.amount);
                 r.unclaimed = u(0);
                 r.reward_debt = u(debt(r.weight.0, acc));

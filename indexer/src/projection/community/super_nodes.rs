@@ -2,11 +2,12 @@
 //! removals, merchants' platforms and verification votes.
 
 use super::Checks;
-use crate::entity::{
+use crate::projection::{i, name, u, Batch, Ctx};
+use bizkey_store::entity::{
     merchant_platforms, super_node_candidates, super_node_history, verification_decisions,
     verification_votes,
 };
-use crate::projection::{hex0x, i, name, u, Batch, Ctx};
+use bizkey_store::hex0x;
 use bizkey_types::governance::{
     BondWithdrawn, CandidateRegistered, CandidateStatus, CandidateWithdrawn, PlatformChanged,
     Scope, SuperNodeElected, SuperNodeRemoved, VerificationDecided, VerificationVoted,
@@ -19,7 +20,7 @@ fn scope(s: &Scope) -> (String, String) {
     match s {
         // Valid prefixes are ASCII letters, digits and `-`.
         Scope::Region(prefix) => ("Region".into(), String::from_utf8_lossy(prefix).into()),
-        Scope::Industry(category) => ("Industry".into(), name(category)),
+        Scope::Industry(category) => ("Industry".into(), name(*category)),
         Scope::Platform(p) => ("Platform".into(), p.to_string()),
     }
 }
@@ -74,7 +75,7 @@ impl Batch {
             account.to_owned()
         ) {
             Some(c) => {
-                if !from.iter().any(|s| name(s) == c.status) {
+                if !from.iter().any(|s| name(*s) == c.status) {
                     checks.note(format!("{what}: {} → {to}", c.status));
                 }
                 c.status = to.to_owned();

@@ -3,9 +3,12 @@
 //! (`escrow = paid + refunded + pool + reserved` per task).
 
 use super::Checks;
-use crate::amount::U128;
-use crate::entity::{task_completions, task_history, task_participants, task_receipts, tasks};
-use crate::projection::{hex0x, i, name, u, Batch, Ctx};
+use crate::projection::{i, name, u, Batch, Ctx};
+use bizkey_store::amount::U128;
+use bizkey_store::entity::{
+    task_completions, task_history, task_participants, task_receipts, tasks,
+};
+use bizkey_store::hex0x;
 use bizkey_types::tasks::{
     ActionAttested, Eligibility, GroupGoalReached, GroupShareCollected, ParticipantPenalized,
     ParticipantStatus, Reward, Rule, StakeWithdrawn, TaskCompleted, TaskCreated, TaskJoined,

@@ -1,8 +1,8 @@
 //! The vesting contract: the four allocations, releases and ecosystem spends.
 
 use super::Checks;
-use crate::entity::{ecosystem_spends, vesting_releases, vesting_schedules};
 use crate::projection::{i, name, u, Batch, Ctx};
+use bizkey_store::entity::{ecosystem_spends, vesting_releases, vesting_schedules};
 use bizkey_types::vesting::{
     Allocation, BeneficiaryChanged, EcosystemSpent, Released, VestingCreated,
 };

@@ -1,0 +1,110 @@
+//! Batch loaders: every relation a list resolves goes through one of these,
+//! so a page of N rows costs one statement per relation, not N.
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter,
+    QueryOrder, Value,
+};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// Rows of `E` whose `column` is one of the keys.
+pub struct ByColumn<E: EntityTrait, K> {
+    db: DatabaseConnection,
+    column: E::Column,
+    key: fn(&E::Model) -> K,
+    _k: PhantomData<fn() -> K>,
+}
+
+impl<E: EntityTrait, K> ByColumn<E, K> {
+    pub fn new(db: DatabaseConnection, column: E::Column, key: fn(&E::Model) -> K) -> Self {
+        Self {
+            db,
+            column,
+            key,
+            _k: PhantomData,
+        }
+    }
+
+    async fn rows(&self, keys: &[K]) -> Result<Vec<E::Model>, Arc<sea_orm::DbErr>>
+    where
+        K: Into<Value> + Clone,
+    {
+        let mut q = E::find()
+            .filter(self.column.is_in(keys.iter().cloned()))
+            .order_by_asc(self.column);
+        for k in <E::PrimaryKey as Iterable>::iter() {
+            q = q.order_by_asc(k.into_column());
+        }
+        q.all(&self.db).await.map_err(Arc::new)
+    }
+}
+
+/// One row per key (the key is unique in the table).
+pub struct One<E: EntityTrait, K>(pub ByColumn<E, K>);
+
+/// Every row per key, in the table's primary-key order within a key.
+pub struct Many<E: EntityTrait, K>(pub ByColumn<E, K>);
+
+impl<E, K> Loader<K> for One<E, K>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone,
+    K: Into<Value> + Clone + Hash + Eq + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, E::Model>, Self::Error> {
+        let rows = self.0.rows(keys).await?;
+        // The last row wins where a key repeats (e.g. a receipt rescored).
+        Ok(rows.into_iter().map(|m| ((self.0.key)(&m), m)).collect())
+    }
+}
+
+impl<E, K> Loader<K> for Many<E, K>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone,
+    K: Into<Value> + Clone + Hash + Eq + Send + Sync + 'static,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Vec<E::Model>>, Self::Error> {
+        let mut out: HashMap<K, Vec<E::Model>> = HashMap::new();
+        for m in self.0.rows(keys).await? {
+            out.entry((self.0.key)(&m)).or_default().push(m);
+        }
+        Ok(out)
+    }
+}
+
+/// A data loader of `One` rows.
+pub fn one<E: EntityTrait, K>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    key: fn(&E::Model) -> K,
+) -> DataLoader<One<E, K>>
+where
+    One<E, K>: Loader<K>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    DataLoader::new(One(ByColumn::new(db.clone(), column, key)), tokio::spawn)
+}
+
+/// A data loader of `Many` rows.
+pub fn many<E: EntityTrait, K>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    key: fn(&E::Model) -> K,
+) -> DataLoader<Many<E, K>>
+where
+    Many<E, K>: Loader<K>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    DataLoader::new(Many(ByColumn::new(db.clone(), column, key)), tokio::spawn)
+}

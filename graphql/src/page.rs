@@ -1,0 +1,305 @@
+//! Relay connections over any table: keyset pagination with opaque cursors
+//! both ways, `first`/`last` capped at [`MAX_PAGE`], and a `totalCount` that
+//! runs its `COUNT(*)` only when a client selects it.
+//!
+//! A cursor names a row by its sort value and its primary key, so a page
+//! starts exactly after (or before) that row whatever was inserted since:
+//! walking a list forward or backward never repeats or skips a row.
+
+use crate::error::{ApiError, ApiResult};
+use async_graphql::SimpleObject;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use futures::future::BoxFuture;
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, IdenStatic, ModelTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Most rows one page may ask for.
+pub const MAX_PAGE: u32 = 100;
+/// Rows of a page that asks for neither `first` nor `last`.
+pub const DEFAULT_PAGE: u32 = 20;
+
+/// The four Relay arguments.
+#[derive(Clone, Debug, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// Where a page stands in the whole list.
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// A sort value or key in a cursor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Key {
+    Int(i64),
+    Text(String),
+}
+
+impl Key {
+    fn of(v: Value) -> Option<Self> {
+        match v {
+            Value::BigInt(Some(v)) => Some(Key::Int(v)),
+            Value::Int(Some(v)) => Some(Key::Int(v.into())),
+            Value::String(Some(s)) => Some(Key::Text(s.to_string())),
+            _ => None,
+        }
+    }
+
+    fn value(&self) -> Value {
+        match self {
+            Key::Int(v) => (*v).into(),
+            Key::Text(s) => s.clone().into(),
+        }
+    }
+}
+
+/// `(sort value, primary key)` of a row, base64url of a JSON pair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Cursor(Key, Key);
+
+impl Cursor {
+    fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    fn decode(s: &str) -> ApiResult<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| ApiError::BadCursor)?;
+        serde_json::from_slice(&bytes).map_err(|_| ApiError::BadCursor)
+    }
+}
+
+/// How a list is ordered: a non-null column, then the table's one-column
+/// primary key to break ties.
+pub struct Sort<E: EntityTrait> {
+    pub column: E::Column,
+    pub key: E::Column,
+    pub descending: bool,
+}
+
+/// `COUNT(*)` of the filtered list, run when `totalCount` is selected.
+#[derive(Clone)]
+pub struct Counter(Arc<dyn Fn() -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync>);
+
+impl Counter {
+    pub async fn get(&self) -> ApiResult<u64> {
+        Ok((self.0)().await?)
+    }
+}
+
+/// One page of rows with their cursors.
+pub struct Page<M> {
+    pub rows: Vec<(String, M)>,
+    pub info: PageInfo,
+    pub count: Counter,
+}
+
+impl<M> Page<M> {
+    /// The same page with each row turned into its API type.
+    pub fn map<N>(self, f: impl Fn(M) -> N) -> Page<N> {
+        Page {
+            rows: self.rows.into_iter().map(|(c, m)| (c, f(m))).collect(),
+            info: self.info,
+            count: self.count,
+        }
+    }
+}
+
+fn size(arg: &'static str, v: Option<i32>) -> ApiResult<Option<u64>> {
+    match v {
+        None => Ok(None),
+        Some(n) if (0..=MAX_PAGE as i32).contains(&n) => Ok(Some(n as u64)),
+        Some(n) => Err(ApiError::PageSize {
+            arg,
+            max: MAX_PAGE,
+            got: n.into(),
+        }),
+    }
+}
+
+/// Rows strictly beyond `c` in the direction of `ascending`.
+fn beyond<E: EntityTrait>(sort: &Sort<E>, c: &Cursor, ascending: bool) -> Condition {
+    let cmp = |col: E::Column, v: Value| {
+        if ascending {
+            col.gt(v)
+        } else {
+            col.lt(v)
+        }
+    };
+    if sort.column.as_str() == sort.key.as_str() {
+        return cmp(sort.key, c.1.value()).into_condition();
+    }
+    Condition::any().add(cmp(sort.column, c.0.value())).add(
+        Condition::all()
+            .add(sort.column.eq(c.0.value()))
+            .add(cmp(sort.key, c.1.value())),
+    )
+}
+
+/// One page of `select` (already filtered) in `sort` order.
+///
+/// # Errors
+/// Bad arguments or cursors; database errors.
+pub async fn page<E>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    sort: Sort<E>,
+    args: PageArgs,
+) -> ApiResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: ModelTrait + Sync,
+{
+    let first = size("first", args.first)?;
+    let last = size("last", args.last)?;
+    if first.is_some() && last.is_some() {
+        return Err(ApiError::FirstAndLast);
+    }
+    let after = args.after.as_deref().map(Cursor::decode).transpose()?;
+    let before = args.before.as_deref().map(Cursor::decode).transpose()?;
+    let forward = last.is_none();
+    let limit = first.or(last).unwrap_or(u64::from(DEFAULT_PAGE));
+
+    let count = {
+        let (db, select) = (db.clone(), select.clone());
+        Counter(Arc::new(move || {
+            let (db, select) = (db.clone(), select.clone());
+            Box::pin(async move { select.count(&db).await })
+        }))
+    };
+
+    let mut q = select;
+    let ascending = !sort.descending;
+    if let Some(c) = &after {
+        q = q.filter(beyond(&sort, c, ascending));
+    }
+    if let Some(c) = &before {
+        q = q.filter(beyond(&sort, c, !ascending));
+    }
+    // Backward pages read the list from the other end, then turn around.
+    let dir = if ascending == forward {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    let mut rows = q
+        .order_by(sort.column, dir.clone())
+        .order_by(sort.key, dir)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    if !forward {
+        rows.reverse();
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for m in rows {
+        let cursor = match (Key::of(m.get(sort.column)), Key::of(m.get(sort.key))) {
+            (Some(s), Some(k)) => Cursor(s, k).encode(),
+            _ => {
+                return Err(ApiError::Corrupt {
+                    column: sort.column.as_str(),
+                    value: "NULL sort value".into(),
+                })
+            }
+        };
+        out.push((cursor, m));
+    }
+    let info = PageInfo {
+        // Cursors name rows that exist (the index never deletes), so a page
+        // after a cursor has rows before it, and one before a cursor rows after.
+        has_next_page: if forward { more } else { before.is_some() },
+        has_previous_page: if forward { after.is_some() } else { more },
+        start_cursor: out.first().map(|(c, _)| c.clone()),
+        end_cursor: out.last().map(|(c, _)| c.clone()),
+    };
+    Ok(Page {
+        rows: out,
+        info,
+        count,
+    })
+}
+
+/// A Relay connection type and its edge for one node type.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty) => {
+        #[doc = concat!("An edge to a [`", stringify!($node), "`] with its cursor.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        #[doc = concat!("A page of `", stringify!($node), "`s (Relay connection).")]
+        pub struct $conn(pub $crate::page::Page<$node>);
+
+        #[async_graphql::Object]
+        impl $conn {
+            /// The rows of this page with their cursors.
+            async fn edges(&self) -> Vec<$edge> {
+                self.0
+                    .rows
+                    .iter()
+                    .map(|(cursor, node)| $edge {
+                        cursor: cursor.clone(),
+                        node: node.clone(),
+                    })
+                    .collect()
+            }
+
+            /// The rows of this page.
+            async fn nodes(&self) -> Vec<$node> {
+                self.0.rows.iter().map(|(_, n)| n.clone()).collect()
+            }
+
+            async fn page_info(&self) -> &$crate::page::PageInfo {
+                &self.0.info
+            }
+
+            /// Rows in the whole filtered list (one `COUNT(*)`, run only when asked).
+            async fn total_count(&self) -> async_graphql::Result<u64> {
+                Ok(self.0.count.get().await?)
+            }
+        }
+    };
+}
+pub(crate) use connection;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = Cursor(Key::Int(5), Key::Text("5Grw".into()));
+        assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
+        assert!(matches!(Cursor::decode("%%%"), Err(ApiError::BadCursor)));
+        assert!(matches!(
+            Cursor::decode(&URL_SAFE_NO_PAD.encode(b"[1]")),
+            Err(ApiError::BadCursor)
+        ));
+    }
+
+    #[test]
+    fn page_sizes_are_capped() {
+        assert_eq!(size("first", Some(100)).unwrap(), Some(100));
+        assert!(size("first", Some(101)).is_err());
+        assert!(size("last", Some(-1)).is_err());
+    }
+}

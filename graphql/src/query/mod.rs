@@ -1,0 +1,65 @@
+//! The query root, merged from one object per domain.
+
+pub mod accounts;
+pub mod community;
+pub mod merchants;
+pub mod receipts;
+pub mod status;
+
+pub use accounts::Customer;
+
+use crate::error::{ApiError, ApiResult};
+use crate::loader::{Many, One};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, MergedObject};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+/// Every query a dApp makes.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    accounts::AccountQuery,
+    merchants::MerchantQuery,
+    receipts::ReceiptQuery,
+    community::CommunityQuery,
+    status::StatusQuery,
+);
+
+pub(crate) fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The row of `E` with key `k`, through the batch loader registered for it.
+pub(crate) async fn load_one<E, K>(ctx: &Context<'_>, k: K) -> ApiResult<Option<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone,
+    K: Into<sea_orm::Value> + Clone + std::hash::Hash + Eq + Send + Sync + 'static,
+{
+    ctx.data_unchecked::<DataLoader<One<E, K>>>()
+        .load_one(k)
+        .await
+        .map_err(ApiError::from)
+}
+
+/// The rows of `E` with key `k`, through the batch loader registered for it.
+pub(crate) async fn load_many<E, K>(ctx: &Context<'_>, k: K) -> ApiResult<Vec<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone,
+    K: Into<sea_orm::Value> + Clone + std::hash::Hash + Eq + Send + Sync + 'static,
+{
+    Ok(ctx
+        .data_unchecked::<DataLoader<Many<E, K>>>()
+        .load_one(k)
+        .await
+        .map_err(ApiError::from)?
+        .unwrap_or_default())
+}
+
+/// Complexity of a list field: its page size times its children's.
+pub(crate) fn list_complexity(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let n = first
+        .or(last)
+        .map_or(crate::page::DEFAULT_PAGE as usize, |n| n.max(0) as usize);
+    n.saturating_mul(child).saturating_add(1)
+}

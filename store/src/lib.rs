@@ -1,0 +1,26 @@
+//! Bizkey's SQL store: the tables the indexer writes and the GraphQL API
+//! reads, on SQLite or PostgreSQL through sea-orm.
+//!
+//! - [`migration`]: the schema as data (DDL for both engines, `docs/sql.md`);
+//! - [`entity`]: sea-orm entities generated from it;
+//! - [`repo`]: connections, migrations and the shared writes;
+//! - [`amount`]: `u128` columns; [`column`]: enum columns' string forms; [`detail`]: off-chain receipt details.
+
+pub mod amount;
+pub mod column;
+pub mod detail;
+pub mod entity;
+pub mod migration;
+pub mod repo;
+
+/// `0x`-prefixed lower-case hex: how hashes and raw bytes are stored.
+pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// Wall-clock time in ms since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
