@@ -56,10 +56,15 @@ where
         .unwrap_or_default())
 }
 
-/// Complexity of a list field: its page size times its children's.
+/// Complexity of a list field: its page size times its children's. Capped
+/// far above any limit so that async-graphql's sums cannot overflow.
 pub(crate) fn list_complexity(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first
-        .or(last)
-        .map_or(crate::page::DEFAULT_PAGE as usize, |n| n.max(0) as usize);
-    n.saturating_mul(child).saturating_add(1)
+    const CAP: usize = 1 << 40;
+    let n = first.or(last).map_or(crate::page::DEFAULT_PAGE, |n| {
+        n.clamp(0, crate::page::MAX_PAGE as i32) as u32
+    });
+    (n as usize)
+        .saturating_mul(child)
+        .saturating_add(1)
+        .min(CAP)
 }

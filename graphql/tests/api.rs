@@ -1,0 +1,320 @@
+//! Answers against what was written, errors, limits and batching.
+
+use crate::harness::{commit_batch, errors, ok, receipt_row, seed, ss58, TestDb, ENGINES};
+use bizkey_store::detail::{Item, ReceiptDetail};
+use bizkey_store::hex0x;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_match_the_index_on_both_engines() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        seed(&writer, 3, 5, 40).await;
+        let (schema, _) = db.api().await;
+        let m = ss58(1_000);
+
+        // An account page: balances, reward sums, its merchant.
+        let data = ok(&schema, &format!(
+            "{{ account(address: \"{m}\") {{ biz time merchant {{ name category status bizpower }} }} }}"
+        ))
+        .await;
+        let a = &data["account"];
+        assert_eq!(a["biz"], "100000000000000000000", "{engine:?}");
+        assert_eq!(a["time"], "100000000000000000001");
+        assert_eq!(a["merchant"]["name"], "Shop 000");
+        assert_eq!(a["merchant"]["category"], "CAFE");
+        assert_eq!(a["merchant"]["status"], "VERIFIED");
+        assert_eq!(a["merchant"]["bizpower"], "1500000000");
+
+        // Customer 1 gets receipts 1, 6, 11, …: every third reward claimed.
+        let c = ss58(1);
+        let data = ok(&schema, &format!(
+            "{{ account(address: \"{c}\") {{ rewardTotals {{ pendingTime claimableTime claimedTime forfeitedTime }} purchases(first: 100) {{ totalCount }} }} }}"
+        ))
+        .await;
+        let ids: Vec<i64> = (1..=40).filter(|id| id % 5 == 1).collect();
+        let claimed = ids.iter().filter(|id| *id % 3 == 0).count() as u128 * 700;
+        let open = ids.len() as u128 * 700 - claimed;
+        let t = &data["account"]["rewardTotals"];
+        // The seeded rewards mature a day after 2023-11: claimable by now.
+        assert_eq!(t["claimableTime"], open.to_string(), "{engine:?}");
+        assert_eq!(t["pendingTime"], "0");
+        assert_eq!(t["claimedTime"], claimed.to_string());
+        assert_eq!(t["forfeitedTime"], "0");
+        assert_eq!(data["account"]["purchases"]["totalCount"], ids.len());
+
+        // Filters: amounts compare as numbers on both engines (SQLite keeps
+        // them as text of different lengths), combined with and / or.
+        let want: Vec<i64> = (1..=40)
+            .filter(|id| 10u128.pow((id % 5 + 2) as u32) + *id as u128 > 10_000)
+            .filter(|id| id % 5 != 0 || *id > 30)
+            .collect();
+        let data = ok(&schema,
+            "{ receipts(first: 100, orderBy: ID_ASC, filter: { amount: { gt: \"10000\" }, or: [{ channel: { eq: IN_STORE } }, { id: { gt: 30 } }] }) { totalCount nodes { id } } }",
+        )
+        .await;
+        let got: Vec<i64> = data["receipts"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, want, "{engine:?}");
+        assert_eq!(data["receipts"]["totalCount"], want.len());
+        for (op, pred) in [("gte", 1000u128), ("lt", 1000), ("lte", 100_005)] {
+            let q = format!("{{ receipts(first: 100, filter: {{ amount: {{ {op}: \"{pred}\" }} }}) {{ totalCount }} }}");
+            let n = ok(&schema, &q).await["receipts"]["totalCount"]
+                .as_u64()
+                .unwrap();
+            let want = (1..=40u128)
+                .map(|id| 10u128.pow((id % 5 + 2) as u32) + id)
+                .filter(|a| match op {
+                    "gte" => *a >= pred,
+                    "lt" => *a < pred,
+                    _ => *a <= pred,
+                })
+                .count() as u64;
+            assert_eq!(n, want, "{engine:?} amount {op} {pred}");
+        }
+
+        // A merchant page with candles: the bucket with sales and the
+        // empty ones after it, carried at the last close.
+        let data = ok(&schema, &format!(
+            "{{ merchant(account: \"{m}\") {{ kline(interval: M1, from: 1700000000000, to: 1700000160000) {{ start close receipts }} }} }}"
+        ))
+        .await;
+        let k = data["merchant"]["kline"].as_array().unwrap();
+        let rows: Vec<(i64, &str, i64)> = k
+            .iter()
+            .map(|c| {
+                (
+                    c["start"].as_i64().unwrap(),
+                    c["close"].as_str().unwrap(),
+                    c["receipts"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (1_700_000_040_000, "5", 2),
+                (1_700_000_100_000, "5", 0),
+                (1_700_000_160_000, "5", 0)
+            ],
+            "{engine:?}"
+        );
+
+        if engine == crate::harness::Engine::Postgres {
+            // Every pooled connection of the API runs under the timeout.
+            use sea_orm::ConnectionTrait;
+            let conn = bizkey_graphql::connect(&db.config()).await.unwrap();
+            let row = conn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SHOW statement_timeout",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                row.try_get::<String>("", "statement_timeout").unwrap(),
+                "5s"
+            );
+        }
+
+        // The indexer's progress.
+        let data = ok(&schema, "{ indexerStatus { indexedHeight head lag } }").await;
+        assert!(
+            data["indexerStatus"].is_null(),
+            "no chain_meta row was written"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_clear_graphql_error() {
+    let db = TestDb::new(crate::harness::Engine::Sqlite).await.unwrap();
+    seed(&db.writer().await, 2, 2, 5).await;
+    let (schema, _) = db.api().await;
+    let cases = [
+        (
+            "{ receipts(first: 101) { totalCount } }",
+            "BAD_USER_INPUT",
+            "between 0 and 100",
+        ),
+        (
+            "{ receipts(last: -1) { totalCount } }",
+            "BAD_USER_INPUT",
+            "between 0 and 100",
+        ),
+        (
+            "{ receipts(first: 1, last: 1) { totalCount } }",
+            "BAD_USER_INPUT",
+            "not both",
+        ),
+        (
+            "{ receipts(after: \"bm90IGEgY3Vyc29y\") { totalCount } }",
+            "BAD_CURSOR",
+            "malformed cursor",
+        ),
+        (
+            "{ merchant(account: \"alice\") { name } }",
+            "BAD_USER_INPUT",
+            "not an SS58 account",
+        ),
+        (
+            "{ receipts(filter: { merchant: { eq: \"0x00\" } }) { totalCount } }",
+            "BAD_USER_INPUT",
+            "SS58",
+        ),
+        (
+            "{ receipts(filter: { id: { in: [] }, amount: { gt: \"-1\" } }) { totalCount } }",
+            "",
+            "decimal string",
+        ),
+    ];
+    for (q, code, text) in cases {
+        let e = errors(&schema, q).await;
+        assert_eq!(e.len(), 1, "{q}: {e:?}");
+        assert!(e[0].0.contains(text), "{q}: {e:?}");
+        if !code.is_empty() {
+            assert_eq!(e[0].1.as_deref(), Some(code), "{q}: {e:?}");
+        }
+    }
+    let kline = format!(
+        "{{ merchant(account: \"{}\") {{ kline(interval: M1, from: 0, to: 100000000000) {{ start }} }} }}",
+        ss58(1_000)
+    );
+    let e = errors(&schema, &kline).await;
+    assert!(e[0].0.contains("at most 1000 candles"), "{e:?}");
+    // Nested and / or past the limit.
+    let mut f = "{ id: { gt: 0 } }".to_owned();
+    for _ in 0..6 {
+        f = format!("{{ and: [{f}] }}");
+    }
+    let e = errors(
+        &schema,
+        &format!("{{ receipts(filter: {f}) {{ totalCount }} }}"),
+    )
+    .await;
+    assert!(e[0].0.contains("nest at most"), "{e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_deep_or_too_complex_queries_are_refused() {
+    let db = TestDb::new(crate::harness::Engine::Sqlite).await.unwrap();
+    let (schema, _) = db.api().await;
+    let deep = "{ receipts(first: 1) { nodes { merchant { receipts(first: 1) { nodes { merchant { receipts(first: 1) { nodes { merchant { receipts(first: 1) { nodes { id } } } } } } } } } } } }";
+    let e = errors(&schema, deep).await;
+    assert!(e.iter().any(|(m, _)| m.contains("too deep")), "{e:?}");
+    let wide = "{ receipts(first: 100) { nodes { merchant { receipts(first: 100) { nodes { id amount } } } } } }";
+    let e = errors(&schema, wide).await;
+    assert!(e.iter().any(|(m, _)| m.contains("too complex")), "{e:?}");
+}
+
+/// A page of N receipts resolving six relations costs a handful of
+/// statements whatever N: one per relation and batch window, none per row.
+///
+/// Loaders gather the keys requested within 1 ms, so a slow (debug) build
+/// may split one relation over two or three windows; what must not happen
+/// is a statement per row, which here would be 300 for 50 rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relations_of_a_list_are_batched() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        seed(&db.writer().await, 4, 6, 60).await;
+        let config = db.config();
+        let mut conn = bizkey_graphql::connect(&config).await.unwrap();
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = count.clone();
+        conn.set_metric_callback(move |i| {
+            // The subscriptions' hub polls the batch log on the same pool.
+            if !i.statement.to_string().contains("index_batches") {
+                c.fetch_add(1, Relaxed);
+            }
+        });
+        let (schema, _) = bizkey_graphql::app(conn, &config);
+        let mut costs = Vec::new();
+        for n in [5, 50] {
+            let q = format!(
+                "{{ receipts(first: {n}) {{ nodes {{ id merchant {{ name bizpower }} customer {{ status }} statusHistory {{ status }} fraudScore {{ score }} detail }} }} }}"
+            );
+            let before = count.load(Relaxed);
+            let data = ok(&schema, &q).await;
+            assert_eq!(data["receipts"]["nodes"].as_array().unwrap().len(), n);
+            costs.push(count.load(Relaxed) - before);
+        }
+        // the page + merchants, ledger merchants, customers, history, scores, details
+        let relations = 6;
+        assert!(costs[0] > relations, "{engine:?}: {costs:?}");
+        assert!(
+            costs[1] <= 1 + 3 * relations,
+            "{engine:?}: statements grow with the page: {costs:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detail_attaches_only_when_it_hashes_to_the_receipt() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        let detail = ReceiptDetail {
+            items: vec![Item {
+                name: "拿铁".into(),
+                quantity: 2,
+                list_price: 1_200,
+                paid_price: 1_000,
+                time_deduction: 0,
+            }],
+            logistics: None,
+            merchant_name: Some("Café \"Zen\"".into()),
+            customer_name: None,
+            note: None,
+        };
+        let mut r = receipt_row(1, &ss58(1_000), &ss58(1), 2);
+        r.detail_hash = hex0x(detail.hash());
+        commit_batch(&writer, 2, &[r]).await;
+        let (schema, _) = db.api().await;
+
+        // Any formatting: the server re-encodes canonically.
+        let pretty = serde_json::to_string_pretty(&detail).unwrap();
+        let q = format!(
+            "mutation {{ submitReceiptDetail(receiptId: 1, detail: {}) {{ detailHash }} }}",
+            serde_json::to_string(&pretty).unwrap()
+        );
+        let data = ok(&schema, &q).await;
+        assert_eq!(
+            data["submitReceiptDetail"]["detailHash"],
+            hex0x(detail.hash())
+        );
+        let data = ok(&schema, "{ receipt(id: 1) { detail } }").await;
+        assert_eq!(
+            data["receipt"]["detail"]["items"][0]["name"], "拿铁",
+            "{engine:?}"
+        );
+
+        let mut other = detail.clone();
+        other.items[0].quantity = 3;
+        let q = format!(
+            "mutation {{ submitReceiptDetail(receiptId: 1, detail: {}) {{ detailHash }} }}",
+            serde_json::to_string(&serde_json::to_string(&other).unwrap()).unwrap()
+        );
+        let e = errors(&schema, &q).await;
+        assert_eq!(e[0].1.as_deref(), Some("BAD_DETAIL"), "{e:?}");
+        assert!(e[0].0.contains("hashes to"), "{e:?}");
+        let e = errors(&schema, "mutation { submitReceiptDetail(receiptId: 99, detail: \"{\\\"items\\\":[]}\") { detailHash } }").await;
+        assert!(e[0].0.contains("no receipt 99"), "{e:?}");
+        // The stored detail is still the matching one.
+        let data = ok(&schema, "{ receipt(id: 1) { detail } }").await;
+        assert_eq!(data["receipt"]["detail"]["items"][0]["quantity"], 2);
+    }
+}
