@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: a local dev chain with the Bizkey suite deployed and wired,
-# the indexer following it into SQLite, and a scripted day (sales, claims, a
-# governance vote, a task); prints balances, locks, each merchant's BizPower,
-# the vote and the task. Installs what it needs first (idempotent).
+# the indexer following it into SQLite, the GraphQL API over that index, and
+# a scripted day (sales, claims, a governance vote, a task) whose receipt
+# details are uploaded through the API; prints balances, locks, each
+# merchant's BizPower, the vote and the task, then the API's URL with an
+# example query and its answer. Installs what it needs first (idempotent).
 # Stop everything with Ctrl-C.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -20,7 +22,7 @@ step "contracts (release builds)"
 scripts/build-contracts.sh
 
 step "services"
-CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build --release -p bizkey-chain -p bizkey-indexer
+CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build --release -p bizkey-chain -p bizkey-indexer -p bizkey-graphql
 bin="$SERVICES_TARGET_DIR/release"
 
 step "local dev node"
@@ -42,8 +44,30 @@ rm -f "$run_dir/bizkey.sqlite"
   --database-url "sqlite://$run_dir/bizkey.sqlite?mode=rwc" >"$run_dir/indexer.log" 2>&1 &
 pids+=($!)
 
+api="http://127.0.0.1:${BIZKEY_GRAPHQL_PORT:-8080}"
+step "GraphQL API → $api"
+for _ in $(seq 1 100); do [ -e "$run_dir/bizkey.sqlite" ] && break; sleep 0.1; done
+"$bin/bizkey-graphql" --database-url "sqlite://$run_dir/bizkey.sqlite?mode=rw" \
+  --listen "127.0.0.1:${BIZKEY_GRAPHQL_PORT:-8080}" >"$run_dir/graphql.log" 2>&1 &
+pids+=($!)
+
 step "a day of sales"
-"$bin/bizkey" day --manifest "$run_dir/deployment.json"
+"$bin/bizkey" day --manifest "$run_dir/deployment.json" --details-out "$run_dir/details.jsonl"
+
+step "receipt details → $api/graphql (accepted when they hash to the on-chain detail_hash)"
+# The till uploads each detail once the index has its receipt.
+uploaded=0
+while read -r body; do
+  for _ in $(seq 1 50); do
+    answer=$(curl -sS -H 'content-type: application/json' -d "$body" "$api/graphql")
+    case "$answer" in
+      *'"detailHash"'*) uploaded=$((uploaded + 1)); break ;;
+      *'indexed (yet)'*) sleep 0.2 ;;
+      *) echo "upload refused: $answer" >&2; break ;;
+    esac
+  done
+done <"$run_dir/details.jsonl"
+echo "$uploaded of $(wc -l <"$run_dir/details.jsonl") details attached"
 
 if ! kill -0 "${pids[0]}" 2>/dev/null; then
   echo "the indexer stopped; the end of its log:" >&2
@@ -51,8 +75,22 @@ if ! kill -0 "${pids[0]}" 2>/dev/null; then
   exit 1
 fi
 
+for pid in "${pids[@]}"; do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "a service stopped; see $run_dir/indexer.log and $run_dir/graphql.log" >&2
+    exit 1
+  fi
+done
+
+example='{ merchants(first: 2, orderBy: NAME_ASC) { nodes { name status bizpower receipts(first: 1) { totalCount nodes { id amount status detail fraudScore { score } } } } } indexerStatus { indexedHeight lag } }'
 echo
 echo "Chain: $node_url   manifest: $run_dir/deployment.json   SQL: $run_dir/bizkey.sqlite"
 echo "Indexer: health and Prometheus metrics on http://127.0.0.1:9616 (/health, /metrics), log $run_dir/indexer.log."
+echo "GraphQL: $api/graphql (GraphiQL: $api/, subscriptions: ws://${api#http://}/graphql/ws, metrics: $api/metrics)"
+echo
+echo "Example query: $example"
+curl -sS -H 'content-type: application/json' \
+  -d "$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$example")" \
+  "$api/graphql" | python3 -m json.tool
 echo "Press Ctrl-C to stop."
 wait

@@ -26,6 +26,7 @@ use crate::deploy::{Progress, UNIT};
 use crate::error::{ChainError, Result};
 use crate::manifest::Manifest;
 use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
+use bizkey_store::detail::{Item, ReceiptDetail};
 use bizkey_types::governance::{
     Action, GovernanceConfig, GovernanceError, Lock, LockingError, Proposal, ProposalId,
     ProposalStatus,
@@ -39,7 +40,6 @@ use bizkey_types::tasks::{
     Eligibility, PurchaseRule, Reward, Rule, RuleMode, TaskId, TaskTerms, TasksError,
 };
 use bizkey_types::{AccountId, Balance, Hash, Timestamp};
-use scale::Encode;
 use subxt_signer::sr25519::Keypair;
 
 /// The fewest merchants the simulator's world may have (see [`run_day`]).
@@ -126,6 +126,8 @@ pub struct TaskReport {
 /// What the day did.
 #[derive(Debug, Clone, Default)]
 pub struct DayReport {
+    /// Every receipt's off-chain detail, as its POS would upload it.
+    pub details: Vec<(ReceiptId, ReceiptDetail)>,
     pub merchant_first: u32,
     pub customer_first: u32,
     pub time_payments: u32,
@@ -332,6 +334,12 @@ pub async fn run_day(
             time_paid = (wanted * TIME_UNITS_PER_CENT).min(held / 2);
             spent[ci] |= time_paid > 0;
         }
+        let detail = receipt_detail(
+            &format!("merchant {}", rc.merchant),
+            rc.amount_cents,
+            rc.item_count,
+            time_paid / TIME_UNITS_PER_CENT,
+        );
         let order = Order {
             // Unique per run: a day may be replayed on the same chain.
             order_id: now * 1_000 + i as u64,
@@ -341,7 +349,7 @@ pub async fn run_day(
             discount: 0,
             time_paid,
             items: rc.item_count,
-            detail_hash: detail_hash(r.receipt_id, rc.amount_cents, rc.item_count),
+            detail_hash: Hash::from(detail.hash()),
         };
         // Outside sales come from the customer's mini-program (customer-first),
         // in-store sales from the merchant's POS (merchant-first).
@@ -381,6 +389,7 @@ pub async fn run_day(
         if time_paid > 0 {
             report.time_payments += 1;
         }
+        report.details.push((id, detail));
         if i < half {
             morning.push((id, rc.merchant as usize, ci));
         }
@@ -1026,10 +1035,36 @@ fn blake2_256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Stand-in for the full receipt detail the POS keeps off-chain: its hash
-/// is what goes on-chain.
-fn detail_hash(id: u64, amount: u64, items: u32) -> Hash {
-    Hash::from(blake2_256(&(id, amount, items).encode()))
+/// The full detail a POS keeps off-chain for a sale of `amount` cents in
+/// `items` lines (paid prices adding up to the amount); its blake2-256 is
+/// what goes on-chain, and the index accepts it only when the two agree.
+pub fn receipt_detail(merchant: &str, amount: u64, items: u32, time_cents: u128) -> ReceiptDetail {
+    let lines = u64::from(items.max(1));
+    let each = amount / lines;
+    let items = (0..lines)
+        .map(|k| {
+            // The first line takes the rounding remainder and the Time paid.
+            let paid = if k == 0 { each + amount % lines } else { each };
+            Item {
+                name: format!("item {}", k + 1),
+                quantity: 1,
+                list_price: paid,
+                paid_price: paid,
+                time_deduction: if k == 0 {
+                    time_cents.min(u64::MAX.into()) as u64
+                } else {
+                    0
+                },
+            }
+        })
+        .collect();
+    ReceiptDetail {
+        items,
+        logistics: None,
+        merchant_name: Some(merchant.to_owned()),
+        customer_name: None,
+        note: None,
+    }
 }
 
 fn now_ms() -> u64 {

@@ -134,6 +134,25 @@ pub enum Phase {
     Constitutional,
 }
 
+/// A proposal's place in its lifecycle at a given time.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "bizkey_types::governance::ProposalStatus")]
+pub enum ProposalStatus {
+    /// Taking votes.
+    Active,
+    /// Voting ended without quorum or threshold.
+    Defeated,
+    /// Passed; the execution delay is running.
+    Queued,
+    /// Passed and executable now.
+    Executable,
+    Executed,
+    /// Cancelled by the authority (军政 and 训政 only).
+    Vetoed,
+    /// Passed but not executed in time.
+    Expired,
+}
+
 /// A super-node candidate's state.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "bizkey_types::governance::CandidateStatus")]

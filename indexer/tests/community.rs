@@ -1029,6 +1029,14 @@ async fn community_tables_equal_the_contracts_after_a_day_and_an_afternoon() {
         assert_super_nodes(&suite, &c, &f.db, &a).await;
         assert_governance(&suite, &c, &f.db, &a).await;
         assert_tasks(&suite, &c, &f.db, &a).await;
+        crate::graphql_api::assert_graphql_matches_contracts(
+            &suite,
+            &c.governance,
+            &c.tasks,
+            &db.url,
+            &day.details,
+        )
+        .await;
 
         // Replayed in batches of two blocks, stopped half-way and resumed
         // (every row loaded back from SQL between batches): the same rows.

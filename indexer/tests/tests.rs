@@ -2,11 +2,14 @@
 //! `follow` (the follower end to end on SQLite and PostgreSQL), `node` (a
 //! real node with the suite deployed), `live` (the indexer against it),
 //! `community` (the community contracts' tables against their queries) and
-//! `fraud_onchain` (live fraud scoring and flags against it).
+//! `fraud_onchain` (live fraud scoring and flags against it); `graphql_api`
+//! (the GraphQL API over that index against the contracts, called by
+//! `community`).
 
 mod community;
 mod follow;
 mod fraud_onchain;
+mod graphql_api;
 mod harness;
 mod live;
 mod node;

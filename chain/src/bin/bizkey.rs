@@ -70,6 +70,11 @@ enum Command {
         /// The ledger's challenge window for the demo (ms).
         #[arg(long, default_value_t = 4_000)]
         challenge_ms: u64,
+        /// Writes each receipt's off-chain detail as a GraphQL request (one
+        /// JSON line: the `submitReceiptDetail` mutation) for the till's
+        /// upload to `bizkey-graphql`.
+        #[arg(long)]
+        details_out: Option<PathBuf>,
     },
     /// Deploy a fresh suite and measure Wasm sizes and gas (Markdown table).
     Gas {
@@ -129,6 +134,7 @@ async fn main() -> Result<()> {
             seed,
             max_receipts,
             challenge_ms,
+            details_out,
         } => {
             let manifest = Manifest::load(&manifest)?;
             let chain = connect(url.as_deref().unwrap_or(&manifest.node_url)).await?;
@@ -150,6 +156,14 @@ async fn main() -> Result<()> {
                 .await
                 .context("running the day")?;
             print_day(&report);
+            if let Some(path) = details_out {
+                write_detail_uploads(&path, &report.details)?;
+                eprintln!(
+                    "{} receipt details written to {}",
+                    report.details.len(),
+                    path.display()
+                );
+            }
         }
         Command::Gas {
             url,
@@ -204,6 +218,27 @@ fn print_manifest(m: &Manifest) {
 }
 
 use day::tokens;
+
+/// One `submitReceiptDetail` GraphQL request per line.
+fn write_detail_uploads(
+    path: &std::path::Path,
+    details: &[(
+        bizkey_types::ledger::ReceiptId,
+        bizkey_store::detail::ReceiptDetail,
+    )],
+) -> anyhow::Result<()> {
+    const MUTATION: &str = "mutation($id: Int!, $detail: String!) { submitReceiptDetail(receiptId: $id, detail: $detail) { receiptId detailHash } }";
+    let mut out = String::new();
+    for (id, detail) in details {
+        let body = serde_json::json!({
+            "query": MUTATION,
+            "variables": { "id": id, "detail": serde_json::to_string(detail)? },
+        });
+        out.push_str(&body.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+}
 
 fn print_day(r: &day::DayReport) {
     println!(

@@ -2,7 +2,9 @@
 //! nodes, vesting.
 
 use super::{db, load_many};
-use crate::enums::{self, Allocation, CandidateStatus, ParticipantStatus, RuleMode};
+use crate::enums::{
+    self, Allocation, CandidateStatus, ParticipantStatus, ProposalStatus, RuleMode,
+};
 use crate::error::ApiResult;
 use crate::filter::{enum_filter, AccountFilter, IntFilter};
 use crate::page::{connection, page, PageArgs, Sort};
@@ -170,6 +172,30 @@ impl Proposal {
     }
     async fn vetoed(&self) -> bool {
         self.0.vetoed
+    }
+    /// The status at `at` (ms; default now), by the contract's own rule
+    /// (`bizkey_types::governance::Proposal::status`).
+    async fn status(&self, at: Option<i64>) -> ProposalStatus {
+        let p = &self.0;
+        let ms = |v: i64| v.max(0) as u64;
+        let rule = governance::Proposal {
+            proposer: bizkey_types::AccountId::from([0; 32]),
+            // The status depends on times, votes and flags only.
+            action: governance::Action::AdvancePhase(governance::Phase::Military),
+            description: Default::default(),
+            created_at: ms(p.created_at),
+            voting_end: ms(p.voting_end),
+            executable_at: ms(p.executable_at),
+            expires_at: ms(p.expires_at),
+            quorum: p.quorum.0,
+            threshold_ppm: u32::try_from(p.threshold_ppm).unwrap_or(u32::MAX),
+            votes_for: p.votes_for.0,
+            votes_against: p.votes_against.0,
+            executed: p.executed,
+            vetoed: p.vetoed,
+        };
+        rule.status(ms(at.unwrap_or_else(bizkey_store::now_ms)))
+            .into()
     }
     /// Every vote, in chain order (batched).
     async fn votes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Vote>> {
