@@ -17,7 +17,7 @@ pub struct Config {
     pub manifest: PathBuf,
     /// Node RPC URL; the manifest's `node_url` when unset.
     pub node_url: Option<String>,
-    /// Health, metrics and receipt-detail endpoint; none when unset.
+    /// Health and metrics endpoint; none when unset.
     pub listen: Option<SocketAddr>,
     /// Most blocks per SQL transaction.
     pub batch_blocks: usize,

@@ -26,7 +26,7 @@ struct Cli {
     /// Node RPC URL (default: the manifest's).
     #[arg(long, env = "BIZKEY_NODE_URL")]
     node_url: Option<String>,
-    /// Health/metrics/detail endpoint.
+    /// Health and metrics endpoint.
     #[arg(long, env = "BIZKEY_INDEXER_LISTEN")]
     listen: Option<SocketAddr>,
     /// Most blocks per SQL transaction.
@@ -168,13 +168,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
     let server = config.listen.map(|addr| {
-        let (db, metrics, rx) = (
-            follower.db.clone(),
-            follower.metrics.clone(),
-            stop_rx.clone(),
-        );
-        tracing::info!(%addr, "health, metrics and receipt details");
-        tokio::spawn(bizkey_indexer::http::serve(addr, db, metrics, rx))
+        let (metrics, rx) = (follower.metrics.clone(), stop_rx.clone());
+        tracing::info!(%addr, "health and metrics");
+        tokio::spawn(bizkey_indexer::http::serve(addr, metrics, rx))
     });
     let reporter = reporter.map(|r| {
         tracing::info!(account = %r.account(), "fraud reporter");

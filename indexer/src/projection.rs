@@ -15,9 +15,9 @@ use bizkey_store::amount::U128;
 use bizkey_store::column::{RewardStatus, KLINE_INTERVALS};
 use bizkey_store::entity::{
     accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
-    ledger_params, merchant_status_history, merchants, ratings, reactions, receipt_status_history,
-    receipts, referrals, reward_claims, reward_pools, reward_queues, rewards, roles,
-    token_allowances, token_balances, token_supply, token_transfers, visits,
+    ledger_params, merchant_days, merchant_status_history, merchants, ratings, reactions,
+    receipt_status_history, receipts, referrals, reward_claims, reward_pools, reward_queues,
+    rewards, roles, token_allowances, token_balances, token_supply, token_transfers, visits,
 };
 use bizkey_store::hex0x;
 use bizkey_store::repo::upsert;
@@ -195,6 +195,7 @@ struct Batch {
     visits: HashMap<(String, String), visits::Model>,
     bizpower: Vec<bizpower::Model>,
     klines: HashMap<(String, String, i64), klines::Model>,
+    days: HashMap<(String, i64), merchant_days::Model>,
     ratings: Vec<ratings::Model>,
     reactions: Vec<reactions::Model>,
     community: community::State,
@@ -781,16 +782,66 @@ impl Batch {
         by: Option<String>,
         update: impl FnOnce(&mut receipts::Model),
     ) -> Result<(), DbErr> {
-        match load!(self.receipts, db, receipts::Entity, id, id) {
+        let confirmed = match load!(self.receipts, db, receipts::Entity, id, id) {
             Some(r) => {
                 r.status = name(status);
                 r.updated_block = at.block;
                 update(r);
+                r.confirmed_at.map(|t| (r.merchant.clone(), t))
             }
-            None => self.inconsistent(format!("{status:?} for unknown receipt {id}")),
+            None => {
+                self.inconsistent(format!("{status:?} for unknown receipt {id}"));
+                None
+            }
+        };
+        if let Some((merchant, confirmed_at)) = confirmed {
+            let day = self.day(db, &merchant, confirmed_at).await?;
+            match status {
+                ReceiptStatus::Flagged => day.flagged += 1,
+                ReceiptStatus::Refunded => day.refunded += 1,
+                _ => {}
+            }
+            day.updated_block = at.block;
         }
         self.history(at, id, status, by);
         Ok(())
+    }
+
+    /// The merchant's aggregates of the UTC day of `at` (ms), loaded or new.
+    async fn day<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        merchant: &str,
+        at: i64,
+    ) -> Result<&mut merchant_days::Model, DbErr> {
+        const DAY_MS: i64 = 86_400_000;
+        let key = (merchant.to_owned(), at.div_euclid(DAY_MS) * DAY_MS);
+        if load!(
+            self.days,
+            db,
+            merchant_days::Entity,
+            key.clone(),
+            key.clone()
+        )
+        .is_none()
+        {
+            self.days.insert(
+                key.clone(),
+                merchant_days::Model {
+                    merchant: key.0.clone(),
+                    day: key.1,
+                    receipts: 0,
+                    sales: u(0),
+                    time_paid: u(0),
+                    biz_rewards: u(0),
+                    time_rewards: u(0),
+                    flagged: 0,
+                    refunded: 0,
+                    updated_block: 0,
+                },
+            );
+        }
+        Ok(self.days.get_mut(&key).expect("inserted above"))
     }
 
     async fn params<C: ConnectionTrait>(&mut self, db: &C) -> Result<LedgerParams, DbErr> {
@@ -843,6 +894,7 @@ impl Batch {
         };
         let channel = Channel::from_name(&r.channel).unwrap_or(Channel::InStore);
         let amount = r.amount.0;
+        let time_paid = r.time_paid.0;
         let rw = e.rewards;
         r.status = name(ReceiptStatus::Confirmed);
         r.confirmed_at = Some(i(e.confirmed_at));
@@ -1017,6 +1069,13 @@ impl Batch {
         // The pools reserve what the rewards promise.
         let biz = rw.merchant_biz.saturating_add(rw.merchant_referrer_biz);
         let time = rw.customer_time.saturating_add(rw.customer_referrer_time);
+        let day = self.day(db, &merchant, i(e.confirmed_at)).await?;
+        day.receipts += 1;
+        day.sales = u(day.sales.0.saturating_add(amount));
+        day.time_paid = u(day.time_paid.0.saturating_add(time_paid));
+        day.biz_rewards = u(day.biz_rewards.0.saturating_add(biz));
+        day.time_rewards = u(day.time_rewards.0.saturating_add(time));
+        day.updated_block = at.block;
         self.pool_move(db, at, "biz", biz, PoolMove::Reserve)
             .await?;
         self.pool_move(db, at, "time", time, PoolMove::Reserve)
@@ -1374,6 +1433,7 @@ impl Batch {
         write!(self.visits.into_values());
         write!(self.bizpower);
         write!(self.klines.into_values());
+        write!(self.days.into_values());
         write!(self.ratings);
         write!(self.reactions);
         self.community.flush(db).await?;

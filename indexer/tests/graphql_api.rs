@@ -107,6 +107,46 @@ pub async fn assert_graphql_matches_contracts(
             accounts.insert(r[side].as_str().unwrap().to_owned());
         }
     }
+    // The daily aggregates: every confirmed receipt counted on its merchant's
+    // UTC day of confirmation, with the ledger's amounts and rewards.
+    let mut days: std::collections::BTreeMap<(String, u64), (i64, u128, u128, u128)> =
+        Default::default();
+    for r in rows.iter().filter(|r| !r["confirmedAt"].is_null()) {
+        let id = r["id"].as_i64().unwrap();
+        let c: Receipt = query::<Option<Receipt>>(
+            suite,
+            &suite.ledger,
+            "LedgerApi::receipt",
+            &(id as ReceiptId),
+        )
+        .await
+        .unwrap();
+        let key = (
+            from_ink(&c.merchant).to_string(),
+            c.completed_at / 86_400_000 * 86_400_000,
+        );
+        let d = days.entry(key).or_default();
+        d.0 += 1;
+        d.1 += c.order.amount;
+        d.2 += c.biz;
+        d.3 += c.time + c.referral_time;
+    }
+    for ((merchant, day), want) in &days {
+        let data = run(&schema, &format!(
+            "{{ merchant(account: \"{merchant}\") {{ daily(from: {day}, to: {day}) {{ day receipts sales bizRewards timeRewards }} }} }}"
+        ))
+        .await;
+        let d = &data["merchant"]["daily"][0];
+        assert_eq!(d["day"].as_u64(), Some(*day));
+        let got = (
+            d["receipts"].as_i64().unwrap(),
+            amount(&d["sales"]),
+            amount(&d["bizRewards"]),
+            amount(&d["timeRewards"]),
+        );
+        assert_eq!(&got, want, "day {day} of {merchant}");
+    }
+
     let next = rows.last().unwrap()["id"].as_i64().unwrap() + 1;
     let beyond: Option<Receipt> = query(
         suite,

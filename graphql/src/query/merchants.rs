@@ -10,7 +10,9 @@ use crate::page::{connection, page, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use bizkey_store::column::KLINE_INTERVALS;
-use bizkey_store::entity::{klines, ledger_merchants, merchants, ratings, reactions};
+use bizkey_store::entity::{
+    klines, ledger_merchants, merchant_days, merchants, ratings, reactions,
+};
 use bizkey_store::now_ms;
 use bizkey_types::{ledger, registry};
 use sea_orm::{
@@ -58,6 +60,29 @@ pub struct Candle {
     /// Confirmations in the bucket.
     pub receipts: i64,
 }
+
+/// A merchant's confirmed sales of one UTC day and the rewards they earned
+/// (precomputed by the indexer: `merchant_days`).
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
+pub struct MerchantDay {
+    /// Start of the UTC day (ms).
+    pub day: i64,
+    pub receipts: i64,
+    /// Sum of amounts, cents.
+    pub sales: Amount,
+    /// Time the customers paid with.
+    pub time_paid: Amount,
+    /// Biz promised to the merchant and its referrer.
+    pub biz_rewards: Amount,
+    /// Time promised to the customers and their referrers.
+    pub time_rewards: Amount,
+    /// Of these receipts, flagged or refunded since.
+    pub flagged: i64,
+    pub refunded: i64,
+}
+
+/// Most days one `daily` call returns.
+pub const MAX_DAYS: u64 = 366;
 
 /// One side's rating of a receipt.
 #[derive(SimpleObject, Clone, Debug)]
@@ -189,6 +214,43 @@ impl Merchant {
             before.map(|b| b.close.into()),
             &rows,
         ))
+    }
+    /// Sales and reward sums per UTC day with sales, oldest first, from
+    /// `from` to `to` (ms; default the last 30 days); at most 366 days.
+    async fn daily(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> ApiResult<Vec<MerchantDay>> {
+        const DAY: i64 = 86_400_000;
+        let to = to.unwrap_or_else(now_ms);
+        let from = from.unwrap_or(to - 29 * DAY);
+        if from > to {
+            return Err(ApiError::BadInput("`from` is after `to`".into()));
+        }
+        use merchant_days::Column as D;
+        let rows = merchant_days::Entity::find()
+            .filter(D::Merchant.eq(self.0.account.as_str()))
+            .filter(D::Day.gte(from.div_euclid(DAY) * DAY))
+            .filter(D::Day.lte(to))
+            .order_by_asc(D::Day)
+            .limit(MAX_DAYS)
+            .all(db(ctx))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|d| MerchantDay {
+                day: d.day,
+                receipts: d.receipts,
+                sales: d.sales.into(),
+                time_paid: d.time_paid.into(),
+                biz_rewards: d.biz_rewards.into(),
+                time_rewards: d.time_rewards.into(),
+                flagged: d.flagged,
+                refunded: d.refunded,
+            })
+            .collect())
     }
     /// Ratings of this merchant's receipts, newest first.
     async fn ratings(

@@ -22,6 +22,7 @@ pub mod ledger_params;
 pub mod lock_history;
 pub mod locking_totals;
 pub mod locks;
+pub mod merchant_days;
 pub mod merchant_platforms;
 pub mod merchant_status_history;
 pub mod merchants;

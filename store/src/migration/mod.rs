@@ -8,7 +8,7 @@ mod m20261125_080200_create_registry_tables;
 mod m20261125_080300_create_ledger_tables;
 mod m20261125_090000_create_fraud_tables;
 mod m20261125_100000_create_community_tables;
-mod m20261204_090000_create_index_batches;
+mod m20261204_090000_create_api_tables;
 pub mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -25,7 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_080300_create_ledger_tables::Migration),
             Box::new(m20261125_090000_create_fraud_tables::Migration),
             Box::new(m20261125_100000_create_community_tables::Migration),
-            Box::new(m20261204_090000_create_index_batches::Migration),
+            Box::new(m20261204_090000_create_api_tables::Migration),
         ]
     }
 }
@@ -39,7 +39,7 @@ pub fn tables() -> Vec<schema::Table> {
         m20261125_080300_create_ledger_tables::TABLES,
         m20261125_090000_create_fraud_tables::TABLES,
         m20261125_100000_create_community_tables::TABLES,
-        m20261204_090000_create_index_batches::TABLES,
+        m20261204_090000_create_api_tables::TABLES,
     ]
     .concat()
 }
