@@ -32,7 +32,7 @@ use bizkey_store::entity::{
 };
 use error::ApiResult;
 pub use query::Query;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 pub use subscription::Subscription;
@@ -61,6 +61,8 @@ pub struct Config {
     /// How often subscriptions look for new batches on SQLite (and the
     /// fallback on PostgreSQL, which notifies).
     pub poll: Duration,
+    /// How long a batch loader gathers keys before its one statement.
+    pub batch_delay: Duration,
 }
 
 impl Default for Config {
@@ -73,6 +75,7 @@ impl Default for Config {
             statement_timeout_ms: 5_000,
             cors_origins: Vec::new(),
             poll: Duration::from_millis(100),
+            batch_delay: Duration::from_millis(1),
         }
     }
 }
@@ -96,62 +99,68 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     opts.sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .max_connections(if pg { 16 } else { 4 });
-    let db = Database::connect(opts).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // Readers beside the indexer's writer (WAL): wait out its commits.
-        db.execute_unprepared("PRAGMA busy_timeout=5000").await?;
-    }
-    Ok(db)
+    // SQLite: readers beside the indexer's writer in WAL mode; sqlx's
+    // default busy timeout (5 s) covers the moments a checkpoint locks.
+    Database::connect(opts).await
 }
 
 /// The schema over `db`, with its batch loaders and the subscriptions' hub
 /// ([`subscription::Hub::start`]).
 pub fn schema(db: DatabaseConnection, hub: subscription::Hub, config: &Config) -> BizkeySchema {
+    let d = config.batch_delay;
     let b = Schema::build(Query::default(), Mutation, Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .data(hub)
         .data(loader::one::<merchants::Entity, String>(
             &db,
+            d,
             merchants::Column::Account,
             |m| m.account.clone(),
         ))
         .data(loader::one::<ledger_merchants::Entity, String>(
             &db,
+            d,
             ledger_merchants::Column::Merchant,
             |m| m.merchant.clone(),
         ))
         .data(loader::one::<customers::Entity, String>(
             &db,
+            d,
             customers::Column::Account,
             |m| m.account.clone(),
         ))
         .data(loader::one::<locks::Entity, String>(
             &db,
+            d,
             locks::Column::Account,
             |m| m.account.clone(),
         ))
         .data(loader::many::<token_balances::Entity, String>(
             &db,
+            d,
             token_balances::Column::Account,
             |m| m.account.clone(),
         ))
         .data(loader::many::<rewards::Entity, String>(
             &db,
+            d,
             rewards::Column::Beneficiary,
             |m| m.beneficiary.clone(),
         ))
         .data(loader::many::<proposal_votes::Entity, i64>(
             &db,
+            d,
             proposal_votes::Column::ProposalId,
             |m| m.proposal_id,
         ))
         .data(loader::many::<task_participants::Entity, i64>(
             &db,
+            d,
             task_participants::Column::TaskId,
             |m| m.task_id,
         ));
-    query::receipts::loaders(&db, b).data(db).finish()
+    query::receipts::loaders(&db, d, b).data(db).finish()
 }
 
 /// A receipt detail the index accepted.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Rows of `E` whose `column` is one of the keys.
 pub struct ByColumn<E: EntityTrait, K> {
@@ -83,9 +84,10 @@ where
     }
 }
 
-/// A data loader of `One` rows.
+/// A data loader of `One` rows gathering the keys asked within `delay`.
 pub fn one<E: EntityTrait, K>(
     db: &DatabaseConnection,
+    delay: Duration,
     column: E::Column,
     key: fn(&E::Model) -> K,
 ) -> DataLoader<One<E, K>>
@@ -93,12 +95,13 @@ where
     One<E, K>: Loader<K>,
     K: Send + Sync + Hash + Eq + Clone + 'static,
 {
-    DataLoader::new(One(ByColumn::new(db.clone(), column, key)), tokio::spawn)
+    DataLoader::new(One(ByColumn::new(db.clone(), column, key)), tokio::spawn).delay(delay)
 }
 
-/// A data loader of `Many` rows.
+/// A data loader of `Many` rows gathering the keys asked within `delay`.
 pub fn many<E: EntityTrait, K>(
     db: &DatabaseConnection,
+    delay: Duration,
     column: E::Column,
     key: fn(&E::Model) -> K,
 ) -> DataLoader<Many<E, K>>
@@ -106,5 +109,5 @@ where
     Many<E, K>: Loader<K>,
     K: Send + Sync + Hash + Eq + Clone + 'static,
 {
-    DataLoader::new(Many(ByColumn::new(db.clone(), column, key)), tokio::spawn)
+    DataLoader::new(Many(ByColumn::new(db.clone(), column, key)), tokio::spawn).delay(delay)
 }

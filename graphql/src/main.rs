@@ -39,6 +39,9 @@ struct Cli {
     /// How often subscriptions look for new batches on SQLite, ms.
     #[arg(long, env = "BIZKEY_GRAPHQL_POLL_MS", default_value_t = 100)]
     poll_ms: u64,
+    /// How long a batch loader gathers keys before its statement, µs.
+    #[arg(long, env = "BIZKEY_GRAPHQL_BATCH_DELAY_US", default_value_t = 1_000)]
+    batch_delay_us: u64,
 }
 
 #[tokio::main]
@@ -57,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
         statement_timeout_ms: cli.statement_timeout_ms,
         cors_origins: cli.cors_origins,
         poll: Duration::from_millis(cli.poll_ms.max(1)),
+        batch_delay: Duration::from_micros(cli.batch_delay_us),
     };
     let db = connect(&config)
         .await

@@ -234,7 +234,11 @@ async fn wait(wake: &Wake, poll: Duration) {
         Wake::Poll => tokio::time::sleep(poll).await,
         Wake::Listen(l) => {
             let mut l = l.lock().await;
-            let _ = tokio::time::timeout(poll * 10, l.recv()).await;
+            if let Ok(Err(e)) = tokio::time::timeout(poll * 10, l.recv()).await {
+                // The listener reconnects on the next `recv`; meanwhile poll.
+                tracing::warn!("LISTEN: {e}");
+                tokio::time::sleep(poll).await;
+            }
         }
     }
 }

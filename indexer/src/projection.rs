@@ -1187,7 +1187,7 @@ impl Batch {
                 at.block, e.remaining
             ));
         }
-        let (consumed, biz, time) = self
+        let settled = self
             .consume(
                 db,
                 &account,
@@ -1196,6 +1196,7 @@ impl Batch {
                 at.block,
             )
             .await?;
+        let (consumed, biz, time) = (settled.entries, settled.biz, settled.time);
         if consumed != n {
             self.inconsistent(format!(
                 "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {n}",
@@ -1235,9 +1236,35 @@ impl Batch {
                 e.entries
             ));
         }
-        let (_, biz, time) = self
+        let settled = self
             .consume(db, &account, head..tail, RewardStatus::Forfeited, at.block)
             .await?;
+        let (biz, time) = (settled.biz, settled.time);
+        // The ledger takes each forfeited share off its receipt (only
+        // receipts still `Confirmed` have pending entries), and so off the
+        // merchant's day.
+        for (id, role, amount) in settled.pending {
+            let Some(r) = load!(self.receipts, db, receipts::Entity, id, id) else {
+                self.inconsistent(format!("forfeiture of {account}: unknown receipt {id}"));
+                continue;
+            };
+            let share = match role.as_str() {
+                "merchant" | "merchant_referrer" => &mut r.biz_reward,
+                "customer" => &mut r.time_reward,
+                _ => &mut r.referral_time,
+            };
+            *share = share.map(|v| u(v.0.saturating_sub(amount)));
+            r.updated_block = at.block;
+            let (merchant, confirmed_at) = (r.merchant.clone(), r.confirmed_at.unwrap_or(0));
+            let day = self.day(db, &merchant, confirmed_at).await?;
+            let total = if role.starts_with("merchant") {
+                &mut day.biz_rewards
+            } else {
+                &mut day.time_rewards
+            };
+            *total = u(total.0.saturating_sub(amount));
+            day.updated_block = at.block;
+        }
         self.release(db, at, e.biz, e.time).await?;
         if (biz, time) != (e.biz, e.time) {
             self.inconsistent(format!(
@@ -1250,7 +1277,7 @@ impl Batch {
 
     /// Consumes `account`'s queued entries with an index in `range` (those
     /// not consumed yet); the pending ones become `status` (`claimed` or
-    /// `forfeited`). Returns (entries consumed, their pending Biz, Time).
+    /// `forfeited`).
     async fn consume<C: ConnectionTrait>(
         &mut self,
         db: &C,
@@ -1258,7 +1285,7 @@ impl Batch {
         range: std::ops::Range<i64>,
         status: RewardStatus,
         block: i64,
-    ) -> Result<(i64, u128, u128), DbErr> {
+    ) -> Result<Settled, DbErr> {
         let queued = rewards::Entity::find()
             .filter(rewards::Column::Beneficiary.eq(account))
             .filter(rewards::Column::ConsumedBlock.is_null())
@@ -1271,7 +1298,7 @@ impl Batch {
                 .entry((row.receipt_id, row.role.clone()))
                 .or_insert(row);
         }
-        let (mut consumed, mut biz, mut time) = (0i64, 0u128, 0u128);
+        let mut settled = Settled::default();
         for r in self.rewards.values_mut() {
             if r.beneficiary != account
                 || r.consumed_block.is_some()
@@ -1279,19 +1306,22 @@ impl Batch {
             {
                 continue;
             }
-            consumed += 1;
+            settled.entries += 1;
             r.consumed_block = Some(block);
             if r.status == RewardStatus::Pending.as_str() {
                 r.status = name(status);
                 r.settled_block = Some(block);
                 if r.token == Token::Biz.as_str() {
-                    biz += r.amount.0
+                    settled.biz += r.amount.0
                 } else {
-                    time += r.amount.0
+                    settled.time += r.amount.0
                 }
+                settled
+                    .pending
+                    .push((r.receipt_id, r.role.clone(), r.amount.0));
             }
         }
-        Ok((consumed, biz, time))
+        Ok(settled)
     }
 
     /// The claim queue of `account` (empty if it never had one).
@@ -1439,6 +1469,18 @@ impl Batch {
         self.community.flush(db).await?;
         Ok(confirmed)
     }
+}
+
+/// What consuming queued reward entries did.
+#[derive(Debug, Default)]
+struct Settled {
+    /// Entries taken off the queue.
+    entries: i64,
+    /// Biz and Time of those that were pending (now claimed or forfeited).
+    biz: u128,
+    time: u128,
+    /// (receipt, role, amount) of each of those.
+    pending: Vec<(i64, String, u128)>,
 }
 
 /// How a ledger operation moves a reward pool.

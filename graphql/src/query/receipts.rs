@@ -124,14 +124,21 @@ impl Receipt {
         let rows = load_many::<receipt_status_history::Entity, i64>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(StatusChange).collect())
     }
-    /// The detail (items, logistics, names) once its owner uploaded one that
-    /// hashes to `detailHash`; null until then.
+    /// The detail (items, logistics, the merchant's name) once its owner
+    /// uploaded one that hashes to `detailHash`; null until then. The
+    /// customer's name, part of the hashed detail, is never served.
     async fn detail(
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<Option<async_graphql::Json<serde_json::Value>>> {
         let d = load_one::<receipt_details::Entity, i64>(ctx, self.0.id).await?;
-        Ok(d.map(|d| async_graphql::Json(d.detail)))
+        Ok(d.map(|d| {
+            let mut detail = d.detail;
+            if let Some(fields) = detail.as_object_mut() {
+                fields.remove("customer_name");
+            }
+            async_graphql::Json(detail)
+        }))
     }
     /// The fraud model's verdict; null if the receipt was not scored.
     async fn fraud_score(&self, ctx: &Context<'_>) -> ApiResult<Option<FraudScore>> {
@@ -338,26 +345,31 @@ impl ReceiptQuery {
 /// The loaders this module's types use.
 pub(crate) fn loaders(
     db: &sea_orm::DatabaseConnection,
+    d: std::time::Duration,
     b: async_graphql::SchemaBuilder<crate::Query, crate::Mutation, crate::Subscription>,
 ) -> async_graphql::SchemaBuilder<crate::Query, crate::Mutation, crate::Subscription> {
     use receipt_status_history::Column as H;
     b.data(loader::one::<receipts::Entity, i64>(
         db,
+        d,
         receipts::Column::Id,
         |m| m.id,
     ))
     .data(loader::many::<receipt_status_history::Entity, i64>(
         db,
+        d,
         H::ReceiptId,
         |m| m.receipt_id,
     ))
     .data(loader::one::<receipt_details::Entity, i64>(
         db,
+        d,
         receipt_details::Column::ReceiptId,
         |m| m.receipt_id,
     ))
     .data(loader::one::<fraud_scores::Entity, i64>(
         db,
+        d,
         fraud_scores::Column::ReceiptId,
         |m| m.receipt_id,
     ))

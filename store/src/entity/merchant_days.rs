@@ -1,7 +1,7 @@
 //! Generated from the migrations (`migration::schema::Table::entity_source`); do not edit.
 //! Regenerate: `BIZKEY_BLESS=1 cargo test -p bizkey-store entities_are_generated`.
 //!
-//! Each merchant's confirmed sales and the rewards they earned, per UTC day of confirmation, kept as receipts are confirmed. Flags and refunds later in the challenge window are counted on the day of the confirmation; the sums stay as confirmed (the `rewards` table says what was paid or forfeited).
+//! Each merchant's confirmed sales and the rewards they earned, per UTC day of confirmation, kept as receipts are confirmed. Flags and refunds later in the challenge window are counted on the day of the confirmation and leave the sums as they are (as the ledger's receipts keep their rewards); when governance removes an account, its pending shares come off the sums, as they come off the ledger's receipts.
 
 use crate::amount::U128;
 use sea_orm::entity::prelude::*;

@@ -62,13 +62,13 @@ pub struct Model {
     /// The merchant's BizPower after this sale, as the ledger computed it (fixed point, 10^9 = 1.0).
     #[sea_orm(column_type = "Decimal(Some((39, 0)))", nullable)]
     pub bizpower: Option<U128>,
-    /// Biz for the merchant and its referrer.
+    /// Biz for the merchant and its referrer (less a removed account's pending share, as the ledger keeps it).
     #[sea_orm(column_type = "Decimal(Some((39, 0)))", nullable)]
     pub biz_reward: Option<U128>,
-    /// Time cashback for the customer.
+    /// Time cashback for the customer (less it if the customer was removed while it was pending).
     #[sea_orm(column_type = "Decimal(Some((39, 0)))", nullable)]
     pub time_reward: Option<U128>,
-    /// Time bonus for the customer's referrer.
+    /// Time bonus for the customer's referrer (less it if the referrer was removed while it was pending).
     #[sea_orm(column_type = "Decimal(Some((39, 0)))", nullable)]
     pub referral_time: Option<U128>,
     /// Who flagged it (SS58).

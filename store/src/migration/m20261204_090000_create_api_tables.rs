@@ -19,7 +19,7 @@ pub const TABLES: &[Table] = &[Table {
     indexes: &[],
 }, Table {
     name: "merchant_days",
-    doc: "Each merchant's confirmed sales and the rewards they earned, per UTC day of confirmation, kept as receipts are confirmed. Flags and refunds later in the challenge window are counted on the day of the confirmation; the sums stay as confirmed (the `rewards` table says what was paid or forfeited).",
+    doc: "Each merchant's confirmed sales and the rewards they earned, per UTC day of confirmation, kept as receipts are confirmed. Flags and refunds later in the challenge window are counted on the day of the confirmation and leave the sums as they are (as the ledger's receipts keep their rewards); when governance removes an account, its pending shares come off the sums, as they come off the ledger's receipts.",
     columns: &[
         col("merchant", Text, "Merchant (SS58)."),
         col("day", BigInt, "Start of the UTC day (ms)."),
