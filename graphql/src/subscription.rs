@@ -270,6 +270,21 @@ fn matches(r: &receipts::Model, merchant: &Option<String>, customer: &Option<Str
 #[derive(Default)]
 pub struct Subscription;
 
+/// Every batch's items of one kind, as `pick` selects them, from now on; an
+/// error item if the subscriber fell too far behind.
+fn each<T: Send + 'static>(
+    hub: &Hub,
+    pick: impl Fn(&BatchChanges) -> Vec<T> + Send + 'static,
+) -> impl Stream<Item = async_graphql::Result<T>> {
+    hub.stream().flat_map(move |b| {
+        let items: Vec<_> = match b {
+            Ok(b) => pick(&b).into_iter().map(Ok).collect(),
+            Err(_) => vec![Err(lagged())],
+        };
+        futures::stream::iter(items)
+    })
+}
+
 #[Subscription]
 impl Subscription {
     /// Receipts confirmed from now on, in confirmation order, each once;
@@ -280,17 +295,12 @@ impl Subscription {
         merchant: Option<String>,
         customer: Option<String>,
     ) -> impl Stream<Item = async_graphql::Result<Receipt>> {
-        hub(ctx).stream().flat_map(move |b| {
-            let items: Vec<_> = match b {
-                Ok(b) => b
-                    .confirmed
-                    .iter()
-                    .filter(|r| matches(r, &merchant, &customer))
-                    .map(|r| Ok(Receipt(r.clone())))
-                    .collect(),
-                Err(_) => vec![Err(lagged())],
-            };
-            futures::stream::iter(items)
+        each(hub(ctx), move |b| {
+            b.confirmed
+                .iter()
+                .filter(|r| matches(r, &merchant, &customer))
+                .map(|r| Receipt(r.clone()))
+                .collect()
         })
     }
 
@@ -301,17 +311,12 @@ impl Subscription {
         merchant: Option<String>,
         customer: Option<String>,
     ) -> impl Stream<Item = async_graphql::Result<Receipt>> {
-        hub(ctx).stream().flat_map(move |b| {
-            let items: Vec<_> = match b {
-                Ok(b) => b
-                    .flagged
-                    .iter()
-                    .filter(|r| matches(r, &merchant, &customer))
-                    .map(|r| Ok(Receipt(r.clone())))
-                    .collect(),
-                Err(_) => vec![Err(lagged())],
-            };
-            futures::stream::iter(items)
+        each(hub(ctx), move |b| {
+            b.flagged
+                .iter()
+                .filter(|r| matches(r, &merchant, &customer))
+                .map(|r| Receipt(r.clone()))
+                .collect()
         })
     }
 
@@ -321,24 +326,19 @@ impl Subscription {
         ctx: &Context<'_>,
         merchant: String,
     ) -> impl Stream<Item = async_graphql::Result<KlineTick>> {
-        hub(ctx).stream().flat_map(move |b| {
-            let items: Vec<_> = match b {
-                Ok(b) => b
-                    .confirmed
-                    .iter()
-                    .filter(|r| r.merchant == merchant)
-                    .filter_map(|r| {
-                        Some(Ok(KlineTick {
-                            merchant: r.merchant.clone(),
-                            receipt_id: r.id,
-                            at: r.confirmed_at?,
-                            bizpower: r.bizpower?.into(),
-                        }))
+        each(hub(ctx), move |b| {
+            b.confirmed
+                .iter()
+                .filter(|r| r.merchant == merchant)
+                .filter_map(|r| {
+                    Some(KlineTick {
+                        merchant: r.merchant.clone(),
+                        receipt_id: r.id,
+                        at: r.confirmed_at?,
+                        bizpower: r.bizpower?.into(),
                     })
-                    .collect(),
-                Err(_) => vec![Err(lagged())],
-            };
-            futures::stream::iter(items)
+                })
+                .collect()
         })
     }
 
@@ -349,17 +349,12 @@ impl Subscription {
         ctx: &Context<'_>,
         id: Option<i64>,
     ) -> impl Stream<Item = async_graphql::Result<Proposal>> {
-        hub(ctx).stream().flat_map(move |b| {
-            let items: Vec<_> = match b {
-                Ok(b) => b
-                    .tallied
-                    .iter()
-                    .filter(|p| id.is_none_or(|id| id == p.id))
-                    .map(|p| Ok(Proposal(p.clone())))
-                    .collect(),
-                Err(_) => vec![Err(lagged())],
-            };
-            futures::stream::iter(items)
+        each(hub(ctx), move |b| {
+            b.tallied
+                .iter()
+                .filter(|p| id.is_none_or(|id| id == p.id))
+                .map(|p| Proposal(p.clone()))
+                .collect()
         })
     }
 }
