@@ -41,7 +41,9 @@ pub const TABLES: &[Table] = &[
             col("updated_block", BigInt, "Block of the last change."),
         ],
         primary_key: &["id"],
-        indexes: &[&["merchant", "order_id"], &["customer"], &["status"]],
+        // (merchant, id) and (customer, id): the keyset order of a merchant's and a
+        // customer's receipt pages.
+        indexes: &[&["merchant", "order_id"], &["merchant", "id"], &["customer", "id"], &["status"]],
     },
     Table {
         name: "receipt_status_history",
