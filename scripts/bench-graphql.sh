@@ -41,11 +41,19 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   log "node and npm are needed for PostGraphile: apt-get install -y nodejs npm"
   exit 1
 fi
+for tool in curl jq python3 psql /usr/bin/time; do
+  command -v "$tool" >/dev/null || { log "$tool is needed"; exit 1; }
+done
 
 log "release builds"
 # Separately, so that the server's features are not unified with the bench's.
 cargo build -j2 --release -p bizkey-graphql >&2
 cargo build -j2 --release -p bizkey-graphql-bench >&2
+# What was built (the tree may change while the benchmark runs).
+built_from="$(git rev-parse --short HEAD)"
+if [ -n "$(git status --porcelain -- graphql store)" ]; then
+  built_from+=" with uncommitted changes in graphql/ or store/"
+fi
 server_bin="$CARGO_TARGET_DIR/release/bizkey-graphql"
 bench="$CARGO_TARGET_DIR/release/bizkey-graphql-bench"
 log "npm ci (PostGraphile $(node -p 'require("./bench/postgraphile/package.json").dependencies.postgraphile'))"
@@ -263,6 +271,6 @@ names=("" "merchant page + 1h of 1m candles" "account page" "receipt list, filte
     "mean \((map(.other_cpu_pct) | add / length * 10 | round) / 10) %, max \(map(.other_cpu_pct) | max) % of the \('"$cores"') cores"' \
     "$dir"/closed.*.json "$dir"/open.*.json)"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average before/after (the benchmark itself loads both cores): $load_before / $load_after; node $(node --version), PostgreSQL $(psql "$pg" -tAc 'SHOW server_version' | cut -d' ' -f1)"
-  echo "- bizkey-graphql built from $(git rev-parse --short HEAD)$( [ -n "$(git status --porcelain -- graphql store)" ] && echo ' with uncommitted changes in graphql/ or store/')"
+  echo "- bizkey-graphql built from $built_from"
   echo "- rows: $(jq -c '.rows' "$dir/seed.json"); raw figures in $dir"
 } | tee "$dir/results.md"
