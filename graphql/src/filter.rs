@@ -23,7 +23,7 @@ fn check_in<T>(v: &Option<Vec<T>>) -> ApiResult<()> {
 }
 
 /// Conditions of the equality operators on `col`.
-fn equality<V: Into<Value> + Clone>(
+pub(crate) fn equality<V: Into<Value> + Clone>(
     col: impl ColumnTrait,
     eq: &Option<V>,
     ne: &Option<V>,
@@ -207,21 +207,25 @@ macro_rules! enum_filter {
                         .map(|v| $crate::enums::text::<$remote, _>(*v))
                         .collect::<Vec<_>>()
                 });
-                $crate::filter::equality_text(col, t(&self.eq), t(&self.ne), in_)
+                $crate::filter::equality(col, &t(&self.eq), &t(&self.ne), &in_)
             }
         }
     };
 }
 pub(crate) use enum_filter;
 
-/// [`equality`] for enum forms.
-pub fn equality_text(
-    col: impl ColumnTrait,
-    eq: Option<&'static str>,
-    ne: Option<&'static str>,
-    in_: Option<Vec<&'static str>>,
+/// The given conditions, all of them: a filter's fields, each `None` when
+/// the client left it out.
+///
+/// # Errors
+/// The first part's error.
+pub fn all_of(
+    parts: impl IntoIterator<Item = Option<ApiResult<Condition>>>,
 ) -> ApiResult<Condition> {
-    equality(col, &eq, &ne, &in_)
+    parts
+        .into_iter()
+        .flatten()
+        .try_fold(Condition::all(), |c, part| Ok(c.add(part?)))
 }
 
 /// Combines a filter's own conditions with its `and` / `or` lists.

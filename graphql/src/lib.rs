@@ -26,10 +26,6 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use bizkey_store::entity::{
-    customers, ledger_merchants, locks, merchants, proposal_votes, rewards, task_participants,
-    token_balances,
-};
 use error::ApiResult;
 pub use query::Query;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
@@ -107,60 +103,13 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
 /// The schema over `db`, with its batch loaders and the subscriptions' hub
 /// ([`subscription::Hub::start`]).
 pub fn schema(db: DatabaseConnection, hub: subscription::Hub, config: &Config) -> BizkeySchema {
-    let d = config.batch_delay;
     let b = Schema::build(Query::default(), Mutation, Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
-        .data(hub)
-        .data(loader::one::<merchants::Entity, String>(
-            &db,
-            d,
-            merchants::Column::Account,
-            |m| m.account.clone(),
-        ))
-        .data(loader::one::<ledger_merchants::Entity, String>(
-            &db,
-            d,
-            ledger_merchants::Column::Merchant,
-            |m| m.merchant.clone(),
-        ))
-        .data(loader::one::<customers::Entity, String>(
-            &db,
-            d,
-            customers::Column::Account,
-            |m| m.account.clone(),
-        ))
-        .data(loader::one::<locks::Entity, String>(
-            &db,
-            d,
-            locks::Column::Account,
-            |m| m.account.clone(),
-        ))
-        .data(loader::many::<token_balances::Entity, String>(
-            &db,
-            d,
-            token_balances::Column::Account,
-            |m| m.account.clone(),
-        ))
-        .data(loader::many::<rewards::Entity, String>(
-            &db,
-            d,
-            rewards::Column::Beneficiary,
-            |m| m.beneficiary.clone(),
-        ))
-        .data(loader::many::<proposal_votes::Entity, i64>(
-            &db,
-            d,
-            proposal_votes::Column::ProposalId,
-            |m| m.proposal_id,
-        ))
-        .data(loader::many::<task_participants::Entity, i64>(
-            &db,
-            d,
-            task_participants::Column::TaskId,
-            |m| m.task_id,
-        ));
-    query::receipts::loaders(&db, d, b).data(db).finish()
+        .data(hub);
+    loader::register(b, &db, config.batch_delay)
+        .data(db)
+        .finish()
 }
 
 /// A receipt detail the index accepted.

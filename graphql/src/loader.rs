@@ -111,3 +111,40 @@ where
 {
     DataLoader::new(Many(ByColumn::new(db.clone(), column, key)), tokio::spawn).delay(delay)
 }
+
+/// Adds every batch loader the schema's types use to `b`: one per relation
+/// a list resolves, each gathering the keys asked within `delay`.
+pub fn register<Q, M, S>(
+    b: async_graphql::SchemaBuilder<Q, M, S>,
+    db: &DatabaseConnection,
+    delay: Duration,
+) -> async_graphql::SchemaBuilder<Q, M, S> {
+    use bizkey_store::entity::{
+        customers, fraud_scores, ledger_merchants, locks, merchants, proposal_votes,
+        receipt_details, receipt_status_history, receipts, rewards, task_participants,
+        token_balances,
+    };
+    // `kind table.column -> key: type`: rows of `table` by `column`, whose
+    // value in a row is `key`.
+    macro_rules! loaders {
+        ($b:expr; $($kind:ident $t:ident.$col:ident -> $key:ident: $k:ty),+ $(,)?) => {
+            $b$(.data($kind::<$t::Entity, $k>(db, delay, $t::Column::$col, |m| {
+                Clone::clone(&m.$key)
+            })))+
+        };
+    }
+    loaders!(b;
+        one merchants.Account -> account: String,
+        one ledger_merchants.Merchant -> merchant: String,
+        one customers.Account -> account: String,
+        one locks.Account -> account: String,
+        many token_balances.Account -> account: String,
+        many rewards.Beneficiary -> beneficiary: String,
+        one receipts.Id -> id: i64,
+        many receipt_status_history.ReceiptId -> receipt_id: i64,
+        one receipt_details.ReceiptId -> receipt_id: i64,
+        one fraud_scores.ReceiptId -> receipt_id: i64,
+        many proposal_votes.ProposalId -> proposal_id: i64,
+        many task_participants.TaskId -> task_id: i64,
+    )
+}

@@ -6,7 +6,7 @@ use crate::enums::{
     self, Allocation, CandidateStatus, ParticipantStatus, ProposalStatus, RuleMode,
 };
 use crate::error::ApiResult;
-use crate::filter::{enum_filter, AccountFilter, IntFilter};
+use crate::filter::{all_of, enum_filter, AccountFilter, IntFilter};
 use crate::page::{connection, page, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
@@ -260,6 +260,31 @@ enum_filter!(
     governance::CandidateStatus
 );
 
+impl TaskFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        use tasks::Column as C;
+        all_of([
+            self.id.as_ref().map(|f| f.condition(C::Id)),
+            self.merchant.as_ref().map(|f| f.condition(C::Merchant)),
+            self.starts_at.as_ref().map(|f| f.condition(C::StartsAt)),
+            self.ends_at.as_ref().map(|f| f.condition(C::EndsAt)),
+        ])
+    }
+}
+
+impl ProposalFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        use proposals::Column as C;
+        all_of([
+            self.id.as_ref().map(|f| f.condition(C::Id)),
+            self.proposer.as_ref().map(|f| f.condition(C::Proposer)),
+            self.voting_end.as_ref().map(|f| f.condition(C::VotingEnd)),
+            self.executed
+                .map(|e| Ok(sea_orm::ColumnTrait::eq(&C::Executed, e).into())),
+        ])
+    }
+}
+
 #[derive(Default)]
 pub struct CommunityQuery;
 
@@ -277,21 +302,10 @@ impl CommunityQuery {
         before: Option<String>,
     ) -> ApiResult<TaskConnection> {
         use tasks::Column as C;
-        let mut c = Condition::all();
-        if let Some(f) = filter {
-            if let Some(f) = f.id {
-                c = c.add(f.condition(C::Id)?);
-            }
-            if let Some(f) = f.merchant {
-                c = c.add(f.condition(C::Merchant)?);
-            }
-            if let Some(f) = f.starts_at {
-                c = c.add(f.condition(C::StartsAt)?);
-            }
-            if let Some(f) = f.ends_at {
-                c = c.add(f.condition(C::EndsAt)?);
-            }
-        }
+        let c = match &filter {
+            Some(f) => f.condition()?,
+            None => Condition::all(),
+        };
         let sort = Sort {
             column: C::Id,
             key: C::Id,
@@ -323,21 +337,10 @@ impl CommunityQuery {
         before: Option<String>,
     ) -> ApiResult<ProposalConnection> {
         use proposals::Column as C;
-        let mut c = Condition::all();
-        if let Some(f) = filter {
-            if let Some(f) = f.id {
-                c = c.add(f.condition(C::Id)?);
-            }
-            if let Some(f) = f.proposer {
-                c = c.add(f.condition(C::Proposer)?);
-            }
-            if let Some(f) = f.voting_end {
-                c = c.add(f.condition(C::VotingEnd)?);
-            }
-            if let Some(e) = f.executed {
-                c = c.add(sea_orm::ColumnTrait::eq(&C::Executed, e));
-            }
-        }
+        let c = match &filter {
+            Some(f) => f.condition()?,
+            None => Condition::all(),
+        };
         let sort = Sort {
             column: C::Id,
             key: C::Id,

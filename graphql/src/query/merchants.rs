@@ -5,7 +5,9 @@ use super::receipts::{self, ReceiptConnection, ReceiptFilter, ReceiptOrder};
 use super::{db, load_one};
 use crate::enums::{self, Category, MerchantStatus, Reaction};
 use crate::error::{ApiError, ApiResult};
-use crate::filter::{check_account, combine, enum_filter, AccountFilter, IntFilter, StringFilter};
+use crate::filter::{
+    all_of, check_account, combine, enum_filter, AccountFilter, IntFilter, StringFilter,
+};
 use crate::page::{connection, page, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
@@ -405,31 +407,24 @@ pub struct MerchantFilter {
 impl MerchantFilter {
     fn condition(&self, depth: usize) -> ApiResult<Condition> {
         use merchants::Column as C;
-        let mut c = Condition::all();
-        if let Some(f) = &self.account {
-            c = c.add(f.condition(C::Account)?);
-        }
-        if let Some(f) = &self.name {
-            c = c.add(f.condition(C::Name)?);
-        }
-        if let Some(f) = &self.category {
-            c = c.add(f.condition(C::Category)?);
-        }
-        if let Some(f) = &self.location {
-            c = c.add(f.condition(C::Location)?);
-        }
-        if let Some(f) = &self.status {
-            c = c.add(f.condition(C::Status)?);
-        }
-        if let Some(f) = &self.referrer {
-            c = c.add(f.condition(C::Referrer)?);
-        }
-        if let Some(f) = &self.registered_at {
-            c = c.add(f.condition(C::RegisteredAt)?);
-        }
-        combine(c, self.and.as_deref(), self.or.as_deref(), depth, |f, d| {
-            f.condition(d)
-        })
+        let own = all_of([
+            self.account.as_ref().map(|f| f.condition(C::Account)),
+            self.name.as_ref().map(|f| f.condition(C::Name)),
+            self.category.as_ref().map(|f| f.condition(C::Category)),
+            self.location.as_ref().map(|f| f.condition(C::Location)),
+            self.status.as_ref().map(|f| f.condition(C::Status)),
+            self.referrer.as_ref().map(|f| f.condition(C::Referrer)),
+            self.registered_at
+                .as_ref()
+                .map(|f| f.condition(C::RegisteredAt)),
+        ])?;
+        combine(
+            own,
+            self.and.as_deref(),
+            self.or.as_deref(),
+            depth,
+            |f, d| f.condition(d),
+        )
     }
 }
 

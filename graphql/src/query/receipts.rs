@@ -5,8 +5,7 @@ use super::merchants::Merchant;
 use super::{db, load_many, load_one, Customer};
 use crate::enums::{self, Channel, ReceiptStatus, Side};
 use crate::error::ApiResult;
-use crate::filter::{combine, enum_filter, AccountFilter, AmountFilter, IntFilter};
-use crate::loader;
+use crate::filter::{all_of, combine, enum_filter, AccountFilter, AmountFilter, IntFilter};
 use crate::page::{connection, page, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Enum, InputObject, Object};
@@ -222,38 +221,31 @@ pub struct ReceiptFilter {
 impl ReceiptFilter {
     fn condition(&self, backend: sea_orm::DbBackend, depth: usize) -> ApiResult<Condition> {
         use receipts::Column as C;
-        let mut c = Condition::all();
-        if let Some(f) = &self.id {
-            c = c.add(f.condition(C::Id)?);
-        }
-        if let Some(f) = &self.merchant {
-            c = c.add(f.condition(C::Merchant)?);
-        }
-        if let Some(f) = &self.customer {
-            c = c.add(f.condition(C::Customer)?);
-        }
-        if let Some(f) = &self.status {
-            c = c.add(f.condition(C::Status)?);
-        }
-        if let Some(f) = &self.channel {
-            c = c.add(f.condition(C::Channel)?);
-        }
-        if let Some(f) = &self.amount {
-            c = c.add(f.condition(C::Amount, backend)?);
-        }
-        for (f, col) in [
-            (&self.order_time, C::OrderTime),
-            (&self.opened_at, C::OpenedAt),
-            (&self.confirmed_at, C::ConfirmedAt),
-            (&self.opened_block, C::OpenedBlock),
-        ] {
-            if let Some(f) = f {
-                c = c.add(f.condition(col)?);
-            }
-        }
-        combine(c, self.and.as_deref(), self.or.as_deref(), depth, |f, d| {
-            f.condition(backend, d)
-        })
+        let own = all_of([
+            self.id.as_ref().map(|f| f.condition(C::Id)),
+            self.merchant.as_ref().map(|f| f.condition(C::Merchant)),
+            self.customer.as_ref().map(|f| f.condition(C::Customer)),
+            self.status.as_ref().map(|f| f.condition(C::Status)),
+            self.channel.as_ref().map(|f| f.condition(C::Channel)),
+            self.amount
+                .as_ref()
+                .map(|f| f.condition(C::Amount, backend)),
+            self.order_time.as_ref().map(|f| f.condition(C::OrderTime)),
+            self.opened_at.as_ref().map(|f| f.condition(C::OpenedAt)),
+            self.confirmed_at
+                .as_ref()
+                .map(|f| f.condition(C::ConfirmedAt)),
+            self.opened_block
+                .as_ref()
+                .map(|f| f.condition(C::OpenedBlock)),
+        ])?;
+        combine(
+            own,
+            self.and.as_deref(),
+            self.or.as_deref(),
+            depth,
+            |f, d| f.condition(backend, d),
+        )
     }
 }
 
@@ -340,37 +332,4 @@ impl ReceiptQuery {
         };
         list(ctx, Condition::all(), filter, order_by, args).await
     }
-}
-
-/// The loaders this module's types use.
-pub(crate) fn loaders(
-    db: &sea_orm::DatabaseConnection,
-    d: std::time::Duration,
-    b: async_graphql::SchemaBuilder<crate::Query, crate::Mutation, crate::Subscription>,
-) -> async_graphql::SchemaBuilder<crate::Query, crate::Mutation, crate::Subscription> {
-    use receipt_status_history::Column as H;
-    b.data(loader::one::<receipts::Entity, i64>(
-        db,
-        d,
-        receipts::Column::Id,
-        |m| m.id,
-    ))
-    .data(loader::many::<receipt_status_history::Entity, i64>(
-        db,
-        d,
-        H::ReceiptId,
-        |m| m.receipt_id,
-    ))
-    .data(loader::one::<receipt_details::Entity, i64>(
-        db,
-        d,
-        receipt_details::Column::ReceiptId,
-        |m| m.receipt_id,
-    ))
-    .data(loader::one::<fraud_scores::Entity, i64>(
-        db,
-        d,
-        fraud_scores::Column::ReceiptId,
-        |m| m.receipt_id,
-    ))
 }
