@@ -33,6 +33,23 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+impl PageArgs {
+    /// The arguments in the order resolvers declare them.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+}
+
 /// Where a page stands in the whole list.
 #[derive(SimpleObject, Clone, Debug, Default)]
 pub struct PageInfo {
@@ -90,6 +107,17 @@ pub struct Sort<E: EntityTrait> {
     pub column: E::Column,
     pub key: E::Column,
     pub descending: bool,
+}
+
+impl<E: EntityTrait> Sort<E> {
+    /// Highest `key` first.
+    pub fn newest(key: E::Column) -> Self {
+        Self {
+            column: key,
+            key,
+            descending: true,
+        }
+    }
 }
 
 /// `COUNT(*)` of the filtered list, run when `totalCount` is selected.

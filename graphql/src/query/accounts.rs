@@ -227,12 +227,7 @@ impl Account {
         before: Option<String>,
     ) -> ApiResult<ReceiptConnection> {
         let scope = Condition::all().add(receipt_rows::Column::Customer.eq(self.0.as_str()));
-        let args = crate::page::PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = crate::page::PageArgs::new(first, after, last, before);
         receipts::list(ctx, scope, filter, order_by, args).await
     }
 }

@@ -301,22 +301,13 @@ impl CommunityQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<TaskConnection> {
-        use tasks::Column as C;
-        let c = match &filter {
-            Some(f) => f.condition()?,
-            None => Condition::all(),
-        };
-        let sort = Sort {
-            column: C::Id,
-            key: C::Id,
-            descending: true,
-        };
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let c = filter
+            .as_ref()
+            .map(TaskFilter::condition)
+            .transpose()?
+            .unwrap_or_else(Condition::all);
+        let args = PageArgs::new(first, after, last, before);
+        let sort = Sort::newest(tasks::Column::Id);
         let p = page(db(ctx), tasks::Entity::find().filter(c), sort, args).await?;
         Ok(TaskConnection(p.map(Task)))
     }
@@ -336,22 +327,13 @@ impl CommunityQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<ProposalConnection> {
-        use proposals::Column as C;
-        let c = match &filter {
-            Some(f) => f.condition()?,
-            None => Condition::all(),
-        };
-        let sort = Sort {
-            column: C::Id,
-            key: C::Id,
-            descending: true,
-        };
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let c = filter
+            .as_ref()
+            .map(ProposalFilter::condition)
+            .transpose()?
+            .unwrap_or_else(Condition::all);
+        let args = PageArgs::new(first, after, last, before);
+        let sort = Sort::newest(proposals::Column::Id);
         let p = page(db(ctx), proposals::Entity::find().filter(c), sort, args).await?;
         Ok(ProposalConnection(p.map(Proposal)))
     }

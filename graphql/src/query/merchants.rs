@@ -328,12 +328,7 @@ impl Merchant {
     ) -> ApiResult<ReceiptConnection> {
         let scope = Condition::all()
             .add(bizkey_store::entity::receipts::Column::Merchant.eq(self.0.account.as_str()));
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(first, after, last, before);
         receipts::list(ctx, scope, filter, order_by, args).await
     }
 }
@@ -481,12 +476,7 @@ impl MerchantQuery {
             key: C::Account,
             descending,
         };
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(first, after, last, before);
         let p = page(db(ctx), select, sort, args).await?;
         Ok(MerchantConnection(p.map(Merchant)))
     }

@@ -324,12 +324,7 @@ impl ReceiptQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<ReceiptConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(first, after, last, before);
         list(ctx, Condition::all(), filter, order_by, args).await
     }
 }
