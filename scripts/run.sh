@@ -62,7 +62,7 @@ while read -r body; do
     answer=$(curl -sS -H 'content-type: application/json' -d "$body" "$api/graphql")
     case "$answer" in
       *'"detailHash"'*) uploaded=$((uploaded + 1)); break ;;
-      *'indexed (yet)'*) sleep 0.2 ;;
+      *'NOT_INDEXED'*) sleep 0.2 ;;
       *) echo "upload refused: $answer" >&2; break ;;
     esac
   done

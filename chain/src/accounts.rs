@@ -12,11 +12,9 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 /// [`ChainError::Signer`] for an unparsable URI.
 pub fn keypair(suri: &str) -> Result<Keypair> {
     let uri = SecretUri::from_str(suri).map_err(|e| ChainError::Signer {
-        uri: suri.into(),
         reason: e.to_string(),
     })?;
     Keypair::from_uri(&uri).map_err(|e| ChainError::Signer {
-        uri: suri.into(),
         reason: e.to_string(),
     })
 }
@@ -49,9 +47,8 @@ mod tests {
         );
         assert_eq!(from_ink(&to_ink(&alice)), alice);
         assert_ne!(account_of(&keypair("//Alice//1").unwrap()), alice);
-        assert!(matches!(
-            keypair("not a uri at all"),
-            Err(ChainError::Signer { .. })
-        ));
+        let e = keypair("not a uri at all").map(|_| ()).unwrap_err();
+        assert!(matches!(e, ChainError::Signer { .. }));
+        assert!(!e.to_string().contains("uri at all"), "{e}");
     }
 }

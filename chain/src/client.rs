@@ -2,7 +2,7 @@
 //! upload / instantiation / calls / dry runs.
 
 use crate::bundle::ContractBundle;
-use crate::contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall};
+use crate::contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall, Quote};
 use crate::error::{ChainError, Result};
 use crate::node::{
     self,
@@ -488,20 +488,80 @@ impl Chain {
         let origin = signer.public_key().to_account_id();
         let dry: DryRun<R> = self.dry_run_prepared(&origin, contract, &call).await?;
         if dry.reverted {
-            return Err(ChainError::ContractReverted {
-                contract: contract.name.clone(),
-                message: call.message.clone(),
-                reason: format!("{:?}", dry.value),
-                data: dry.data,
-            });
+            return Err(reverted(contract, &call, dry));
         }
-        let tx = node::tx().contracts().call(
-            MultiAddress::Id(contract.address.clone()),
-            0,
-            with_margin(dry.gas_required).into(),
-            None,
-            call.data,
-        );
+        self.send(signer, contract, call, dry, finality).await
+    }
+
+    /// A dry run of a prepared call as `signer` plus the fee its extrinsic
+    /// would pay: what a wallet shows before asking for a signature. Send it
+    /// with [`Chain::send_quote`] (state may move in between; the extrinsic
+    /// fails then, it is never sent blind).
+    ///
+    /// # Errors
+    /// As [`Chain::dry_run`]. A reverting message is not an error here: its
+    /// `Err` is in `quote.dry.value` (and no fee is estimated).
+    pub async fn quote<R: Decode>(
+        &self,
+        signer: &Keypair,
+        contract: &Contract,
+        call: PreparedCall,
+    ) -> Result<Quote<R>> {
+        let origin = signer.public_key().to_account_id();
+        let dry: DryRun<R> = self.dry_run_prepared(&origin, contract, &call).await?;
+        let fee = if dry.reverted {
+            0
+        } else {
+            let tx = contract_tx(contract, &call, dry.gas_required);
+            self.api
+                .tx()
+                .create_partial(&tx, &origin, Default::default())
+                .await?
+                .sign(signer)
+                .partial_fee_estimate()
+                .await?
+        };
+        Ok(Quote {
+            contract: contract.clone(),
+            call,
+            dry,
+            fee,
+        })
+    }
+
+    /// Submits a quoted call (see [`Chain::quote`]) with the quote's gas plus
+    /// a margin.
+    ///
+    /// # Errors
+    /// [`ChainError::ContractReverted`] for a quote that reverted (nothing is
+    /// submitted); dispatch or transaction errors of the extrinsic.
+    pub async fn send_quote<R: Debug>(
+        &self,
+        signer: &Keypair,
+        quote: Quote<R>,
+        finality: Finality,
+    ) -> Result<CallOutcome<R>> {
+        let Quote {
+            contract,
+            call,
+            dry,
+            ..
+        } = quote;
+        if dry.reverted {
+            return Err(reverted(&contract, &call, dry));
+        }
+        self.send(signer, &contract, call, dry, finality).await
+    }
+
+    async fn send<R>(
+        &self,
+        signer: &Keypair,
+        contract: &Contract,
+        call: PreparedCall,
+        dry: DryRun<R>,
+        finality: Finality,
+    ) -> Result<CallOutcome<R>> {
+        let tx = contract_tx(contract, &call, with_margin(dry.gas_required));
         let context = format!("{}::{}", contract.name, call.message);
         let included = self.submit(signer, &tx, finality, &context).await?;
         Ok(CallOutcome {
@@ -786,6 +846,31 @@ const REVERT_FLAG: u32 = 1;
 const STALE: &str = "Transaction is outdated";
 /// Submissions of one transaction rejected as stale before giving up.
 const STALE_ATTEMPTS: u64 = 5;
+
+/// The `Contracts::call` extrinsic of a prepared call, with this gas limit.
+fn contract_tx(
+    contract: &Contract,
+    call: &PreparedCall,
+    gas_limit: Gas,
+) -> subxt::tx::DefaultPayload<node::contracts::calls::types::Call> {
+    node::tx().contracts().call(
+        MultiAddress::Id(contract.address.clone()),
+        0,
+        gas_limit.into(),
+        None,
+        call.data.clone(),
+    )
+}
+
+/// The error of a dry run that reverted, with its decoded `Err`.
+fn reverted<R: Debug>(contract: &Contract, call: &PreparedCall, dry: DryRun<R>) -> ChainError {
+    ChainError::ContractReverted {
+        contract: contract.name.clone(),
+        message: call.message.clone(),
+        reason: format!("{:?}", dry.value),
+        data: dry.data,
+    }
+}
 
 fn with_margin(g: Gas) -> Gas {
     let up = |v: u64| v.saturating_add(v / 100 * GAS_MARGIN_PERCENT);

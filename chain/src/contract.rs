@@ -87,6 +87,18 @@ pub struct DryRun<R> {
     pub events: Vec<ContractEvent>,
 }
 
+/// A dry run of a call a signer is about to send, and its fee: see
+/// [`crate::Chain::quote`].
+#[derive(Debug, Clone)]
+pub struct Quote<R> {
+    pub contract: Contract,
+    pub call: PreparedCall,
+    pub dry: DryRun<R>,
+    /// The transaction fee (native units) `TransactionPaymentApi` estimates
+    /// for the extrinsic with the dry run's gas; 0 for a reverting call.
+    pub fee: u128,
+}
+
 /// The result of a signed contract call.
 #[derive(Debug, Clone)]
 pub struct CallOutcome<R> {

@@ -25,7 +25,9 @@ use crate::contract::Contract;
 use crate::deploy::{Progress, UNIT};
 use crate::error::{ChainError, Result};
 use crate::manifest::Manifest;
+use crate::suite::Suite;
 use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
+use bizkey_store::blake2_256;
 use bizkey_store::detail::{Item, ReceiptDetail};
 use bizkey_types::governance::{
     Action, GovernanceConfig, GovernanceError, Lock, LockingError, Proposal, ProposalId,
@@ -141,39 +143,6 @@ pub struct DayReport {
     pub governance: Option<GovernanceReport>,
     /// `None` without `locking` and `tasks` in the manifest.
     pub task: Option<TaskReport>,
-}
-
-struct Suite {
-    bt: Contract,
-    tt: Contract,
-    registry: Contract,
-    ledger: Contract,
-    /// The community contracts, when deployed.
-    locking: Option<Contract>,
-    governance: Option<Contract>,
-    tasks: Option<Contract>,
-}
-
-impl Suite {
-    fn load(manifest: &Manifest) -> Result<Self> {
-        let get = |n: &str| -> Result<Contract> { Contract::from_manifest(manifest.contract(n)?) };
-        let optional = |n: &str| -> Result<Option<Contract>> {
-            manifest
-                .contract(n)
-                .ok()
-                .map(Contract::from_manifest)
-                .transpose()
-        };
-        Ok(Self {
-            bt: get("biz_token")?,
-            tt: get("time_token")?,
-            registry: get("registry")?,
-            ledger: get("ledger")?,
-            locking: optional("locking")?,
-            governance: optional("governance")?,
-            tasks: optional("tasks")?,
-        })
-    }
 }
 
 /// The midday proposal, until it is executed.
@@ -759,10 +728,7 @@ async fn execute(
     proposer: String,
     progress: &mut dyn Progress,
 ) -> Result<GovernanceReport> {
-    let governance = suite
-        .governance
-        .as_ref()
-        .ok_or_else(|| ChainError::Plan("governance is not deployed".into()))?;
+    let governance = suite.governance()?;
     let admin_id = account_of(admin);
     let origin = &admin_id;
     let read = |id: ProposalId| async move {
@@ -1027,12 +993,6 @@ fn category(name: &str) -> Category {
         "salon" => Category::Beauty,
         _ => Category::Other,
     }
-}
-
-fn blake2_256(data: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(data, &mut out);
-    out
 }
 
 /// The full detail a POS keeps off-chain for a sale of `amount` cents in

@@ -75,8 +75,9 @@ pub enum ChainError {
         #[source]
         source: scale::Error,
     },
-    #[error("invalid secret URI `{uri}`: {reason}")]
-    Signer { uri: String, reason: String },
+    /// The secret is never part of the message.
+    #[error("invalid secret URI (not shown): {reason}")]
+    Signer { reason: String },
     #[error(transparent)]
     Bundle(#[from] BundleError),
     #[error(transparent)]

@@ -60,16 +60,19 @@ pub mod error;
 pub mod gas;
 pub mod manifest;
 pub mod rpc;
+pub mod sdk;
+pub mod suite;
 
 pub use bundle::ContractBundle;
 pub use client::{Chain, ChainConfig, Client, Finality, Included, Instantiated};
-pub use contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall};
+pub use contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall, Quote};
 pub use error::{BundleError, ChainError, ManifestError, Result};
 pub use manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
 pub use rpc::rpc_client;
 pub use subxt;
 pub use subxt::utils::{AccountId32, H256};
 pub use subxt_signer::sr25519::Keypair;
+pub use suite::Suite;
 
 /// The node's runtime API, generated from its checked-in metadata.
 #[subxt::subxt(

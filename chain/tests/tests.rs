@@ -1,5 +1,6 @@
 //! Integration tests of `bizkey-chain` against a real node (one binary).
 
+mod cli;
 mod client;
 mod day;
 mod deploy;

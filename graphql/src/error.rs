@@ -77,6 +77,12 @@ impl ApiError {
             | Self::PageSize { .. }
             | Self::BadAccount(_) => "BAD_USER_INPUT",
             Self::BadCursor => "BAD_CURSOR",
+            // The receipt's block may not be indexed yet: worth a retry.
+            Self::Detail(e)
+                if matches!(**e, bizkey_store::detail::DetailError::UnknownReceipt(_)) =>
+            {
+                "NOT_INDEXED"
+            }
             Self::Detail(e) if e.is_client_error() => "BAD_DETAIL",
             Self::Corrupt { .. } | Self::Db(_) | Self::Detail(_) => "INTERNAL",
         }

@@ -318,6 +318,7 @@ async fn a_detail_attaches_only_when_it_hashes_to_the_receipt() {
         assert!(e[0].0.contains("hashes to"), "{e:?}");
         let e = errors(&schema, "mutation { submitReceiptDetail(receiptId: 99, detail: \"{\\\"items\\\":[]}\") { detailHash } }").await;
         assert!(e[0].0.contains("no receipt 99"), "{e:?}");
+        assert_eq!(e[0].1.as_deref(), Some("NOT_INDEXED"), "{e:?}");
         // The stored detail is still the matching one.
         let data = ok(&schema, "{ receipt(id: 1) { detail } }").await;
         assert_eq!(data["receipt"]["detail"]["items"][0]["quantity"], 2);

@@ -417,10 +417,4 @@ impl Suite {
     }
 }
 
-/// blake2-256, as the ledger's `detail_hash`.
-pub fn blake2_256(data: &[u8]) -> [u8; 32] {
-    use blake2::digest::{consts::U32, Digest};
-    let mut h = blake2::Blake2b::<U32>::new();
-    h.update(data);
-    h.finalize().into()
-}
+pub use bizkey_store::blake2_256;

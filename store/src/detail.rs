@@ -14,8 +14,6 @@
 
 use crate::entity::{receipt_details, receipts};
 use crate::hex0x;
-use blake2::digest::consts::U32;
-use blake2::{Blake2b, Digest};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +69,7 @@ impl ReceiptDetail {
 
     /// blake2-256 of the canonical bytes: the order's `detail_hash`.
     pub fn hash(&self) -> [u8; 32] {
-        Blake2b::<U32>::digest(self.canonical_bytes()).into()
+        crate::blake2_256(&self.canonical_bytes())
     }
 }
 

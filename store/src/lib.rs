@@ -18,6 +18,13 @@ pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
+/// blake2-256 (32-byte output): what the contracts put in `Hash` fields
+/// (receipt details, descriptions, licences, evidence).
+pub fn blake2_256(data: &[u8]) -> [u8; 32] {
+    use blake2::digest::{consts::U32, Digest};
+    blake2::Blake2b::<U32>::digest(data).into()
+}
+
 /// Wall-clock time in ms since the Unix epoch (0 if the clock is before it).
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

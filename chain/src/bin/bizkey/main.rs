@@ -1,10 +1,26 @@
-//! `bizkey`: deploy the suite, run a scripted day of sales, measure gas.
+//! `bizkey`: what merchants, customers and voters do on a deployed suite,
+//! plus the operators' deploy, scripted day and gas table.
 //!
 //! ```text
-//! bizkey deploy --url ws://127.0.0.1:9944 --suri //Alice --contracts-dir DIR --out deployment.json [--voting-ms 10000]
+//! bizkey merchant register|record|confirm|cancel|claim|rate-reply …
+//! bizkey customer open|confirm|claim|spend-time|rate|react …
+//! bizkey gov      lock|unlock|propose|vote|execute …
+//! bizkey task     publish|join|claim …
+//! bizkey query    balance|receipt|rewards|proposal …
+//! bizkey deploy --url ws://127.0.0.1:9944 --suri //Alice --contracts-dir DIR --out deployment.json
 //! bizkey day    --manifest deployment.json [--merchants 3 --customers 8 --seed 7]
 //! bizkey gas    --url ws://127.0.0.1:9944 --contracts-dir DIR [--out docs/gas.md]
 //! ```
+//!
+//! The people commands sign with the key in `--key-file` or `BIZKEY_SURI`
+//! (never a command-line argument, never printed), dry-run each call first
+//! and show its fee, and print one line per step (`--json`: one JSON
+//! document). Any failure prints one line on stderr and exits with 1 (bad
+//! arguments: 2), naming the contract's error (`ledger::record refused:
+//! DuplicateOrder`).
+
+mod people;
+mod report;
 
 use anyhow::{Context, Result};
 use bizkey_chain::{accounts, day, deploy, gas, Chain, Manifest};
@@ -19,12 +35,50 @@ use std::time::Duration;
     about = "Bizkey on a substrate-contracts-node"
 )]
 struct Cli {
+    /// Print one JSON document instead of lines for people.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// A merchant's calls: register, record a sale, confirm, cancel, claim, rate back.
+    Merchant {
+        #[command(flatten)]
+        ctx: people::Ctx,
+        #[command(subcommand)]
+        cmd: people::MerchantCmd,
+    },
+    /// A customer's calls: open a sale, confirm, claim, pay in Time, rate, react.
+    Customer {
+        #[command(flatten)]
+        ctx: people::Ctx,
+        #[command(subcommand)]
+        cmd: people::CustomerCmd,
+    },
+    /// Governance: lock Biz, propose, vote, execute.
+    Gov {
+        #[command(flatten)]
+        ctx: people::Ctx,
+        #[command(subcommand)]
+        cmd: people::GovCmd,
+    },
+    /// Merchant tasks: publish, join, claim.
+    Task {
+        #[command(flatten)]
+        ctx: people::Ctx,
+        #[command(subcommand)]
+        cmd: people::TaskCmd,
+    },
+    /// Reads (dry runs; no key needed when an account is given).
+    Query {
+        #[command(flatten)]
+        ctx: people::Ctx,
+        #[command(subcommand)]
+        cmd: people::QueryCmd,
+    },
     /// Upload, instantiate and wire the suite; write the deployment manifest.
     Deploy {
         /// The node's RPC URL.
@@ -91,14 +145,60 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print as clap renders them.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprintln!("{}", one_line(&e.render().to_string()));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let json = cli.json;
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the causes joined, most general first.
+            let line = e
+                .chain()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(": ");
+            eprintln!("error: {line}");
+            if json {
+                println!("{}", serde_json::json!({ "error": line }));
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// clap's message without the usage block, on one line.
+fn one_line(rendered: &str) -> String {
+    rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut report = report::Report::new(cli.json);
+    match cli.command {
+        Command::Merchant { ctx, cmd } => people::merchant(&ctx, cmd, &mut report).await?,
+        Command::Customer { ctx, cmd } => people::customer(&ctx, cmd, &mut report).await?,
+        Command::Gov { ctx, cmd } => people::gov(&ctx, cmd, &mut report).await?,
+        Command::Task { ctx, cmd } => people::task(&ctx, cmd, &mut report).await?,
+        Command::Query { ctx, cmd } => people::query(&ctx, cmd, &mut report).await?,
         Command::Deploy {
             url,
             suri,
@@ -198,6 +298,7 @@ async fn main() -> Result<()> {
             }
         }
     }
+    report.finish();
     Ok(())
 }
 
@@ -227,11 +328,10 @@ fn write_detail_uploads(
         bizkey_store::detail::ReceiptDetail,
     )],
 ) -> anyhow::Result<()> {
-    const MUTATION: &str = "mutation($id: Int!, $detail: String!) { submitReceiptDetail(receiptId: $id, detail: $detail) { receiptId detailHash } }";
     let mut out = String::new();
     for (id, detail) in details {
         let body = serde_json::json!({
-            "query": MUTATION,
+            "query": bizkey_chain::sdk::pos::SUBMIT_DETAIL,
             "variables": { "id": id, "detail": serde_json::to_string(detail)? },
         });
         out.push_str(&body.to_string());
@@ -299,5 +399,26 @@ fn print_day(r: &day::DayReport) {
             t.receipt,
             tokens(t.reward)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clap_errors_fit_on_one_line() {
+        let Err(e) = Cli::try_parse_from(["bizkey", "merchant", "record", "--amount", "1"]) else {
+            panic!("a record without a customer parsed");
+        };
+        let line = one_line(&e.render().to_string());
+        assert!(line.contains("--customer"), "{line}");
+        assert!(!line.contains('\n'));
     }
 }

@@ -1,0 +1,74 @@
+//! The deployed suite as handles on its contracts: what the day, the SDK and
+//! the CLI call.
+
+use crate::contract::Contract;
+use crate::error::{ChainError, Result};
+use crate::manifest::Manifest;
+
+/// The contracts of a manifest. The core four are required; the community
+/// contracts are optional (a core-only deployment has none of them).
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub bt: Contract,
+    pub tt: Contract,
+    pub registry: Contract,
+    pub ledger: Contract,
+    pub locking: Option<Contract>,
+    pub governance: Option<Contract>,
+    pub tasks: Option<Contract>,
+}
+
+impl Suite {
+    /// Handles on the manifest's contracts, reading their bundles.
+    ///
+    /// # Errors
+    /// [`crate::ManifestError::UnknownContract`] without one of the core
+    /// four; [`crate::BundleError`] when a bundle cannot be read.
+    pub fn load(manifest: &Manifest) -> Result<Self> {
+        let get = |n: &str| -> Result<Contract> { Contract::from_manifest(manifest.contract(n)?) };
+        let optional = |n: &str| -> Result<Option<Contract>> {
+            manifest
+                .contract(n)
+                .ok()
+                .map(Contract::from_manifest)
+                .transpose()
+        };
+        Ok(Self {
+            bt: get("biz_token")?,
+            tt: get("time_token")?,
+            registry: get("registry")?,
+            ledger: get("ledger")?,
+            locking: optional("locking")?,
+            governance: optional("governance")?,
+            tasks: optional("tasks")?,
+        })
+    }
+
+    /// `locking`, or an error naming it.
+    ///
+    /// # Errors
+    /// [`ChainError::Plan`] when the suite was deployed without it.
+    pub fn locking(&self) -> Result<&Contract> {
+        required(self.locking.as_ref(), "locking")
+    }
+
+    /// `governance`, or an error naming it.
+    ///
+    /// # Errors
+    /// [`ChainError::Plan`] when the suite was deployed without it.
+    pub fn governance(&self) -> Result<&Contract> {
+        required(self.governance.as_ref(), "governance")
+    }
+
+    /// `tasks`, or an error naming it.
+    ///
+    /// # Errors
+    /// [`ChainError::Plan`] when the suite was deployed without it.
+    pub fn tasks(&self) -> Result<&Contract> {
+        required(self.tasks.as_ref(), "tasks")
+    }
+}
+
+fn required<'a>(contract: Option<&'a Contract>, name: &str) -> Result<&'a Contract> {
+    contract.ok_or_else(|| ChainError::Plan(format!("the suite has no `{name}` contract")))
+}
