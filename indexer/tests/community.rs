@@ -1002,6 +1002,7 @@ async fn community_tables_equal_the_contracts_after_a_day_and_an_afternoon() {
     let g = day.governance.as_ref().expect("the day's proposal");
     assert_eq!(g.status, ProposalStatus::Executed);
     let a = afternoon(&suite, &c, &day).await;
+    let till = crate::pos::sell(&suite, &suite.manifest, &node.url, SEED).await;
     suite.tick().await.unwrap();
     let height = suite.settle(Duration::from_secs(60)).await.unwrap();
     eprintln!(
@@ -1035,6 +1036,7 @@ async fn community_tables_equal_the_contracts_after_a_day_and_an_afternoon() {
             &c.tasks,
             &db.url,
             &day.details,
+            &till,
         )
         .await;
 

@@ -68,12 +68,13 @@ pub async fn assert_graphql_matches_contracts(
     tasks: &Contract,
     database_url: &str,
     details: &[(ReceiptId, ReceiptDetail)],
+    till: &crate::pos::Till,
 ) {
     let config = Config {
         database_url: database_url.to_owned(),
         ..Config::default()
     };
-    let (schema, _) = app(connect(&config).await.unwrap(), &config);
+    let (schema, router) = app(connect(&config).await.unwrap(), &config);
 
     // Receipts: every field the ledger keeps, and nothing beyond them.
     let rows = receipts(&schema).await;
@@ -288,4 +289,25 @@ pub async fn assert_graphql_matches_contracts(
             "task {id}"
         );
     }
+
+    // The till's details, posted over HTTP by the POS SDK as a till would.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let pos = till.pos.clone().with_index(url);
+    assert_eq!(till.sales.len(), 3);
+    for (id, detail) in &till.sales {
+        pos.post_detail(*id, detail).await.unwrap();
+        let data = run(&schema, &format!("{{ receipt(id: {id}) {{ detail }} }}")).await;
+        let served = &data["receipt"]["detail"];
+        assert_eq!(served["items"][0]["name"], detail.items[0].name.as_str());
+        assert!(served.get("customer_name").is_none(), "{served}");
+    }
+    // A detail that is not the receipt's is refused with the API's reason.
+    let (id, detail) = &till.sales[0];
+    let mut forged = detail.clone();
+    forged.items[0].paid_price += 1;
+    let e = pos.post_detail(*id, &forged).await.unwrap_err().to_string();
+    assert!(e.contains("BAD_DETAIL"), "{e}");
+    server.abort();
 }

@@ -4,7 +4,8 @@
 //! `community` (the community contracts' tables against their queries) and
 //! `fraud_onchain` (live fraud scoring and flags against it); `graphql_api`
 //! (the GraphQL API over that index against the contracts, called by
-//! `community`).
+//! `community`); `pos` (the POS SDK on that chain, its details posted to the
+//! API over HTTP).
 
 mod community;
 mod follow;
@@ -13,3 +14,4 @@ mod graphql_api;
 mod harness;
 mod live;
 mod node;
+mod pos;
