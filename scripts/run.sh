@@ -92,5 +92,11 @@ echo "Example query: $example"
 curl -sS -H 'content-type: application/json' \
   -d "$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$example")" \
   "$api/graphql" | python3 -m json.tool
+echo
+echo "Act as a user with the CLI (docs/cli.md), e.g. Bob's balances and a sale by a day merchant:"
+echo "  export BIZKEY_MANIFEST=$run_dir/deployment.json"
+echo "  $bin/bizkey query balance 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+echo "  BIZKEY_SURI=//Alice//bizkey/7/merchant/0 $bin/bizkey merchant record --customer 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 4.50 --index $api"
+echo "  BIZKEY_SURI=//Bob $bin/bizkey customer confirm <receipt id>"
 echo "Press Ctrl-C to stop."
 wait

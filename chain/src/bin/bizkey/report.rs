@@ -9,6 +9,7 @@ pub struct Step {
     call: String,
     dry_run: Value,
     fee: u128,
+    deposit: i128,
     included: Option<Value>,
     outcome: String,
     value: Value,
@@ -25,6 +26,7 @@ impl Step {
                 "fee": quote.fee.to_string(),
             }),
             fee: quote.fee,
+            deposit: quote.dry.storage_deposit,
             included: None,
             outcome: String::new(),
             value: Value::Null,
@@ -109,7 +111,11 @@ impl Report {
                 step.call,
                 gas["ref_time"],
                 gas["proof_size"],
-                step.dry_run["storage_deposit"].as_str().unwrap_or("0"),
+                if step.deposit < 0 {
+                    format!("refund {}", native(step.deposit.unsigned_abs()))
+                } else {
+                    native(step.deposit.unsigned_abs())
+                },
                 native(step.fee),
             );
             match &step.included {
