@@ -118,6 +118,8 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
     let mut options = DeployOptions::dev();
     options.governance.voting_period_ms = 4_000;
     options.governance.execution_delay_ms = 500;
+    // The shortest lock outlasts the vote, and ends within the test.
+    options.lock_tiers[0].duration_ms = 12_000;
     let manifest = deploy_suite_with(&chain, &alice, contracts_dir(), &options, &mut |_: &str| {})
         .await
         .unwrap();
@@ -452,6 +454,15 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
         .value
         .expect("locked");
     assert_eq!(lock.amount, 5 * UNIT);
+    let early = bizkey(m, Some(MERCHANT), &["gov", "unlock"]);
+    assert_eq!(early.code, 1);
+    assert!(
+        early
+            .stderr
+            .contains("locking::unlock refused: StillLocked"),
+        "{}",
+        early.stderr
+    );
     let proposal = ok(
         m,
         Some(MERCHANT),
@@ -494,15 +505,6 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
         .unwrap()
         .value;
     assert_eq!(params.reward.cashback_ppm, 20_000);
-    let early = bizkey(m, Some(MERCHANT), &["gov", "unlock"]);
-    assert_eq!(early.code, 1);
-    assert!(
-        early
-            .stderr
-            .contains("locking::unlock refused: StillLocked"),
-        "{}",
-        early.stderr
-    );
 
     // tasks: publish (approves tasks, escrows), join, a purchase, claim
     let run = ok(
@@ -563,6 +565,16 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
         balance(&chain, &suite.tt, CUSTOMER).await,
         before + UNIT / 50
     );
+
+    // unlock once the lock's term is over: the Biz comes back
+    let now = chain
+        .block_timestamp(chain.best_block().await.unwrap().1)
+        .await
+        .unwrap();
+    pass(&chain, lock.unlock_at.saturating_sub(now) + 500).await;
+    let biz = balance(&chain, &suite.bt, MERCHANT).await;
+    ok(m, Some(MERCHANT), &["gov", "unlock"]);
+    assert_eq!(balance(&chain, &suite.bt, MERCHANT).await, biz + 5 * UNIT);
 
     // queries: the signer's balance, a receipt
     let b = ok(m, Some(CUSTOMER), &["query", "balance", "--json"]).json();
