@@ -99,6 +99,24 @@ pub struct Quote<R> {
     pub fee: u128,
 }
 
+impl<T, E> DryRun<Result<T, E>> {
+    /// The dry run of a message returning `Ok(T)`, or its `Err`.
+    ///
+    /// # Errors
+    /// The message's `Err`.
+    pub fn ok(self) -> Result<DryRun<T>, E> {
+        Ok(DryRun {
+            value: self.value?,
+            reverted: self.reverted,
+            gas_consumed: self.gas_consumed,
+            gas_required: self.gas_required,
+            storage_deposit: self.storage_deposit,
+            data: self.data,
+            events: self.events,
+        })
+    }
+}
+
 /// The result of a signed contract call.
 #[derive(Debug, Clone)]
 pub struct CallOutcome<R> {

@@ -243,20 +243,12 @@ impl Session {
             dry,
             fee,
         } = quote;
-        match dry.value {
-            Ok(value) => Ok(Quoted {
+        match dry.ok() {
+            Ok(dry) => Ok(Quoted {
                 quote: Quote {
                     contract,
                     call,
-                    dry: crate::DryRun {
-                        value,
-                        reverted: dry.reverted,
-                        gas_consumed: dry.gas_consumed,
-                        gas_required: dry.gas_required,
-                        storage_deposit: dry.storage_deposit,
-                        data: dry.data,
-                        events: dry.events,
-                    },
+                    dry,
                     fee,
                 },
             }),
