@@ -71,6 +71,25 @@ fn bizkey(manifest: &Path, suri: Option<&str>, args: &[&str]) -> Run {
     run
 }
 
+/// `merchant record` of `amount` to `customer` as order `order`: the receipt id.
+fn record(manifest: &Path, customer: &str, amount: &str, order: &str) -> u64 {
+    let args = [
+        "merchant",
+        "record",
+        "--customer",
+        customer,
+        "--amount",
+        amount,
+        "--order-id",
+        order,
+        "--json",
+    ];
+    ok(manifest, Some(MERCHANT), &args)
+        .value(0)
+        .as_u64()
+        .unwrap()
+}
+
 /// A run that must succeed.
 fn ok(manifest: &Path, suri: Option<&str>, args: &[&str]) -> Run {
     let run = bizkey(manifest, suri, args);
@@ -286,24 +305,7 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
     );
 
     // merchant record → merchant cancel
-    let r3 = ok(
-        m,
-        Some(MERCHANT),
-        &[
-            "merchant",
-            "record",
-            "--customer",
-            &cs,
-            "--amount",
-            "3",
-            "--order-id",
-            "3",
-            "--json",
-        ],
-    )
-    .value(0)
-    .as_u64()
-    .unwrap();
+    let r3 = record(m, &cs, "3", "3");
     ok(m, Some(MERCHANT), &["merchant", "cancel", &r3.to_string()]);
     assert_eq!(
         receipt(&chain, &suite, r3).await.status,
@@ -526,24 +528,7 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
         .as_u64()
         .unwrap();
     ok(m, Some(CUSTOMER), &["task", "join", &task.to_string()]);
-    let r5 = ok(
-        m,
-        Some(MERCHANT),
-        &[
-            "merchant",
-            "record",
-            "--customer",
-            &cs,
-            "--amount",
-            "4.20",
-            "--order-id",
-            "5",
-            "--json",
-        ],
-    )
-    .value(0)
-    .as_u64()
-    .unwrap();
+    let r5 = record(m, &cs, "4.20", "5");
     ok(m, Some(CUSTOMER), &["customer", "confirm", &r5.to_string()]);
     pass(&chain, CHALLENGE_MS + 500).await;
     let before = balance(&chain, &suite.tt, CUSTOMER).await;
@@ -614,25 +599,7 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
     assert_eq!(best(&chain).await, height);
 
     // Bad input: one line on stderr, exit ≠ 0, no transaction (no block).
-    let r6 = ok(
-        m,
-        Some(MERCHANT),
-        &[
-            "merchant",
-            "record",
-            "--customer",
-            &cs,
-            "--amount",
-            "2",
-            "--order-id",
-            "7",
-            "--json",
-        ],
-    )
-    .value(0)
-    .as_u64()
-    .unwrap()
-    .to_string();
+    let r6 = record(m, &cs, "2", "7").to_string();
     let key_file = dir.join("wrong.key");
     std::fs::write(&key_file, "bad secret words here").unwrap();
     let o6 = ["--order-id", "6"];
