@@ -31,7 +31,7 @@ const PPM = 1_000_000n;
 /** BizPower's fixed-point one (bizkey_math::ONE). */
 const ONE = 1_000_000_000n;
 /** The ledger's challenge window for this run (the admin shortens it, as the day does). */
-const CHALLENGE_MS = 2_000;
+const CHALLENGE_MS = 3_000;
 /** Share of a sale the merchant accepts in Time (ppm), as the day's merchants. */
 const TIME_SHARE_PPM = 300_000;
 
