@@ -98,9 +98,11 @@ export async function startDevnet() {
   child.on('exit', () => {
     exited = true;
   });
-  // Never leave the node behind, whatever ends this process.
+  // Never leave the node (or its files) behind, whatever ends this process.
+  // SIGTERM: the node then deletes its --tmp database itself.
   const killNode = () => {
-    if (!exited) child.kill('SIGKILL');
+    if (!exited) child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', killNode);
   const onSignal = (signal) => {
