@@ -63,7 +63,10 @@ function bizReward(params, bizpower, earlier) {
   return ((params.baseBiz * factor) / ONE) >> BigInt(earlier);
 }
 
-describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
+/** Each step's limit: a hang fails that step, with its name, instead of the whole run. */
+const STEP = { timeout: 90_000 };
+
+describe('Bizkey through @polkadot/api-contract', { timeout: 300_000 }, () => {
   let devnet;
   let api;
   let suite;
@@ -148,14 +151,14 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
       referenceBizpower: big(r.referenceBizpower),
       cashbackPpm: BigInt(r.cashbackPpm.toNumber()),
     };
-  });
+  }, { timeout: 180_000 });
 
   after(async () => {
     await api?.disconnect();
     await devnet?.stop();
-  });
+  }, { timeout: 60_000 });
 
-  it('loads every contract of the manifest from its bundle, and it is the code on chain', async () => {
+  it('loads every contract of the manifest from its bundle, and it is the code on chain', STEP, async () => {
     const names = devnet.manifest.contracts.map((x) => x.name);
     for (const name of ['biz_token', 'time_token', 'registry', 'ledger', 'locking', 'governance']) {
       assert.ok(names.includes(name), `${name} is in the manifest`);
@@ -175,7 +178,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal((await read(c.time_token, 'psp22Metadata::tokenSymbol')).toHuman(), 'TT');
   });
 
-  it('registers the merchant, and the admin verifies it (phase 军政)', async () => {
+  it('registers the merchant, and the admin verifies it (phase 军政)', STEP, async () => {
     const profile = {
       name: 'Bakery of the JS suite',
       category: 'Bakery',
@@ -205,7 +208,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal(state.info.timeSharePpm.toNumber(), TIME_SHARE_PPM);
   });
 
-  it('registers the customer', async () => {
+  it('registers the customer', STEP, async () => {
     const { events } = await call(suite, customer, c.registry, 'registerCustomer', null);
     const ev = one(events, 'CustomerRegistered', 'registry');
     assert.equal(ev.args.customer.toString(), customer.address);
@@ -213,7 +216,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.ok((await read(c.ledger, 'ledgerApi::customer', customer.address)).isSome);
   });
 
-  it('records a sale merchant-first: the merchant records, the customer confirms', async () => {
+  it('records a sale merchant-first: the merchant records, the customer confirms', STEP, async () => {
     const amount = 10_000n; // cents
     const o = await order(amount, { items: 3 });
     const rec = await call(suite, merchant, c.ledger, 'record', customer.address, o);
@@ -241,7 +244,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal(big(receipt.time), big(ev.args.rewards.customerTime));
   });
 
-  it('records a sale customer-first: the customer opens, the merchant confirms', async () => {
+  it('records a sale customer-first: the customer opens, the merchant confirms', STEP, async () => {
     const amount = 4_550n;
     const o = await order(amount, { channel: 'Outside' });
     const opn = await call(suite, customer, c.ledger, 'open', merchant.address, o);
@@ -261,7 +264,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     );
   });
 
-  it('fails a call that runs out of gas in its block (ExtrinsicFailed)', async () => {
+  it('fails a call that runs out of gas in its block (ExtrinsicFailed)', STEP, async () => {
     const dry = await dryRun(c.time_token, customer.address, 'psp22::approve', merchant.address, 1n);
     const gasLimit = api.registry.createType('WeightV2', {
       refTime: dry.gasRequired.refTime.toBn().divn(2),
@@ -272,7 +275,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal(big(await read(c.time_token, 'psp22::allowance', customer.address, merchant.address)), 0n);
   });
 
-  it('claims the rewards once the challenge window is over', async () => {
+  it('claims the rewards once the challenge window is over', STEP, async () => {
     const matures = receipts.reduce((m, r) => (big(r.args.maturesAt) > m ? big(r.args.maturesAt) : m), 0n);
     const wait = matures - BigInt(Date.now()) + 300n;
     if (wait > 0n) await sleep(wait);
@@ -315,7 +318,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal(await balanceOf(c.time_token, c.ledger.address), before.ledgerTime - timeDue);
   });
 
-  it('spends Time: the customer approves the ledger and pays part of an order in Time', async () => {
+  it('spends Time: the customer approves the ledger and pays part of an order in Time', STEP, async () => {
     const held = await balanceOf(c.time_token, customer.address);
     const merchantTime = await balanceOf(c.time_token, merchant.address);
     const timePaid = held / 2n;
@@ -345,7 +348,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal(big(await read(c.time_token, 'psp22::allowance', customer.address, c.ledger.address)), 0n);
   });
 
-  it('locks Biz, proposes a treasury grant, votes, and the proposal is executed', async () => {
+  it('locks Biz, proposes a treasury grant, votes, and the proposal is executed', STEP, async () => {
     const tiers = await read(c.locking, 'tiers');
     const tier = 0;
     const multiplier = BigInt(tiers[tier].multiplierPpm.toNumber());
@@ -421,7 +424,7 @@ describe('Bizkey through @polkadot/api-contract', { timeout: 240_000 }, () => {
     assert.equal(final.toString(), 'Executed');
   });
 
-  it('decodes the contract events of a block read back from the chain', async () => {
+  it('decodes the contract events of a block read back from the chain', STEP, async () => {
     // A dApp that follows blocks rather than its own extrinsics reads
     // System.Events at a block and decodes the ContractEmitted records.
     const records = await (await api.at(customerClaim.blockHash)).query.system.events();

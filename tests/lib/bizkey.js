@@ -112,18 +112,25 @@ export async function read(contract, message, ...args) {
  * signAndSend's default: `system_accountNextIndex`, which counts the
  * transactions in the pool (the dev node finalizes a second after sealing).
  */
-export function submit(api, tx, signer) {
+export function submit(api, tx, signer, { timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
     let unsub = null;
     let done = false;
+    const seen = []; // the statuses the pool reported, for the error
     const finish = (fn, v) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       if (unsub) unsub();
       fn(v);
     };
+    const timer = setTimeout(() => {
+      const what = `${tx.method.section}.${tx.method.method} ${tx.hash.toHex()} (nonce ${tx.nonce.toString()})`;
+      finish(reject, new Error(`${what} not in a block after ${timeoutMs} ms; statuses: ${seen.join(', ') || 'none'}`));
+    }, timeoutMs);
     tx.signAndSend(signer, (result) => {
       const { status, events, dispatchError } = result;
+      seen.push(status.type);
       if (status.isInBlock) {
         const failed = events.find(({ event }) => api.events.system.ExtrinsicFailed.is(event));
         if (failed || dispatchError) {
