@@ -81,9 +81,15 @@ if [ "$want_postgres" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
 fi
 
+# --- Node.js for the dApp tests (tests/; Debian's packages) ----------------
+if ! command -v node >/dev/null 2>&1; then
+  log "installing Node.js and npm from Debian's packages"
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+
 # --- Python venv for training and the ONNX Runtime library ----------------
 if [ "$want_python" = 1 ] && [ -x "$BIZKEY_ROOT/models/setup.sh" ]; then
   "$BIZKEY_ROOT/models/setup.sh"
 fi
 
-log "ready: $(cargo-contract --version), $("$CONTRACTS_NODE" --version)"
+log "ready: $(cargo-contract --version), $("$CONTRACTS_NODE" --version), node $(node --version)"

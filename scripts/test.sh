@@ -2,8 +2,9 @@
 # The whole test suite, on a fresh machine of this kind or an old one.
 # Installs what it needs first (idempotent), then: formatting and lints of
 # both workspaces, the contracts' unit, property and ink_e2e tests against
-# substrate-contracts-node, and the services' tests against a real node, a
-# real SQLite file and a real PostgreSQL server.
+# substrate-contracts-node, the services' tests against a real node, a
+# real SQLite file and a real PostgreSQL server, and the dApp tests
+# (tests/, Node.js and @polkadot/api-contract) against a dev node.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$BIZKEY_ROOT"
@@ -53,6 +54,16 @@ step "services: tests (real node, SQLite file, PostgreSQL)"
 (
   export CARGO_TARGET_DIR="$SERVICES_TARGET_DIR"
   cargo test -j"$jobs" --workspace
+)
+
+step "dApp tests: @polkadot/api-contract against a fresh dev node (tests/)"
+(
+  # The suite starts its own node and deploys with the CLI the services'
+  # tests just built (a no-op build unless they did not).
+  CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build -j"$jobs" -p bizkey-chain --bin bizkey
+  cd tests
+  npm ci --no-audit --no-fund
+  BIZKEY_BIN="$SERVICES_TARGET_DIR/debug/bizkey" node --test
 )
 
 step "all green in $(( $(date +%s) - started ))s"
