@@ -32,3 +32,7 @@ if [ -z "${ORT_DYLIB_PATH:-}" ]; then
     fi
   done
 fi
+
+# No incremental compilation: the suite builds each workspace once, and the
+# incremental caches of both trees took ~25 GB here without speeding that up.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
