@@ -1,4 +1,4 @@
-//! The measurement table (issue 2 §6): each contract's optimized Wasm size,
+//! The measurement table: each contract's optimized Wasm size,
 //! and ref_time / proof_size from `ContractsApi_call` dry runs on the node.
 
 use crate::accounts::{account_of, keypair, to_ink};

@@ -1,4 +1,4 @@
-//! Live fraud scoring (DESIGN.md §5, issue 5 part 5).
+//! Live fraud scoring (DESIGN.md §5).
 //!
 //! [`FraudScorer`] is the projection's [`ConfirmedReceipts`] hook: inside
 //! each batch's transaction it maps every newly confirmed receipt to the

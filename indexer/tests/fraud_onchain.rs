@@ -1,4 +1,4 @@
-//! The fraud model's on-chain end (issue 5 part 5) against a real node: a
+//! The fraud model's on-chain end against a real node: a
 //! small simulated retail population with one brushing ring is replayed on
 //! the ledger while the indexer scores every confirmed receipt from its SQL
 //! history and its reporter flags the ones above the threshold inside the
