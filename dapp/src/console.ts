@@ -12,7 +12,7 @@ import { CandlestickSeries, createChart, type IChartApi, type ISeriesApi, type U
 import { start, throttle, type Shell } from './app';
 import { byId, field, fill, h, input, select, table } from './dom';
 import { detailHash, upload, type Detail } from './detail';
-import { bizpower, cents, parseCents, parseToken, pct, short, token, when } from './format';
+import { bizpower, cents, parseCents, parseToken, pct, short, token, when, words } from './format';
 import { gql, live } from './gql';
 
 interface Receipt {
@@ -152,7 +152,7 @@ function draw(shell: Shell, d: Data, send: Send, refresh: () => Promise<void>): 
         { class: 'stats' },
         stat('Name', m.name),
         stat('Status', m.status.toLowerCase(), 'shop-status'),
-        stat('Kind', m.category),
+        stat('Kind', words(m.category)),
         stat('District', m.location.slice(0, 5)),
         stat('BizPower', bizpower(m.bizpower).toFixed(4), 'bizpower'),
         stat('Takes Time up to', pct(m.timeShare)),

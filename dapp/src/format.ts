@@ -56,3 +56,9 @@ export function short(address: string): string {
 export function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
+
+/** An enum value of the API (`CAFE`, `IN_STORE`) as words ("Cafe", "In store"). */
+export function words(v: string): string {
+  const t = v.replace(/_/g, ' ').toLowerCase();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}

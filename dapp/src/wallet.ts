@@ -9,7 +9,7 @@ import './style.css';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { start, throttle, type Shell } from './app';
 import { byId, field, fill, h, input, select, table } from './dom';
-import { cents, parseCents, parseToken, pct, short, token, when } from './format';
+import { cents, parseCents, parseToken, pct, short, token, when, words } from './format';
 import { gql, live } from './gql';
 import { purchaseRule, qualifying } from './tasks';
 
@@ -260,7 +260,7 @@ function draw(shell: Shell, d: Data, send: Send, dialog: (id: number, shop: stri
             b.addEventListener('click', () => void shell.act(b, `Join ${o.task.name}`, () => send('tasks', 'join', o.task.id, [])).then(refresh));
             const why = [
               o.sameDistrict ? 'in your district' : null,
-              o.categoryShare > 0 ? `${pct(o.categoryShare)} of your purchases are ${o.merchant?.category ?? 'this kind'}` : null,
+              o.categoryShare > 0 ? `${pct(o.categoryShare)} of your purchases are ${o.merchant ? words(o.merchant.category).toLowerCase() : 'of this kind'}` : null,
               o.coVisitors > 0 ? `${o.coVisitors} of ${o.peers} customers of your shops go there` : null,
             ].filter(Boolean);
             return h(
@@ -321,7 +321,7 @@ function draw(shell: Shell, d: Data, send: Send, dialog: (id: number, shop: stri
     table(
       'Shops that take Time',
       ['Shop', 'Kind', 'District', 'Pay in Time up to'],
-      d.merchants.nodes.filter((m) => m.timeShare > 0).map((m) => [m.name, m.category, m.location.slice(0, 5), pct(m.timeShare)]),
+      d.merchants.nodes.filter((m) => m.timeShare > 0).map((m) => [m.name, words(m.category), m.location.slice(0, 5), pct(m.timeShare)]),
       'No shop takes Time yet.',
     ),
   );

@@ -347,6 +347,12 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
   });
 
   it('is usable by keyboard and screen reader, fits a phone, and logged no error', STEP, async () => {
+    if (shots) {
+      // As a person left them, before the reloads below.
+      fs.mkdirSync(shots, { recursive: true });
+      await wallet.screenshot({ path: path.join(shots, 'wallet.png'), fullPage: true });
+      await consoleA.screenshot({ path: path.join(shots, 'console.png'), fullPage: true });
+    }
     for (const page of [wallet, consoleA]) {
       // Every control has an accessible name.
       const unnamed = await page.evaluate(() =>
@@ -363,11 +369,6 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
       // One heading per section, the page's name first.
       assert.equal(await page.locator('h1').count(), 1);
-    }
-    if (shots) {
-      fs.mkdirSync(shots, { recursive: true });
-      await wallet.screenshot({ path: path.join(shots, 'wallet.png'), fullPage: true });
-      await consoleA.screenshot({ path: path.join(shots, 'console.png'), fullPage: true });
     }
     for (const page of [wallet, consoleA]) {
       await page.setViewportSize({ width: 390, height: 844 });
