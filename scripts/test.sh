@@ -70,9 +70,11 @@ step "dApp tests: @polkadot/api-contract against a fresh dev node (tests/)"
 step "dApp pages: Chromium against a dev node, the indexer and the API (dapp/)"
 (
   # The pages' test runs the indexer and the API the services' tests built
-  # (BIZKEY_INDEXER_BIN / BIZKEY_GRAPHQL_BIN override them), deploys with
-  # the CLI, builds the pages itself and drives Debian's Chromium.
-  CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build -j"$jobs" -p bizkey-chain --bin bizkey -p bizkey-indexer -p bizkey-graphql
+  # (cargo builds a package's binaries for its integration tests; no
+  # `cargo build -p` here, whose narrower feature set would rebuild them;
+  # BIZKEY_INDEXER_BIN / BIZKEY_GRAPHQL_BIN override them), deploys with the
+  # CLI the step above built, builds the pages itself and drives Debian's
+  # Chromium.
   cd dapp
   npm ci --no-audit --no-fund
   npx tsc --noEmit
