@@ -346,6 +346,24 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
     await page.close();
   });
 
+  it('in dev mode (?dev) the page offers the dev accounts and signs with their keys itself', STEP, async () => {
+    // Ferdie: the dev account the scripted day and the other suites leave unregistered.
+    const ferdie = keyring().addFromUri('//Ferdie');
+    // No extension in this tab: the dev accounts come from the page's own keyring.
+    const page = await browser.context.newPage();
+    page.on('console', (m) => m.type() === 'error' && problems.push(`dev wallet: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`dev wallet: ${e.message}`));
+    await page.goto(`${stack.url}/app/wallet/?dev&account=${ferdie.address}&ref=${customer.address}`);
+    await page.getByText('Live', { exact: true }).waitFor();
+    const names = await page.getByLabel('Account', { exact: true }).locator('option').allInnerTexts();
+    assert.deepEqual(names.map((n) => n.split(' ')[0]), ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']);
+    await page.getByRole('button', { name: /Register, referred by/ }).click();
+    await page.getByText(/You were referred by/).waitFor();
+    assert.equal((await read(c.registry, 'customer', ferdie.address)).unwrap().referrer.unwrap().toString(), customer.address);
+    await wallet.locator('[data-referred="2"]').waitFor();
+    await page.close();
+  });
+
   it('is usable by keyboard and screen reader, fits a phone, and logged no error', STEP, async () => {
     if (shots) {
       // As a person left them, before the reloads below.
