@@ -27,6 +27,7 @@ interface Receipt {
   confirmedAt: number | null;
   maturesAt: number | null;
   timeReward: string | null;
+  ratings: { side: string; product: number | null; service: number | null; environment: number | null }[];
 }
 
 interface Reward {
@@ -86,7 +87,7 @@ const QUERY = `query Wallet($a: String!) {
     referred { account registeredAt }
     purchases(first: 50, orderBy: ID_DESC) { nodes {
       id merchantAccount merchant { name } amount timePaid items status openedBy openedAt expiresAt
-      confirmedAt maturesAt timeReward } }
+      confirmedAt maturesAt timeReward ratings { side product service environment } } }
   }
   offers(customer: $a, first: 10) {
     score sameDistrict categoryShare coVisitors peers
@@ -103,7 +104,7 @@ const QUERY = `query Wallet($a: String!) {
 const ZERO_HASH = `0x${'00'.repeat(32)}`;
 
 let stops: (() => void)[] = [];
-/** Receipts rated in this session (the index shows them to the merchant). */
+/** Receipts rated in this session, until the index has the rating. */
 const rated = new Set<number>();
 
 function rewardOf(rewards: Reward[], id: number): Reward | undefined {
@@ -224,7 +225,10 @@ function draw(shell: Shell, d: Data, send: Send, dialog: (id: number, shop: stri
         const s = state(r, a.rewards, now);
         const actions: HTMLElement[] = [];
         if (r.status === 'CONFIRMED') {
-          if (rated.has(r.id)) {
+          const mine = r.ratings.find((x) => x.side === 'customer');
+          if (mine) {
+            actions.push(h('span', { class: 'muted', title: 'product / service / environment' }, `Rated ${mine.product}/${mine.service}/${mine.environment}`));
+          } else if (rated.has(r.id)) {
             actions.push(h('span', { class: 'muted' }, 'Rated'));
           } else {
             const rate = h('button', { type: 'button', 'aria-label': `Rate sale ${r.id}` }, 'Rate');

@@ -300,6 +300,9 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
     await dialog.getByRole('button', { name: 'Send rating' }).click();
     await consoleA.locator('#rating-count').getByText('1', { exact: true }).waitFor();
     await consoleA.getByText('5.0 / 4.0 / 5.0').waitFor();
+    // The wallet shows it from the index, after a reload too.
+    await wallet.reload();
+    await wallet.locator('#receipts tr', { has: wallet.locator(`[data-receipt="${saleId}"]`) }).getByText('Rated 5/4/5').waitFor();
   });
 
   it('shop A claims its Biz, locks it, proposes a treasury grant and votes, all in the console', STEP, async () => {
