@@ -21,6 +21,9 @@ source scripts/env.sh  # again: set-up may have just created the venv (ORT_DYLIB
 step "contracts (release builds)"
 scripts/build-contracts.sh
 
+step "dApp pages (dapp/dist)"
+scripts/build-dapp.sh
+
 step "services"
 CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build --release -p bizkey-chain -p bizkey-indexer -p bizkey-graphql
 bin="$SERVICES_TARGET_DIR/release"
@@ -48,7 +51,8 @@ api="http://127.0.0.1:${BIZKEY_GRAPHQL_PORT:-8080}"
 step "GraphQL API → $api"
 for _ in $(seq 1 100); do [ -e "$run_dir/bizkey.sqlite" ] && break; sleep 0.1; done
 "$bin/bizkey-graphql" --database-url "sqlite://$run_dir/bizkey.sqlite?mode=rw" \
-  --listen "127.0.0.1:${BIZKEY_GRAPHQL_PORT:-8080}" >"$run_dir/graphql.log" 2>&1 &
+  --listen "127.0.0.1:${BIZKEY_GRAPHQL_PORT:-8080}" \
+  --dapp-dir "$BIZKEY_ROOT/dapp/dist" --manifest "$run_dir/deployment.json" >"$run_dir/graphql.log" 2>&1 &
 pids+=($!)
 
 step "a day of sales"
@@ -98,5 +102,9 @@ echo "  export BIZKEY_MANIFEST=$run_dir/deployment.json"
 echo "  $bin/bizkey query balance 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
 echo "  BIZKEY_SURI=//Alice//bizkey/7/merchant/0 $bin/bizkey merchant record --customer 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 4.50 --index $api"
 echo "  BIZKEY_SURI=//Bob $bin/bizkey customer confirm <receipt id>"
+echo
+echo "The pages (sign with a Polkadot wallet extension, or add ?dev to use the dev accounts on this local chain):"
+echo "  customer wallet:   $api/app/wallet/      e.g. Bob's: $api/app/wallet/?dev&account=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+echo "  merchant console:  $api/app/console/     e.g. $api/app/console/?dev (register a shop; //Alice, the admin, verifies it)"
 echo "Press Ctrl-C to stop."
 wait

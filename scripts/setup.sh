@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything Bizkey needs on a fresh Debian machine of this kind.
-# Idempotent: a second run only checks. Usage: scripts/setup.sh [--no-postgres] [--no-python]
+# Idempotent: a second run only checks.
+# Usage: scripts/setup.sh [--no-postgres] [--no-python] [--no-chromium]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 want_postgres=1
 want_python=1
+want_chromium=1
 for arg in "$@"; do
   case "$arg" in
     --no-postgres) want_postgres=0 ;;
     --no-python) want_python=0 ;;
+    --no-chromium) want_chromium=0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -87,9 +90,17 @@ if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# --- Chromium for the pages' browser test (dapp/tests; Debian's packages) --
+# playwright-core drives it through executablePath: Playwright's own browser
+# download cannot run here.
+if [ "${want_chromium:-1}" = 1 ] && ! [ -x /usr/bin/chromium ]; then
+  log "installing Chromium from Debian's packages"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 # --- Python venv for training and the ONNX Runtime library ----------------
 if [ "$want_python" = 1 ] && [ -x "$BIZKEY_ROOT/models/setup.sh" ]; then
   "$BIZKEY_ROOT/models/setup.sh"
 fi
 
-log "ready: $(cargo-contract --version), $("$CONTRACTS_NODE" --version), node $(node --version)"
+log "ready: $(cargo-contract --version), $("$CONTRACTS_NODE" --version), node $(node --version)$([ -x /usr/bin/chromium ] && echo ", $(/usr/bin/chromium --version)")"

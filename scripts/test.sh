@@ -3,8 +3,9 @@
 # Installs what it needs first (idempotent), then: formatting and lints of
 # both workspaces, the contracts' unit, property and ink_e2e tests against
 # substrate-contracts-node, the services' tests against a real node, a
-# real SQLite file and a real PostgreSQL server, and the dApp tests
-# (tests/, Node.js and @polkadot/api-contract) against a dev node.
+# real SQLite file and a real PostgreSQL server, the dApp tests
+# (tests/, Node.js and @polkadot/api-contract) against a dev node, and the
+# pages (dapp/) in headless Chromium against a node, the indexer and the API.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$BIZKEY_ROOT"
@@ -64,6 +65,20 @@ step "dApp tests: @polkadot/api-contract against a fresh dev node (tests/)"
   cd tests
   npm ci --no-audit --no-fund
   BIZKEY_BIN="$SERVICES_TARGET_DIR/debug/bizkey" node --test
+)
+
+step "dApp pages: Chromium against a dev node, the indexer and the API (dapp/)"
+(
+  # The pages' test runs the indexer and the API the services' tests built
+  # (cargo builds a package's binaries for its integration tests; no
+  # `cargo build -p` here, whose narrower feature set would rebuild them;
+  # BIZKEY_INDEXER_BIN / BIZKEY_GRAPHQL_BIN override them), deploys with the
+  # CLI the step above built, builds the pages itself and drives Debian's
+  # Chromium.
+  cd dapp
+  npm ci --no-audit --no-fund
+  npx tsc --noEmit
+  BIZKEY_BIN="$SERVICES_TARGET_DIR/debug/bizkey" node --test tests/
 )
 
 step "all green in $(( $(date +%s) - started ))s"

@@ -6,8 +6,10 @@
 //! [`schema`] builds the schema over a database connection (tests execute
 //! it directly); [`app`] serves it with axum: GraphiQL at `/`, queries at
 //! `/graphql`, subscriptions (graphql-ws and graphql-transport-ws) at
-//! `/graphql/ws`, `/health` and `/metrics`.
+//! `/graphql/ws`, `/health` and `/metrics`; [`dapp::router`] adds the
+//! dApp pages under `/app/`.
 
+pub mod dapp;
 pub mod enums;
 pub mod error;
 pub mod filter;

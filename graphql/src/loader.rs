@@ -120,7 +120,7 @@ pub fn register<Q, M, S>(
     delay: Duration,
 ) -> async_graphql::SchemaBuilder<Q, M, S> {
     use bizkey_store::entity::{
-        customers, fraud_scores, ledger_merchants, locks, merchants, proposal_votes,
+        customers, fraud_scores, ledger_merchants, locks, merchants, proposal_votes, ratings,
         receipt_details, receipt_status_history, receipts, rewards, task_participants,
         token_balances,
     };
@@ -146,5 +146,6 @@ pub fn register<Q, M, S>(
         one fraud_scores.ReceiptId -> receipt_id: i64,
         many proposal_votes.ProposalId -> proposal_id: i64,
         many task_participants.TaskId -> task_id: i64,
+        many ratings.ReceiptId -> receipt_id: i64,
     )
 }

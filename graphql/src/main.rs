@@ -4,6 +4,7 @@ use anyhow::Context;
 use bizkey_graphql::{app, connect, Config};
 use clap::Parser;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
@@ -42,6 +43,16 @@ struct Cli {
     /// How long a batch loader gathers keys before its statement, µs.
     #[arg(long, env = "BIZKEY_GRAPHQL_BATCH_DELAY_US", default_value_t = 1_000)]
     batch_delay_us: u64,
+    /// Serve the built dApp pages (dapp/dist) under /app/.
+    #[arg(long, env = "BIZKEY_DAPP_DIR", requires = "manifest")]
+    dapp_dir: Option<PathBuf>,
+    /// The deployment manifest the pages read their contracts from.
+    #[arg(long, env = "BIZKEY_MANIFEST")]
+    manifest: Option<PathBuf>,
+    /// The node's WebSocket URL as the browser reaches it (default: the
+    /// manifest's).
+    #[arg(long, env = "BIZKEY_NODE_URL")]
+    node_url: Option<String>,
 }
 
 #[tokio::main]
@@ -65,7 +76,20 @@ async fn main() -> anyhow::Result<()> {
     let db = connect(&config)
         .await
         .context("connecting to the index database")?;
-    let (_, router) = app(db, &config);
+    let (_, mut router) = app(db, &config);
+    if let (Some(dir), Some(manifest)) = (cli.dapp_dir, cli.manifest) {
+        let pages = bizkey_graphql::dapp::router(&bizkey_graphql::dapp::DappConfig {
+            dir,
+            manifest,
+            node_url: cli.node_url,
+        })
+        .context("the dApp pages")?;
+        router = router.merge(pages);
+        tracing::info!(
+            "dApp pages: http://{0}/app/wallet/ and http://{0}/app/console/",
+            cli.listen
+        );
+    }
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("binding {}", cli.listen))?;

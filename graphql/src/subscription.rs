@@ -31,6 +31,10 @@ pub struct BatchChanges {
     pub confirmed: Vec<receipts::Model>,
     /// Receipts flagged in the batch.
     pub flagged: Vec<receipts::Model>,
+    /// Every receipt whose status changed in the batch (opened, confirmed,
+    /// cancelled, flagged, refunded), once each, in the order of its last
+    /// change in the batch, with that change's status.
+    pub changed: Vec<receipts::Model>,
     /// Proposals with new votes, after the batch.
     pub tallied: Vec<proposals::Model>,
 }
@@ -113,6 +117,15 @@ async fn step(
             to_block: b.to_block,
             confirmed: part(&changes.confirmed),
             flagged: part(&changes.flagged),
+            changed: {
+                let mut rows: Vec<receipts::Model> = part(&changes.changed);
+                // Opened and confirmed in one batch: reported once, as it ended.
+                let mut seen = BTreeSet::new();
+                rows.reverse();
+                rows.retain(|r| seen.insert(r.id));
+                rows.reverse();
+                rows
+            },
             tallied: changes
                 .tallied
                 .iter()
@@ -129,20 +142,16 @@ async fn step(
 struct RangeChanges {
     confirmed: Vec<(i64, receipts::Model)>,
     flagged: Vec<(i64, receipts::Model)>,
+    changed: Vec<(i64, receipts::Model)>,
     tallied: Vec<(i64, proposals::Model)>,
 }
 
 /// Status changes and votes in blocks `(after, to]`, with their rows.
 async fn read(db: &DatabaseConnection, after: i64, to: i64) -> Result<RangeChanges, DbErr> {
     use receipt_status_history::Column as H;
-    let wanted = [
-        ReceiptStatus::Confirmed.as_str(),
-        ReceiptStatus::Flagged.as_str(),
-    ];
     let history = receipt_status_history::Entity::find()
         .filter(H::BlockNumber.gt(after))
         .filter(H::BlockNumber.lte(to))
-        .filter(H::Status.is_in(wanted))
         .order_by_asc(H::BlockNumber)
         .order_by_asc(H::EventIndex)
         .all(db)
@@ -159,16 +168,21 @@ async fn read(db: &DatabaseConnection, after: i64, to: i64) -> Result<RangeChang
             .map(|r| (r.id, r))
             .collect()
     };
-    let (mut confirmed, mut flagged) = (Vec::new(), Vec::new());
+    let (mut confirmed, mut flagged, mut changed) = (Vec::new(), Vec::new(), Vec::new());
     for h in history {
         let Some(r) = rows.get(&h.receipt_id) else {
             continue;
         };
         if h.status == ReceiptStatus::Confirmed.as_str() {
             confirmed.push((h.block_number, r.clone()));
-        } else {
+        } else if h.status == ReceiptStatus::Flagged.as_str() {
             flagged.push((h.block_number, r.clone()));
         }
+        // The row is read after the range: a later change may have
+        // overwritten its status; the change itself carries its own.
+        let mut row = r.clone();
+        row.status = h.status;
+        changed.push((h.block_number, row));
     }
 
     use proposal_votes::Column as V;
@@ -197,6 +211,7 @@ async fn read(db: &DatabaseConnection, after: i64, to: i64) -> Result<RangeChang
     Ok(RangeChanges {
         confirmed,
         flagged,
+        changed,
         tallied,
     })
 }
@@ -254,6 +269,15 @@ pub struct KlineTick {
     pub bizpower: Amount,
 }
 
+/// A batch the indexer committed: anything a page shows may have changed.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct IndexedBatch {
+    /// The batch's last block.
+    pub to_block: i64,
+    /// Receipt status changes in it.
+    pub receipt_changes: i64,
+}
+
 fn lagged() -> async_graphql::Error {
     async_graphql::Error::new("subscriber fell too far behind; resubscribe and catch up by query")
 }
@@ -301,6 +325,39 @@ impl Subscription {
                 .filter(|r| matches(r, &merchant, &customer))
                 .map(|r| Receipt(r.clone()))
                 .collect()
+        })
+    }
+
+    /// Every receipt status change from now on (opened, confirmed,
+    /// cancelled, flagged, refunded), with the status of that change;
+    /// optionally only a merchant's or a customer's. A wallet learns here
+    /// of a sale waiting for its confirmation.
+    async fn receipt_changed(
+        &self,
+        ctx: &Context<'_>,
+        merchant: Option<String>,
+        customer: Option<String>,
+    ) -> impl Stream<Item = async_graphql::Result<Receipt>> {
+        each(hub(ctx), move |b| {
+            b.changed
+                .iter()
+                .filter(|r| matches(r, &merchant, &customer))
+                .map(|r| Receipt(r.clone()))
+                .collect()
+        })
+    }
+
+    /// Each batch the indexer commits from now on: balances, rewards, tasks
+    /// and votes a page shows may have changed (a claim changes no receipt).
+    async fn batch_indexed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> impl Stream<Item = async_graphql::Result<IndexedBatch>> {
+        each(hub(ctx), |b| {
+            vec![IndexedBatch {
+                to_block: b.to_block,
+                receipt_changes: b.changed.len() as i64,
+            }]
         })
     }
 

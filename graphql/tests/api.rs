@@ -324,3 +324,72 @@ async fn a_detail_attaches_only_when_it_hashes_to_the_receipt() {
         assert_eq!(data["receipt"]["detail"]["items"][0]["quantity"], 2);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_lists_both_sides_ratings() {
+    use bizkey_store::entity::ratings;
+    use sea_orm::ActiveModelTrait;
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        seed(&writer, 2, 3, 4).await;
+        let rating = |id: i64, side: &str| ratings::Model {
+            receipt_id: id,
+            side: side.into(),
+            merchant: ss58(1_000 + (id as u64 % 2)),
+            customer: ss58(id as u64 % 3),
+            product: (side == "customer").then_some(5),
+            service: (side == "customer").then_some(4),
+            environment: (side == "customer").then_some(3),
+            score: (side == "merchant").then_some(2),
+            comment: None,
+            block_number: 9,
+        };
+        for r in [
+            rating(2, "customer"),
+            rating(2, "merchant"),
+            rating(3, "customer"),
+        ] {
+            ratings::ActiveModel::from(r).insert(&writer).await.unwrap();
+        }
+        let (schema, _) = db.api().await;
+        let data = ok(
+            &schema,
+            "{ receipts(orderBy: ID_ASC) { nodes { id ratings { side product service environment score } } } }",
+        )
+        .await;
+        let got: Vec<(i64, Vec<String>)> = data["receipts"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                let mut sides: Vec<String> = n["ratings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| format!("{}:{}:{}", r["side"], r["product"], r["score"]))
+                    .collect();
+                sides.sort();
+                (n["id"].as_i64().unwrap(), sides)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, vec![]),
+                (
+                    2,
+                    vec![
+                        "\"customer\":5:null".to_owned(),
+                        "\"merchant\":null:2".to_owned()
+                    ]
+                ),
+                (3, vec!["\"customer\":5:null".to_owned()]),
+                (4, vec![]),
+            ],
+            "{engine:?}"
+        );
+    }
+}

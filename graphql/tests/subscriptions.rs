@@ -152,3 +152,106 @@ async fn every_confirmed_receipt_once_in_order() {
         server.abort();
     }
 }
+
+/// A subscription executed on the schema, polled from now on by its own
+/// task (a stream subscribes to the hub only once polled).
+fn listen(
+    schema: &bizkey_graphql::BizkeySchema,
+    query: String,
+) -> tokio::sync::mpsc::UnboundedReceiver<async_graphql::Response> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let schema = schema.clone();
+    tokio::spawn(async move {
+        let mut stream = schema.execute_stream(query);
+        while let Some(resp) = stream.next().await {
+            if tx.send(resp).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next `n` payloads of a subscription.
+async fn take(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<async_graphql::Response>,
+    n: usize,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    while out.len() < n {
+        let resp = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("only {out:?} arrived"))
+            .expect("the stream ended");
+        assert!(resp.errors.is_empty(), "{:?}", resp.errors);
+        out.push(resp.data.into_json().unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_status_change_and_every_batch() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        let (schema, _) = db.api().await;
+        let (m, c) = (ss58(1_000), ss58(1));
+        let mut changed = listen(
+            &schema,
+            format!("subscription {{ receiptChanged(customer: \"{c}\") {{ id status }} }}"),
+        );
+        let mut batches = listen(
+            &schema,
+            "subscription { batchIndexed { toBlock receiptChanges } }".into(),
+        );
+        // Both registered before the first batch: the hub skips batches nobody hears.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        // A sale the merchant recorded waits for the customer.
+        let mut open = receipt_row(1, &m, &c, 2);
+        open.status = "Open".into();
+        open.confirmed_at = None;
+        commit_batch(&writer, 2, &[open]).await;
+        // Another customer's sale, then the customer's confirmation.
+        commit_batch(&writer, 3, &[receipt_row(2, &m, &ss58(2), 3)]).await;
+        commit_batch(&writer, 4, &[receipt_row(1, &m, &c, 4)]).await;
+        let mut cancelled = receipt_row(3, &m, &c, 5);
+        cancelled.status = "Cancelled".into();
+        commit_batch(&writer, 5, &[cancelled]).await;
+
+        let got: Vec<(i64, String)> = take(&mut changed, 3)
+            .await
+            .iter()
+            .map(|d| {
+                let r = &d["receiptChanged"];
+                (
+                    r["id"].as_i64().unwrap(),
+                    r["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "OPEN".to_owned()),
+                (1, "CONFIRMED".to_owned()),
+                (3, "CANCELLED".to_owned())
+            ],
+            "{engine:?}"
+        );
+        let got: Vec<(i64, i64)> = take(&mut batches, 4)
+            .await
+            .iter()
+            .map(|d| {
+                let b = &d["batchIndexed"];
+                (
+                    b["toBlock"].as_i64().unwrap(),
+                    b["receiptChanges"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [(2, 1), (3, 1), (4, 1), (5, 1)], "{engine:?}");
+    }
+}

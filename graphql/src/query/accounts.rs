@@ -213,6 +213,18 @@ impl Account {
             .await?
             .map(Customer))
     }
+    /// Customers who registered with this account as their referrer
+    /// (the referral link), oldest first, at most 100.
+    async fn referred(&self, ctx: &Context<'_>) -> ApiResult<Vec<Customer>> {
+        let rows = customers::Entity::find()
+            .filter(customers::Column::Referrer.eq(self.0.as_str()))
+            .order_by_asc(customers::Column::RegisteredAt)
+            .order_by_asc(customers::Column::Account)
+            .limit(100)
+            .all(db(ctx))
+            .await?;
+        Ok(rows.into_iter().map(Customer).collect())
+    }
     /// Receipts where this account is the customer.
     #[graphql(complexity = "super::list_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]

@@ -90,7 +90,9 @@ pub const MAX_DAYS: u64 = 366;
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Rating {
     pub receipt_id: i64,
-    /// Merchant (the customer rated the merchant) or Customer.
+    /// Who rated: `customer` (the customer rated the shop: product,
+    /// service, environment) or `merchant` (the shop rated the customer:
+    /// score).
     pub side: String,
     pub customer: String,
     pub product: Option<i64>,
@@ -100,6 +102,22 @@ pub struct Rating {
     pub score: Option<i64>,
     pub comment: Option<String>,
     pub block_number: i64,
+}
+
+impl From<ratings::Model> for Rating {
+    fn from(r: ratings::Model) -> Self {
+        Self {
+            receipt_id: r.receipt_id,
+            side: r.side,
+            customer: r.customer,
+            product: r.product,
+            service: r.service,
+            environment: r.environment,
+            score: r.score,
+            comment: r.comment,
+            block_number: r.block_number,
+        }
+    }
 }
 
 /// A like, comment, share, reply or view of a receipt.
@@ -266,20 +284,7 @@ impl Merchant {
             .limit(limit)
             .all(db(ctx))
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Rating {
-                receipt_id: r.receipt_id,
-                side: r.side,
-                customer: r.customer,
-                product: r.product,
-                service: r.service,
-                environment: r.environment,
-                score: r.score,
-                comment: r.comment,
-                block_number: r.block_number,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Rating::from).collect())
     }
     /// Reactions to this merchant's receipts, newest first.
     async fn reactions(

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod community;
 pub mod merchants;
+pub mod offers;
 pub mod receipts;
 pub mod status;
 
@@ -21,6 +22,7 @@ pub struct Query(
     merchants::MerchantQuery,
     receipts::ReceiptQuery,
     community::CommunityQuery,
+    offers::OfferQuery,
     status::StatusQuery,
 );
 

@@ -1,7 +1,7 @@
 //! Receipts: both sides, status history, the off-chain detail once it is
 //! uploaded, the fraud model's score.
 
-use super::merchants::Merchant;
+use super::merchants::{Merchant, Rating};
 use super::{db, load_many, load_one, Customer};
 use crate::enums::{self, Channel, ReceiptStatus, Side};
 use crate::error::ApiResult;
@@ -10,7 +10,7 @@ use crate::page::{connection, page, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Enum, InputObject, Object};
 use bizkey_store::entity::{
-    customers, fraud_scores, merchants, receipt_details, receipt_status_history, receipts,
+    customers, fraud_scores, merchants, ratings, receipt_details, receipt_status_history, receipts,
 };
 use bizkey_types::{ledger, math};
 use sea_orm::{Condition, EntityTrait, QueryFilter};
@@ -138,6 +138,13 @@ impl Receipt {
             }
             async_graphql::Json(detail)
         }))
+    }
+    /// Both sides' ratings of this receipt: `side` customer (the
+    /// customer's of the shop: product, service, environment) or merchant
+    /// (the shop's of the customer: score). Batched.
+    async fn ratings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Rating>> {
+        let rows = load_many::<ratings::Entity, i64>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Rating::from).collect())
     }
     /// The fraud model's verdict; null if the receipt was not scored.
     async fn fraud_score(&self, ctx: &Context<'_>) -> ApiResult<Option<FraudScore>> {
