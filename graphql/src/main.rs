@@ -39,8 +39,9 @@ struct Cli {
     /// How often subscriptions look for new batches on SQLite, ms.
     #[arg(long, env = "BIZKEY_GRAPHQL_POLL_MS", default_value_t = 100)]
     poll_ms: u64,
-    /// How long a batch loader gathers keys before its statement, µs.
-    #[arg(long, env = "BIZKEY_GRAPHQL_BATCH_DELAY_US", default_value_t = 1_000)]
+    /// How long a batch loader keeps gathering keys after the other
+    /// resolvers were polled once, µs (0: no longer).
+    #[arg(long, env = "BIZKEY_GRAPHQL_BATCH_DELAY_US", default_value_t = 0)]
     batch_delay_us: u64,
 }
 
