@@ -12,6 +12,7 @@
 //! batch's statement runs make up the next batch. A delay can still widen
 //! the window ([`crate::Config::batch_delay`]).
 
+use crate::page::PageKey;
 use futures::channel::oneshot;
 use futures::future::{FutureExt, Shared};
 use sea_orm::{
@@ -250,12 +251,74 @@ where
     }
 }
 
+/// The same page of a nested list for many parents (a merchant's receipts
+/// under each receipt of a page): one statement per level of the query
+/// instead of one per parent. See [`crate::page::PageSpec`].
+pub struct Pages<E: EntityTrait> {
+    db: DatabaseConnection,
+    _e: PhantomData<fn() -> E>,
+}
+
+impl<E: EntityTrait> Pages<E> {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            _e: PhantomData,
+        }
+    }
+}
+
+impl<E> BatchLoad for Pages<E>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone,
+{
+    type Key = PageKey<E>;
+    type Value = Vec<E::Model>;
+
+    async fn load(
+        &self,
+        keys: &[PageKey<E>],
+    ) -> Result<HashMap<PageKey<E>, Vec<E::Model>>, Arc<DbErr>> {
+        // Siblings ask for the same page of their own parent; requests
+        // running together may ask for other pages.
+        let mut groups: HashMap<&str, Vec<&PageKey<E>>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.spec.id()).or_default().push(k);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for group in groups.into_values() {
+            let spec = &group[0].spec;
+            let parents: Vec<&str> = group.iter().map(|k| k.parent.as_str()).collect();
+            let rows = E::find()
+                .from_raw_sql(spec.statement(self.db.get_database_backend(), &parents))
+                .all(&self.db)
+                .await
+                .map_err(Arc::new)?;
+            let mut by_parent: HashMap<String, Vec<E::Model>> = HashMap::new();
+            for m in rows {
+                if let Some(p) = spec.parent_of(&m) {
+                    by_parent.entry(p).or_default().push(m);
+                }
+            }
+            for k in group {
+                let rows = by_parent.remove(&k.parent).unwrap_or_default();
+                out.insert(k.clone(), rows);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Most keys in one statement: well under PostgreSQL's 65,535 bind
 /// parameters.
 const MAX_KEYS: usize = 1_000;
+/// Most parents in one nested-pages statement: SQLite's UNION ALL takes at
+/// most 500 terms.
+const MAX_PARENTS: usize = 100;
 
 /// Adds every batch loader the schema's types use to `b`: one per relation
-/// a list resolves.
+/// a list resolves, and one for nested receipt pages.
 pub fn register<Q, M, S>(
     b: async_graphql::SchemaBuilder<Q, M, S>,
     db: &DatabaseConnection,
@@ -279,7 +342,7 @@ pub fn register<Q, M, S>(
             )))+
         };
     }
-    loaders!(b;
+    let b = loaders!(b;
         One merchants.Account -> account: String,
         One ledger_merchants.Merchant -> merchant: String,
         One customers.Account -> account: String,
@@ -292,7 +355,12 @@ pub fn register<Q, M, S>(
         One fraud_scores.ReceiptId -> receipt_id: i64,
         Many proposal_votes.ProposalId -> proposal_id: i64,
         Many task_participants.TaskId -> task_id: i64,
-    )
+    );
+    b.data(Batcher::new(
+        Pages::<receipts::Entity>::new(db.clone()),
+        delay,
+        MAX_PARENTS,
+    ))
 }
 
 #[cfg(test)]

@@ -273,6 +273,69 @@ async fn relations_of_a_list_are_batched() {
     }
 }
 
+/// A list nested in a list (each receipt's merchant's receipts) costs one
+/// statement per level, whatever the number of parents, and each parent's
+/// page (rows, cursors, page info) is the one the same arguments give on
+/// the top-level list filtered by that parent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_pages_are_batched_and_equal_single_pages() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        seed(&db.writer().await, 7, 6, 90).await;
+        let (schema, count) = counted(&db.config()).await;
+        let fields = "edges { cursor node { id amount } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }";
+        // A cursor in the middle of merchant 3's receipts (ids 3, 10, 17, …).
+        let mid = ok(&schema, &format!(
+            "{{ receipts(filter: {{ merchant: {{ eq: \"{}\" }} }}, first: 4, orderBy: ID_ASC) {{ pageInfo {{ endCursor }} }} }}",
+            ss58(1_003)
+        ))
+        .await["receipts"]["pageInfo"]["endCursor"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // Page arguments and filter fields of the nested list.
+        let cases = [
+            ("first: 3".to_owned(), ""),
+            ("first: 2, orderBy: ID_ASC".into(), ""),
+            ("last: 2, orderBy: ORDER_TIME_DESC".into(), ""),
+            ("first: 3".into(), "amount: { gt: \"10000\" }"),
+            (format!("first: 2, after: \"{mid}\", orderBy: ID_ASC"), ""),
+            (format!("last: 2, before: \"{mid}\", orderBy: ID_ASC"), ""),
+            ("first: 0".into(), ""),
+        ];
+        for (args, filter) in cases {
+            let mut costs = Vec::new();
+            for n in [3, 40] {
+                let q = format!(
+                    "{{ receipts(first: {n}) {{ nodes {{ merchant {{ account receipts({args}, filter: {{ {filter} }}) {{ {fields} }} }} }} }} }}"
+                );
+                let before = count.load(Relaxed);
+                let data = ok(&schema, &q).await;
+                costs.push(count.load(Relaxed) - before);
+                for node in data["receipts"]["nodes"].as_array().unwrap() {
+                    let m = node["merchant"]["account"].as_str().unwrap();
+                    let single = ok(&schema, &format!(
+                        "{{ receipts(filter: {{ merchant: {{ eq: \"{m}\" }} {filter} }}, {args}) {{ {fields} }} }}"
+                    ))
+                    .await;
+                    assert_eq!(
+                        node["merchant"]["receipts"], single["receipts"],
+                        "{engine:?}, {args} {filter}, merchant {m}"
+                    );
+                }
+            }
+            // the page, its merchants, their pages
+            assert_eq!(
+                costs,
+                [3, 3],
+                "{engine:?}, {args}: statements for 3 and 40 parents"
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_detail_attaches_only_when_it_hashes_to_the_receipt() {
     for engine in ENGINES {

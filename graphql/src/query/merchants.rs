@@ -326,10 +326,9 @@ impl Merchant {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<ReceiptConnection> {
-        let scope = Condition::all()
-            .add(bizkey_store::entity::receipts::Column::Merchant.eq(self.0.account.as_str()));
+        let parent = bizkey_store::entity::receipts::Column::Merchant;
         let args = PageArgs::new(first, after, last, before);
-        receipts::list(ctx, scope, filter, order_by, args).await
+        receipts::list_of(ctx, parent, &self.0.account, filter, order_by, args).await
     }
 }
 
