@@ -107,6 +107,38 @@ async fn answers_match_the_index_on_both_engines() {
             ],
             "{engine:?}"
         );
+        // A range after the last sale starts at the close before it; one
+        // before the first sale has no candles.
+        for (from, to, want) in [
+            (
+                1_700_000_100_000i64,
+                1_700_000_220_000i64,
+                vec![
+                    (1_700_000_100_000i64, "5"),
+                    (1_700_000_160_000, "5"),
+                    (1_700_000_220_000, "5"),
+                ],
+            ),
+            (1_699_999_000_000, 1_700_000_000_000, vec![]),
+        ] {
+            let data = ok(&schema, &format!(
+                "{{ merchant(account: \"{m}\") {{ kline(interval: M1, from: {from}, to: {to}) {{ start open close receipts }} }} }}"
+            ))
+            .await;
+            let got: Vec<(i64, &str)> = data["merchant"]["kline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .inspect(|c| {
+                    assert_eq!(
+                        (c["open"].as_str(), c["receipts"].as_i64()),
+                        (Some("5"), Some(0))
+                    )
+                })
+                .map(|c| (c["start"].as_i64().unwrap(), c["close"].as_str().unwrap()))
+                .collect();
+            assert_eq!(got, want, "{engine:?}: {from}..{to}");
+        }
 
         if engine == crate::harness::Engine::Postgres {
             // Every pooled connection of the API runs under the timeout.
