@@ -7,6 +7,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
+// Requests allocate many small short-lived objects (parsed documents,
+// rows, JSON); mimalloc serves them with less CPU than the system
+// allocator and returns memory between bursts.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Flags override the environment.
 #[derive(Parser, Debug)]
 #[command(version, about = "Bizkey GraphQL API over the indexer's database")]
