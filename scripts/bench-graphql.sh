@@ -17,7 +17,9 @@
 #   BENCH_KEEP_DB=1 keeps the database; BENCH_QUERIES ("1 2 3 4 5": which
 #   queries to load); BENCH_SERVER_BIN (a bizkey-graphql binary built
 #   before, e.g. of an earlier commit, instead of building this tree's);
-#   BENCH_SERVER_ARGS (more flags for it); BIZKEY_TEST_PG_URL or
+#   BENCH_SERVER_ARGS (more flags for it); BENCH_TOOL_BIN (a
+#   bizkey-graphql-bench built before: no build, e.g. while another build
+#   holds the target dir); BIZKEY_TEST_PG_URL or
 #   scripts/postgres.sh gives the PostgreSQL server. The machine is shared:
 #   a pair of runs during which other processes used more than
 #   BENCH_MAX_OTHER_CPU % (10) of it is repeated, BENCH_REPEATS (6) times
@@ -67,8 +69,12 @@ else
   fi
   server_bin="$CARGO_TARGET_DIR/release/bizkey-graphql"
 fi
-cargo build -j2 --release -p bizkey-graphql-bench >&2
-bench="$CARGO_TARGET_DIR/release/bizkey-graphql-bench"
+if [ -n "${BENCH_TOOL_BIN:-}" ]; then
+  bench="$BENCH_TOOL_BIN"
+else
+  cargo build -j2 --release -p bizkey-graphql-bench >&2
+  bench="$CARGO_TARGET_DIR/release/bizkey-graphql-bench"
+fi
 log "npm ci (PostGraphile $(node -p 'require("./bench/postgraphile/package.json").dependencies.postgraphile'))"
 (cd bench/postgraphile && npm ci --no-audit --no-fund --loglevel=error >&2)
 
