@@ -217,7 +217,7 @@ where
     /// Whether the rows are read in ascending order (a backward page reads
     /// the list from the other end, then turns around).
     fn reads_ascending(&self) -> bool {
-        !self.sort.descending == self.forward
+        self.sort.descending != self.forward
     }
 
     /// `select` past the cursors, in reading order, one row longer than the
