@@ -14,7 +14,12 @@
 #   BENCH_RATE (200), BENCH_KEYS (many: queries 1, 2, 4 cycle through
 #   several merchants/customers/proposals; one: the same key every time),
 #   BENCH_DIR (raw JSON, logs; default a temp dir),
-#   BENCH_KEEP_DB=1 keeps the database; BIZKEY_TEST_PG_URL or
+#   BENCH_KEEP_DB=1 keeps the database; BENCH_QUERIES ("1 2 3 4 5": which
+#   queries to load); BENCH_SERVER_BIN (a bizkey-graphql binary built
+#   before, e.g. of an earlier commit, instead of building this tree's);
+#   BENCH_SERVER_ARGS (more flags for it); BENCH_TOOL_BIN (a
+#   bizkey-graphql-bench built before: no build, e.g. while another build
+#   holds the target dir); BIZKEY_TEST_PG_URL or
 #   scripts/postgres.sh gives the PostgreSQL server. The machine is shared:
 #   a pair of runs during which other processes used more than
 #   BENCH_MAX_OTHER_CPU % (10) of it is repeated, BENCH_REPEATS (6) times
@@ -32,6 +37,11 @@ concurrency="${BENCH_CONCURRENCY:-16}"
 rate="${BENCH_RATE:-200}"
 keys="${BENCH_KEYS:-many}"
 case "$keys" in one | many) ;; *) echo "BENCH_KEYS is one or many" >&2; exit 1 ;; esac
+read -r -a selected <<<"${BENCH_QUERIES:-1 2 3 4 5}"
+for n in "${selected[@]}"; do
+  case "$n" in [1-5]) ;; *) echo "BENCH_QUERIES lists queries 1 to 5" >&2; exit 1 ;; esac
+done
+read -r -a server_args <<<"${BENCH_SERVER_ARGS:-}"
 dir="${BENCH_DIR:-$(mktemp -d /tmp/bizkey-gqlbench.XXXXXX)}"
 mkdir -p "$dir"
 queries="$BIZKEY_ROOT/bench/graphql/queries"
@@ -47,15 +57,24 @@ done
 
 log "release builds"
 # Separately, so that the server's features are not unified with the bench's.
-cargo build -j2 --release -p bizkey-graphql >&2
-cargo build -j2 --release -p bizkey-graphql-bench >&2
-# What was built (the tree may change while the benchmark runs).
-built_from="$(git rev-parse --short HEAD)"
-if [ -n "$(git status --porcelain -- graphql store)" ]; then
-  built_from+=" with uncommitted changes in graphql/ or store/"
+if [ -n "${BENCH_SERVER_BIN:-}" ]; then
+  server_bin="$BENCH_SERVER_BIN"
+  built_from="the binary $server_bin (given by BENCH_SERVER_BIN)"
+else
+  cargo build -j2 --release -p bizkey-graphql >&2
+  # What was built (the tree may change while the benchmark runs).
+  built_from="$(git rev-parse --short HEAD)"
+  if [ -n "$(git status --porcelain -- graphql store)" ]; then
+    built_from+=" with uncommitted changes in graphql/ or store/"
+  fi
+  server_bin="$CARGO_TARGET_DIR/release/bizkey-graphql"
 fi
-server_bin="$CARGO_TARGET_DIR/release/bizkey-graphql"
-bench="$CARGO_TARGET_DIR/release/bizkey-graphql-bench"
+if [ -n "${BENCH_TOOL_BIN:-}" ]; then
+  bench="$BENCH_TOOL_BIN"
+else
+  cargo build -j2 --release -p bizkey-graphql-bench >&2
+  bench="$CARGO_TARGET_DIR/release/bizkey-graphql-bench"
+fi
 log "npm ci (PostGraphile $(node -p 'require("./bench/postgraphile/package.json").dependencies.postgraphile'))"
 (cd bench/postgraphile && npm ci --no-audit --no-fund --loglevel=error >&2)
 
@@ -78,7 +97,7 @@ log "seeding $url"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 biz_port=$(free_port)
 pgl_port=$(free_port)
-"$server_bin" --database-url "$url" --listen "127.0.0.1:$biz_port" >"$dir/bizkey.log" 2>&1 &
+"$server_bin" --database-url "$url" --listen "127.0.0.1:$biz_port" "${server_args[@]}" >"$dir/bizkey.log" 2>&1 &
 biz_pid=$!
 # exec: the PID is node's own, for its RSS and CPU time.
 (cd bench/postgraphile && NODE_ENV=production exec node_modules/.bin/postgraphile \
@@ -241,8 +260,8 @@ pair() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for n in 1 2 3 4 5; do pair closed "$n"; done
-for n in 1 2 3 4 5; do pair open "$n"; done
+for n in "${selected[@]}"; do pair closed "$n"; done
+for n in "${selected[@]}"; do pair open "$n"; done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 hwm() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 biz_rss=$(hwm "$biz_pid")
@@ -252,7 +271,7 @@ names=("" "merchant page + 1h of 1m candles" "account page" "receipt list, filte
 {
   echo "| query | bizkey req/s | PostGraphile req/s | ratio | bizkey p50 / p99 ms | PostGraphile p50 / p99 ms | bizkey p99 @ $rate req/s | PostGraphile p99 @ $rate req/s | server CPU ms/req bizkey / PostGraphile |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  for n in 1 2 3 4 5; do
+  for n in "${selected[@]}"; do
     # An open loop that fell behind shows the rate it reached.
     jq -rs --arg q "$n. ${names[$n]}" --argjson rate "$rate" '
       def f2: (. * 100 | round) / 100;
@@ -271,6 +290,6 @@ names=("" "merchant page + 1h of 1m candles" "account page" "receipt list, filte
     "mean \((map(.other_cpu_pct) | add / length * 10 | round) / 10) %, max \(map(.other_cpu_pct) | max) % of the \('"$cores"') cores"' \
     "$dir"/closed.*.json "$dir"/open.*.json)"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average before/after (the benchmark itself loads both cores): $load_before / $load_after; node $(node --version), PostgreSQL $(psql "$pg" -tAc 'SHOW server_version' | cut -d' ' -f1)"
-  echo "- bizkey-graphql built from $built_from"
+  echo "- bizkey-graphql built from $built_from${server_args[*]:+, run with ${server_args[*]}}"
   echo "- rows: $(jq -c '.rows' "$dir/seed.json"); raw figures in $dir"
 } | tee "$dir/results.md"

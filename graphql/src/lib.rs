@@ -59,7 +59,8 @@ pub struct Config {
     /// How often subscriptions look for new batches on SQLite (and the
     /// fallback on PostgreSQL, which notifies).
     pub poll: Duration,
-    /// How long a batch loader gathers keys before its one statement.
+    /// How long a batch loader keeps gathering keys after the executor has
+    /// polled the other resolvers once; zero (the default): no longer.
     pub batch_delay: Duration,
 }
 
@@ -73,7 +74,7 @@ impl Default for Config {
             statement_timeout_ms: 5_000,
             cors_origins: Vec::new(),
             poll: Duration::from_millis(100),
-            batch_delay: Duration::from_millis(1),
+            batch_delay: Duration::ZERO,
         }
     }
 }

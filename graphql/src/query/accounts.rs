@@ -15,7 +15,7 @@ use bizkey_store::entity::{
 };
 use bizkey_store::now_ms;
 use bizkey_types::{ledger, registry};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// Any account the index has seen (or not: every field then reads empty).
 pub struct Account(pub String);
@@ -238,9 +238,9 @@ impl Account {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<ReceiptConnection> {
-        let scope = Condition::all().add(receipt_rows::Column::Customer.eq(self.0.as_str()));
+        let parent = receipt_rows::Column::Customer;
         let args = crate::page::PageArgs::new(first, after, last, before);
-        receipts::list(ctx, scope, filter, order_by, args).await
+        receipts::list_of(ctx, parent, &self.0, filter, order_by, args).await
     }
 }
 

@@ -18,7 +18,8 @@ use bizkey_store::entity::{
 use bizkey_store::now_ms;
 use bizkey_types::{ledger, registry};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Statement, Value,
 };
 
 /// A registered merchant.
@@ -208,32 +209,43 @@ impl Merchant {
             )));
         }
         let db = db(ctx);
-        use klines::Column as K;
-        let scope = Condition::all()
-            .add(K::Merchant.eq(self.0.account.as_str()))
-            .add(K::Interval.eq(name));
-        // The close before the range carries into its leading empty buckets.
-        let before = klines::Entity::find()
-            .filter(scope.clone())
-            .filter(K::BucketStart.lt(first))
-            .order_by_desc(K::BucketStart)
-            .limit(1)
-            .one(db)
-            .await?;
+        let backend = db.get_database_backend();
+        // One statement: the range and, first, the row before it, whose
+        // close carries into the range's leading empty buckets.
+        let mut n = 0;
+        let mut p = || {
+            n += 1;
+            match backend {
+                DbBackend::Postgres => format!("${n}"),
+                _ => "?".to_owned(),
+            }
+        };
+        let sql = format!(
+            "SELECT * FROM klines WHERE merchant = {} AND \"interval\" = {} AND bucket_start <= {} \
+             AND bucket_start >= COALESCE((SELECT MAX(bucket_start) FROM klines \
+             WHERE merchant = {} AND \"interval\" = {} AND bucket_start < {}), {}) \
+             ORDER BY bucket_start",
+            p(), p(), p(), p(), p(), p(), p()
+        );
+        let m = self.0.account.as_str();
+        let values: [Value; 7] = [
+            m.into(),
+            name.into(),
+            last.into(),
+            m.into(),
+            name.into(),
+            first.into(),
+            first.into(),
+        ];
         let rows = klines::Entity::find()
-            .filter(scope)
-            .filter(K::BucketStart.gte(first))
-            .filter(K::BucketStart.lte(last))
-            .order_by_asc(K::BucketStart)
+            .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
             .all(db)
             .await?;
-        Ok(fill(
-            first,
-            last,
-            len,
-            before.map(|b| b.close.into()),
-            &rows,
-        ))
+        let (before, rows) = match rows.split_first() {
+            Some((b, rest)) if b.bucket_start < first => (Some(b.close.into()), rest),
+            _ => (None, &rows[..]),
+        };
+        Ok(fill(first, last, len, before, rows))
     }
     /// Sales and reward sums per UTC day with sales, oldest first, from
     /// `from` to `to` (ms; default the last 30 days); at most 366 days.
@@ -331,10 +343,9 @@ impl Merchant {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<ReceiptConnection> {
-        let scope = Condition::all()
-            .add(bizkey_store::entity::receipts::Column::Merchant.eq(self.0.account.as_str()));
+        let parent = bizkey_store::entity::receipts::Column::Merchant;
         let args = PageArgs::new(first, after, last, before);
-        receipts::list(ctx, scope, filter, order_by, args).await
+        receipts::list_of(ctx, parent, &self.0.account, filter, order_by, args).await
     }
 }
 

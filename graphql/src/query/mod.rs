@@ -10,8 +10,7 @@ pub mod status;
 pub use accounts::Customer;
 
 use crate::error::{ApiError, ApiResult};
-use crate::loader::{Many, One};
-use async_graphql::dataloader::DataLoader;
+use crate::loader::{Batcher, Many, One};
 use async_graphql::{Context, MergedObject};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
@@ -37,8 +36,8 @@ where
     E::Model: Send + Sync + Clone,
     K: Into<sea_orm::Value> + Clone + std::hash::Hash + Eq + Send + Sync + 'static,
 {
-    ctx.data_unchecked::<DataLoader<One<E, K>>>()
-        .load_one(k)
+    ctx.data_unchecked::<Batcher<One<E, K>>>()
+        .load(k)
         .await
         .map_err(ApiError::from)
 }
@@ -51,8 +50,8 @@ where
     K: Into<sea_orm::Value> + Clone + std::hash::Hash + Eq + Send + Sync + 'static,
 {
     Ok(ctx
-        .data_unchecked::<DataLoader<Many<E, K>>>()
-        .load_one(k)
+        .data_unchecked::<Batcher<Many<E, K>>>()
+        .load(k)
         .await
         .map_err(ApiError::from)?
         .unwrap_or_default())

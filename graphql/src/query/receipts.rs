@@ -6,7 +6,7 @@ use super::{db, load_many, load_one, Customer};
 use crate::enums::{self, Channel, ReceiptStatus, Side};
 use crate::error::ApiResult;
 use crate::filter::{all_of, combine, enum_filter, AccountFilter, AmountFilter, IntFilter};
-use crate::page::{connection, page, PageArgs, Sort};
+use crate::page::{connection, page, page_of, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Enum, InputObject, Object};
 use bizkey_store::entity::{
@@ -288,22 +288,45 @@ impl ReceiptOrder {
     }
 }
 
-/// A page of receipts matching `filter` (and `scope`, for nested lists).
+/// A page of receipts matching `filter`.
 pub(crate) async fn list(
     ctx: &Context<'_>,
-    scope: Condition,
     filter: Option<ReceiptFilter>,
     order: Option<ReceiptOrder>,
     args: PageArgs,
 ) -> ApiResult<ReceiptConnection> {
     let db = db(ctx);
-    let mut cond = scope;
-    if let Some(f) = filter {
-        cond = cond.add(f.condition(db.get_database_backend(), 0)?);
-    }
-    let select = receipts::Entity::find().filter(cond);
+    let select = filtered(db.get_database_backend(), filter)?;
     let p = page(db, select, order.unwrap_or_default().sort(), args).await?;
     Ok(ReceiptConnection(p.map(Receipt)))
+}
+
+/// A page of the receipts whose `parent` column (merchant or customer) is
+/// `key`, matching `filter`: batched with the same page of the parent's
+/// siblings when the parent is an item of a list.
+pub(crate) async fn list_of(
+    ctx: &Context<'_>,
+    parent: receipts::Column,
+    key: &str,
+    filter: Option<ReceiptFilter>,
+    order: Option<ReceiptOrder>,
+    args: PageArgs,
+) -> ApiResult<ReceiptConnection> {
+    let select = filtered(db(ctx).get_database_backend(), filter)?;
+    let sort = order.unwrap_or_default().sort();
+    let p = page_of(ctx, select, parent, key, sort, args).await?;
+    Ok(ReceiptConnection(p.map(Receipt)))
+}
+
+fn filtered(
+    backend: sea_orm::DbBackend,
+    filter: Option<ReceiptFilter>,
+) -> ApiResult<sea_orm::Select<receipts::Entity>> {
+    let select = receipts::Entity::find();
+    Ok(match filter {
+        Some(f) => select.filter(f.condition(backend, 0)?),
+        None => select,
+    })
 }
 
 #[derive(Default)]
@@ -332,6 +355,6 @@ impl ReceiptQuery {
         before: Option<String>,
     ) -> ApiResult<ReceiptConnection> {
         let args = PageArgs::new(first, after, last, before);
-        list(ctx, Condition::all(), filter, order_by, args).await
+        list(ctx, filter, order_by, args).await
     }
 }
