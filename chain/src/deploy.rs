@@ -33,7 +33,8 @@ use crate::client::{Chain, Finality};
 use crate::contract::Contract;
 use crate::error::{ChainError, Result};
 use crate::manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
-use bizkey_types::governance::{Contracts, GovernanceConfig, LockTier, SuperNodeConfig};
+use bizkey_types::governance::{Contracts, Floors, GovernanceConfig, LockTier, SuperNodeConfig};
+use bizkey_types::ledger::RewardCaps;
 use bizkey_types::math::PPM;
 use bizkey_types::roles::Role;
 use bizkey_types::{AccountId, Balance, Timestamp};
@@ -69,6 +70,10 @@ pub const TT_REWARD_SHARE_PPM: u32 = 800_000;
 pub struct DeployOptions {
     /// Governance's voting period, quorum, threshold, delays.
     pub governance: GovernanceConfig,
+    /// What no proposal can go below (fixed at instantiation).
+    pub floors: Floors,
+    /// The ledger's first reward caps (governance changes them).
+    pub reward_caps: RewardCaps,
     /// `locking`'s tiers (fixed at instantiation).
     pub lock_tiers: Vec<LockTier>,
     /// `super_nodes`' bond and unbonding period.
@@ -78,7 +83,11 @@ pub struct DeployOptions {
 impl DeployOptions {
     /// For a local dev chain, where a scripted day runs in a minute: votes
     /// last 10 s and passed proposals wait 1 s; the shortest lock (10 min)
-    /// outlasts a vote.
+    /// outlasts a vote. The floors are seconds too (tests shorten votes to
+    /// 4 s and challenge windows to 2 s); a public deployment sets them in
+    /// days. The reward caps are the ledger's defaults
+    /// ([`RewardCaps::default`]: 10 Biz and 100 Time a receipt, 1,000 Biz
+    /// and 10,000 Time a merchant a day, 0.1 % of a pool a receipt).
     pub fn dev() -> Self {
         const MINUTE: u64 = 60_000;
         const DAY: u64 = 1_440 * MINUTE;
@@ -91,6 +100,13 @@ impl DeployOptions {
                 threshold_ppm: 500_000,
                 proposal_min_weight: UNIT,
             },
+            floors: Floors {
+                voting_period_ms: 2_000,
+                execution_delay_ms: 500,
+                quorum_ppm: 100_000,
+                challenge_ms: 1_000,
+            },
+            reward_caps: RewardCaps::default(),
             lock_tiers: vec![
                 LockTier {
                     duration_ms: 10 * MINUTE,
@@ -224,6 +240,7 @@ pub const SUITE: &[ContractSpec] = &[
                 c.addr("registry")?,
                 c.addr("biz_token")?,
                 c.addr("time_token")?,
+                c.options.reward_caps,
             )
                 .encode())
         },
@@ -309,7 +326,7 @@ pub const SUITE: &[ContractSpec] = &[
                 ledger: c.addr("ledger")?,
                 vesting: c.addr("vesting")?,
             };
-            Ok((contracts, c.options.governance).encode())
+            Ok((contracts, c.options.governance, c.options.floors).encode())
         },
     },
 ];

@@ -9,11 +9,15 @@ use crate::governance::{Governance, GovernanceRef};
 use biz_token::biz_token::{BizToken, BizTokenRef};
 use bizkey_types::{
     governance::*,
-    ledger::{LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced, ReceiptConfirmed},
+    ledger::{
+        LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced, ReceiptConfirmed,
+        RewardCaps,
+    },
     math::{Channel, ShopCost, PPM},
     psp22::{EmissionReleased, PSP22Error, PSP22},
     registry::{Category, MerchantProfile, MerchantStatus, RegistryError},
     roles::Role,
+    vesting::{Allocation, VestingError},
     AccountId, Balance, Hash,
 };
 use ink::env::{
@@ -73,6 +77,17 @@ fn config() -> GovernanceConfig {
     }
 }
 
+/// What no proposal can go below: half the voting period, the 1 ms delay,
+/// a 10 % quorum, a 1 s challenge window.
+fn floors() -> Floors {
+    Floors {
+        voting_period_ms: VOTING_MS / 2,
+        execution_delay_ms: 1,
+        quorum_ppm: 100_000,
+        challenge_ms: 1_000,
+    }
+}
+
 fn tiers() -> Vec<LockTier> {
     vec![
         LockTier {
@@ -102,15 +117,15 @@ fn cafe() -> MerchantProfile {
 }
 
 /// Deploys and wires everything as the deploy tool does: alice deploys
-/// (she is the foundation authority, admin of every contract) and holds all
-/// BT and the Time genesis; the Time emission feeds the ledger (60 %) and the
-/// lockers; eve stands for the treasury (vesting). Returns the addresses of
-/// registry, ledger, locking, super nodes and governance, then the call
-/// builders of BT, TT, locking, super nodes and governance.
+/// (she is the foundation authority, admin of every contract, and the
+/// beneficiary of the vested allocations) and holds all BT and the Time
+/// genesis; the Time emission feeds the ledger (60 %) and the lockers;
+/// vesting holds no BT (its treasury is empty). Returns the addresses of
+/// registry, ledger, locking, super nodes, governance and vesting, then the
+/// call builders of BT, TT, locking, super nodes and governance.
 macro_rules! suite {
     ($client:expr) => {{
         let alice = account_id(AccountKeyring::Alice);
-        let eve = account_id(AccountKeyring::Eve);
         let registry = $client
             .instantiate("registry", &ink_e2e::alice(), &mut constructor!())
             .submit()
@@ -139,7 +154,12 @@ macro_rules! suite {
             .instantiate(
                 "ledger",
                 &ink_e2e::alice(),
-                &mut constructor!(registry, biz.account_id, time.account_id),
+                &mut constructor!(
+                    registry,
+                    biz.account_id,
+                    time.account_id,
+                    RewardCaps::default()
+                ),
             )
             .submit()
             .await
@@ -154,6 +174,16 @@ macro_rules! suite {
             .submit()
             .await
             .expect("locking");
+        let vesting = $client
+            .instantiate(
+                "vesting",
+                &ink_e2e::alice(),
+                &mut constructor!(biz.account_id, 0u64, alice, alice, alice),
+            )
+            .submit()
+            .await
+            .expect("vesting")
+            .account_id;
         let super_nodes = $client
             .instantiate(
                 "super_nodes",
@@ -161,7 +191,7 @@ macro_rules! suite {
                 &mut SuperNodesRef::new(
                     biz.account_id,
                     registry,
-                    eve,
+                    vesting,
                     SuperNodeConfig {
                         min_bond: 100 * UNIT,
                         unbonding_ms: 60_000,
@@ -179,13 +209,13 @@ macro_rules! suite {
             time_token: time.account_id,
             registry,
             ledger,
-            vesting: eve,
+            vesting,
         };
         let governance = $client
             .instantiate(
                 "governance",
                 &ink_e2e::alice(),
-                &mut GovernanceRef::new(contracts, config()),
+                &mut GovernanceRef::new(contracts, config(), floors()),
             )
             .submit()
             .await
@@ -228,6 +258,15 @@ macro_rules! suite {
             .submit()
             .await
             .expect("super nodes role");
+        $client
+            .call(
+                &ink_e2e::alice(),
+                &message!(vesting, "set_role" -> Result<(), VestingError>,
+                    Role::Governance, Some(gov_id)),
+            )
+            .submit()
+            .await
+            .expect("vesting role");
         // the emission feeds the ledger's reward pool and the lockers
         $client
             .call(
@@ -238,7 +277,7 @@ macro_rules! suite {
             .await
             .expect("emission");
         (
-            (registry, ledger, locking.account_id, super_nodes.account_id, gov_id),
+            (registry, ledger, locking.account_id, super_nodes.account_id, gov_id, vesting),
             (
                 biz,
                 time,
@@ -304,7 +343,7 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
     // given the suite; bob locks 1,000 BT for the longer tier, charlie bonds
     // 100 BT as candidate for region "wtw3", django runs a pending café there
     let (
-        (registry, ledger, locking, super_nodes, gov_id),
+        (registry, ledger, locking, super_nodes, gov_id, vesting),
         (mut biz, mut time, mut locks, mut nodes, mut gov),
     ) = suite!(client);
     let alice = account_id(AccountKeyring::Alice);
@@ -312,6 +351,35 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
         account_id(AccountKeyring::Bob),
         account_id(AccountKeyring::Charlie),
         account_id(AccountKeyring::Dave),
+    );
+    // (in 军政 the authority holds every admin role: these would pass —
+    // but it cannot name itself vesting's governance, which would hand it
+    // the allocations and the treasury)
+    assert_eq!(
+        read!(
+            client,
+            &message!(vesting, "set_role" -> Result<(), VestingError>, Role::Admin, Some(alice))
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        read!(
+            client,
+            &message!(ledger, "set_params" -> Result<(), LedgerError>, LedgerParams::default())
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        read!(client, &time.configure_emission(alice, alice, 0)),
+        Ok(())
+    );
+    assert_eq!(
+        read!(
+            client,
+            &message!(vesting, "set_role" -> Result<(), VestingError>,
+                Role::Governance, Some(alice))
+        ),
+        Err(VestingError::Unauthorized)
     );
     for to in [bob, charlie] {
         submit!(
@@ -583,6 +651,104 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
     assert_eq!(read!(client, &biz.admin()), gov_id);
     assert_eq!(read!(client, &time.admin()), gov_id);
     assert_eq!(read!(client, &nodes.role(Role::Admin)), Some(gov_id));
+    // vesting: the allocations and the treasury are out of its reach
+    assert_eq!(
+        read!(
+            client,
+            &message!(vesting, "role" -> Option<AccountId>, Role::Admin)
+        ),
+        Some(gov_id)
+    );
+    for role in [Role::Admin, Role::Governance] {
+        assert_eq!(
+            read!(
+                client,
+                &message!(vesting, "set_role" -> Result<(), VestingError>, role, Some(alice))
+            ),
+            Err(VestingError::Unauthorized),
+            "{role:?}"
+        );
+    }
+    assert_eq!(
+        read!(
+            client,
+            &message!(vesting, "VestingApi::set_beneficiary" -> Result<(), VestingError>,
+                Allocation::Team, alice)
+        ),
+        Err(VestingError::Unauthorized)
+    );
+    assert_eq!(
+        read!(
+            client,
+            &message!(vesting, "VestingApi::spend_ecosystem" -> Result<(), VestingError>,
+                alice, 1u128)
+        ),
+        Err(VestingError::Unauthorized)
+    );
+    // the ledger: no role, no flag, no removal, no caps
+    for role in [Role::Governance, Role::Reporter, Role::Registry] {
+        assert_eq!(
+            read!(
+                client,
+                &message!(ledger, "set_role" -> Result<(), LedgerError>, role, Some(alice))
+            ),
+            Err(LedgerError::Unauthorized),
+            "{role:?}"
+        );
+    }
+    assert_eq!(
+        read!(
+            client,
+            &message!(ledger, "flag" -> Result<(), LedgerError>, 0u64, Hash::default())
+        ),
+        Err(LedgerError::Unauthorized)
+    );
+    assert_eq!(
+        read!(
+            client,
+            &message!(ledger, "forfeit_pending" -> Result<(), LedgerError>, bob)
+        ),
+        Err(LedgerError::Unauthorized)
+    );
+    assert_eq!(
+        read!(
+            client,
+            &message!(ledger, "set_caps" -> Result<(), LedgerError>, RewardCaps::NONE)
+        ),
+        Err(LedgerError::Unauthorized)
+    );
+    // the tokens: no admin, no governance, no emission target
+    assert_eq!(
+        read!(client, &biz.set_admin(alice)),
+        Err(PSP22Error::Unauthorized)
+    );
+    assert_eq!(
+        read!(client, &time.set_admin(alice)),
+        Err(PSP22Error::Unauthorized)
+    );
+    assert_eq!(
+        read!(client, &time.set_governance(Some(alice))),
+        Err(PSP22Error::Unauthorized)
+    );
+    // the registry: no verification, no suspension, no role
+    for status in [MerchantStatus::Suspended, MerchantStatus::Removed] {
+        assert_eq!(
+            read!(
+                client,
+                &message!(registry, "set_merchant_status" -> Result<(), RegistryError>,
+                    django, status)
+            ),
+            Err(RegistryError::Unauthorized)
+        );
+    }
+    assert_eq!(
+        read!(
+            client,
+            &message!(registry, "set_role" -> Result<(), RegistryError>,
+                Role::Ledger, Some(alice))
+        ),
+        Err(RegistryError::Unauthorized)
+    );
     Ok(())
 }
 
@@ -592,7 +758,7 @@ async fn the_emission_feeds_the_reward_pool_and_the_lockers<Client: E2EBackend>(
 ) -> E2EResult<()> {
     // given the suite and bob locking 1,000 BT
     let (
-        (_registry, ledger, locking, _super_nodes, _gov_id),
+        (_registry, ledger, locking, _super_nodes, _gov_id, _vesting),
         (mut biz, time, mut locks, _nodes, _gov),
     ) = suite!(client);
     let bob = account_id(AccountKeyring::Bob);
@@ -703,11 +869,12 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
     mut client: Client,
 ) -> E2EResult<()> {
     // given the suite with the registry pushing merchants to the funded
-    // ledger; bob locks 1,000 BT; django runs a verified café that sold to
-    // ferdie (rewards pending) and holds 50 BT
+    // ledger (a 1 s challenge window); bob locks 1,000 BT; django runs a
+    // verified café that sold to ferdie (django's Biz pending, ferdie's
+    // cashback claimed) and holds 50 BT
     let (
-        (registry, ledger, locking, _super_nodes, _gov_id),
-        (mut biz, _time, mut locks, mut nodes, mut gov),
+        (registry, ledger, locking, _super_nodes, _gov_id, _vesting),
+        (mut biz, mut time, mut locks, mut nodes, mut gov),
     ) = suite!(client);
     let (bob, django, ferdie) = (
         account_id(AccountKeyring::Bob),
@@ -735,9 +902,25 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
     }
     submit!(
         client,
+        &ink_e2e::alice(),
+        &time.transfer(ledger, 1_000_000 * UNIT, Vec::new()),
+        "fund Time"
+    );
+    submit!(
+        client,
         &ink_e2e::eve(),
         &message!(ledger, "sync" -> Result<(), LedgerError>),
         "sync"
+    );
+    let short_window = LedgerParams {
+        challenge_ms: 1_000,
+        ..LedgerParams::default()
+    };
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(ledger, "set_params" -> Result<(), LedgerError>, short_window),
+        "short window"
     );
     submit!(
         client,
@@ -796,17 +979,70 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
         .expect("a ReceiptConfirmed event");
     let rewards = ReceiptConfirmed::decode(&mut &confirmed.event.data[..])?.rewards;
     assert!(rewards.merchant_biz > 0);
+    // (and a second sale, recorded but not yet confirmed)
+    let open = submit!(
+        client,
+        &ink_e2e::dave(),
+        &message!(ledger, "record" -> Result<u64, LedgerError>, ferdie, order(3)),
+        "record"
+    );
+    // (a block after the window, so that the claim's dry run, which sets
+    // its gas, sees the rewards matured)
+    std::thread::sleep(std::time::Duration::from_millis(2_000));
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &message!(ledger, "sync" -> Result<(), LedgerError>),
+        "tick"
+    );
+    let (_, cashback) = submit!(
+        client,
+        &ink_e2e::ferdie(),
+        &message!(ledger, "claim" -> Result<(Balance, Balance), LedgerError>, 10u32),
+        "claim"
+    );
+    assert_eq!(cashback, rewards.customer_time);
+    assert!(cashback > 0);
     let supply = read!(client, &biz.total_supply());
+    let pool_time = read!(client, &time.balance_of(ledger));
 
-    // when bob proposes django's removal, votes, and it is executed
+    // when bob proposes django's removal and the clawback of ferdie's
+    // cashback (the sale proven fraudulent), votes, and both are executed
     let removal = submit!(
         client,
         &ink_e2e::bob(),
         &gov.propose(Action::RemoveMerchant(django), Hash::from([3; 32])),
         "propose removal"
     );
-    submit!(client, &ink_e2e::bob(), &gov.vote(removal, true), "vote");
-    wait_for_the_vote!(client, gov, nodes, removal);
+    let clawback = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(
+            Action::Clawback {
+                from: ferdie,
+                biz: 0,
+                time: cashback,
+            },
+            Hash::from([4; 32])
+        ),
+        "propose clawback"
+    );
+    for id in [removal, clawback] {
+        submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
+    }
+    wait_for_the_vote!(client, gov, nodes, clawback);
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &gov.execute(clawback),
+        "execute clawback"
+    );
+    // (the claimed cashback is back in the ledger's pool)
+    assert_eq!(read!(client, &time.balance_of(ferdie)), 0);
+    assert_eq!(
+        read!(client, &time.balance_of(ledger)),
+        pool_time + cashback
+    );
     let executed = client
         .call(&ink_e2e::eve(), &gov.execute(removal))
         .submit()
@@ -860,6 +1096,18 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
             .return_value(),
         Err(LedgerError::MerchantNotVerified)
     );
+    // nor is its open receipt paid when the customer confirms it
+    assert_eq!(
+        client
+            .call(
+                &ink_e2e::ferdie(),
+                &message!(ledger, "confirm" -> Result<(), LedgerError>, open),
+            )
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(LedgerError::MerchantNotVerified)
+    );
     Ok(())
 }
 
@@ -870,7 +1118,7 @@ async fn a_proposal_whose_execution_is_refused_fails_with_a_typed_error<Client: 
     // given the suite in 军政, bob locking 1,000 BT and django's café
     // registered (pending)
     let (
-        (registry, ledger, locking, _super_nodes, _gov_id),
+        (registry, ledger, locking, _super_nodes, _gov_id, _vesting),
         (mut biz, _time, mut locks, mut nodes, mut gov),
     ) = suite!(client);
     let (bob, django, ferdie) = (
@@ -988,5 +1236,133 @@ async fn a_proposal_whose_execution_is_refused_fails_with_a_typed_error<Client: 
     )
     .expect("registered");
     assert_eq!(merchant.status, MerchantStatus::Pending);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn attack_a_proposal_cannot_make_later_votes_instant<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the suite and bob, who alone has enough lock weight to pass
+    // any proposal
+    let (
+        (_registry, ledger, locking, _super_nodes, _gov_id, _vesting),
+        (mut biz, _time, mut locks, mut nodes, mut gov),
+    ) = suite!(client);
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &biz.transfer(account_id(AccountKeyring::Bob), 1_000 * UNIT, Vec::new()),
+        "fund"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &biz.approve(locking, 1_000 * UNIT),
+        "approve lock"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &locks.lock(1_000 * UNIT, 1),
+        "lock"
+    );
+    assert_eq!(read!(client, &gov.floors()), floors());
+
+    // when bob proposes a configuration under which every later vote is
+    // instant (a 1 ms vote, no delay, no quorum), or rewards that cannot be
+    // challenged (no challenge window)
+    let instant = GovernanceConfig {
+        voting_period_ms: 1,
+        execution_delay_ms: 0,
+        quorum_ppm: 0,
+        ..config()
+    };
+    let unchallengeable = LedgerParams {
+        challenge_ms: 0,
+        ..LedgerParams::default()
+    };
+    let attacks = [
+        Action::SetConfig(instant),
+        Action::SetConfig(GovernanceConfig {
+            voting_period_ms: floors().voting_period_ms - 1,
+            ..config()
+        }),
+        Action::SetConfig(GovernanceConfig {
+            quorum_ppm: floors().quorum_ppm - 1,
+            ..config()
+        }),
+        Action::SetLedgerParams(unchallengeable),
+    ];
+
+    // then governance refuses each: none can even be put to the vote
+    for action in attacks {
+        let refused = client
+            .call(
+                &ink_e2e::bob(),
+                &gov.propose(action.clone(), Hash::from([5; 32])),
+            )
+            .dry_run()
+            .await?
+            .return_value();
+        assert_eq!(refused, Err(GovernanceError::InvalidAction), "{action:?}");
+    }
+    assert_eq!(read!(client, &gov.proposal_count()), 0);
+
+    // and the most a passed proposal does is bring votes down to the
+    // floors, while the ledger's reward caps change only by referendum
+    let at_floors = GovernanceConfig {
+        voting_period_ms: floors().voting_period_ms,
+        execution_delay_ms: floors().execution_delay_ms,
+        quorum_ppm: floors().quorum_ppm,
+        ..config()
+    };
+    let caps = RewardCaps {
+        receipt_time: 5 * UNIT,
+        ..RewardCaps::default()
+    };
+    let lower = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(Action::SetConfig(at_floors), Hash::from([6; 32])),
+        "propose floors"
+    );
+    let capped = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(Action::SetRewardCaps(caps), Hash::from([7; 32])),
+        "propose caps"
+    );
+    for id in [lower, capped] {
+        submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
+    }
+    wait_for_the_vote!(client, gov, nodes, capped);
+    for id in [lower, capped] {
+        submit!(client, &ink_e2e::eve(), &gov.execute(id), "execute");
+    }
+    assert_eq!(read!(client, &gov.config()), at_floors);
+    // (the ledger took the caps: an execution it refused would have failed)
+    let (_, status) = read!(client, &gov.proposal(capped)).expect("proposal");
+    assert_eq!(status, ProposalStatus::Executed);
+    assert_eq!(
+        read!(
+            client,
+            &message!(ledger, "set_caps" -> Result<(), LedgerError>, RewardCaps::NONE)
+        ),
+        Err(LedgerError::Unauthorized)
+    );
+    let next = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(
+            Action::RemoveMerchant(account_id(AccountKeyring::Dave)),
+            Hash::from([8; 32])
+        ),
+        "propose after"
+    );
+    let (p, status) = read!(client, &gov.proposal(next)).expect("proposal");
+    assert_eq!(status, ProposalStatus::Active);
+    assert_eq!(p.voting_end - p.created_at, floors().voting_period_ms);
+    assert!(p.quorum > 0);
     Ok(())
 }

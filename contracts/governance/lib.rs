@@ -7,8 +7,12 @@
 //!   only, each by an executed `AdvancePhase` proposal. Entering 训政,
 //!   governance takes the registry's `Admin` role (merchants are verified by
 //!   super nodes from then on); entering 宪政, it takes the `Admin` roles of
-//!   the ledger and of both tokens and the authority's own powers here (veto,
-//!   slash) end.
+//!   the super nodes, the ledger, both tokens and vesting, and the
+//!   authority's own powers here (veto) end: the authority keeps no power
+//!   anywhere.
+//! - Floors fixed at instantiation ([`Floors`]: voting period, execution
+//!   delay, quorum, the ledger's challenge window) bound every proposal, so
+//!   one passed proposal cannot make later votes instant.
 //! - Voting weight is the weight of BT locked in the `locking` contract
 //!   (longer locks weigh more; it also holds the lockers' Time dividends).
 //! - Super nodes live in the `super_nodes` contract: proposals elect and
@@ -63,6 +67,8 @@ pub struct GovernanceData {
     phase: Phase,
     authority: Option<AccountId>,
     config: GovernanceConfig,
+    /// Fixed at instantiation: what no proposal can go below.
+    floors: Floors,
     proposals: Mapping<ProposalId, Proposal>,
     voted: Mapping<(ProposalId, AccountId), ()>,
     next_proposal: ProposalId,
@@ -77,15 +83,18 @@ fn after(now: Timestamp, ms: u64) -> Result<Timestamp> {
 }
 
 impl GovernanceData {
-    /// Governance in phase 军政 with `authority` as the foundation authority.
+    /// Governance in phase 军政 with `authority` as the foundation authority
+    /// and `floors` as the bounds no proposal can go below.
     ///
     /// # Errors
-    /// `InvalidConfig` (see `GovernanceConfig::is_valid`).
+    /// `InvalidConfig` (see `GovernanceConfig::is_valid`), also for invalid
+    /// floors (`Floors::is_valid`) or a configuration below them.
     pub fn new(
         authority: AccountId,
         config: GovernanceConfig,
+        floors: Floors,
     ) -> Result<(Self, Vec<GovernanceEvent>)> {
-        if !config.is_valid() {
+        if !floors.is_valid() || !floors.allow_config(&config) {
             return Err(GovernanceError::InvalidConfig);
         }
         let event = GovernanceEvent::ConfigChanged(ConfigChanged { config });
@@ -93,6 +102,7 @@ impl GovernanceData {
             phase: Phase::Military,
             authority: Some(authority),
             config,
+            floors,
             proposals: Mapping::new(),
             voted: Mapping::new(),
             next_proposal: 0,
@@ -113,6 +123,10 @@ impl GovernanceData {
 
     pub fn config(&self) -> GovernanceConfig {
         self.config
+    }
+
+    pub fn floors(&self) -> Floors {
+        self.floors
     }
 
     pub fn proposal(&self, id: ProposalId) -> Option<Proposal> {
@@ -146,10 +160,12 @@ impl GovernanceData {
             | Action::RevokeSuperNode { .. }
             | Action::RemoveMerchant(_)
             | Action::RemoveCustomer(_) => true,
-            Action::SetLedgerParams(params) => params.is_valid(),
+            Action::SetLedgerParams(params) => self.floors.allow_params(params),
+            Action::SetRewardCaps(caps) => caps.is_valid(),
+            Action::Clawback { biz, time, .. } => *biz > 0 || *time > 0,
             Action::SetEmissionSplit(ppm) => *ppm <= PPM,
             Action::TreasurySpend { amount, .. } => *amount > 0,
-            Action::SetConfig(config) => config.is_valid(),
+            Action::SetConfig(config) => self.floors.allow_config(config),
             Action::AdvancePhase(to) => self.phase.next() == Some(*to),
         };
         if ok {
@@ -326,7 +342,7 @@ pub mod governance {
     use super::*;
     use bizkey_types::{
         governance::SuperNodesApi,
-        ledger::{LedgerError, LedgerParams},
+        ledger::{LedgerError, LedgerParams, RewardCaps},
         psp22::{BizkeyToken, PSP22Error, PSP22},
         registry::{CustomerStatus, MerchantStatus, RegistryError},
         roles::Role,
@@ -371,18 +387,20 @@ pub mod governance {
 
     impl Governance {
         /// Governance in phase 军政, the caller being the foundation
-        /// authority, working with `contracts`. The deployer then names this
+        /// authority, working with `contracts`; `floors` bound every later
+        /// `SetConfig` and `SetLedgerParams`. The deployer then names this
         /// contract `Governance` on the registry, the ledger, both tokens
         /// and the vesting contract (see the crate docs).
         ///
         /// # Errors
-        /// `InvalidConfig`.
+        /// `InvalidConfig` (also for invalid floors or a configuration
+        /// below them).
         ///
         /// # Events
         /// `ConfigChanged`.
         #[ink(constructor)]
-        pub fn new(contracts: Contracts, config: GovernanceConfig) -> Result<Self> {
-            let (data, events) = GovernanceData::new(Self::env().caller(), config)?;
+        pub fn new(contracts: Contracts, config: GovernanceConfig, floors: Floors) -> Result<Self> {
+            let (data, events) = GovernanceData::new(Self::env().caller(), config, floors)?;
             emit_all(events);
             Ok(Self { data, contracts })
         }
@@ -398,6 +416,12 @@ pub mod governance {
         #[ink(message)]
         pub fn config(&self) -> GovernanceConfig {
             self.data.config()
+        }
+
+        /// The bounds no proposal can go below (fixed at instantiation).
+        #[ink(message)]
+        pub fn floors(&self) -> Floors {
+            self.data.floors()
         }
 
         /// The contracts governance works with.
@@ -427,8 +451,9 @@ pub mod governance {
         /// The caller proposes `action` (`description`: hash of the text).
         ///
         /// # Errors
-        /// `InsufficientWeight`; `InvalidAction` (invalid parameters or
-        /// configuration, a zero spend, a phase other than the next one);
+        /// `InsufficientWeight`; `InvalidAction` (invalid parameters,
+        /// caps or configuration, a configuration or challenge window
+        /// below the floors, a zero spend, a phase other than the next one);
         /// `LockingCallFailed`; `Overflow`.
         ///
         /// # Events
@@ -504,7 +529,8 @@ pub mod governance {
         /// # Events
         /// The action's events (`ConfigChanged`, `PhaseAdvanced`,
         /// `AccountRemoved`, `TreasurySpent`; the super-node contract's
-        /// `SuperNodeElected`, `SuperNodeRemoved`), then `ProposalExecuted`.
+        /// `SuperNodeElected`, `SuperNodeRemoved`; the tokens' `Transfer`
+        /// of a clawback), then `ProposalExecuted`.
         #[ink(message)]
         pub fn execute(&mut self, id: ProposalId) -> Result<()> {
             let now = self.env().block_timestamp();
@@ -583,6 +609,34 @@ pub mod governance {
                     )?;
                     None
                 }
+                Action::SetRewardCaps(caps) => {
+                    call::<(RewardCaps,), (), LedgerError>(
+                        c.ledger,
+                        ink::selector_bytes!("set_caps"),
+                        (caps,),
+                        GovernanceError::LedgerCallFailed,
+                    )?;
+                    None
+                }
+                Action::Clawback { from, biz, time } => {
+                    // Back to the pools the rewards came from; the ledger's
+                    // `sync` makes them available again.
+                    for (token, amount) in [(c.biz_token, biz), (c.time_token, time)] {
+                        if amount == 0 {
+                            continue;
+                        }
+                        let mut supply: Supply = token.into();
+                        match supply
+                            .call_mut()
+                            .clawback(from, c.ledger, amount)
+                            .try_invoke()
+                        {
+                            Ok(Ok(Ok(()))) => {}
+                            _ => return Err(GovernanceError::TokenCallFailed),
+                        }
+                    }
+                    None
+                }
                 Action::SetEmissionSplit(ppm) => {
                     // Time's dividend pool is the lockers' contract.
                     call::<_, (), PSP22Error>(
@@ -605,9 +659,10 @@ pub mod governance {
                 }
                 Action::AdvancePhase(to) => {
                     // Entering 训政 the registry (merchant verification),
-                    // entering 宪政 the super nodes (slashing), the ledger
-                    // and the tokens: governance holds their `Governance`
-                    // role, which may set roles.
+                    // entering 宪政 the super nodes (slashing), the ledger,
+                    // the tokens and vesting (beneficiaries, roles):
+                    // governance holds their `Governance` role, which may
+                    // set roles. The authority keeps no admin role anywhere.
                     call::<_, (), RegistryError>(
                         c.registry,
                         ink::selector_bytes!("set_role"),
@@ -626,6 +681,12 @@ pub mod governance {
                             ink::selector_bytes!("set_role"),
                             (Role::Admin, Some(this)),
                             GovernanceError::LedgerCallFailed,
+                        )?;
+                        call::<_, (), VestingError>(
+                            c.vesting,
+                            ink::selector_bytes!("set_role"),
+                            (Role::Admin, Some(this)),
+                            GovernanceError::VestingCallFailed,
                         )?;
                         for token in [c.biz_token, c.time_token] {
                             call::<_, (), PSP22Error>(

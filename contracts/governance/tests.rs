@@ -3,7 +3,10 @@
 //! cross-contract call (those paths run in `e2e_tests.rs` on the node).
 
 use super::*;
-use bizkey_types::{ledger::LedgerParams, Balance};
+use bizkey_types::{
+    ledger::{LedgerParams, RewardCaps},
+    Balance,
+};
 use governance::Governance;
 use ink::env::{test, DefaultEnvironment as Env};
 
@@ -94,10 +97,20 @@ fn config() -> GovernanceConfig {
     }
 }
 
+/// The bounds of every test: half of [`config`]'s timings and quorum.
+fn floors() -> Floors {
+    Floors {
+        voting_period_ms: VOTING / 2,
+        execution_delay_ms: DELAY / 2,
+        quorum_ppm: 100_000,
+        challenge_ms: 1_000,
+    }
+}
+
 /// Governance with alice as the authority.
 fn data() -> (Gov, test::DefaultAccounts<Env>) {
     let a = accounts();
-    let d = GovernanceData::new(a.alice, config()).unwrap().0;
+    let d = GovernanceData::new(a.alice, config(), floors()).unwrap().0;
     (
         Gov {
             d,
@@ -135,12 +148,40 @@ fn new_starts_in_military_with_the_authority() {
             GovernanceConfig {
                 voting_period_ms: 0,
                 ..config()
-            }
+            },
+            floors()
         )
         .err(),
         Some(GovernanceError::InvalidConfig)
     );
-    let (d, events) = GovernanceData::new(a.alice, config()).unwrap();
+    // Floors that bound nothing, and a configuration below its floors.
+    let no_floor: [fn(&mut Floors); 5] = [
+        |f| f.voting_period_ms = 0,
+        |f| f.execution_delay_ms = 0,
+        |f| f.quorum_ppm = 0,
+        |f| f.quorum_ppm = PPM + 1,
+        |f| f.challenge_ms = 0,
+    ];
+    for (i, breaks) in no_floor.iter().enumerate() {
+        let mut f = floors();
+        breaks(&mut f);
+        assert!(!f.is_valid(), "case {i}");
+        assert_eq!(
+            GovernanceData::new(a.alice, config(), f).err(),
+            Some(GovernanceError::InvalidConfig),
+            "case {i}"
+        );
+    }
+    let low = Floors {
+        voting_period_ms: VOTING + 1,
+        ..floors()
+    };
+    assert_eq!(
+        GovernanceData::new(a.alice, config(), low).err(),
+        Some(GovernanceError::InvalidConfig)
+    );
+    let (d, events) = GovernanceData::new(a.alice, config(), floors()).unwrap();
+    assert_eq!(d.floors(), floors());
     assert_eq!(d.phase(), Phase::Military);
     assert_eq!(d.authority(), Some(a.alice));
     assert_eq!(d.config(), config());
@@ -186,6 +227,33 @@ fn propose_needs_weight_and_a_valid_action() {
             quorum_ppm: PPM + 1,
             ..config()
         }),
+        // Below the floors.
+        Action::SetConfig(GovernanceConfig {
+            voting_period_ms: VOTING / 2 - 1,
+            ..config()
+        }),
+        Action::SetConfig(GovernanceConfig {
+            execution_delay_ms: DELAY / 2 - 1,
+            ..config()
+        }),
+        Action::SetConfig(GovernanceConfig {
+            quorum_ppm: 99_999,
+            ..config()
+        }),
+        Action::SetLedgerParams(LedgerParams {
+            challenge_ms: 999,
+            ..LedgerParams::default()
+        }),
+        Action::SetRewardCaps(RewardCaps {
+            pool_share_ppm: PPM + 1,
+            ..RewardCaps::default()
+        }),
+        // Nothing to claw back.
+        Action::Clawback {
+            from: a.eve,
+            biz: 0,
+            time: 0,
+        },
         Action::AdvancePhase(Phase::Military),
         Action::AdvancePhase(Phase::Constitutional),
     ];
@@ -215,6 +283,17 @@ fn propose_needs_weight_and_a_valid_action() {
         },
         Action::SetConfig(config()),
         Action::AdvancePhase(Phase::Tutelage),
+        Action::SetRewardCaps(RewardCaps::default()),
+        Action::Clawback {
+            from: a.eve,
+            biz: 1,
+            time: 0,
+        },
+        Action::Clawback {
+            from: a.eve,
+            biz: 0,
+            time: 1,
+        },
     ];
     for (i, action) in valid.into_iter().enumerate() {
         let (id, events) = d
@@ -243,7 +322,7 @@ fn propose_needs_weight_and_a_valid_action() {
         // 20 % of the 10 weight locked.
         assert_eq!(p.quorum, 2);
     }
-    assert_eq!(d.next_proposal_id(), 9);
+    assert_eq!(d.next_proposal_id(), 12);
 }
 
 #[ink::test]
@@ -355,9 +434,11 @@ fn outcome_by_quorum_and_threshold() {
 fn config_changes_by_proposal() {
     let (mut d, a) = data();
     d.lock(a.bob, 0, 100, 2).unwrap();
+    // Down to the floors.
     let new = GovernanceConfig {
-        voting_period_ms: 5,
-        quorum_ppm: 0,
+        voting_period_ms: VOTING / 2,
+        execution_delay_ms: DELAY / 2,
+        quorum_ppm: 100_000,
         ..config()
     };
     let events = pass(&mut d, a.bob, 0, Action::SetConfig(new));
@@ -367,7 +448,45 @@ fn config_changes_by_proposal() {
     );
     assert_eq!(d.config(), new);
     let id = propose(&mut d, a.bob, 1_000, Action::RemoveMerchant(a.eve));
-    assert_eq!(d.proposal(id).unwrap().voting_end, 1_005);
+    assert_eq!(d.proposal(id).unwrap().voting_end, 1_000 + VOTING / 2);
+}
+
+#[ink::test]
+fn no_proposal_goes_below_the_floors() {
+    // An attacker with enough weight for one proposal tries to make every
+    // later vote instant: no voting period, no delay, no quorum.
+    let (mut d, a) = data();
+    d.lock(a.bob, 0, 100, 2).unwrap();
+    let instant = GovernanceConfig {
+        voting_period_ms: 1,
+        execution_delay_ms: 0,
+        quorum_ppm: 0,
+        ..config()
+    };
+    assert!(instant.is_valid());
+    assert_eq!(
+        d.propose(a.bob, 0, Action::SetConfig(instant), Hash::default())
+            .err(),
+        Some(GovernanceError::InvalidAction)
+    );
+    // Nor unchallengeable rewards.
+    let unchallengeable = LedgerParams {
+        challenge_ms: 0,
+        ..LedgerParams::default()
+    };
+    assert!(unchallengeable.is_valid());
+    assert_eq!(
+        d.propose(
+            a.bob,
+            0,
+            Action::SetLedgerParams(unchallengeable),
+            Hash::default()
+        )
+        .err(),
+        Some(GovernanceError::InvalidAction)
+    );
+    assert_eq!(d.next_proposal_id(), 0);
+    assert_eq!(d.config(), config());
 }
 
 #[ink::test]
@@ -481,6 +600,7 @@ fn deploy() -> Governance {
             proposal_min_weight: 0,
             ..config()
         },
+        floors(),
     )
     .unwrap()
 }
@@ -504,12 +624,26 @@ fn constructor_and_views() {
             GovernanceConfig {
                 threshold_ppm: PPM,
                 ..config()
+            },
+            floors()
+        )
+        .err(),
+        Some(GovernanceError::InvalidConfig)
+    );
+    assert_eq!(
+        Governance::new(
+            contracts(),
+            config(),
+            Floors {
+                quorum_ppm: 0,
+                ..floors()
             }
         )
         .err(),
         Some(GovernanceError::InvalidConfig)
     );
     let g = deploy();
+    assert_eq!(g.floors(), floors());
     assert_eq!(last_event::<ConfigChanged>().config.proposal_min_weight, 0);
     assert_eq!(GovernanceApi::phase(&g), Phase::Military);
     assert_eq!(g.authority(), Some(a.alice));

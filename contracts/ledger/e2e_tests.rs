@@ -11,9 +11,9 @@ use biz_token::biz_token::BizTokenRef;
 use bizkey_types::{
     ledger::{
         LedgerApi, LedgerError, LedgerParams, Order, PoolSynced, ReceiptConfirmed, ReceiptStatus,
-        Side,
+        RewardCaps, Side,
     },
-    math::{Channel, ShopCost},
+    math::{time_reward, Channel, ShopCost},
     psp22::PSP22,
     registry::{
         Category, Customer, CustomerStatus, MerchantProfile, MerchantStatus, RegistryApi,
@@ -76,8 +76,9 @@ struct Suite {
 }
 
 /// Deploys and wires the suite: the ledger is the registry's ledger and
-/// holds 1,000,000 Biz and Time (synced); ferdie reports; the challenge
-/// window is [`CHALLENGE_MS`]. charlie and bob (referred by charlie) are
+/// holds 1,000,000 Biz and Time (synced), with the default reward caps
+/// (`RewardCaps::default`, as the deploy tool sets them); ferdie reports;
+/// the challenge window is [`CHALLENGE_MS`]. charlie and bob (referred by charlie) are
 /// verified merchants accepting up to 30 % in Time; eve is a customer and
 /// dave a customer invited by eve.
 macro_rules! suite {
@@ -114,7 +115,7 @@ macro_rules! suite {
             .instantiate(
                 "ledger",
                 &ink_e2e::alice(),
-                &mut LedgerRef::new(registry, biz, time),
+                &mut LedgerRef::new(registry, biz, time, RewardCaps::default()),
             )
             .submit()
             .await
@@ -663,6 +664,17 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
             .await?
             .return_value(),
         client
+            .call(&ink_e2e::one(), &led.set_caps(RewardCaps::NONE))
+            .dry_run()
+            .await?
+            .return_value(),
+        // (the caps are governance's alone: not even the authority's)
+        client
+            .call(&ink_e2e::alice(), &led.set_caps(RewardCaps::NONE))
+            .dry_run()
+            .await?
+            .return_value(),
+        client
             .call(&ink_e2e::one(), &led.flag(id, Hash::default()))
             .dry_run()
             .await?
@@ -713,5 +725,91 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
         .await?
         .return_value();
     assert_eq!(stale, Err(LedgerError::MerchantNotVerified));
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn attack_one_huge_receipt_cannot_reserve_the_time_pool<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the wired suite: 1,000,000 Time in the pool, the default caps
+    let (_s, _reg, mut led, _bt, _tt) = suite!(client);
+    let (bob, charlie, dave, eve) = (
+        who(AccountKeyring::Bob),
+        who(AccountKeyring::Charlie),
+        who(AccountKeyring::Dave),
+        who(AccountKeyring::Eve),
+    );
+    let (_, time_before) = pools!(client, led);
+    assert_eq!(time_before.available, 1_000_000 * UNIT);
+
+    // when merchant bob and his accomplice dave confirm one sale of
+    // ¥10 billion: 100 million Time of cashback at 1 %, 100 times the pool
+    let huge = 1_000_000_000_000;
+    let cashback = time_reward(&LedgerParams::default().reward, huge, 0);
+    assert!(cashback >= 100 * time_before.available);
+    let id = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(1, huge, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    let attack = client
+        .call(&ink_e2e::dave(), &led.confirm(id))
+        .submit()
+        .await?;
+    let attack = confirmed(&attack.contract_emitted_events()?);
+
+    // then it reserves no more than the caps the suite was deployed with
+    // allow (per receipt, and at most 0.1 % of the pool)
+    let caps = RewardCaps::default();
+    assert_eq!(attack.rewards.customer_time, caps.receipt_time);
+    assert!(attack.rewards.customer_time <= time_before.available / 1_000);
+
+    // and an honest sale confirmed meanwhile, at charlie's to eve, gets its
+    // whole cashback
+    let id = client
+        .call(&ink_e2e::charlie(), &led.record(eve, order(1, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    let honest = client
+        .call(&ink_e2e::eve(), &led.confirm(id))
+        .submit()
+        .await?;
+    let honest = confirmed(&honest.contract_emitted_events()?);
+    assert_eq!(honest.merchant, charlie);
+    assert_eq!(
+        honest.rewards.customer_time,
+        time_reward(&LedgerParams::default().reward, 5_000, 0)
+    );
+    assert!(honest.rewards.customer_time > 0);
+
+    // and a second huge sale the same day at bob's gets only what is left
+    // of bob's daily cap: the pool is still almost whole
+    let id = client
+        .call(&ink_e2e::bob(), &led.record(eve, order(2, huge, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    let again = client
+        .call(&ink_e2e::eve(), &led.confirm(id))
+        .submit()
+        .await?;
+    let again = confirmed(&again.contract_emitted_events()?);
+    assert!(again.rewards.customer_time <= caps.receipt_time);
+    let (_, time_after) = pools!(client, led);
+    assert!(time_after.available >= time_before.available - caps.merchant_day_time - 2 * UNIT);
+    let today = client
+        .call(&ink_e2e::alice(), &led.merchant_state(bob))
+        .dry_run()
+        .await?
+        .return_value()
+        .expect("bob is known")
+        .today;
+    assert_eq!(
+        today.time,
+        attack.rewards.customer_time + again.rewards.customer_time
+    );
+    assert!(today.time <= caps.merchant_day_time);
     Ok(())
 }

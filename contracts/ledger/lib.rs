@@ -18,8 +18,12 @@
 //!   `transfer_from` (the customer approved the ledger) when the receipt is
 //!   confirmed.
 //! - Receipts opened before a suspension stay confirmable until they expire
-//!   (the authority flags their rewards if it must). Governance's removal of
-//!   an account forfeits its pending rewards (`forfeit_pending`).
+//!   (the authority flags their rewards if it must); those of a removed
+//!   merchant are not. Governance's removal of an account forfeits its
+//!   pending rewards (`forfeit_pending`).
+//! - Confirmations reserve at most the reward caps governance sets
+//!   ([`RewardCaps`]: per receipt, per merchant and UTC day, a share of the
+//!   pool), so no receipt can take a pool away from the honest ones.
 //! - Rewards are reserved from the reward pools (never more than the ledger
 //!   holds: `sync` reads the tokens' balances) and pending until the end of
 //!   the challenge window; `flag` (reporter, admin, governance) forfeits them
@@ -43,10 +47,7 @@ use bizkey_types::{
     roles::{Role, RoleChanged},
     AccountId, Balance, Hash, Timestamp,
 };
-use ink::{
-    prelude::vec::Vec,
-    storage::{Lazy, Mapping},
-};
+use ink::storage::{Lazy, Mapping};
 
 /// Everything a ledger message may emit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +105,9 @@ pub struct LedgerData {
     /// Apart from the root: the root is read and written back by every
     /// message, the parameters are needed by `open` and `confirm` only.
     params: Lazy<LedgerParams>,
+    /// In the root (68 bytes): a `Lazy` of its own cost more code than the
+    /// ledger's Wasm has room for.
+    caps: RewardCaps,
     biz: Pool,
     time: Pool,
     admin: Option<AccountId>,
@@ -139,6 +143,24 @@ fn checked_sub(a: Balance, b: Balance) -> Result<Balance> {
     a.checked_sub(b).ok_or(LedgerError::Overflow)
 }
 
+/// `value` capped by what is left of the day's cap (`day`, of which `spent`
+/// is used: the result is added to it) and by `share_ppm` of the pool's
+/// `available` funds (more than 100 % counts as 100 %, so no cap exceeds
+/// what the pool holds). One function for both tokens: the ledger's Wasm
+/// must stay under 40 KiB.
+fn capped(
+    value: Balance,
+    (day, spent): (Balance, &mut Balance),
+    available: Balance,
+    share_ppm: u32,
+) -> Balance {
+    let share = mul_div(available, share_ppm.min(PPM).into(), PPM.into());
+    let value = value.min(day.saturating_sub(*spent)).min(share);
+    // Below the day's cap.
+    *spent = spent.saturating_add(value);
+    value
+}
+
 /// Moves `amount` of `pool` from available to reserved; the caller capped it.
 fn reserve(pool: &mut Pool, amount: Balance) -> Result<()> {
     pool.available = checked_sub(pool.available, amount)?;
@@ -155,8 +177,8 @@ fn release(pool: &mut Pool, amount: Balance) -> Result<()> {
 
 impl LedgerData {
     /// A ledger administered by `admin`, reading merchants from `registry`,
-    /// with default parameters and empty pools.
-    pub fn new(admin: AccountId, registry: AccountId) -> Self {
+    /// with default parameters, the reward `caps` and empty pools.
+    pub fn new(admin: AccountId, registry: AccountId, caps: RewardCaps) -> Self {
         Self {
             receipts: Mapping::new(),
             orders: Mapping::new(),
@@ -167,6 +189,7 @@ impl LedgerData {
             pending: Mapping::new(),
             next_id: 0,
             params: Lazy::new(),
+            caps,
             biz: Pool::default(),
             time: Pool::default(),
             admin: Some(admin),
@@ -188,6 +211,10 @@ impl LedgerData {
 
     pub fn params(&self) -> LedgerParams {
         self.params.get().unwrap_or_default()
+    }
+
+    pub fn caps(&self) -> RewardCaps {
+        self.caps
     }
 
     /// The (Biz, Time) reward pools.
@@ -234,7 +261,17 @@ impl LedgerData {
         now: Timestamp,
         max: u32,
     ) -> Result<(u32, Balance, Balance)> {
-        let queue = self.queue(account);
+        self.claimable_in(account, self.queue(account), now, max)
+    }
+
+    /// [`Self::claimable`] over `account`'s `queue` as read by the caller.
+    fn claimable_in(
+        &self,
+        account: AccountId,
+        queue: Queue,
+        now: Timestamp,
+        max: u32,
+    ) -> Result<(u32, Balance, Balance)> {
         let (mut n, mut biz, mut time) = (0u32, 0, 0);
         let mut index = queue.head;
         while index < queue.tail && n < max {
@@ -302,6 +339,20 @@ impl LedgerData {
         Ok(Some(LedgerEvent::ParamsChanged(ParamsChanged { params })))
     }
 
+    /// Replaces the reward caps: governance only (not the authority, which
+    /// could otherwise lift them for a friendly merchant). A pool share
+    /// above 100 % counts as 100 %.
+    /// No event: governance's `ProposalExecuted` of its `SetRewardCaps`
+    /// proposal records the change (an event type of its own costs the
+    /// ledger's Wasm room it does not have).
+    pub fn set_caps(&mut self, caller: AccountId, caps: RewardCaps) -> Result<()> {
+        if Some(caller) != self.governance {
+            return Err(LedgerError::Unauthorized);
+        }
+        self.caps = caps;
+        Ok(())
+    }
+
     /// Sets the pools' available funds from the tokens' balances of `this`
     /// (the ledger's account): what is not reserved.
     pub fn sync(&mut self, ext: &mut impl Externals, this: AccountId) -> Result<Events> {
@@ -340,6 +391,7 @@ impl LedgerData {
             None => MerchantState {
                 info,
                 window: MerchantWindow::default(),
+                today: DayTotals::default(),
             },
         };
         self.merchants.insert(merchant, &state);
@@ -486,6 +538,11 @@ impl LedgerData {
             .merchants
             .get(r.merchant)
             .ok_or(LedgerError::MerchantNotFound)?;
+        // A suspended merchant's open receipts stay confirmable (the
+        // reporter flags them if it must); a removed one's are not paid.
+        if state.info.status == MerchantStatus::Removed {
+            return Err(LedgerError::MerchantNotVerified);
+        }
         let params = self.params();
         let matures_at = now
             .checked_add(params.challenge_ms)
@@ -535,6 +592,8 @@ impl LedgerData {
         });
         let reserved = self.split_rewards(
             &params,
+            &mut state.today,
+            now,
             biz_reward(&params.reward, outcome.bizpower, k),
             time_reward(&params.reward, r.order.amount, k),
             merchant_referrer,
@@ -598,21 +657,47 @@ impl LedgerData {
         })))
     }
 
-    /// Splits and caps one receipt's rewards by what the pools hold.
+    /// Caps one receipt's rewards (per receipt, by what the merchant's
+    /// receipts reserved `today`, by its share of the pools) and splits
+    /// them; adds them to `today`.
+    #[allow(clippy::too_many_arguments)]
     fn split_rewards(
         &self,
         params: &LedgerParams,
+        today: &mut DayTotals,
+        now: Timestamp,
         biz: Balance,
         time: Balance,
         merchant_referrer: Option<AccountId>,
         customer_referrer: Option<AccountId>,
     ) -> Result<Reserve> {
-        let biz = biz.min(self.biz.available);
+        let caps = &self.caps;
+        let day = now / DAY_MS;
+        if today.day != day {
+            *today = DayTotals {
+                day,
+                biz: 0,
+                time: 0,
+            };
+        }
+        // Biz per receipt is bounded by the formula already (at most twice
+        // the base reward, which governance sets).
+        let biz = capped(
+            biz,
+            (caps.merchant_day_biz, &mut today.biz),
+            self.biz.available,
+            caps.pool_share_ppm,
+        );
+        let customer_time = capped(
+            time.min(caps.receipt_time),
+            (caps.merchant_day_time, &mut today.time),
+            self.time.available,
+            caps.pool_share_ppm,
+        );
         let referrer_biz = match merchant_referrer {
             Some(_) => mul_div(biz, params.merchant_referral_ppm as u128, PPM as u128),
             None => 0,
         };
-        let customer_time = time.min(self.time.available);
         let bonus = match customer_referrer {
             Some(_) => params
                 .customer_referral_time
@@ -674,10 +759,9 @@ impl LedgerData {
         })))
     }
 
-    /// A confirmed receipt still in its challenge window, for `flag` and
-    /// `refund`, with the pools after releasing its rewards.
-    fn forfeit(&self, id: ReceiptId, now: Timestamp) -> Result<(Receipt, Pool, Pool)> {
-        let r = self.get(id)?;
+    /// Receipt `r`, which must be confirmed and still in its challenge
+    /// window (`flag`, `refund`): the pools after releasing its rewards.
+    fn forfeit(&self, r: &Receipt, now: Timestamp) -> Result<(Pool, Pool)> {
         if r.status != ReceiptStatus::Confirmed {
             return Err(LedgerError::NotConfirmed);
         }
@@ -687,7 +771,7 @@ impl LedgerData {
         let (mut biz, mut time) = (self.biz, self.time);
         release(&mut biz, r.biz)?;
         release(&mut time, checked_add(r.time, r.referral_time)?)?;
-        Ok((r, biz, time))
+        Ok((biz, time))
     }
 
     /// Flags a receipt in its challenge window: its rewards are forfeited.
@@ -701,7 +785,8 @@ impl LedgerData {
         if Some(caller) != self.reporter {
             self.ensure_privileged(caller)?;
         }
-        let (mut r, biz, time) = self.forfeit(id, now)?;
+        let mut r = self.get(id)?;
+        let (biz, time) = self.forfeit(&r, now)?;
         self.biz = biz;
         self.time = time;
         r.status = ReceiptStatus::Flagged;
@@ -724,11 +809,11 @@ impl LedgerData {
         now: Timestamp,
         id: ReceiptId,
     ) -> Result<Events> {
-        let r = self.get(id)?;
+        let mut r = self.get(id)?;
         if caller != r.merchant {
             return Err(LedgerError::NotCounterparty);
         }
-        let (mut r, biz, time) = self.forfeit(id, now)?;
+        let (biz, time) = self.forfeit(&r, now)?;
         if r.order.time_paid > 0 {
             ext.move_time(r.merchant, r.customer, r.order.time_paid)?;
         }
@@ -753,7 +838,8 @@ impl LedgerData {
         now: Timestamp,
         max: u32,
     ) -> Result<Events> {
-        let (n, biz, time) = self.claimable(caller, now, max)?;
+        let mut queue = self.queue(caller);
+        let (n, biz, time) = self.claimable_in(caller, queue, now, max)?;
         if n == 0 {
             return Err(LedgerError::NothingToClaim);
         }
@@ -765,7 +851,6 @@ impl LedgerData {
         if time > 0 {
             ext.transfer(Token::Time, caller, time)?;
         }
-        let mut queue = self.queue(caller);
         for index in queue.head..queue.head.saturating_add(n as u64) {
             self.pending.remove((caller, index));
         }
@@ -844,13 +929,40 @@ impl LedgerData {
         comment: Option<Hash>,
     ) -> Result<Events> {
         let mut r = self.get(id)?;
-        let (rater, bit, scores) = match rating {
+        let (merchant, customer) = (r.merchant, r.customer);
+        // The event is built before the checks: one match instead of two
+        // (the ledger's Wasm must stay under 40 KiB).
+        let (rater, bit, scores, event) = match rating {
             Rating::Merchant {
                 product,
                 service,
                 environment,
-            } => (r.customer, 1, [product, service, environment]),
-            Rating::Customer { score } => (r.merchant, 2, [score; 3]),
+            } => (
+                customer,
+                1,
+                [product, service, environment],
+                LedgerEvent::MerchantRated(MerchantRated {
+                    id,
+                    merchant,
+                    customer,
+                    product,
+                    service,
+                    environment,
+                    comment,
+                }),
+            ),
+            Rating::Customer { score } => (
+                merchant,
+                2,
+                [score; 3],
+                LedgerEvent::CustomerRated(CustomerRated {
+                    id,
+                    merchant,
+                    customer,
+                    score,
+                    comment,
+                }),
+            ),
         };
         if caller != rater {
             return Err(LedgerError::NotCounterparty);
@@ -866,29 +978,7 @@ impl LedgerData {
         }
         r.rated |= bit;
         self.receipts.insert(id, &r);
-        let (merchant, customer) = (r.merchant, r.customer);
-        Ok(Some(match rating {
-            Rating::Merchant {
-                product,
-                service,
-                environment,
-            } => LedgerEvent::MerchantRated(MerchantRated {
-                id,
-                merchant,
-                customer,
-                product,
-                service,
-                environment,
-                comment,
-            }),
-            Rating::Customer { score } => LedgerEvent::CustomerRated(CustomerRated {
-                id,
-                merchant,
-                customer,
-                score,
-                comment,
-            }),
-        }))
+        Ok(Some(event))
     }
 
     /// Anyone reacts to a confirmed receipt (nothing is stored).
@@ -911,11 +1001,120 @@ impl LedgerData {
     }
 }
 
+/// The PSP22 messages the ledger sends to the reward tokens, with the
+/// standard's selectors (`blake2_256("PSP22::transfer")[..4]`, …), so they
+/// reach the tokens' `PSP22` implementation.
+///
+/// They go out as bytes through one call path, in fixed buffers: a typed
+/// call builder per message, or a heap buffer, cost about a kilobyte of the
+/// ledger's Wasm, which must stay under 40 KiB. The answer is read as bytes
+/// too ([`Output`]): `Ok(())` of a transfer is the single byte 0 (an
+/// `Err(Custom(_))` is never decoded, which keeps string decoding out of
+/// the Wasm).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenCall {
+    /// `PSP22::balance_of(owner)`.
+    BalanceOf(AccountId),
+    /// `PSP22::transfer(to, value, [])`.
+    Transfer(AccountId, Balance),
+    /// `PSP22::transfer_from(from, to, value, [])`.
+    TransferFrom(AccountId, AccountId, Balance),
+}
+
+/// The SCALE encoding of the longest arguments: two accounts, a balance
+/// and an empty `Vec<u8>` (one zero byte).
+pub const ARGS_LEN: usize = 32 + 32 + 16 + 1;
+
+impl TokenCall {
+    /// The message's selector and its SCALE-encoded arguments (the first
+    /// `len` bytes of the buffer; an empty `Vec` is its zero length byte).
+    pub fn input(&self) -> ([u8; 4], Raw) {
+        let mut raw = Raw {
+            bytes: [0; ARGS_LEN],
+            len: 0,
+        };
+        let mut put = |bytes: &[u8]| {
+            let end = raw.len.saturating_add(bytes.len());
+            if let Some(slot) = raw.bytes.get_mut(raw.len..end) {
+                slot.copy_from_slice(bytes);
+            }
+            raw.len = end;
+        };
+        let selector = match *self {
+            TokenCall::BalanceOf(owner) => {
+                put(owner.as_ref());
+                ink::selector_bytes!("PSP22::balance_of")
+            }
+            TokenCall::Transfer(to, value) => {
+                put(to.as_ref());
+                put(&value.to_le_bytes());
+                put(&[0]);
+                ink::selector_bytes!("PSP22::transfer")
+            }
+            TokenCall::TransferFrom(from, to, value) => {
+                put(from.as_ref());
+                put(to.as_ref());
+                put(&value.to_le_bytes());
+                put(&[0]);
+                ink::selector_bytes!("PSP22::transfer_from")
+            }
+        };
+        (selector, raw)
+    }
+}
+
+/// Encoded arguments, passed through as they are.
+pub struct Raw {
+    bytes: [u8; ARGS_LEN],
+    len: usize,
+}
+
+impl Raw {
+    pub fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl scale::Encode for Raw {
+    fn size_hint(&self) -> usize {
+        self.len
+    }
+
+    fn encode_to<T: scale::Output + ?Sized>(&self, dest: &mut T) {
+        dest.write(self.as_slice())
+    }
+}
+
+/// A token message's output, not decoded: at most a `Balance`; longer
+/// outputs fail to decode.
+pub struct Output {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl Output {
+    pub fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl scale::Decode for Output {
+    fn decode<I: scale::Input>(input: &mut I) -> core::result::Result<Self, scale::Error> {
+        let mut out = Output {
+            bytes: [0; 16],
+            len: 0,
+        };
+        out.len = input.remaining_len()?.unwrap_or(0);
+        input.read(out.bytes.get_mut(..out.len).ok_or("output too long")?)?;
+        Ok(out)
+    }
+}
+
 #[ink::contract]
 mod ledger {
     use super::*;
-    use bizkey_types::ledger::{LedgerApi, PoolToken};
-    use ink::codegen::TraitCallBuilder;
+    use bizkey_types::ledger::LedgerApi;
+    use ink::env::call::{build_call, ExecutionInput, Selector};
 
     #[ink(storage)]
     pub struct Ledger {
@@ -925,63 +1124,78 @@ mod ledger {
         time_token: AccountId,
     }
 
-    /// The other contracts of the suite, through `contract_ref!`.
+    /// The reward tokens, called through [`TokenCall`].
     pub struct Chain {
         biz_token: AccountId,
         time_token: AccountId,
     }
 
     impl Chain {
-        fn token(&self, token: Token) -> ink::contract_ref!(PoolToken) {
-            match token {
-                Token::Biz => self.biz_token.into(),
-                Token::Time => self.time_token.into(),
+        /// Sends `call` to `token`: its output if it ran and returned
+        /// (`None` if it trapped, reverted or the callee is no contract).
+        fn call(&self, token: Token, call: TokenCall) -> Option<Output> {
+            let callee = match token {
+                Token::Biz => self.biz_token,
+                Token::Time => self.time_token,
+            };
+            let (selector, args) = call.input();
+            match build_call::<Environment>()
+                .call(callee)
+                .exec_input(ExecutionInput::new(Selector::new(selector)).push_arg(args))
+                .returns::<Output>()
+                .try_invoke()
+            {
+                Ok(Ok(out)) => Some(out),
+                _ => None,
             }
+        }
+
+        /// Whether a transfer returned `Ok(())`.
+        fn transferred(&self, token: Token, call: TokenCall) -> bool {
+            self.call(token, call)
+                .is_some_and(|out| out.as_slice() == [0])
         }
     }
 
     impl Externals for Chain {
         fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()> {
-            match self
-                .token(token)
-                .call_mut()
-                .transfer(to, value, Vec::new())
-                .try_invoke()
-            {
-                Ok(Ok(Ok(()))) => Ok(()),
-                _ => Err(LedgerError::TokenCallFailed),
+            if self.transferred(token, TokenCall::Transfer(to, value)) {
+                Ok(())
+            } else {
+                Err(LedgerError::TokenCallFailed)
             }
         }
 
         fn move_time(&mut self, from: AccountId, to: AccountId, value: Balance) -> Result<()> {
-            match self
-                .token(Token::Time)
-                .call_mut()
-                .transfer_from(from, to, value, Vec::new())
-                .try_invoke()
-            {
-                Ok(Ok(Ok(()))) => Ok(()),
-                _ => Err(LedgerError::TimePaymentFailed),
+            if self.transferred(Token::Time, TokenCall::TransferFrom(from, to, value)) {
+                Ok(())
+            } else {
+                Err(LedgerError::TimePaymentFailed)
             }
         }
 
         fn balance_of(&mut self, token: Token, owner: AccountId) -> Result<Balance> {
-            match self.token(token).call().balance_of(owner).try_invoke() {
-                Ok(Ok(balance)) => Ok(balance),
-                _ => Err(LedgerError::TokenCallFailed),
-            }
+            use scale::Decode;
+            self.call(token, TokenCall::BalanceOf(owner))
+                .and_then(|out| Balance::decode(&mut out.as_slice()).ok())
+                .ok_or(LedgerError::TokenCallFailed)
         }
     }
 
     impl Ledger {
         /// A ledger administered by the caller, reading merchants from
         /// `registry` and paying rewards in `biz_token` / `time_token`, with
-        /// default parameters. Fund it by transferring tokens to it, then
-        /// `sync`.
+        /// default parameters and the reward `caps` (governance alone
+        /// changes them). Fund it by transferring tokens to it, then `sync`.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, biz_token: AccountId, time_token: AccountId) -> Self {
+        pub fn new(
+            registry: AccountId,
+            biz_token: AccountId,
+            time_token: AccountId,
+            caps: RewardCaps,
+        ) -> Self {
             Self {
-                data: LedgerData::new(Self::env().caller(), registry),
+                data: LedgerData::new(Self::env().caller(), registry, caps),
                 biz_token,
                 time_token,
             }
@@ -1026,7 +1240,8 @@ mod ledger {
         ///
         /// # Errors
         /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` unless the caller
-        /// is the side that did not open it; `Expired`; `CustomerNotActive` if
+        /// is the side that did not open it; `Expired`; `MerchantNotVerified`
+        /// if the merchant was removed meanwhile; `CustomerNotActive` if
         /// the registry suspended or removed the customer; `TimePaymentFailed`
         /// if the customer's Time balance or allowance to the ledger is short.
         ///
@@ -1199,6 +1414,20 @@ mod ledger {
             let events = self.data.set_params(self.env().caller(), params)?;
             self.emit(events);
             Ok(())
+        }
+
+        /// Replaces the reward caps (governance only): per receipt, per
+        /// merchant and day, and the share of a pool one receipt may
+        /// reserve.
+        ///
+        /// # Errors
+        /// `Unauthorized` unless the caller is governance.
+        ///
+        /// # Events
+        /// None (governance's `SetRewardCaps` proposal records the caps).
+        #[ink(message)]
+        pub fn set_caps(&mut self, caps: RewardCaps) -> Result<()> {
+            self.data.set_caps(self.env().caller(), caps)
         }
 
         /// Hands `role` (`Admin`, `Governance`, `Reporter`, `Registry`) to

@@ -204,7 +204,7 @@ mod logic {
     fn funded() -> (LedgerData, Model, test::DefaultAccounts<Env>) {
         let a = setup();
         let ledger = AccountId::from(LEDGER);
-        let mut d = LedgerData::new(a.alice, a.alice);
+        let mut d = LedgerData::new(a.alice, a.alice, RewardCaps::NONE);
         push_registry(&mut d, a.alice);
         give(Token::Biz, ledger, 1_000_000 * UNIT);
         give(Token::Time, ledger, 1_000_000 * UNIT);
@@ -334,7 +334,7 @@ mod logic {
     fn rewards_are_capped_by_the_pools() {
         let a = setup();
         let ledger = AccountId::from(LEDGER);
-        let mut d = LedgerData::new(a.alice, a.alice);
+        let mut d = LedgerData::new(a.alice, a.alice, RewardCaps::NONE);
         push_registry(&mut d, a.alice);
         let mut m = Model::shared(ledger);
         // Empty pools: the sale is recorded, nobody is promised anything.
@@ -355,6 +355,128 @@ mod logic {
                 reserved: UNIT / 4
             }
         );
+    }
+
+    /// `merchant` records a sale of `amount` cents to `customer` at `at`,
+    /// who confirms it; returns its rewards.
+    fn sale_of(
+        d: &mut LedgerData,
+        m: &mut Model,
+        (merchant, customer): (AccountId, AccountId),
+        id: u64,
+        amount: u128,
+        at: u64,
+    ) -> Rewards {
+        let order = Order {
+            order_time: at,
+            ..order(id, amount)
+        };
+        let (rid, _) = d.open(merchant, at, merchant, customer, order).unwrap();
+        match d.confirm(m, customer, at, rid).unwrap() {
+            Some(LedgerEvent::ReceiptConfirmed(e)) => e.rewards,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[ink::test]
+    fn one_receipt_takes_at_most_its_caps_and_honest_ones_are_paid() {
+        let (mut d, mut m, a) = funded();
+        d.set_role(a.alice, Role::Governance, Some(a.frank))
+            .unwrap();
+        let caps = RewardCaps {
+            receipt_time: 50 * UNIT,
+            merchant_day_biz: 7 * UNIT,
+            merchant_day_time: 60 * UNIT,
+            pool_share_ppm: PPM,
+        };
+        d.set_caps(a.frank, caps).unwrap();
+        let p = LedgerParams::default();
+        // A sale of ¥10 billion: 100 million Time of cashback uncapped.
+        let huge = 1_000_000_000_000;
+        assert_eq!(time_reward(&p.reward, huge, 0), 100_000_000 * UNIT);
+        // One receipt: the receipt's Time cap; Biz by the formula (twice
+        // the base reward: the average ticket is huge).
+        let r = sale_of(&mut d, &mut m, (a.bob, a.django), 1, huge, T0);
+        assert_eq!(r.customer_time, 50 * UNIT);
+        let formula = 2 * p.reward.base_biz;
+        assert_eq!(r.merchant_biz + r.merchant_referrer_biz, formula);
+        // The same merchant the same day: what is left of its day caps,
+        // then nothing.
+        let r = sale_of(&mut d, &mut m, (a.bob, a.eve), 2, huge, T0 + 1_000);
+        assert_eq!(
+            (r.merchant_biz + r.merchant_referrer_biz, r.customer_time),
+            (7 * UNIT - formula, 10 * UNIT)
+        );
+        let r = sale_of(&mut d, &mut m, (a.bob, a.frank), 3, 5_000, T0 + 2_000);
+        assert_eq!((r.merchant_biz, r.customer_time), (0, 0));
+        let today = d.merchant_state(a.bob).unwrap().today;
+        assert_eq!(
+            today,
+            DayTotals {
+                day: T0 / DAY_MS,
+                biz: 7 * UNIT,
+                time: 60 * UNIT
+            }
+        );
+        // An honest sale at another merchant meanwhile: its whole reward.
+        let r = sale_of(&mut d, &mut m, (a.charlie, a.eve), 4, 5_000, T0 + 3_000);
+        assert_eq!(r.customer_time, time_reward(&p.reward, 5_000, 0));
+        assert!(r.merchant_biz > 0);
+        // The next day bob's caps start afresh (a new customer: no
+        // novelty halving).
+        let newcomer = AccountId::from([0x42; 32]);
+        let r = sale_of(&mut d, &mut m, (a.bob, newcomer), 5, 5_000, T0 + DAY);
+        assert_eq!(r.customer_time, time_reward(&p.reward, 5_000, 0));
+        assert_eq!(d.merchant_state(a.bob).unwrap().today.day, T0 / DAY_MS + 1);
+        // The pool share: 0.01 % of what each pool has available.
+        let share = RewardCaps {
+            pool_share_ppm: 100,
+            ..RewardCaps::NONE
+        };
+        d.set_caps(a.frank, share).unwrap();
+        let (biz_pool, time_pool) = d.pools();
+        let r = sale_of(&mut d, &mut m, (a.charlie, a.frank), 6, huge, T0 + DAY);
+        assert_eq!(r.customer_time, time_pool.available / 10_000);
+        // (Biz per receipt is bounded by the formula far below the share.)
+        assert!(r.merchant_biz > 0 && r.merchant_biz <= biz_pool.available / 10_000);
+        // The pools still balance.
+        let (biz_after, time_after) = d.pools();
+        assert_eq!(biz_after.available + biz_after.reserved, 1_000_000 * UNIT);
+        assert_eq!(time_after.available + time_after.reserved, 1_000_000 * UNIT);
+    }
+
+    #[ink::test]
+    fn only_governance_sets_the_caps() {
+        let (mut d, mut m, a) = funded();
+        let caps = RewardCaps::default();
+        // Not the authority (it could lift them for a friendly merchant),
+        // not while governance is vacant.
+        assert_eq!(d.set_caps(a.alice, caps), Err(LedgerError::Unauthorized));
+        d.set_role(a.alice, Role::Governance, Some(a.frank))
+            .unwrap();
+        assert_eq!(d.set_caps(a.alice, caps), Err(LedgerError::Unauthorized));
+        assert_eq!(d.caps(), RewardCaps::NONE);
+        assert_eq!(d.set_caps(a.frank, caps), Ok(()));
+        assert_eq!(d.caps(), caps);
+        // A share above 100 % reads as 100 %: never more than the pool.
+        let too_much = RewardCaps {
+            pool_share_ppm: 2 * PPM,
+            ..RewardCaps::NONE
+        };
+        d.set_caps(a.frank, too_much).unwrap();
+        let (_, time_pool) = d.pools();
+        let huge = 1_000_000_000_000;
+        let r = sale_of(&mut d, &mut m, (a.bob, a.eve), 1, huge, T0);
+        assert_eq!(r.customer_time, time_pool.available);
+        d.set_caps(a.frank, caps).unwrap();
+        // The parameters are kept apart.
+        assert_eq!(d.params(), LedgerParams::default());
+        let p = LedgerParams {
+            challenge_ms: 5,
+            ..LedgerParams::default()
+        };
+        d.set_params(a.alice, p).unwrap();
+        assert_eq!((d.params(), d.caps()), (p, caps));
     }
 
     #[ink::test]
@@ -707,7 +829,12 @@ fn deploy() -> (Ledger, test::DefaultAccounts<Env>) {
     let a = setup();
     test::set_caller::<Env>(a.alice);
     test::set_block_timestamp::<Env>(T0);
-    let mut ledger = Ledger::new(a.alice, [0xB1; 32].into(), [0x71; 32].into());
+    let mut ledger = Ledger::new(
+        a.alice,
+        [0xB1; 32].into(),
+        [0x71; 32].into(),
+        RewardCaps::NONE,
+    );
     push_registry(&mut ledger.data, a.alice);
     let me = test::callee::<Env>();
     give(Token::Biz, me, 1_000_000 * UNIT);
@@ -757,44 +884,52 @@ fn sale(l: &mut Ledger, a: &test::DefaultAccounts<Env>, n: u64) -> ReceiptId {
     id
 }
 
-/// The slim `PoolToken` interface reaches the tokens' `PSP22` messages.
+/// The bytes the ledger sends are the tokens' `PSP22` messages, arguments
+/// included, and it reads their answers.
 #[test]
-fn pool_token_uses_the_psp22_selectors() {
-    use bizkey_types::{ledger::PoolToken, psp22::PSP22};
+fn token_calls_are_the_psp22_messages() {
+    use bizkey_types::psp22::PSP22;
     use ink::codegen::TraitCallBuilder;
-    use scale::Encode;
-    let at = AccountId::from([1; 32]);
-    let mut slim: ink::contract_ref!(PoolToken, Env) = at.into();
+    use scale::{Decode, Encode};
+    let (at, to) = (AccountId::from([1; 32]), AccountId::from([2; 32]));
     let mut full: ink::contract_ref!(PSP22, Env) = at.into();
-    let selector = |input: Vec<u8>| input[..4].to_vec();
+    let sent = |call: TokenCall| {
+        let (selector, args) = call.input();
+        [&selector[..], args.as_slice()].concat()
+    };
     assert_eq!(
-        selector(slim.call().balance_of(at).params().exec_input().encode()),
-        selector(full.call().balance_of(at).params().exec_input().encode()),
+        sent(TokenCall::BalanceOf(at)),
+        full.call().balance_of(at).params().exec_input().encode()
     );
     assert_eq!(
-        slim.call_mut()
-            .transfer(at, 5, vec![])
-            .params()
-            .exec_input()
-            .encode(),
+        sent(TokenCall::Transfer(to, 5)),
         full.call_mut()
-            .transfer(at, 5, vec![])
+            .transfer(to, 5, vec![])
             .params()
             .exec_input()
-            .encode(),
+            .encode()
     );
     assert_eq!(
-        slim.call_mut()
-            .transfer_from(at, at, 5, vec![])
-            .params()
-            .exec_input()
-            .encode(),
+        sent(TokenCall::TransferFrom(at, to, u128::MAX)),
         full.call_mut()
-            .transfer_from(at, at, 5, vec![])
+            .transfer_from(at, to, u128::MAX, vec![])
             .params()
             .exec_input()
-            .encode(),
+            .encode()
     );
+    // Answers: `Ok(())` is one zero byte, a balance its 16 bytes; no
+    // answer is longer.
+    let ok: core::result::Result<(), bizkey_types::psp22::PSP22Error> = Ok(());
+    assert_eq!(
+        Output::decode(&mut &ok.encode()[..]).unwrap().as_slice(),
+        [0]
+    );
+    let balance = 7u128.encode();
+    assert_eq!(
+        Output::decode(&mut &balance[..]).unwrap().as_slice(),
+        balance
+    );
+    assert!(Output::decode(&mut &[0u8; 17][..]).is_err());
 }
 
 #[ink::test]
@@ -921,7 +1056,7 @@ fn registry_changed_message_merchants() {
     );
     // A sale builds bob's window; the suspension keeps it and stops sales.
     sale(&mut l, &a, 1);
-    let window = l.merchant_state(a.bob).unwrap().window;
+    let MerchantState { window, today, .. } = l.merchant_state(a.bob).unwrap();
     let n = emitted().len();
     as_caller(a.alice);
     l.registry_changed(a.bob, RegistryEntry::Merchant(suspended))
@@ -937,7 +1072,8 @@ fn registry_changed_message_merchants() {
         l.merchant_state(a.bob),
         Some(MerchantState {
             info: suspended,
-            window
+            window,
+            today
         })
     );
     // The same data again: nothing to record.
@@ -1186,6 +1322,30 @@ fn confirm_errors() {
             .in_store_orders,
         0
     );
+
+    // A receipt of a merchant suspended since stays confirmable; one of a
+    // merchant removed since is not paid.
+    as_caller(a.bob);
+    let open = record(&mut l, a.eve, order(4, 5_000)).unwrap();
+    let other = record(&mut l, a.eve, order(5, 5_000)).unwrap();
+    for (status, id, result) in [
+        (MerchantStatus::Suspended, open, Ok(())),
+        (
+            MerchantStatus::Removed,
+            other,
+            Err(LedgerError::MerchantNotVerified),
+        ),
+    ] {
+        let info = MerchantInfo {
+            status,
+            ..verified(Some(a.charlie), T0)
+        };
+        l.data
+            .registry_changed(a.alice, a.bob, RegistryEntry::Merchant(info))
+            .unwrap();
+        as_caller(a.eve);
+        assert_eq!(l.confirm(id), result, "{status:?}");
+    }
 }
 
 #[ink::test]
@@ -1626,6 +1786,30 @@ fn set_params_message() {
     };
     l.set_params(no_referral).unwrap();
     assert_eq!(l.data.params(), no_referral);
+}
+
+#[ink::test]
+fn constructor_and_set_caps_message() {
+    let a = setup();
+    test::set_caller::<Env>(a.alice);
+    let (biz, time) = ([0xB1; 32].into(), [0x71; 32].into());
+    let mut l = Ledger::new(a.alice, biz, time, RewardCaps::default());
+    assert_eq!(l.data.caps(), RewardCaps::default());
+    let caps = RewardCaps {
+        receipt_time: UNIT,
+        ..RewardCaps::default()
+    };
+    // The authority cannot; governance can.
+    assert_eq!(l.set_caps(caps), Err(LedgerError::Unauthorized));
+    l.set_role(Role::Governance, Some(a.eve)).unwrap();
+    assert_eq!(l.set_caps(caps), Err(LedgerError::Unauthorized));
+    as_caller(a.eve);
+    let n = emitted().len();
+    assert_eq!(l.set_caps(caps), Ok(()));
+    // (no event: governance's executed proposal records the caps)
+    assert_eq!(emitted().len(), n);
+    assert_eq!(l.data.caps(), caps);
+    assert_eq!(l.params(), LedgerParams::default());
 }
 
 #[ink::test]

@@ -7,7 +7,7 @@
 use crate::tasks::{Tasks, TasksRef};
 use biz_token::biz_token::BizTokenRef;
 use bizkey_types::{
-    ledger::{LedgerError, LedgerParams, Order, Receipt, ReceiptId},
+    ledger::{LedgerError, LedgerParams, Order, Receipt, ReceiptId, RewardCaps},
     math::{Channel, ShopCost, PPM},
     psp22::PSP22,
     registry::{Category, MerchantProfile, MerchantStatus, RegistryError},
@@ -124,7 +124,12 @@ macro_rules! suite {
             .instantiate(
                 "ledger",
                 &ink_e2e::alice(),
-                &mut constructor!(registry.account_id, biz.account_id, time.account_id),
+                &mut constructor!(
+                    registry.account_id,
+                    biz.account_id,
+                    time.account_id,
+                    RewardCaps::default()
+                ),
             )
             .extra_gas_portion(EXTRA_GAS)
             .submit()

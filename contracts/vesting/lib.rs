@@ -39,7 +39,11 @@
 //!
 //! Roles (`set_role`, `RoleChanged`): `Admin` (the deployer; sets
 //! beneficiaries before t0) and `Governance` (sets beneficiaries at any
-//! time, spends the ecosystem fund). Either may hand either role over.
+//! time, spends the ecosystem fund). Either may hand the `Admin` role over;
+//! the `Governance` role, once named, only governance itself: an admin
+//! that could name itself governance would take the allocations and the
+//! treasury. Entering 宪政, governance takes the `Admin` role too, and the
+//! deployer has no say left.
 //!
 //! The logic lives in [`VestingData`], whose methods take the caller, the
 //! time and the contract's BT balance explicitly and return the events to
@@ -319,13 +323,18 @@ impl VestingData {
     }
 
     /// Hands `role` (`Admin` or `Governance`) to `account` (`None`: vacant).
+    /// Once the `Governance` role is held, only its holder hands it on.
     pub fn set_role(
         &mut self,
         caller: AccountId,
         role: Role,
         account: Option<AccountId>,
     ) -> Result<Vec<VestingEvent>> {
-        if Some(caller) != self.admin && Some(caller) != self.governance {
+        let by_governance = Some(caller) == self.governance;
+        if !by_governance
+            && (Some(caller) != self.admin
+                || (role == Role::Governance && self.governance.is_some()))
+        {
             return Err(VestingError::Unauthorized);
         }
         let slot = match role {
@@ -379,11 +388,13 @@ mod vesting {
         }
 
         /// Hands `role` (`Admin` or `Governance`) to `account`, or leaves it
-        /// vacant with `None`.
+        /// vacant with `None`. Once the `Governance` role is held, only its
+        /// holder hands it on.
         ///
         /// # Errors
-        /// `Unauthorized` unless the caller is the admin or governance;
-        /// `InvalidRole` for any other role.
+        /// `Unauthorized` unless the caller is the admin or governance (for
+        /// a held `Governance` role: governance); `InvalidRole` for any
+        /// other role.
         ///
         /// # Events
         /// `RoleChanged`.

@@ -491,6 +491,30 @@ mod logic {
         d.set_role(a.eve, Role::Admin, None).unwrap();
         assert_eq!(d.role(Role::Admin), None);
     }
+
+    #[test]
+    fn the_admin_cannot_take_a_held_governance_role() {
+        let a = accounts();
+        let mut d = data();
+        d.set_role(a.alice, Role::Governance, Some(a.eve)).unwrap();
+        // The admin would otherwise name itself governance and redirect the
+        // allocations or spend the treasury.
+        for account in [Some(a.alice), None] {
+            assert_eq!(
+                d.set_role(a.alice, Role::Governance, account),
+                Err(VestingError::Unauthorized)
+            );
+        }
+        assert_eq!(d.role(Role::Governance), Some(a.eve));
+        assert_eq!(
+            d.set_beneficiary(a.alice, T0, Allocation::Team, a.alice),
+            Err(VestingError::TooLate)
+        );
+        // It still hands its own role over; governance hands on its own.
+        assert!(d.set_role(a.alice, Role::Admin, Some(a.bob)).is_ok());
+        assert!(d.set_role(a.eve, Role::Governance, Some(a.frank)).is_ok());
+        assert_eq!(d.role(Role::Governance), Some(a.frank));
+    }
 }
 
 mod contract {

@@ -212,6 +212,11 @@ async fn run(cli: Cli) -> Result<()> {
             let mut options = deploy::DeployOptions::dev();
             options.governance.voting_period_ms = voting_ms;
             options.governance.execution_delay_ms = execution_delay_ms;
+            // Shorter timings asked for explicitly lower the floors with
+            // them (governance refuses a configuration below its floors).
+            let floors = &mut options.floors;
+            floors.voting_period_ms = floors.voting_period_ms.min(voting_ms).max(1);
+            floors.execution_delay_ms = floors.execution_delay_ms.min(execution_delay_ms).max(1);
             let manifest = deploy::deploy_suite_with(
                 &chain,
                 &deployer,

@@ -16,7 +16,7 @@
 #![allow(clippy::cast_possible_truncation)]
 
 use crate::{
-    ledger::LedgerParams,
+    ledger::{LedgerParams, RewardCaps},
     registry::{Category, MAX_LOCATION_LEN},
     AccountId, Balance, Hash, Timestamp,
 };
@@ -125,13 +125,57 @@ pub struct GovernanceConfig {
     pub proposal_min_weight: u128,
 }
 
+/// Lower bounds fixed when governance is instantiated: no configuration or
+/// ledger parameters below them can be proposed or executed, so one passed
+/// proposal cannot make every later vote instant (no voting period, no
+/// delay, no quorum) nor rewards unchallengeable (no challenge window).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct Floors {
+    /// Shortest voting period.
+    pub voting_period_ms: u64,
+    /// Shortest execution delay (time to react to a passed proposal).
+    pub execution_delay_ms: u64,
+    /// Smallest quorum, ppm of all lock weight.
+    pub quorum_ppm: u32,
+    /// Shortest challenge window of the ledger (`SetLedgerParams`).
+    pub challenge_ms: u64,
+}
+
+impl Floors {
+    /// Whether these floors bound anything: each positive, the quorum at
+    /// most 100 %.
+    pub fn is_valid(&self) -> bool {
+        self.voting_period_ms > 0
+            && self.execution_delay_ms > 0
+            && self.quorum_ppm > 0
+            && self.quorum_ppm <= PPM
+            && self.challenge_ms > 0
+    }
+
+    /// Whether `config` is valid and at or above the floors.
+    pub fn allow_config(&self, config: &GovernanceConfig) -> bool {
+        config.is_valid()
+            && config.voting_period_ms >= self.voting_period_ms
+            && config.execution_delay_ms >= self.execution_delay_ms
+            && config.quorum_ppm >= self.quorum_ppm
+    }
+
+    /// Whether ledger `params` are valid and at or above the floors.
+    pub fn allow_params(&self, params: &LedgerParams) -> bool {
+        params.is_valid() && params.challenge_ms >= self.challenge_ms
+    }
+}
+
 /// The super-node contract's parameters (set at instantiation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
 pub struct SuperNodeConfig {
     /// Smallest candidate bond (positive).
     pub min_bond: Balance,
-    /// How long a withdrawing candidate's bond stays slashable.
+    /// How long a withdrawing candidate's bond stays slashable (positive:
+    /// a candidate never walks away from a slash at once; no message
+    /// changes it after instantiation).
     pub unbonding_ms: u64,
     /// Most elected super nodes, 1..=[`MAX_SUPER_NODES`].
     pub max_super_nodes: u32,
@@ -140,7 +184,10 @@ pub struct SuperNodeConfig {
 impl SuperNodeConfig {
     /// Whether the super-node contract may run with these parameters.
     pub fn is_valid(&self) -> bool {
-        self.min_bond > 0 && self.max_super_nodes > 0 && self.max_super_nodes <= MAX_SUPER_NODES
+        self.min_bond > 0
+            && self.unbonding_ms > 0
+            && self.max_super_nodes > 0
+            && self.max_super_nodes <= MAX_SUPER_NODES
     }
 }
 
@@ -237,6 +284,17 @@ pub enum Action {
     SetConfig(GovernanceConfig),
     /// Moves to the given phase, which must be the next one.
     AdvancePhase(Phase),
+    /// New reward caps of the ledger (per receipt, per merchant and day,
+    /// share of a pool).
+    SetRewardCaps(RewardCaps),
+    /// Moves `biz` Biz and `time` Time of `from` back to the ledger's
+    /// reward pools: rewards already claimed from receipts later proven
+    /// fraudulent (the tokens' `clawback`). At least one amount positive.
+    Clawback {
+        from: AccountId,
+        biz: Balance,
+        time: Balance,
+    },
 }
 
 /// A proposal's place in its lifecycle at a given time.
@@ -772,10 +830,15 @@ mod tests {
         }
         let nodes = SuperNodeConfig {
             min_bond: 1,
-            unbonding_ms: 0,
+            unbonding_ms: 1,
             max_super_nodes: MAX_SUPER_NODES,
         };
         assert!(nodes.is_valid());
+        assert!(!SuperNodeConfig {
+            unbonding_ms: 0,
+            ..nodes
+        }
+        .is_valid());
         assert!(!SuperNodeConfig {
             min_bond: 0,
             ..nodes

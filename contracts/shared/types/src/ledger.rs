@@ -14,7 +14,6 @@ use crate::{
     AccountId, Balance, Hash, Timestamp,
 };
 use bizkey_math::{Channel, MerchantWindow, RewardParams, Weights};
-use ink::prelude::vec::Vec;
 
 #[cfg(feature = "std")]
 use ink::storage::traits::StorageLayout;
@@ -164,6 +163,20 @@ pub struct Pool {
 pub struct MerchantState {
     pub info: MerchantInfo,
     pub window: MerchantWindow,
+    /// What the merchant's receipts reserved today (for [`RewardCaps`]).
+    pub today: DayTotals,
+}
+
+/// The rewards one merchant's receipts reserved on one UTC day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct DayTotals {
+    /// Days since the Unix epoch (block time / [`DAY_MS`]).
+    pub day: u64,
+    /// Biz reserved for the merchant and its referrer.
+    pub biz: Balance,
+    /// Time cashback reserved for the merchant's customers.
+    pub time: Balance,
 }
 
 /// A pending reward of one account, in its FIFO.
@@ -233,6 +246,64 @@ impl LedgerParams {
             && self.merchant_referral_ppm <= bizkey_math::PPM
             && self.reward.cashback_ppm <= bizkey_math::PPM
             && self.reward.reference_bizpower > 0
+    }
+}
+
+/// One day in ms: the period of the per-merchant reward caps.
+pub const DAY_MS: u64 = 86_400_000;
+
+/// Caps on what confirmations reserve from the reward pools, so that no
+/// receipt, and no merchant's receipts of one day, can take a pool away
+/// from everyone else (a merchant and an accomplice confirming one huge
+/// sale would otherwise reserve the whole Time pool until a flag).
+/// Governance alone sets them (`set_caps`, by a `SetRewardCaps` proposal,
+/// whose execution records them); the constructor takes the first ones.
+/// The Biz of one receipt needs no cap of its own: the formula bounds it
+/// (at most twice the base reward, a governance parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
+pub struct RewardCaps {
+    /// Most Time cashback one receipt reserves for its customer.
+    pub receipt_time: Balance,
+    /// Most Biz one merchant's receipts reserve per UTC day.
+    pub merchant_day_biz: Balance,
+    /// Most Time cashback one merchant's receipts reserve per UTC day.
+    pub merchant_day_time: Balance,
+    /// Most one receipt reserves of what a pool has available, ppm (above
+    /// 10⁶ counts as 100 %).
+    pub pool_share_ppm: u32,
+}
+
+impl Default for RewardCaps {
+    /// Far above an honest sale at the default reward parameters (100 Time
+    /// is the 1 % cashback of a 10,000-unit sale; a small merchant earns
+    /// 100–200 Biz a day), and 0.1 % of a pool per receipt: a thousand
+    /// capped receipts before a pool is drained, time enough for the
+    /// challenge window to catch them.
+    fn default() -> Self {
+        const UNIT: Balance = 1_000_000_000_000;
+        Self {
+            receipt_time: 100 * UNIT,
+            merchant_day_biz: 1_000 * UNIT,
+            merchant_day_time: 10_000 * UNIT,
+            pool_share_ppm: 1_000,
+        }
+    }
+}
+
+impl RewardCaps {
+    /// No cap beyond what the pools hold.
+    pub const NONE: Self = Self {
+        receipt_time: Balance::MAX,
+        merchant_day_biz: Balance::MAX,
+        merchant_day_time: Balance::MAX,
+        pool_share_ppm: bizkey_math::PPM,
+    };
+
+    /// Whether governance may propose these caps (a share of at most
+    /// 100 %; the ledger reads a larger one as 100 %).
+    pub fn is_valid(&self) -> bool {
+        self.pool_share_ppm <= bizkey_math::PPM
     }
 }
 
@@ -489,31 +560,4 @@ pub trait LedgerApi {
     /// from its first confirmed purchase; `None` if neither.
     #[ink(message)]
     fn customer(&self, account: AccountId) -> Option<Customer>;
-}
-
-/// The three PSP22 messages the ledger calls on the reward tokens, with the
-/// standard's selectors (`blake2_256("PSP22::transfer")[..4]`, …), so they
-/// reach the tokens' `PSP22` implementation. The error is read as the index
-/// of the `PSP22Error` variant only (an `Err(Custom(_))` fails to decode and
-/// is a failure all the same): this keeps string decoding out of the
-/// ledger's Wasm.
-#[ink::trait_definition]
-pub trait PoolToken {
-    /// `PSP22::balance_of`.
-    #[ink(message, selector = 0x6568382f)]
-    fn balance_of(&self, owner: AccountId) -> Balance;
-
-    /// `PSP22::transfer`.
-    #[ink(message, selector = 0xdb20f9f5)]
-    fn transfer(&mut self, to: AccountId, value: Balance, data: Vec<u8>) -> Result<(), u8>;
-
-    /// `PSP22::transfer_from`.
-    #[ink(message, selector = 0x54b3c76e)]
-    fn transfer_from(
-        &mut self,
-        from: AccountId,
-        to: AccountId,
-        value: Balance,
-        data: Vec<u8>,
-    ) -> Result<(), u8>;
 }

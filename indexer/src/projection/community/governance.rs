@@ -44,6 +44,8 @@ fn action_kind(a: &Action) -> &'static str {
         Action::TreasurySpend { .. } => "TreasurySpend",
         Action::SetConfig(_) => "SetConfig",
         Action::AdvancePhase(_) => "AdvancePhase",
+        Action::SetRewardCaps(_) => "SetRewardCaps",
+        Action::Clawback { .. } => "Clawback",
     }
 }
 
@@ -88,13 +90,15 @@ impl Batch {
             | Action::RemoveMerchant(a)
             | Action::RemoveCustomer(a)
             | Action::RevokeSuperNode { node: a, .. }
-            | Action::TreasurySpend { to: a, .. } => {
+            | Action::TreasurySpend { to: a, .. }
+            | Action::Clawback { from: a, .. } => {
                 self.seen(a, at.block);
             }
             Action::SetLedgerParams(_)
             | Action::SetEmissionSplit(_)
             | Action::SetConfig(_)
-            | Action::AdvancePhase(_) => {}
+            | Action::AdvancePhase(_)
+            | Action::SetRewardCaps(_) => {}
         }
         let action = self.event_json(at, &["proposal", "action"]);
         let id = i(e.id);
