@@ -286,9 +286,24 @@ fn hub<'a>(ctx: &Context<'a>) -> &'a Hub {
     ctx.data_unchecked::<Hub>()
 }
 
-fn matches(r: &receipts::Model, merchant: &Option<String>, customer: &Option<String>) -> bool {
-    merchant.as_ref().is_none_or(|m| *m == r.merchant)
-        && customer.as_ref().is_none_or(|c| *c == r.customer)
+/// The receipts `pick` selects from each batch, from now on; only a
+/// merchant's or a customer's when given.
+fn receipts_of(
+    hub: &Hub,
+    merchant: Option<String>,
+    customer: Option<String>,
+    pick: fn(&BatchChanges) -> &[receipts::Model],
+) -> impl Stream<Item = async_graphql::Result<Receipt>> {
+    each(hub, move |b| {
+        pick(b)
+            .iter()
+            .filter(|r| {
+                merchant.as_ref().is_none_or(|m| *m == r.merchant)
+                    && customer.as_ref().is_none_or(|c| *c == r.customer)
+            })
+            .map(|r| Receipt(r.clone()))
+            .collect()
+    })
 }
 
 #[derive(Default)]
@@ -319,13 +334,7 @@ impl Subscription {
         merchant: Option<String>,
         customer: Option<String>,
     ) -> impl Stream<Item = async_graphql::Result<Receipt>> {
-        each(hub(ctx), move |b| {
-            b.confirmed
-                .iter()
-                .filter(|r| matches(r, &merchant, &customer))
-                .map(|r| Receipt(r.clone()))
-                .collect()
-        })
+        receipts_of(hub(ctx), merchant, customer, |b| &b.confirmed)
     }
 
     /// Every receipt status change from now on (opened, confirmed,
@@ -338,13 +347,7 @@ impl Subscription {
         merchant: Option<String>,
         customer: Option<String>,
     ) -> impl Stream<Item = async_graphql::Result<Receipt>> {
-        each(hub(ctx), move |b| {
-            b.changed
-                .iter()
-                .filter(|r| matches(r, &merchant, &customer))
-                .map(|r| Receipt(r.clone()))
-                .collect()
-        })
+        receipts_of(hub(ctx), merchant, customer, |b| &b.changed)
     }
 
     /// Each batch the indexer commits from now on: balances, rewards, tasks
@@ -368,13 +371,7 @@ impl Subscription {
         merchant: Option<String>,
         customer: Option<String>,
     ) -> impl Stream<Item = async_graphql::Result<Receipt>> {
-        each(hub(ctx), move |b| {
-            b.flagged
-                .iter()
-                .filter(|r| matches(r, &merchant, &customer))
-                .map(|r| Receipt(r.clone()))
-                .collect()
-        })
+        receipts_of(hub(ctx), merchant, customer, |b| &b.flagged)
     }
 
     /// A merchant's BizPower after each confirmed sale (K-line ticks).
