@@ -499,3 +499,57 @@ async fn a_receipt_lists_both_sides_ratings() {
         );
     }
 }
+
+/// Amounts at the edges of PostgreSQL's base-10,000 NUMERIC digits (and of
+/// SQLite's decimal text) read back exactly: zero, digit boundaries,
+/// trailing zero digits (which the wire form leaves out), 10^22 and
+/// `u128::MAX`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amounts_read_back_exactly_on_both_engines() {
+    let amounts: [u128; 11] = [
+        0,
+        1,
+        9_999,
+        10_000,
+        10_001,
+        100_000_000,
+        123_400_005_678,
+        500_000_000_000,
+        10u128.pow(22),
+        u128::MAX - 1,
+        u128::MAX,
+    ];
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        seed(&writer, 1, 1, 0).await;
+        let (m, c) = (ss58(1_000), ss58(0));
+        let rows: Vec<_> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut r = receipt_row(i as i64 + 1, &m, &c, 2);
+                r.amount = bizkey_store::amount::U128(*a);
+                r.bizpower = Some(bizkey_store::amount::U128(u128::MAX - *a));
+                r.referral_time = None;
+                r
+            })
+            .collect();
+        commit_batch(&writer, 2, &rows).await;
+        let (schema, _) = db.api().await;
+        let data = ok(
+            &schema,
+            "{ receipts(first: 100, orderBy: ID_ASC) { nodes { id amount bizpower referralTime } } }",
+        )
+        .await;
+        let nodes = data["receipts"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), amounts.len(), "{engine:?}");
+        for (n, a) in nodes.iter().zip(amounts) {
+            assert_eq!(n["amount"], a.to_string(), "{engine:?} {n}");
+            assert_eq!(n["bizpower"], (u128::MAX - a).to_string(), "{engine:?} {n}");
+            assert_eq!(n["referralTime"], serde_json::Value::Null, "{engine:?} {n}");
+        }
+    }
+}
