@@ -10,6 +10,7 @@
 //! dApp pages under `/app/`.
 
 pub mod dapp;
+pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod filter;
@@ -152,6 +153,7 @@ struct AppState {
     db: DatabaseConnection,
     hub: subscription::Hub,
     metrics: Arc<metrics::Metrics>,
+    documents: documents::Documents,
 }
 
 /// The whole API over an open database: the subscriptions' hub, the schema
@@ -187,6 +189,7 @@ fn router(
         db,
         hub,
         metrics: Arc::default(),
+        documents: documents::Documents::default(),
     };
     Router::new()
         .route("/", get(graphiql))
@@ -211,7 +214,9 @@ async fn graphiql() -> Html<String> {
 
 async fn graphql(State(s): State<AppState>, req: GraphQLRequest) -> GraphQLResponse {
     let started = Instant::now();
-    let resp = s.schema.execute(req.into_inner()).await;
+    let mut req = req.into_inner();
+    s.documents.prepare(&mut req);
+    let resp = s.schema.execute(req).await;
     s.metrics.record(started.elapsed(), resp.is_err());
     resp.into()
 }

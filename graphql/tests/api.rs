@@ -248,6 +248,54 @@ async fn too_deep_or_too_complex_queries_are_refused() {
     assert!(e.iter().any(|(m, _)| m.contains("too complex")), "{e:?}");
 }
 
+/// Over HTTP the server keeps parsed documents by their text: a document
+/// sent again still answers for its own variables, and is still checked
+/// against the limits on every request (complexity follows `first`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_documents_answer_per_request_and_stay_limited() {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let db = TestDb::new(crate::harness::Engine::Sqlite).await.unwrap();
+    seed(&db.writer().await, 2, 3, 30).await;
+    let (_, router) = db.api().await;
+    let post = |body: serde_json::Value| {
+        let router = router.clone();
+        async move {
+            let req = axum::http::Request::post("/graphql")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), 200);
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+        }
+    };
+    let q = "query($n: Int, $m: Int) { receipts(first: $n, orderBy: ID_ASC) { nodes { id merchant { receipts(first: $m) { nodes { id amount } } } } } }";
+    for round in 0..2 {
+        for n in [1, 3, 2] {
+            let v = post(serde_json::json!({ "query": q, "variables": { "n": n, "m": 1 } })).await;
+            assert!(v.get("errors").is_none(), "round {round}: {v}");
+            let ids: Vec<i64> = v["data"]["receipts"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(ids, (1..=n).collect::<Vec<_>>(), "round {round}");
+        }
+        // The same text with page sizes past the complexity limit.
+        let v = post(serde_json::json!({ "query": q, "variables": { "n": 100, "m": 100 } })).await;
+        let msg = v["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(msg.contains("too complex"), "round {round}: {v}");
+        assert!(v["data"].is_null(), "round {round}: {v}");
+        // And a document that does not parse, every time.
+        let v = post(serde_json::json!({ "query": "{ receipts(first: 1) { nodes { id }" })).await;
+        assert!(v["errors"][0]["message"].is_string(), "round {round}: {v}");
+    }
+}
+
 /// A connection that counts the statements run through it, but for the
 /// subscriptions' hub's polls of the batch log on the same pool.
 async fn counted(
@@ -497,5 +545,59 @@ async fn a_receipt_lists_both_sides_ratings() {
             ],
             "{engine:?}"
         );
+    }
+}
+
+/// Amounts at the edges of PostgreSQL's base-10,000 NUMERIC digits (and of
+/// SQLite's decimal text) read back exactly: zero, digit boundaries,
+/// trailing zero digits (which the wire form leaves out), 10^22 and
+/// `u128::MAX`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amounts_read_back_exactly_on_both_engines() {
+    let amounts: [u128; 11] = [
+        0,
+        1,
+        9_999,
+        10_000,
+        10_001,
+        100_000_000,
+        123_400_005_678,
+        500_000_000_000,
+        10u128.pow(22),
+        u128::MAX - 1,
+        u128::MAX,
+    ];
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        seed(&writer, 1, 1, 0).await;
+        let (m, c) = (ss58(1_000), ss58(0));
+        let rows: Vec<_> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut r = receipt_row(i as i64 + 1, &m, &c, 2);
+                r.amount = bizkey_store::amount::U128(*a);
+                r.bizpower = Some(bizkey_store::amount::U128(u128::MAX - *a));
+                r.referral_time = None;
+                r
+            })
+            .collect();
+        commit_batch(&writer, 2, &rows).await;
+        let (schema, _) = db.api().await;
+        let data = ok(
+            &schema,
+            "{ receipts(first: 100, orderBy: ID_ASC) { nodes { id amount bizpower referralTime } } }",
+        )
+        .await;
+        let nodes = data["receipts"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), amounts.len(), "{engine:?}");
+        for (n, a) in nodes.iter().zip(amounts) {
+            assert_eq!(n["amount"], a.to_string(), "{engine:?} {n}");
+            assert_eq!(n["bizpower"], (u128::MAX - a).to_string(), "{engine:?} {n}");
+            assert_eq!(n["referralTime"], serde_json::Value::Null, "{engine:?} {n}");
+        }
     }
 }
