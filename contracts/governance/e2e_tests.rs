@@ -313,6 +313,20 @@ macro_rules! read {
     };
 }
 
+/// `$who` approves the locking contract for `$amount` BT and locks it at
+/// tier `$tier`.
+macro_rules! lock {
+    ($client:expr, $who:expr, $biz:expr, $locks:expr, $locking:expr, $amount:expr, $tier:expr) => {{
+        submit!(
+            $client,
+            $who,
+            &$biz.approve($locking, $amount),
+            "approve lock"
+        );
+        submit!($client, $who, &$locks.lock($amount, $tier), "lock");
+    }};
+}
+
 /// Sleeps until the vote of `proposal` is over, then seals a block (alice
 /// declares no platform) so that the chain's clock moves past it.
 macro_rules! wait_for_the_vote {
@@ -389,17 +403,14 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
             "fund"
         );
     }
-    submit!(
+    lock!(
         client,
         &ink_e2e::bob(),
-        &biz.approve(locking, 1_000 * UNIT),
-        "approve lock"
-    );
-    submit!(
-        client,
-        &ink_e2e::bob(),
-        &locks.lock(1_000 * UNIT, 1),
-        "lock"
+        biz,
+        locks,
+        locking,
+        1_000 * UNIT,
+        1
     );
     let lock = read!(client, &locks.lock_of(bob)).expect("a lock");
     assert_eq!(lock.weight, 2_000 * UNIT);
@@ -768,17 +779,14 @@ async fn the_emission_feeds_the_reward_pool_and_the_lockers<Client: E2EBackend>(
         &biz.transfer(bob, 1_000 * UNIT, Vec::new()),
         "fund"
     );
-    submit!(
+    lock!(
         client,
         &ink_e2e::bob(),
-        &biz.approve(locking, 1_000 * UNIT),
-        "approve"
-    );
-    submit!(
-        client,
-        &ink_e2e::bob(),
-        &locks.lock(1_000 * UNIT, 0),
-        "lock"
+        biz,
+        locks,
+        locking,
+        1_000 * UNIT,
+        0
     );
 
     // when a stranger releases the accrued emission through the lockers'
@@ -922,17 +930,14 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
         &message!(ledger, "set_params" -> Result<(), LedgerError>, short_window),
         "short window"
     );
-    submit!(
+    lock!(
         client,
         &ink_e2e::bob(),
-        &biz.approve(locking, 1_000 * UNIT),
-        "approve lock"
-    );
-    submit!(
-        client,
-        &ink_e2e::bob(),
-        &locks.lock(1_000 * UNIT, 0),
-        "lock"
+        biz,
+        locks,
+        locking,
+        1_000 * UNIT,
+        0
     );
     submit!(
         client,
@@ -1152,17 +1157,14 @@ async fn a_proposal_whose_execution_is_refused_fails_with_a_typed_error<Client: 
             .return_value(),
         Err(SuperNodeError::TokenCallFailed)
     );
-    submit!(
+    lock!(
         client,
         &ink_e2e::bob(),
-        &biz.approve(locking, 1_000 * UNIT),
-        "approve lock"
-    );
-    submit!(
-        client,
-        &ink_e2e::bob(),
-        &locks.lock(1_000 * UNIT, 0),
-        "lock"
+        biz,
+        locks,
+        locking,
+        1_000 * UNIT,
+        0
     );
     submit!(
         client,
@@ -1255,17 +1257,14 @@ async fn attack_a_proposal_cannot_make_later_votes_instant<Client: E2EBackend>(
         &biz.transfer(account_id(AccountKeyring::Bob), 1_000 * UNIT, Vec::new()),
         "fund"
     );
-    submit!(
+    lock!(
         client,
         &ink_e2e::bob(),
-        &biz.approve(locking, 1_000 * UNIT),
-        "approve lock"
-    );
-    submit!(
-        client,
-        &ink_e2e::bob(),
-        &locks.lock(1_000 * UNIT, 1),
-        "lock"
+        biz,
+        locks,
+        locking,
+        1_000 * UNIT,
+        1
     );
     assert_eq!(read!(client, &gov.floors()), floors());
 

@@ -20,5 +20,9 @@ pub mod vesting;
 pub use bizpower::{
     BizPower, Channel, MerchantWindow, SaleOutcome, ShopCost, Visit, Weights, WindowStats,
 };
+/// One day in milliseconds: the period of vesting months and of the
+/// ledger's per-merchant day caps.
+pub const DAY_MS: u64 = 86_400_000;
+
 pub use fixed::{mul_div, ONE, PPM};
 pub use reward::{biz_reward, novelty, time_reward, RewardParams, TIME_UNITS_PER_CENT};

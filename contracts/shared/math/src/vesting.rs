@@ -28,8 +28,8 @@
 //! The vesting contract and the indexer both use [`unlocked`], so the chain
 //! and the SQL views agree to the unit.
 
-/// One day in milliseconds.
-pub const DAY_MS: u64 = 86_400_000;
+use crate::DAY_MS;
+
 /// A vesting month: 30 days (DESIGN §3.5).
 pub const MONTH_MS: u64 = 30 * DAY_MS;
 /// The foundation releases at most one tenth of what is still locked per step.

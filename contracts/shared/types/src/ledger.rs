@@ -22,7 +22,7 @@ use ink::storage::traits::StorageLayout;
 pub type ReceiptId = u64;
 
 /// Longest challenge window and expiry a parameter change may set (30 days).
-pub const MAX_PERIOD_MS: u64 = 30 * 86_400_000;
+pub const MAX_PERIOD_MS: u64 = 30 * DAY_MS;
 
 /// Which side of a sale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
@@ -221,15 +221,14 @@ pub struct LedgerParams {
 
 impl Default for LedgerParams {
     fn default() -> Self {
-        const DAY: u64 = 86_400_000;
         Self {
             reward: RewardParams::default(),
             weights: Weights::default(),
-            window_ms: DAY,
-            challenge_ms: DAY,
-            expiry_ms: 3 * DAY,
+            window_ms: DAY_MS,
+            challenge_ms: DAY_MS,
+            expiry_ms: 3 * DAY_MS,
             merchant_referral_ppm: 100_000,
-            merchant_referral_ms: 180 * DAY,
+            merchant_referral_ms: 180 * DAY_MS,
             customer_referral_time: 1_000_000_000_000,
         }
     }
@@ -250,7 +249,7 @@ impl LedgerParams {
 }
 
 /// One day in ms: the period of the per-merchant reward caps.
-pub const DAY_MS: u64 = 86_400_000;
+pub use bizkey_math::DAY_MS;
 
 /// Caps on what confirmations reserve from the reward pools, so that no
 /// receipt, and no merchant's receipts of one day, can take a pool away
