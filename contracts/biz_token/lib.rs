@@ -8,7 +8,7 @@
 
 #[ink::contract]
 pub mod biz_token {
-    use bizkey_psp22::{emit_all, PSP22Data, TokenEvent, TokenRoles};
+    use bizkey_psp22::{PSP22Data, TokenEvent, TokenRoles};
     use bizkey_types::psp22::{BizkeyToken, PSP22Error, PSP22Metadata, PSP22};
     use ink::prelude::{string::String, vec::Vec};
 
@@ -67,7 +67,7 @@ pub mod biz_token {
                 // time) and no argument changes an amount.
                 events.extend(data.mint(to, value, TOTAL_SUPPLY).unwrap_or_default());
             }
-            emit_all::<Environment>(events);
+            TokenEvent::emit_all::<Environment>(events);
             Self { data, roles }
         }
 
@@ -112,7 +112,7 @@ pub mod biz_token {
         }
 
         fn emit(&self, events: Vec<TokenEvent>) -> Result<()> {
-            emit_all::<Environment>(events);
+            TokenEvent::emit_all::<Environment>(events);
             Ok(())
         }
     }

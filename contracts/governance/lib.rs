@@ -38,21 +38,7 @@ use ink::{
     storage::Mapping,
 };
 
-/// Everything a governance message may emit.
-// `ProposalCreated` carries the whole proposal; the events live only until
-// the message emits them, so boxing it would cost code for nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GovernanceEvent {
-    PhaseAdvanced(PhaseAdvanced),
-    ProposalCreated(ProposalCreated),
-    Voted(Voted),
-    ProposalVetoed(ProposalVetoed),
-    ProposalExecuted(ProposalExecuted),
-    AccountRemoved(AccountRemoved),
-    TreasurySpent(TreasurySpent),
-    ConfigChanged(ConfigChanged),
-}
+pub use bizkey_types::governance::GovernanceEvent;
 
 /// Result of the governance logic.
 pub type Result<T> = core::result::Result<T, GovernanceError>;
@@ -743,19 +729,7 @@ pub mod governance {
     }
 
     fn emit_all(events: Vec<GovernanceEvent>) {
-        use ink::env::emit_event;
-        for event in events {
-            match event {
-                GovernanceEvent::PhaseAdvanced(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::ProposalCreated(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::Voted(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::ProposalVetoed(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::ProposalExecuted(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::AccountRemoved(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::TreasurySpent(e) => emit_event::<Environment, _>(e),
-                GovernanceEvent::ConfigChanged(e) => emit_event::<Environment, _>(e),
-            }
-        }
+        GovernanceEvent::emit_all::<Environment>(events);
     }
 }
 

@@ -49,24 +49,7 @@ use bizkey_types::{
 };
 use ink::storage::{Lazy, Mapping};
 
-/// Everything a ledger message may emit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LedgerEvent {
-    ReceiptOpened(ReceiptOpened),
-    ReceiptConfirmed(ReceiptConfirmed),
-    ReceiptCancelled(ReceiptCancelled),
-    ReceiptFlagged(ReceiptFlagged),
-    ReceiptRefunded(ReceiptRefunded),
-    RewardsClaimed(RewardsClaimed),
-    PendingForfeited(PendingForfeited),
-    PoolSynced(PoolSynced),
-    ParamsChanged(ParamsChanged),
-    MerchantSynced(MerchantSynced),
-    MerchantRated(MerchantRated),
-    CustomerRated(CustomerRated),
-    Reacted(Reacted),
-    RoleChanged(RoleChanged),
-}
+pub use bizkey_types::ledger::LedgerEvent;
 
 /// The event of one logic step, if any (each emits at most one).
 pub type Events = Option<LedgerEvent>;
@@ -1485,25 +1468,7 @@ mod ledger {
         }
 
         fn emit(&self, event: Events) {
-            if let Some(event) = event {
-                let env = self.env();
-                match event {
-                    LedgerEvent::ReceiptOpened(e) => env.emit_event(e),
-                    LedgerEvent::ReceiptConfirmed(e) => env.emit_event(e),
-                    LedgerEvent::ReceiptCancelled(e) => env.emit_event(e),
-                    LedgerEvent::ReceiptFlagged(e) => env.emit_event(e),
-                    LedgerEvent::ReceiptRefunded(e) => env.emit_event(e),
-                    LedgerEvent::RewardsClaimed(e) => env.emit_event(e),
-                    LedgerEvent::PendingForfeited(e) => env.emit_event(e),
-                    LedgerEvent::PoolSynced(e) => env.emit_event(e),
-                    LedgerEvent::ParamsChanged(e) => env.emit_event(e),
-                    LedgerEvent::MerchantSynced(e) => env.emit_event(e),
-                    LedgerEvent::MerchantRated(e) => env.emit_event(e),
-                    LedgerEvent::CustomerRated(e) => env.emit_event(e),
-                    LedgerEvent::Reacted(e) => env.emit_event(e),
-                    LedgerEvent::RoleChanged(e) => env.emit_event(e),
-                }
-            }
+            LedgerEvent::emit_all::<Environment>(event);
         }
     }
 

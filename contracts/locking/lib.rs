@@ -28,14 +28,7 @@ use ink::{
     storage::Mapping,
 };
 
-/// Everything a locking message may emit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockingEvent {
-    Locked(Locked),
-    Unlocked(Unlocked),
-    DividendsDistributed(DividendsDistributed),
-    DividendsClaimed(DividendsClaimed),
-}
+pub use bizkey_types::governance::LockingEvent;
 
 /// Result of the locking logic.
 pub type Result<T> = core::result::Result<T, LockingError>;
@@ -486,15 +479,7 @@ pub mod locking {
     }
 
     fn emit_all(events: Vec<LockingEvent>) {
-        use ink::env::emit_event;
-        for event in events {
-            match event {
-                LockingEvent::Locked(e) => emit_event::<Environment, _>(e),
-                LockingEvent::Unlocked(e) => emit_event::<Environment, _>(e),
-                LockingEvent::DividendsDistributed(e) => emit_event::<Environment, _>(e),
-                LockingEvent::DividendsClaimed(e) => emit_event::<Environment, _>(e),
-            }
-        }
+        LockingEvent::emit_all::<Environment>(events);
     }
 }
 

@@ -29,17 +29,7 @@ use bizkey_types::{
 };
 use ink::{prelude::vec::Vec, storage::Mapping};
 
-/// Everything a registry message may emit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegistryEvent {
-    MerchantRegistered(MerchantRegistered),
-    MerchantUpdated(MerchantUpdated),
-    TimeShareChanged(TimeShareChanged),
-    MerchantStatusChanged(MerchantStatusChanged),
-    CustomerRegistered(CustomerRegistered),
-    CustomerStatusChanged(CustomerStatusChanged),
-    RoleChanged(RoleChanged),
-}
+pub use bizkey_types::registry::RegistryEvent;
 
 /// Result of the registry's logic.
 pub type Result<T> = core::result::Result<T, RegistryError>;
@@ -656,17 +646,7 @@ pub mod registry {
         }
 
         fn emit(&self, events: Vec<RegistryEvent>) {
-            for event in events {
-                match event {
-                    RegistryEvent::MerchantRegistered(e) => self.env().emit_event(e),
-                    RegistryEvent::MerchantUpdated(e) => self.env().emit_event(e),
-                    RegistryEvent::TimeShareChanged(e) => self.env().emit_event(e),
-                    RegistryEvent::MerchantStatusChanged(e) => self.env().emit_event(e),
-                    RegistryEvent::CustomerRegistered(e) => self.env().emit_event(e),
-                    RegistryEvent::CustomerStatusChanged(e) => self.env().emit_event(e),
-                    RegistryEvent::RoleChanged(e) => self.env().emit_event(e),
-                }
-            }
+            RegistryEvent::emit_all::<Environment>(events);
         }
     }
 

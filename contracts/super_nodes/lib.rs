@@ -37,19 +37,7 @@ use ink::{
     storage::Mapping,
 };
 
-/// Everything a super-node message may emit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SuperNodeEvent {
-    CandidateRegistered(CandidateRegistered),
-    CandidateWithdrawn(CandidateWithdrawn),
-    BondWithdrawn(BondWithdrawn),
-    SuperNodeElected(SuperNodeElected),
-    SuperNodeRemoved(SuperNodeRemoved),
-    PlatformChanged(PlatformChanged),
-    VerificationVoted(VerificationVoted),
-    VerificationDecided(VerificationDecided),
-    RoleChanged(RoleChanged),
-}
+pub use bizkey_types::governance::SuperNodeEvent;
 
 /// Result of the super-node logic.
 pub type Result<T> = core::result::Result<T, SuperNodeError>;
@@ -808,20 +796,7 @@ pub mod super_nodes {
     }
 
     fn emit_all(events: Vec<SuperNodeEvent>) {
-        use ink::env::emit_event;
-        for event in events {
-            match event {
-                SuperNodeEvent::CandidateRegistered(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::CandidateWithdrawn(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::BondWithdrawn(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::SuperNodeElected(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::SuperNodeRemoved(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::PlatformChanged(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::VerificationVoted(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::VerificationDecided(e) => emit_event::<Environment, _>(e),
-                SuperNodeEvent::RoleChanged(e) => emit_event::<Environment, _>(e),
-            }
-        }
+        SuperNodeEvent::emit_all::<Environment>(events);
     }
 }
 

@@ -44,19 +44,7 @@ use ink::{
     storage::Mapping,
 };
 
-/// Everything a tasks message may emit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaskEvent {
-    TaskCreated(TaskCreated),
-    TaskJoined(TaskJoined),
-    ActionAttested(ActionAttested),
-    TaskCompleted(TaskCompleted),
-    GroupGoalReached(GroupGoalReached),
-    GroupShareCollected(GroupShareCollected),
-    ParticipantPenalized(ParticipantPenalized),
-    StakeWithdrawn(StakeWithdrawn),
-    TaskRefunded(TaskRefunded),
-}
+pub use bizkey_types::tasks::TaskEvent;
 
 /// A Time movement an event stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1081,19 +1069,7 @@ mod tasks {
                 };
                 result.map_err(|_| TasksError::TokenCallFailed)?;
             }
-            for event in events {
-                match event {
-                    TaskEvent::TaskCreated(e) => self.env().emit_event(e),
-                    TaskEvent::TaskJoined(e) => self.env().emit_event(e),
-                    TaskEvent::ActionAttested(e) => self.env().emit_event(e),
-                    TaskEvent::TaskCompleted(e) => self.env().emit_event(e),
-                    TaskEvent::GroupGoalReached(e) => self.env().emit_event(e),
-                    TaskEvent::GroupShareCollected(e) => self.env().emit_event(e),
-                    TaskEvent::ParticipantPenalized(e) => self.env().emit_event(e),
-                    TaskEvent::StakeWithdrawn(e) => self.env().emit_event(e),
-                    TaskEvent::TaskRefunded(e) => self.env().emit_event(e),
-                }
-            }
+            TaskEvent::emit_all::<Environment>(events);
             Ok(())
         }
     }

@@ -12,7 +12,7 @@
 
 #[ink::contract]
 pub mod time_token {
-    use bizkey_psp22::{emit_all, Emission, PSP22Data, TokenEvent, TokenRoles};
+    use bizkey_psp22::{Emission, PSP22Data, TokenEvent, TokenRoles};
     use bizkey_types::psp22::{BizkeyToken, PSP22Error, PSP22Metadata, PSP22};
     use ink::prelude::{string::String, vec::Vec};
 
@@ -60,7 +60,9 @@ pub mod time_token {
                 Emission::new(now, reward_pool, dividend_pool, reward_share_ppm)?;
             let mut data = PSP22Data::default();
             let mint_events = data.mint(genesis_holder, GENESIS_SUPPLY, CAP)?;
-            emit_all::<Environment>([role_event, emission_event].into_iter().chain(mint_events));
+            TokenEvent::emit_all::<Environment>(
+                [role_event, emission_event].into_iter().chain(mint_events),
+            );
             Ok(Self {
                 data,
                 roles,
@@ -171,7 +173,7 @@ pub mod time_token {
         }
 
         fn emit(&self, events: Vec<TokenEvent>) -> Result<()> {
-            emit_all::<Environment>(events);
+            TokenEvent::emit_all::<Environment>(events);
             Ok(())
         }
     }

@@ -59,15 +59,7 @@ use bizkey_types::{
 };
 use ink::prelude::{vec, vec::Vec};
 
-/// Everything a vesting message may emit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VestingEvent {
-    VestingCreated(VestingCreated),
-    BeneficiaryChanged(BeneficiaryChanged),
-    Released(Released),
-    EcosystemSpent(EcosystemSpent),
-    RoleChanged(RoleChanged),
-}
+pub use bizkey_types::vesting::VestingEvent;
 
 /// Result of the vesting logic.
 pub type Result<T> = core::result::Result<T, VestingError>;
@@ -431,15 +423,7 @@ mod vesting {
         }
 
         fn emit(&self, events: impl IntoIterator<Item = VestingEvent>) {
-            for event in events {
-                match event {
-                    VestingEvent::VestingCreated(e) => self.env().emit_event(e),
-                    VestingEvent::BeneficiaryChanged(e) => self.env().emit_event(e),
-                    VestingEvent::Released(e) => self.env().emit_event(e),
-                    VestingEvent::EcosystemSpent(e) => self.env().emit_event(e),
-                    VestingEvent::RoleChanged(e) => self.env().emit_event(e),
-                }
-            }
+            VestingEvent::emit_all::<Environment>(events);
         }
     }
 

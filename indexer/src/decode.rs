@@ -1,15 +1,19 @@
 //! Decoding `ContractEmitted` events of the suite with the contracts' own
-//! event types (`bizkey-types`): the emitting contract gives its kind, the
-//! kind the candidate event types, topic 0 the one whose `SIGNATURE_TOPIC`
-//! it is. Besides the typed value the projection uses, every event gets a
+//! event enums (`bizkey-types`, one per contract, listing its event types
+//! once for the contract and for this decoder): the emitting contract gives
+//! its kind, the kind its enum, topic 0 the type whose `SIGNATURE_TOPIC` it
+//! is. Besides the typed value the projection uses, every event gets a
 //! JSON rendering built from its ink! metadata (`EventMetadata::event_spec`),
 //! so event types the projection does not use are still readable in SQL.
 
-use bizkey_types::ledger::Token;
-use bizkey_types::{governance, ledger, psp22, registry, roles, tasks, vesting, Named};
-use ink::env::Event as InkEvent;
-use ink::metadata::EventMetadata;
-use scale::Decode;
+use bizkey_types::events::ContractEvents;
+use bizkey_types::governance::{GovernanceEvent, LockingEvent, SuperNodeEvent};
+use bizkey_types::ledger::{LedgerEvent, Token};
+use bizkey_types::psp22::TokenEvent;
+use bizkey_types::registry::RegistryEvent;
+use bizkey_types::tasks::TaskEvent;
+use bizkey_types::vesting::VestingEvent;
+use bizkey_types::Named;
 use scale_info::form::PortableForm;
 use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
 use scale_value::{Composite, Primitive, ValueDef};
@@ -74,82 +78,24 @@ impl ContractKind {
     }
 }
 
-/// A decoded event, as the projection consumes it.
+/// A decoded event: the emitting contract's event enum (`bizkey-types`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    Transfer(psp22::Transfer),
-    Approval(psp22::Approval),
-    RoleChanged(roles::RoleChanged),
-    MerchantRegistered(registry::MerchantRegistered),
-    MerchantUpdated(registry::MerchantUpdated),
-    TimeShareChanged(registry::TimeShareChanged),
-    MerchantStatusChanged(registry::MerchantStatusChanged),
-    CustomerRegistered(registry::CustomerRegistered),
-    CustomerStatusChanged(registry::CustomerStatusChanged),
-    ReceiptOpened(ledger::ReceiptOpened),
-    ReceiptConfirmed(ledger::ReceiptConfirmed),
-    ReceiptCancelled(ledger::ReceiptCancelled),
-    ReceiptFlagged(ledger::ReceiptFlagged),
-    ReceiptRefunded(ledger::ReceiptRefunded),
-    RewardsClaimed(ledger::RewardsClaimed),
-    PendingForfeited(ledger::PendingForfeited),
-    PoolSynced(ledger::PoolSynced),
-    ParamsChanged(ledger::ParamsChanged),
-    MerchantSynced(ledger::MerchantSynced),
-    MerchantRated(ledger::MerchantRated),
-    CustomerRated(ledger::CustomerRated),
-    Reacted(ledger::Reacted),
-    /// An event of vesting or of a community contract (`projection::community`).
-    Community(CommunityEvent),
-    /// Decoded and rendered as JSON, not projected beyond `events`.
-    Other,
-}
-
-/// The events of the vesting contract and of the community contracts
-/// (locking, super nodes, governance, tasks), as the projection consumes
-/// them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CommunityEvent {
-    VestingCreated(vesting::VestingCreated),
-    BeneficiaryChanged(vesting::BeneficiaryChanged),
-    Released(vesting::Released),
-    EcosystemSpent(vesting::EcosystemSpent),
-    Locked(governance::Locked),
-    Unlocked(governance::Unlocked),
-    DividendsDistributed(governance::DividendsDistributed),
-    DividendsClaimed(governance::DividendsClaimed),
-    CandidateRegistered(governance::CandidateRegistered),
-    CandidateWithdrawn(governance::CandidateWithdrawn),
-    BondWithdrawn(governance::BondWithdrawn),
-    SuperNodeElected(governance::SuperNodeElected),
-    SuperNodeRemoved(governance::SuperNodeRemoved),
-    PlatformChanged(governance::PlatformChanged),
-    VerificationVoted(governance::VerificationVoted),
-    VerificationDecided(governance::VerificationDecided),
-    PhaseAdvanced(governance::PhaseAdvanced),
-    ProposalCreated(governance::ProposalCreated),
-    Voted(governance::Voted),
-    ProposalVetoed(governance::ProposalVetoed),
-    ProposalExecuted(governance::ProposalExecuted),
-    AccountRemoved(governance::AccountRemoved),
-    TreasurySpent(governance::TreasurySpent),
-    ConfigChanged(governance::ConfigChanged),
-    TaskCreated(tasks::TaskCreated),
-    TaskJoined(tasks::TaskJoined),
-    ActionAttested(tasks::ActionAttested),
-    TaskCompleted(tasks::TaskCompleted),
-    GroupGoalReached(tasks::GroupGoalReached),
-    GroupShareCollected(tasks::GroupShareCollected),
-    ParticipantPenalized(tasks::ParticipantPenalized),
-    StakeWithdrawn(tasks::StakeWithdrawn),
-    TaskRefunded(tasks::TaskRefunded),
+    Token(TokenEvent),
+    Registry(RegistryEvent),
+    Ledger(LedgerEvent),
+    Vesting(VestingEvent),
+    Locking(LockingEvent),
+    SuperNodes(SuperNodeEvent),
+    Governance(GovernanceEvent),
+    Tasks(TaskEvent),
 }
 
 /// One event type the decoder knows.
 struct EventType {
     name: &'static str,
     signature: [u8; 32],
-    typed: fn(&[u8]) -> Result<Event, scale::Error>,
+    typed: Box<dyn Fn(&[u8]) -> Result<Event, scale::Error> + Send + Sync>,
     /// `(label, type id in the decoder's registry)` of each field, in order.
     fields: Vec<(String, u32)>,
 }
@@ -179,72 +125,34 @@ pub struct Decoder {
     by_kind: HashMap<ContractKind, Vec<EventType>>,
 }
 
-fn decode_exact<E: Decode>(data: &[u8]) -> Result<E, scale::Error> {
-    let mut input = data;
-    let e = E::decode(&mut input)?;
-    if !input.is_empty() {
-        return Err("trailing bytes after the event".into());
-    }
-    Ok(e)
-}
-
-fn event_type<E: InkEvent + EventMetadata + Decode>(
-    name: &'static str,
-    typed: fn(&[u8]) -> Result<Event, scale::Error>,
+/// The event types of a contract whose event enum is `E`, each decoding
+/// into [`Event`] through `wrap`.
+fn event_types<E: ContractEvents + 'static>(
+    wrap: fn(E) -> Event,
     registry: &mut scale_info::Registry,
-) -> EventType {
-    let spec = E::event_spec();
-    let fields = spec
-        .args()
-        .iter()
-        .map(|arg| {
-            (
-                arg.label().to_string(),
-                registry.register_type(arg.ty().ty()).id,
-            )
+) -> Vec<EventType> {
+    E::types()
+        .into_iter()
+        .map(|t| {
+            let fields = (t.spec)()
+                .args()
+                .iter()
+                .map(|arg| {
+                    (
+                        arg.label().to_string(),
+                        registry.register_type(arg.ty().ty()).id,
+                    )
+                })
+                .collect();
+            let decode = t.decode;
+            EventType {
+                name: t.name,
+                signature: t.signature,
+                typed: Box::new(move |data| decode(data).map(wrap)),
+                fields,
+            }
         })
-        .collect();
-    EventType {
-        name,
-        // Every suite event is non-anonymous: it has a signature topic.
-        signature: E::SIGNATURE_TOPIC.unwrap_or([0; 32]),
-        typed,
-        fields,
-    }
-}
-
-/// `projected!(Variant, Type)`: an event type the projection consumes.
-macro_rules! projected {
-    ($reg:expr, $variant:ident, $ty:ty) => {
-        event_type::<$ty>(
-            stringify!($variant),
-            |d| decode_exact::<$ty>(d).map(Event::$variant),
-            $reg,
-        )
-    };
-}
-
-/// `community!(Variant, Type)`: an event type of vesting or a community
-/// contract, which the projection consumes as `Event::Community`.
-macro_rules! community {
-    ($reg:expr, $variant:ident, $ty:ty) => {
-        event_type::<$ty>(
-            stringify!($variant),
-            |d| decode_exact::<$ty>(d).map(|e| Event::Community(CommunityEvent::$variant(e))),
-            $reg,
-        )
-    };
-}
-
-/// `stored!(Type)`: an event type kept only in `events` (JSON).
-macro_rules! stored {
-    ($reg:expr, $name:ident, $ty:ty) => {
-        event_type::<$ty>(
-            stringify!($name),
-            |d| decode_exact::<$ty>(d).map(|_| Event::Other),
-            $reg,
-        )
-    };
+        .collect()
 }
 
 impl Default for Decoder {
@@ -256,117 +164,20 @@ impl Default for Decoder {
 impl Decoder {
     /// A decoder for every event type of the suite.
     pub fn new() -> Self {
+        use ContractKind as K;
         let mut reg = scale_info::Registry::new();
         let r = &mut reg;
-        let token = || -> Vec<fn(&mut scale_info::Registry) -> EventType> {
-            vec![
-                |r| projected!(r, Transfer, psp22::Transfer),
-                |r| projected!(r, Approval, psp22::Approval),
-                |r| projected!(r, RoleChanged, roles::RoleChanged),
-                |r| stored!(r, EmissionReleased, psp22::EmissionReleased),
-                |r| stored!(r, EmissionConfigured, psp22::EmissionConfigured),
-            ]
-        };
-        let mut by_kind = HashMap::new();
-        by_kind.insert(
-            ContractKind::BizToken,
-            token().into_iter().map(|f| f(r)).collect(),
-        );
-        by_kind.insert(
-            ContractKind::TimeToken,
-            token().into_iter().map(|f| f(r)).collect(),
-        );
-        by_kind.insert(
-            ContractKind::Registry,
-            vec![
-                projected!(r, MerchantRegistered, registry::MerchantRegistered),
-                projected!(r, MerchantUpdated, registry::MerchantUpdated),
-                projected!(r, TimeShareChanged, registry::TimeShareChanged),
-                projected!(r, MerchantStatusChanged, registry::MerchantStatusChanged),
-                projected!(r, CustomerRegistered, registry::CustomerRegistered),
-                projected!(r, CustomerStatusChanged, registry::CustomerStatusChanged),
-                projected!(r, RoleChanged, roles::RoleChanged),
-            ],
-        );
-        by_kind.insert(
-            ContractKind::Ledger,
-            vec![
-                projected!(r, ReceiptOpened, ledger::ReceiptOpened),
-                projected!(r, ReceiptConfirmed, ledger::ReceiptConfirmed),
-                projected!(r, ReceiptCancelled, ledger::ReceiptCancelled),
-                projected!(r, ReceiptFlagged, ledger::ReceiptFlagged),
-                projected!(r, ReceiptRefunded, ledger::ReceiptRefunded),
-                projected!(r, RewardsClaimed, ledger::RewardsClaimed),
-                projected!(r, PendingForfeited, ledger::PendingForfeited),
-                projected!(r, PoolSynced, ledger::PoolSynced),
-                projected!(r, ParamsChanged, ledger::ParamsChanged),
-                projected!(r, MerchantSynced, ledger::MerchantSynced),
-                projected!(r, MerchantRated, ledger::MerchantRated),
-                projected!(r, CustomerRated, ledger::CustomerRated),
-                projected!(r, Reacted, ledger::Reacted),
-                projected!(r, RoleChanged, roles::RoleChanged),
-            ],
-        );
-        by_kind.insert(
-            ContractKind::Vesting,
-            vec![
-                community!(r, VestingCreated, vesting::VestingCreated),
-                community!(r, BeneficiaryChanged, vesting::BeneficiaryChanged),
-                community!(r, Released, vesting::Released),
-                community!(r, EcosystemSpent, vesting::EcosystemSpent),
-                projected!(r, RoleChanged, roles::RoleChanged),
-            ],
-        );
-        by_kind.insert(
-            ContractKind::Tasks,
-            vec![
-                community!(r, TaskCreated, tasks::TaskCreated),
-                community!(r, TaskJoined, tasks::TaskJoined),
-                community!(r, ActionAttested, tasks::ActionAttested),
-                community!(r, TaskCompleted, tasks::TaskCompleted),
-                community!(r, GroupGoalReached, tasks::GroupGoalReached),
-                community!(r, GroupShareCollected, tasks::GroupShareCollected),
-                community!(r, ParticipantPenalized, tasks::ParticipantPenalized),
-                community!(r, StakeWithdrawn, tasks::StakeWithdrawn),
-                community!(r, TaskRefunded, tasks::TaskRefunded),
-            ],
-        );
-        by_kind.insert(
-            ContractKind::Locking,
-            vec![
-                community!(r, Locked, governance::Locked),
-                community!(r, Unlocked, governance::Unlocked),
-                community!(r, DividendsDistributed, governance::DividendsDistributed),
-                community!(r, DividendsClaimed, governance::DividendsClaimed),
-            ],
-        );
-        by_kind.insert(
-            ContractKind::SuperNodes,
-            vec![
-                community!(r, CandidateRegistered, governance::CandidateRegistered),
-                community!(r, CandidateWithdrawn, governance::CandidateWithdrawn),
-                community!(r, BondWithdrawn, governance::BondWithdrawn),
-                community!(r, SuperNodeElected, governance::SuperNodeElected),
-                community!(r, SuperNodeRemoved, governance::SuperNodeRemoved),
-                community!(r, PlatformChanged, governance::PlatformChanged),
-                community!(r, VerificationVoted, governance::VerificationVoted),
-                community!(r, VerificationDecided, governance::VerificationDecided),
-                projected!(r, RoleChanged, roles::RoleChanged),
-            ],
-        );
-        by_kind.insert(
-            ContractKind::Governance,
-            vec![
-                community!(r, PhaseAdvanced, governance::PhaseAdvanced),
-                community!(r, ProposalCreated, governance::ProposalCreated),
-                community!(r, Voted, governance::Voted),
-                community!(r, ProposalVetoed, governance::ProposalVetoed),
-                community!(r, ProposalExecuted, governance::ProposalExecuted),
-                community!(r, AccountRemoved, governance::AccountRemoved),
-                community!(r, TreasurySpent, governance::TreasurySpent),
-                community!(r, ConfigChanged, governance::ConfigChanged),
-            ],
-        );
+        let by_kind = HashMap::from([
+            (K::BizToken, event_types(Event::Token, r)),
+            (K::TimeToken, event_types(Event::Token, r)),
+            (K::Registry, event_types(Event::Registry, r)),
+            (K::Ledger, event_types(Event::Ledger, r)),
+            (K::Vesting, event_types(Event::Vesting, r)),
+            (K::Locking, event_types(Event::Locking, r)),
+            (K::SuperNodes, event_types(Event::SuperNodes, r)),
+            (K::Governance, event_types(Event::Governance, r)),
+            (K::Tasks, event_types(Event::Tasks, r)),
+        ]);
         Self {
             registry: reg.into(),
             by_kind,
@@ -537,7 +348,8 @@ fn primitive(p: &Primitive) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bizkey_types::{AccountId, Hash};
+    use bizkey_types::{ledger, psp22, tasks, AccountId, Hash};
+    use ink::env::Event as InkEvent;
     use scale::Encode;
 
     fn sig<E: InkEvent>() -> [[u8; 32]; 1] {
@@ -559,7 +371,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(d.name, "Transfer");
-        assert_eq!(d.event, Event::Transfer(e));
+        assert_eq!(d.event, Event::Token(TokenEvent::Transfer(e)));
         assert_eq!(d.json["from"], Json::Null);
         assert_eq!(d.json["to"], Json::String(AccountId32([1; 32]).to_string()));
         assert_eq!(
@@ -628,7 +440,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             (d.name, d.event),
-            ("Locked", Event::Community(CommunityEvent::Locked(e)))
+            ("Locked", Event::Locking(LockingEvent::Locked(e)))
         );
         assert_eq!(d.json["lock"]["weight"], json!(10));
         for kind in [
@@ -639,6 +451,21 @@ mod tests {
         ] {
             assert_eq!(ContractKind::from_manifest_name(kind.as_str()), Some(kind));
         }
+    }
+
+    #[test]
+    fn every_contract_has_one_event_type_per_signature() {
+        let dec = Decoder::new();
+        for (kind, types) in &dec.by_kind {
+            let mut signatures: Vec<_> = types.iter().map(|t| t.signature).collect();
+            signatures.sort_unstable();
+            signatures.dedup();
+            assert_eq!(signatures.len(), types.len(), "{kind:?}");
+            assert!(!types.is_empty(), "{kind:?}");
+        }
+        assert_eq!(dec.by_kind.len(), 9);
+        // The ledger's enum lists each of its event types once.
+        assert_eq!(dec.by_kind[&ContractKind::Ledger].len(), 14);
     }
 
     #[test]

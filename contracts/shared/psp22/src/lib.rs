@@ -12,17 +12,17 @@
 //! - [`TokenRoles`]: the `admin` and `governance` accounts.
 //! - [`Emission`]: the Time token's emission release (schedule in
 //!   `bizkey_math::emission`).
-//! - [`TokenEvent`]: every event the tokens emit, and [`emit_all`].
+//! - [`TokenEvent`]: every event the tokens emit (defined in `bizkey-types`), and
+//!   `TokenEvent::emit_all`.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 mod data;
 mod emission;
-mod event;
 mod roles;
 
+pub use bizkey_types::psp22::TokenEvent;
 pub use data::PSP22Data;
 pub use emission::Emission;
-pub use event::{emit_all, TokenEvent};
 pub use roles::TokenRoles;
 
 pub use bizkey_types::psp22::PSP22Error;

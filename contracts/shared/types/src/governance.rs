@@ -935,3 +935,47 @@ mod tests {
         assert_eq!(p.status(20), ProposalStatus::Executed);
     }
 }
+
+use crate::roles::RoleChanged;
+
+contract_events! {
+    /// Everything a locking message may emit.
+    pub enum LockingEvent {
+        Locked,
+        Unlocked,
+        DividendsDistributed,
+        DividendsClaimed,
+    }
+}
+
+contract_events! {
+    /// Everything a super-node message may emit.
+    pub enum SuperNodeEvent {
+        CandidateRegistered,
+        CandidateWithdrawn,
+        BondWithdrawn,
+        SuperNodeElected,
+        SuperNodeRemoved,
+        PlatformChanged,
+        VerificationVoted,
+        VerificationDecided,
+        RoleChanged,
+    }
+}
+
+contract_events! {
+    /// Everything a governance message may emit.
+    // `ProposalCreated` carries the whole proposal; the events live only
+    // until the message emits them, so boxing it would cost code for nothing.
+    #[allow(clippy::large_enum_variant)]
+    pub enum GovernanceEvent {
+        PhaseAdvanced,
+        ProposalCreated,
+        Voted,
+        ProposalVetoed,
+        ProposalExecuted,
+        AccountRemoved,
+        TreasurySpent,
+        ConfigChanged,
+    }
+}

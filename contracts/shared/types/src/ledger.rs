@@ -560,3 +560,25 @@ pub trait LedgerApi {
     #[ink(message)]
     fn customer(&self, account: AccountId) -> Option<Customer>;
 }
+
+use crate::roles::RoleChanged;
+
+contract_events! {
+    /// Everything a ledger message may emit.
+    pub enum LedgerEvent {
+        ReceiptOpened,
+        ReceiptConfirmed,
+        ReceiptCancelled,
+        ReceiptFlagged,
+        ReceiptRefunded,
+        RewardsClaimed,
+        PendingForfeited,
+        PoolSynced,
+        ParamsChanged,
+        MerchantSynced,
+        MerchantRated,
+        CustomerRated,
+        Reacted,
+        RoleChanged,
+    }
+}

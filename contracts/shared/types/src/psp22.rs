@@ -165,3 +165,16 @@ pub trait BizkeyToken {
         value: Balance,
     ) -> Result<(), PSP22Error>;
 }
+
+use crate::roles::RoleChanged;
+
+contract_events! {
+    /// Any event of a Bizkey token.
+    pub enum TokenEvent {
+        Transfer,
+        Approval,
+        RoleChanged,
+        EmissionReleased,
+        EmissionConfigured,
+    }
+}

@@ -264,3 +264,18 @@ pub trait RegistryApi {
     #[ink(message)]
     fn merchant_info(&self, merchant: AccountId) -> Option<MerchantInfo>;
 }
+
+use crate::roles::RoleChanged;
+
+contract_events! {
+    /// Everything a registry message may emit.
+    pub enum RegistryEvent {
+        MerchantRegistered,
+        MerchantUpdated,
+        TimeShareChanged,
+        MerchantStatusChanged,
+        CustomerRegistered,
+        CustomerStatusChanged,
+        RoleChanged,
+    }
+}

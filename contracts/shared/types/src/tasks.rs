@@ -393,3 +393,18 @@ pub struct TaskRefunded {
     pub merchant: AccountId,
     pub amount: Balance,
 }
+
+contract_events! {
+    /// Everything a tasks message may emit.
+    pub enum TaskEvent {
+        TaskCreated,
+        TaskJoined,
+        ActionAttested,
+        TaskCompleted,
+        GroupGoalReached,
+        GroupShareCollected,
+        ParticipantPenalized,
+        StakeWithdrawn,
+        TaskRefunded,
+    }
+}

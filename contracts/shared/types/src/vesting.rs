@@ -237,3 +237,16 @@ mod tests {
         assert!(Allocation::VESTED.iter().all(|a| a.schedule().is_some()));
     }
 }
+
+use crate::roles::RoleChanged;
+
+contract_events! {
+    /// Everything a vesting message may emit.
+    pub enum VestingEvent {
+        VestingCreated,
+        BeneficiaryChanged,
+        Released,
+        EcosystemSpent,
+        RoleChanged,
+    }
+}

@@ -1,18 +1,63 @@
 //! The locking contract: BT locks, their weight, and the lockers' Time
 //! dividends, replayed with the contract's accumulator arithmetic.
 
-use super::Checks;
-use crate::projection::{i, name, u, Batch, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx};
 use bizkey_store::amount::U128;
 use bizkey_store::column::{LockStatus, Named};
 use bizkey_store::entity::{
     dividend_claims, dividend_distributions, lock_history, locking_totals, locks,
 };
+use bizkey_types::governance::LockingEvent;
 use bizkey_types::governance::{
     DividendsClaimed, DividendsDistributed, Locked, Unlocked, ACC_SCALE,
 };
 use bizkey_types::math::mul_div;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use std::collections::HashMap;
+
+/// The rows of the locking contract a batch touched, by table.
+#[derive(Default)]
+pub(super) struct State {
+    locks: HashMap<String, locks::Model>,
+    lock_history: Vec<lock_history::Model>,
+    distributions: Vec<dividend_distributions::Model>,
+    dividend_claims: Vec<dividend_claims::Model>,
+    totals: Option<locking_totals::Model>,
+    /// Dividends an unlock settled, per account: the `DividendsClaimed`
+    /// that follows the `Unlocked` pays exactly this.
+    settled_by_unlock: HashMap<String, u128>,
+}
+
+impl State {
+    /// Writes every touched row.
+    pub(super) async fn flush<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        write_rows(db, self.locks.into_values()).await?;
+        write_rows(db, self.lock_history).await?;
+        write_rows(db, self.distributions).await?;
+        write_rows(db, self.dividend_claims).await?;
+        write_rows(db, self.totals).await?;
+        Ok(())
+    }
+}
+
+impl Batch {
+    /// Applies one event of the locking contract.
+    pub(super) async fn locking<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: LockingEvent,
+    ) -> Result<(), DbErr> {
+        use LockingEvent as E;
+        match event {
+            E::Locked(e) => self.locked(db, at, e).await?,
+            E::Unlocked(e) => self.unlocked(db, at, e).await?,
+            E::DividendsDistributed(e) => self.dividends_distributed(db, at, e).await?,
+            E::DividendsClaimed(e) => self.dividends_claimed(db, at, e).await?,
+        }
+        Ok(())
+    }
+}
 
 /// Dividends accrued by `weight` at accumulator `acc` (the contract's
 /// `accrued`).
@@ -46,7 +91,7 @@ impl Batch {
         db: &C,
         block: i64,
     ) -> Result<&mut locking_totals::Model, DbErr> {
-        if self.community.locking.is_none() {
+        if self.locking.totals.is_none() {
             let row = locking_totals::Entity::find_by_id(1)
                 .one(db)
                 .await?
@@ -58,15 +103,15 @@ impl Batch {
                     dividends_reserved: U128(0),
                     updated_block: block,
                 });
-            self.community.locking = Some(row);
+            self.locking.totals = Some(row);
         }
-        let t = self.community.locking.as_mut().expect("loaded above");
+        let t = self.locking.totals.as_mut().expect("loaded above");
         t.updated_block = block;
         Ok(t)
     }
 
     /// `Locked` carries the account's whole lock afterwards.
-    pub(super) async fn locked<C: ConnectionTrait>(
+    async fn locked<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -74,7 +119,7 @@ impl Batch {
     ) -> Result<(), DbErr> {
         let account = self.seen(&e.account, at.block);
         let l = e.lock;
-        self.community.lock_history.push(lock_history::Model {
+        self.locking.lock_history.push(lock_history::Model {
             block_number: at.block,
             event_index: at.index,
             account: account.clone(),
@@ -88,7 +133,7 @@ impl Batch {
             timestamp: at.timestamp,
         });
         let (first_block, old_weight) = match load!(
-            self.community.locks,
+            self.locking.locks,
             db,
             locks::Entity,
             account.clone(),
@@ -97,7 +142,7 @@ impl Batch {
             Some(r) => (r.first_block, r.weight.0),
             None => (at.block, 0),
         };
-        self.community.locks.insert(
+        self.locking.locks.insert(
             account.clone(),
             locks::Model {
                 account: account.clone(),
@@ -127,14 +172,14 @@ impl Batch {
 
     /// The lock is gone; its settled dividends are paid by the
     /// `DividendsClaimed` that follows (if any).
-    pub(super) async fn unlocked<C: ConnectionTrait>(
+    async fn unlocked<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
         e: Unlocked,
     ) -> Result<(), DbErr> {
         let account = self.seen(&e.account, at.block);
-        self.community.lock_history.push(lock_history::Model {
+        self.locking.lock_history.push(lock_history::Model {
             block_number: at.block,
             event_index: at.index,
             account: account.clone(),
@@ -151,7 +196,7 @@ impl Batch {
         let mut checks = Checks::default();
         let what = format!("unlock of {account} at block {}", at.block);
         match load!(
-            self.community.locks,
+            self.locking.locks,
             db,
             locks::Entity,
             account.clone(),
@@ -159,7 +204,7 @@ impl Batch {
         ) {
             Some(r) if r.status == LockStatus::Locked.as_str() => {
                 checks.expect(&what, r.amount.0, e.amount);
-                self.community
+                self.locking
                     .settled_by_unlock
                     .insert(account.clone(), pending(r, acc));
                 r.status = name(LockStatus::Unlocked);
@@ -178,13 +223,13 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn dividends_distributed<C: ConnectionTrait>(
+    async fn dividends_distributed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
         e: DividendsDistributed,
     ) -> Result<(), DbErr> {
-        self.community
+        self.locking
             .distributions
             .push(dividend_distributions::Model {
                 block_number: at.block,
@@ -210,14 +255,14 @@ impl Batch {
 
     /// A claim settles the lock (its debt follows the accumulator) and pays
     /// everything unclaimed; after an unlock it pays what the unlock settled.
-    pub(super) async fn dividends_claimed<C: ConnectionTrait>(
+    async fn dividends_claimed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
         e: DividendsClaimed,
     ) -> Result<(), DbErr> {
         let account = self.seen(&e.account, at.block);
-        self.community.dividend_claims.push(dividend_claims::Model {
+        self.locking.dividend_claims.push(dividend_claims::Model {
             block_number: at.block,
             event_index: at.index,
             account: account.clone(),
@@ -229,9 +274,9 @@ impl Batch {
         let t = self.locking_totals(db, at.block).await?;
         checks.sub(&mut t.dividends_reserved, e.amount, &what);
         let acc = t.acc_per_weight.0;
-        let settled = self.community.settled_by_unlock.remove(&account);
+        let settled = self.locking.settled_by_unlock.remove(&account);
         match load!(
-            self.community.locks,
+            self.locking.locks,
             db,
             locks::Entity,
             account.clone(),

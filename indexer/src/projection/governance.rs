@@ -2,18 +2,68 @@
 //! executions, and what executions did (phase changes, removals, treasury
 //! spends, configurations).
 
-use super::Checks;
-use crate::projection::{i, name, u, Batch, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx};
 use bizkey_store::entity::{
     account_removals, governance_config, phase_changes, proposal_votes, proposals, treasury_spends,
 };
 use bizkey_store::hex0x;
+use bizkey_types::governance::GovernanceEvent;
 use bizkey_types::governance::{
     AccountRemoved, Action, ConfigChanged, PhaseAdvanced, Proposal, ProposalCreated,
     ProposalExecuted, ProposalVetoed, TreasurySpent, Voted,
 };
 use bizkey_types::{AccountId, Hash};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use std::collections::HashMap;
+
+/// The rows of the governance contract a batch touched, by table.
+#[derive(Default)]
+pub(super) struct State {
+    proposals: HashMap<i64, proposals::Model>,
+    votes: Vec<proposal_votes::Model>,
+    phase_changes: Vec<phase_changes::Model>,
+    removals: Vec<account_removals::Model>,
+    spends: Vec<treasury_spends::Model>,
+    configs: Vec<governance_config::Model>,
+    /// Effects of an execution waiting for its `ProposalExecuted`.
+    effects: Vec<Effect>,
+}
+
+impl State {
+    /// Writes every touched row.
+    pub(super) async fn flush<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        write_rows(db, self.proposals.into_values()).await?;
+        write_rows(db, self.votes).await?;
+        write_rows(db, self.phase_changes).await?;
+        write_rows(db, self.removals).await?;
+        write_rows(db, self.spends).await?;
+        write_rows(db, self.configs).await?;
+        Ok(())
+    }
+}
+
+impl Batch {
+    /// Applies one event of the governance contract.
+    pub(super) async fn governance<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: GovernanceEvent,
+    ) -> Result<(), DbErr> {
+        use GovernanceEvent as E;
+        match event {
+            E::PhaseAdvanced(e) => self.phase_advanced(at, e),
+            E::ProposalCreated(e) => self.proposal_created(at, e),
+            E::Voted(e) => self.voted(db, at, e).await?,
+            E::ProposalVetoed(e) => self.proposal_vetoed(db, at, e).await?,
+            E::ProposalExecuted(e) => self.proposal_executed(db, at, e).await?,
+            E::AccountRemoved(e) => self.account_removed(at, e),
+            E::TreasurySpent(e) => self.treasury_spent(at, e),
+            E::ConfigChanged(e) => self.config_changed(at, e),
+        }
+        Ok(())
+    }
+}
 
 /// A row an execution wrote before its `ProposalExecuted`: the contract
 /// emits an action's own events first, then `ProposalExecuted`, all in the
@@ -75,14 +125,14 @@ impl Batch {
     /// Remembers a row of an execution until its `ProposalExecuted`.
     fn effect(&mut self, at: &Ctx, row: EffectRow) {
         let extrinsic = self.event_row(at).and_then(|e| e.extrinsic_index);
-        self.community.effects.push(Effect {
+        self.governance.effects.push(Effect {
             block: at.block,
             extrinsic,
             row,
         });
     }
 
-    pub(super) fn proposal_created(&mut self, at: &Ctx, e: ProposalCreated) {
+    fn proposal_created(&mut self, at: &Ctx, e: ProposalCreated) {
         let proposer = self.seen(&e.proposer, at.block);
         let p = e.proposal;
         match &p.action {
@@ -126,18 +176,13 @@ impl Batch {
             updated_block: at.block,
         };
         row.passed = passed(&row);
-        self.community.proposals.insert(id, row);
+        self.governance.proposals.insert(id, row);
     }
 
-    pub(super) async fn voted<C: ConnectionTrait>(
-        &mut self,
-        db: &C,
-        at: &Ctx,
-        e: Voted,
-    ) -> Result<(), DbErr> {
+    async fn voted<C: ConnectionTrait>(&mut self, db: &C, at: &Ctx, e: Voted) -> Result<(), DbErr> {
         let voter = self.seen(&e.voter, at.block);
         let id = i(e.id);
-        self.community.votes.push(proposal_votes::Model {
+        self.governance.votes.push(proposal_votes::Model {
             block_number: at.block,
             event_index: at.index,
             proposal_id: id,
@@ -148,7 +193,7 @@ impl Batch {
         });
         let mut checks = Checks::default();
         let what = format!("vote on proposal {id} at block {}", at.block);
-        match load!(self.community.proposals, db, proposals::Entity, id, id) {
+        match load!(self.governance.proposals, db, proposals::Entity, id, id) {
             Some(p) => {
                 let tally = if e.support {
                     &mut p.votes_for
@@ -166,14 +211,14 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn proposal_vetoed<C: ConnectionTrait>(
+    async fn proposal_vetoed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
         e: ProposalVetoed,
     ) -> Result<(), DbErr> {
         let id = i(e.id);
-        match load!(self.community.proposals, db, proposals::Entity, id, id) {
+        match load!(self.governance.proposals, db, proposals::Entity, id, id) {
             Some(p) => {
                 p.vetoed = true;
                 p.vetoed_at = Some(at.timestamp);
@@ -186,14 +231,14 @@ impl Batch {
 
     /// The proposal is executed; the rows its action wrote in this
     /// extrinsic get its id.
-    pub(super) async fn proposal_executed<C: ConnectionTrait>(
+    async fn proposal_executed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
         e: ProposalExecuted,
     ) -> Result<(), DbErr> {
         let id = i(e.id);
-        match load!(self.community.proposals, db, proposals::Entity, id, id) {
+        match load!(self.governance.proposals, db, proposals::Entity, id, id) {
             Some(p) => {
                 p.executed = true;
                 p.executed_at = Some(at.timestamp);
@@ -202,7 +247,7 @@ impl Batch {
             None => self.inconsistent(format!("execution of unknown proposal {id}")),
         }
         let extrinsic = self.event_row(at).and_then(|e| e.extrinsic_index);
-        let c = &mut self.community;
+        let c = &mut self.governance;
         for effect in std::mem::take(&mut c.effects) {
             if (effect.block, effect.extrinsic) != (at.block, extrinsic) {
                 // Not this execution's (the configuration of the constructor).
@@ -221,8 +266,8 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) fn phase_advanced(&mut self, at: &Ctx, e: PhaseAdvanced) {
-        self.community.phase_changes.push(phase_changes::Model {
+    fn phase_advanced(&mut self, at: &Ctx, e: PhaseAdvanced) {
+        self.governance.phase_changes.push(phase_changes::Model {
             block_number: at.block,
             event_index: at.index,
             from_phase: name(e.from),
@@ -230,18 +275,18 @@ impl Batch {
             proposal_id: None,
             timestamp: at.timestamp,
         });
-        let n = self.community.phase_changes.len() - 1;
+        let n = self.governance.phase_changes.len() - 1;
         self.effect(at, EffectRow::Phase(n));
     }
 
-    pub(super) fn account_removed(&mut self, at: &Ctx, e: AccountRemoved) {
+    fn account_removed(&mut self, at: &Ctx, e: AccountRemoved) {
         let account = self.seen(&e.account, at.block);
         let (kind, token) = if e.merchant {
             ("merchant", "biz")
         } else {
             ("customer", "time")
         };
-        self.community.removals.push(account_removals::Model {
+        self.governance.removals.push(account_removals::Model {
             block_number: at.block,
             event_index: at.index,
             account,
@@ -251,13 +296,13 @@ impl Batch {
             proposal_id: None,
             timestamp: at.timestamp,
         });
-        let n = self.community.removals.len() - 1;
+        let n = self.governance.removals.len() - 1;
         self.effect(at, EffectRow::Removal(n));
     }
 
-    pub(super) fn treasury_spent(&mut self, at: &Ctx, e: TreasurySpent) {
+    fn treasury_spent(&mut self, at: &Ctx, e: TreasurySpent) {
         let to = self.seen(&e.to, at.block);
-        self.community.spends.push(treasury_spends::Model {
+        self.governance.spends.push(treasury_spends::Model {
             block_number: at.block,
             event_index: at.index,
             to_account: to,
@@ -265,13 +310,13 @@ impl Batch {
             proposal_id: None,
             timestamp: at.timestamp,
         });
-        let n = self.community.spends.len() - 1;
+        let n = self.governance.spends.len() - 1;
         self.effect(at, EffectRow::Spend(n));
     }
 
-    pub(super) fn config_changed(&mut self, at: &Ctx, e: ConfigChanged) {
+    fn config_changed(&mut self, at: &Ctx, e: ConfigChanged) {
         let c = e.config;
-        self.community.configs.push(governance_config::Model {
+        self.governance.configs.push(governance_config::Model {
             block_number: at.block,
             event_index: at.index,
             voting_period_ms: i(c.voting_period_ms),
@@ -282,7 +327,7 @@ impl Batch {
             proposal_min_weight: u(c.proposal_min_weight),
             proposal_id: None,
         });
-        let n = self.community.configs.len() - 1;
+        let n = self.governance.configs.len() - 1;
         self.effect(at, EffectRow::Config(n));
     }
 }

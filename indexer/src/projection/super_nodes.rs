@@ -1,19 +1,66 @@
 //! The super-node contract: candidates and their bonds, elections and
 //! removals, merchants' platforms and verification votes.
 
-use super::Checks;
-use crate::projection::{i, name, u, Batch, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx};
 use bizkey_store::entity::{
     merchant_platforms, super_node_candidates, super_node_history, verification_decisions,
     verification_votes,
 };
 use bizkey_store::hex0x;
+use bizkey_types::governance::SuperNodeEvent;
 use bizkey_types::governance::{
     BondWithdrawn, CandidateRegistered, CandidateStatus, CandidateWithdrawn, PlatformChanged,
     Scope, SuperNodeElected, SuperNodeRemoved, VerificationDecided, VerificationVoted,
 };
 use bizkey_types::Hash;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use std::collections::HashMap;
+
+/// The rows of the super-nodes contract a batch touched, by table.
+#[derive(Default)]
+pub(super) struct State {
+    candidates: HashMap<String, super_node_candidates::Model>,
+    candidate_history: Vec<super_node_history::Model>,
+    verification_votes: Vec<verification_votes::Model>,
+    verification_decisions: Vec<verification_decisions::Model>,
+    platforms: HashMap<String, merchant_platforms::Model>,
+}
+
+impl State {
+    /// Writes every touched row.
+    pub(super) async fn flush<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        write_rows(db, self.candidates.into_values()).await?;
+        write_rows(db, self.candidate_history).await?;
+        write_rows(db, self.verification_votes).await?;
+        write_rows(db, self.verification_decisions).await?;
+        write_rows(db, self.platforms.into_values()).await?;
+        Ok(())
+    }
+}
+
+impl Batch {
+    /// Applies one event of the super-nodes contract.
+    pub(super) async fn super_nodes<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: SuperNodeEvent,
+    ) -> Result<(), DbErr> {
+        use SuperNodeEvent as E;
+        match event {
+            E::CandidateRegistered(e) => self.candidate_registered(db, at, e).await?,
+            E::CandidateWithdrawn(e) => self.candidate_withdrawn(db, at, e).await?,
+            E::BondWithdrawn(e) => self.bond_withdrawn(db, at, e).await?,
+            E::SuperNodeElected(e) => self.super_node_elected(db, at, e).await?,
+            E::SuperNodeRemoved(e) => self.super_node_removed(db, at, e).await?,
+            E::PlatformChanged(e) => self.platform_changed(at, e),
+            E::VerificationVoted(e) => self.verification_voted(at, e),
+            E::VerificationDecided(e) => self.verification_decided(at, e),
+            E::RoleChanged(e) => self.role_changed(at, e),
+        }
+        Ok(())
+    }
+}
 
 /// A scope as (`scope_kind`, `scope`).
 fn scope(s: &Scope) -> (String, String) {
@@ -40,7 +87,7 @@ impl Batch {
         amount: Option<u128>,
         evidence: Option<String>,
     ) {
-        self.community
+        self.super_nodes
             .candidate_history
             .push(super_node_history::Model {
                 block_number: at.block,
@@ -68,7 +115,7 @@ impl Batch {
         let mut checks = Checks::default();
         let what = format!("super-node candidate {account} at block {}", at.block);
         let bond = match load!(
-            self.community.candidates,
+            self.super_nodes.candidates,
             db,
             super_node_candidates::Entity,
             account.to_owned(),
@@ -92,7 +139,7 @@ impl Batch {
         Ok(bond)
     }
 
-    pub(super) async fn candidate_registered<C: ConnectionTrait>(
+    async fn candidate_registered<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -101,7 +148,7 @@ impl Batch {
         let account = self.seen(&e.candidate, at.block);
         // A former candidate (withdrawn or slashed) may stand again.
         let live = load!(
-            self.community.candidates,
+            self.super_nodes.candidates,
             db,
             super_node_candidates::Entity,
             account.clone(),
@@ -116,7 +163,7 @@ impl Batch {
         }
         let (scope_kind, scope) = scope(&e.scope);
         let status = name(CandidateStatus::Candidate);
-        self.community.candidates.insert(
+        self.super_nodes.candidates.insert(
             account.clone(),
             super_node_candidates::Model {
                 account: account.clone(),
@@ -140,7 +187,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn super_node_elected<C: ConnectionTrait>(
+    async fn super_node_elected<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -157,7 +204,7 @@ impl Batch {
     /// Out of office: slashed (the candidacy ends, the bond goes to the
     /// treasury), or back to a plain candidate (a revocation; a withdrawal
     /// follows with `CandidateWithdrawn`).
-    pub(super) async fn super_node_removed<C: ConnectionTrait>(
+    async fn super_node_removed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -201,7 +248,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn candidate_withdrawn<C: ConnectionTrait>(
+    async fn candidate_withdrawn<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -218,7 +265,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn bond_withdrawn<C: ConnectionTrait>(
+    async fn bond_withdrawn<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -252,9 +299,9 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) fn platform_changed(&mut self, at: &Ctx, e: PlatformChanged) {
+    fn platform_changed(&mut self, at: &Ctx, e: PlatformChanged) {
         let merchant = self.seen(&e.merchant, at.block);
-        self.community.platforms.insert(
+        self.super_nodes.platforms.insert(
             merchant.clone(),
             merchant_platforms::Model {
                 merchant,
@@ -264,10 +311,10 @@ impl Batch {
         );
     }
 
-    pub(super) fn verification_voted(&mut self, at: &Ctx, e: VerificationVoted) {
+    fn verification_voted(&mut self, at: &Ctx, e: VerificationVoted) {
         let merchant = self.seen(&e.merchant, at.block);
         let node = self.seen(&e.node, at.block);
-        self.community
+        self.super_nodes
             .verification_votes
             .push(verification_votes::Model {
                 block_number: at.block,
@@ -282,9 +329,9 @@ impl Batch {
             });
     }
 
-    pub(super) fn verification_decided(&mut self, at: &Ctx, e: VerificationDecided) {
+    fn verification_decided(&mut self, at: &Ctx, e: VerificationDecided) {
         let merchant = self.seen(&e.merchant, at.block);
-        self.community
+        self.super_nodes
             .verification_decisions
             .push(verification_decisions::Model {
                 block_number: at.block,

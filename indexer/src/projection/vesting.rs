@@ -1,20 +1,57 @@
 //! The vesting contract: the four allocations, releases and ecosystem spends.
 
-use super::Checks;
-use crate::projection::{i, name, u, Batch, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx};
 use bizkey_store::entity::{ecosystem_spends, vesting_releases, vesting_schedules};
+use bizkey_types::vesting::VestingEvent;
 use bizkey_types::vesting::{
     Allocation, BeneficiaryChanged, EcosystemSpent, Released, VestingCreated,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use std::collections::HashMap;
+
+/// The rows of the vesting contract a batch touched, by table.
+#[derive(Default)]
+pub(super) struct State {
+    schedules: HashMap<String, vesting_schedules::Model>,
+    releases: Vec<vesting_releases::Model>,
+    ecosystem_spends: Vec<ecosystem_spends::Model>,
+}
+
+impl State {
+    /// Writes every touched row.
+    pub(super) async fn flush<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        write_rows(db, self.schedules.into_values()).await?;
+        write_rows(db, self.releases).await?;
+        write_rows(db, self.ecosystem_spends).await?;
+        Ok(())
+    }
+}
 
 impl Batch {
+    /// Applies one event of the vesting contract.
+    pub(super) async fn vesting<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: VestingEvent,
+    ) -> Result<(), DbErr> {
+        use VestingEvent as E;
+        match event {
+            E::VestingCreated(e) => self.vesting_created(at, e),
+            E::BeneficiaryChanged(e) => self.beneficiary_changed(db, at, e).await?,
+            E::Released(e) => self.released(db, at, e).await?,
+            E::EcosystemSpent(e) => self.ecosystem_spent(db, at, e).await?,
+            E::RoleChanged(e) => self.role_changed(at, e),
+        }
+        Ok(())
+    }
+
     /// The contract was instantiated: every allocation starts at t0 with
     /// nothing released (its beneficiaries follow as `BeneficiaryChanged`).
-    pub(super) fn vesting_created(&mut self, at: &Ctx, e: VestingCreated) {
+    fn vesting_created(&mut self, at: &Ctx, e: VestingCreated) {
         self.seen(&e.token, at.block);
         for a in Allocation::ALL {
-            self.community.vesting.insert(
+            self.vesting.schedules.insert(
                 name(a),
                 vesting_schedules::Model {
                     allocation: name(a),
@@ -28,7 +65,7 @@ impl Batch {
         }
     }
 
-    pub(super) async fn beneficiary_changed<C: ConnectionTrait>(
+    async fn beneficiary_changed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -37,7 +74,7 @@ impl Batch {
         let who = self.seen(&e.beneficiary, at.block);
         let key = name(e.allocation);
         match load!(
-            self.community.vesting,
+            self.vesting.schedules,
             db,
             vesting_schedules::Entity,
             key.clone(),
@@ -55,7 +92,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn released<C: ConnectionTrait>(
+    async fn released<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -63,7 +100,7 @@ impl Batch {
     ) -> Result<(), DbErr> {
         let who = self.seen(&e.beneficiary, at.block);
         let key = name(e.allocation);
-        self.community.releases.push(vesting_releases::Model {
+        self.vesting.releases.push(vesting_releases::Model {
             block_number: at.block,
             event_index: at.index,
             allocation: key.clone(),
@@ -74,7 +111,7 @@ impl Batch {
         });
         let mut checks = Checks::default();
         match load!(
-            self.community.vesting,
+            self.vesting.schedules,
             db,
             vesting_schedules::Entity,
             key.clone(),
@@ -94,27 +131,25 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn ecosystem_spent<C: ConnectionTrait>(
+    async fn ecosystem_spent<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
         e: EcosystemSpent,
     ) -> Result<(), DbErr> {
         let to = self.seen(&e.to, at.block);
-        self.community
-            .ecosystem_spends
-            .push(ecosystem_spends::Model {
-                block_number: at.block,
-                event_index: at.index,
-                to_account: to,
-                amount: u(e.amount),
-                total_spent: u(e.total_spent),
-                timestamp: at.timestamp,
-            });
+        self.vesting.ecosystem_spends.push(ecosystem_spends::Model {
+            block_number: at.block,
+            event_index: at.index,
+            to_account: to,
+            amount: u(e.amount),
+            total_spent: u(e.total_spent),
+            timestamp: at.timestamp,
+        });
         let key = name(Allocation::Ecosystem);
         let mut checks = Checks::default();
         match load!(
-            self.community.vesting,
+            self.vesting.schedules,
             db,
             vesting_schedules::Entity,
             key.clone(),

@@ -1,472 +1,33 @@
-//! Projects decoded events into the SQL tables, one batch of blocks at a
-//! time inside the caller's transaction.
-//!
-//! A batch reads the rows it changes lazily into memory, applies its events
-//! in chain order, and writes every touched row back with one multi-row
-//! upsert per table. Nothing outlives the batch, so a batch that is rolled
-//! back (crash, lost connection) leaves no trace anywhere and re-applying
-//! it gives the same rows.
+//! The ledger: receipts and their statuses, the reward pools and queues, claims,
+//! BizPower windows and series, K-lines, merchant days, ratings and reactions.
 
-use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
-use crate::source::RawBlock;
+use super::{i, name, ss58, u, Batch, Ctx};
 use bizkey_math::bizpower::{record_sale, Sale};
 use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit, Weights, WindowStats};
 use bizkey_store::amount::U128;
 use bizkey_store::column::{RewardStatus, KLINE_INTERVALS};
 use bizkey_store::entity::{
-    accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
-    ledger_params, merchant_days, merchant_status_history, merchants, ratings, reactions,
-    receipt_status_history, receipts, referrals, reward_claims, reward_pools, reward_queues,
-    rewards, roles, token_allowances, token_balances, token_supply, token_transfers, visits,
+    bizpower, customers, klines, ledger_merchants, ledger_params, merchant_days, ratings,
+    reactions, receipt_status_history, receipts, reward_claims, reward_pools, reward_queues,
+    rewards, visits,
 };
 use bizkey_store::hex0x;
-use bizkey_store::repo::upsert;
-use bizkey_types::ledger::{LedgerParams, ReceiptStatus, Token};
+
+use bizkey_types::ledger::{LedgerEvent, LedgerParams, ReceiptStatus, Token};
 use bizkey_types::registry::{CustomerStatus, MerchantStatus};
-use bizkey_types::{AccountId, Named};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-};
-use std::collections::{BTreeMap, HashMap};
-use subxt::utils::AccountId32;
-
-/// SS58 (prefix 42) of an ink! account.
-pub fn ss58(a: &AccountId) -> String {
-    let bytes: &[u8; 32] = a.as_ref();
-    AccountId32(*bytes).to_string()
-}
-
-fn u(v: u128) -> U128 {
-    U128(v)
-}
-
-fn i(v: impl Into<u64>) -> i64 {
-    // Block numbers, ms timestamps, counters and ids all stay far below 2^63.
-    i64::try_from(v.into()).unwrap_or(i64::MAX)
-}
-
-/// An enum's column form ([`Named`], defined next to the type).
-fn name<T: Named>(v: T) -> String {
-    v.as_str().to_owned()
-}
-
-/// What a batch did, for metrics and logs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct BatchStats {
-    /// Events of suite contracts (decoded or not).
-    pub events: u64,
-    /// Events of contracts outside the suite.
-    pub unknown: u64,
-    /// Events of suite contracts that did not decode.
-    pub undecodable: u64,
-    /// Rows whose replayed BizPower differs from the ledger's.
-    pub bizpower_mismatches: u64,
-    /// State transitions that contradict what was indexed before (a bug or
-    /// a database that missed history); logged, never fatal.
-    pub inconsistencies: u64,
-}
-
-/// Something to run on the receipts a batch confirmed, inside the batch's
-/// transaction (the fraud scorer hooks in here).
-#[async_trait::async_trait]
-pub trait ConfirmedReceipts: Send + Sync {
-    /// Called once per batch with the receipts it confirmed, in order.
-    async fn on_confirmed(
-        &self,
-        db: &sea_orm::DatabaseTransaction,
-        receipts: &[receipts::Model],
-    ) -> Result<(), DbErr>;
-}
-
-/// The projection: which contracts are the suite's, and how to decode them.
-pub struct Projection {
-    decoder: Decoder,
-    contracts: HashMap<[u8; 32], ContractKind>,
-    hook: Option<Box<dyn ConfirmedReceipts>>,
-}
-
-impl Projection {
-    /// A projection of the suite made of `contracts`.
-    pub fn new(contracts: HashMap<[u8; 32], ContractKind>) -> Self {
-        Self {
-            decoder: Decoder::new(),
-            contracts,
-            hook: None,
-        }
-    }
-
-    /// Runs `hook` on every batch's confirmed receipts.
-    pub fn with_hook(mut self, hook: Box<dyn ConfirmedReceipts>) -> Self {
-        self.hook = Some(hook);
-        self
-    }
-
-    /// Applies `blocks` (consecutive, in order) inside `db`'s transaction.
-    ///
-    /// # Errors
-    /// Database errors only: unknown and undecodable events are counted.
-    pub async fn apply(
-        &self,
-        db: &sea_orm::DatabaseTransaction,
-        blocks: &[RawBlock],
-    ) -> Result<BatchStats, DbErr> {
-        let mut batch = Batch::default();
-        for block in blocks {
-            for raw in &block.events {
-                let Some(&kind) = self.contracts.get(&raw.contract.0) else {
-                    batch.stats.unknown += 1;
-                    tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
-                    continue;
-                };
-                batch.stats.events += 1;
-                let at = Ctx {
-                    block: i(block.number),
-                    index: i(raw.event_index),
-                    timestamp: i(block.timestamp),
-                    kind,
-                };
-                let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
-                batch.events.push(events::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    extrinsic_index: raw.extrinsic_index.map(i),
-                    contract: raw.contract.to_string(),
-                    contract_kind: kind.as_str().to_owned(),
-                    name: decoded.as_ref().ok().map(|d| d.name.to_owned()),
-                    data: decoded.as_ref().ok().map(|d| d.json.clone()),
-                    raw: hex0x(&raw.data),
-                });
-                match decoded {
-                    Ok(Decoded { event, .. }) => batch.apply(db, &at, event).await?,
-                    Err(e) => {
-                        batch.stats.undecodable += 1;
-                        log_undecodable(block.number, raw.event_index, kind, &e);
-                    }
-                }
-            }
-        }
-        let stats = batch.stats;
-        let confirmed = batch.flush(db).await?;
-        if let Some(hook) = &self.hook {
-            hook.on_confirmed(db, &confirmed).await?;
-        }
-        Ok(stats)
-    }
-}
-
-fn log_undecodable(block: u64, index: u32, kind: ContractKind, e: &DecodeError) {
-    tracing::warn!(block, index, kind = kind.as_str(), error = %e, "undecodable event");
-}
-
-/// Where an event happened.
-struct Ctx {
-    block: i64,
-    index: i64,
-    timestamp: i64,
-    kind: ContractKind,
-}
-
-/// In-memory state of one batch.
-#[derive(Default)]
-struct Batch {
-    stats: BatchStats,
-    events: Vec<events::Model>,
-    accounts: BTreeMap<String, i64>,
-    balances: HashMap<(String, String), token_balances::Model>,
-    supply: HashMap<String, token_supply::Model>,
-    transfers: Vec<token_transfers::Model>,
-    allowances: HashMap<(String, String, String), token_allowances::Model>,
-    roles: HashMap<(String, String), roles::Model>,
-    merchants: HashMap<String, merchants::Model>,
-    merchant_history: Vec<merchant_status_history::Model>,
-    customers: HashMap<String, customers::Model>,
-    customer_history: Vec<customer_status_history::Model>,
-    referrals: Vec<referrals::Model>,
-    receipts: HashMap<i64, receipts::Model>,
-    confirmed: Vec<i64>,
-    receipt_history: Vec<receipt_status_history::Model>,
-    rewards: HashMap<(i64, String), rewards::Model>,
-    claims: Vec<reward_claims::Model>,
-    pools: HashMap<String, reward_pools::Model>,
-    queues: HashMap<String, reward_queues::Model>,
-    params: Option<LedgerParams>,
-    params_rows: Vec<ledger_params::Model>,
-    ledger_merchants: HashMap<String, ledger_merchants::Model>,
-    visits: HashMap<(String, String), visits::Model>,
-    bizpower: Vec<bizpower::Model>,
-    klines: HashMap<(String, String, i64), klines::Model>,
-    days: HashMap<(String, i64), merchant_days::Model>,
-    ratings: Vec<ratings::Model>,
-    reactions: Vec<reactions::Model>,
-    community: community::State,
-}
-
-/// Loads a row into a batch map unless it is there already.
-macro_rules! load {
-    ($map:expr, $db:expr, $entity:ty, $key:expr, $id:expr) => {{
-        let key = $key;
-        if !$map.contains_key(&key) {
-            if let Some(row) = <$entity>::find_by_id($id).one($db).await? {
-                $map.insert(key.clone(), row);
-            }
-        }
-        $map.get_mut(&key)
-    }};
-}
-
-// After `load!`, which it uses.
-mod community;
+use bizkey_types::Named;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 impl Batch {
-    fn seen(&mut self, account: &AccountId, block: i64) -> String {
-        let s = ss58(account);
-        self.accounts.entry(s.clone()).or_insert(block);
-        s
-    }
-
-    fn inconsistent(&mut self, what: String) {
-        self.stats.inconsistencies += 1;
-        tracing::error!("{what}");
-    }
-
-    async fn apply<C: ConnectionTrait>(
+    /// Applies one event of the ledger.
+    pub(super) async fn ledger<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
-        event: Event,
+        event: LedgerEvent,
     ) -> Result<(), DbErr> {
         match event {
-            Event::Transfer(e) => self.transfer(db, at, e).await?,
-            Event::Approval(e) => {
-                let token = at.kind.token().unwrap_or("?").to_owned();
-                let owner = self.seen(&e.owner, at.block);
-                let spender = self.seen(&e.spender, at.block);
-                self.allowances.insert(
-                    (token.clone(), owner.clone(), spender.clone()),
-                    token_allowances::Model {
-                        token,
-                        owner,
-                        spender,
-                        amount: u(e.amount),
-                        updated_block: at.block,
-                    },
-                );
-            }
-            Event::RoleChanged(e) => {
-                let account = e.account.as_ref().map(|a| self.seen(a, at.block));
-                let contract = self.contract_address(at);
-                self.roles.insert(
-                    (contract.clone(), name(e.role)),
-                    roles::Model {
-                        contract,
-                        role: name(e.role),
-                        account,
-                        updated_block: at.block,
-                    },
-                );
-            }
-            Event::MerchantRegistered(e) => {
-                let account = self.seen(&e.merchant, at.block);
-                let referrer = e.referrer.as_ref().map(|r| self.seen(r, at.block));
-                let p = &e.profile;
-                self.merchants.insert(
-                    account.clone(),
-                    merchants::Model {
-                        account: account.clone(),
-                        name: p.name.clone(),
-                        category: name(p.category),
-                        location: p.location.clone(),
-                        area_sqft: p.cost.area_sqft.into(),
-                        staff: p.cost.staff.into(),
-                        rent_per_sqft_day: u(p.cost.rent_per_sqft_day),
-                        wage_per_day: u(p.cost.wage_per_day),
-                        licence_hash: hex0x(p.licence_hash),
-                        referrer: referrer.clone(),
-                        time_share_ppm: e.time_share_ppm.into(),
-                        status: name(MerchantStatus::Pending),
-                        registered_at: i(e.at),
-                        verified_at: None,
-                        registered_block: at.block,
-                        updated_block: at.block,
-                    },
-                );
-                self.merchant_history.push(merchant_status_history::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    merchant: account.clone(),
-                    changed_by: None,
-                    from_status: None,
-                    to_status: name(MerchantStatus::Pending),
-                    at: i(e.at),
-                });
-                if let Some(referrer) = referrer {
-                    self.referrals.push(referrals::Model {
-                        kind: "merchant".into(),
-                        referred: account,
-                        referrer,
-                        block_number: at.block,
-                        at: i(e.at),
-                    });
-                }
-            }
-            Event::MerchantUpdated(e) => {
-                let account = ss58(&e.merchant);
-                let Some(m) = load!(
-                    self.merchants,
-                    db,
-                    merchants::Entity,
-                    account.clone(),
-                    account.clone()
-                ) else {
-                    self.inconsistent(format!("MerchantUpdated for unknown merchant {account}"));
-                    return Ok(());
-                };
-                let p = &e.profile;
-                let before = m.status.clone();
-                m.name = p.name.clone();
-                m.category = name(p.category);
-                m.location = p.location.clone();
-                m.area_sqft = p.cost.area_sqft.into();
-                m.staff = p.cost.staff.into();
-                m.rent_per_sqft_day = u(p.cost.rent_per_sqft_day);
-                m.wage_per_day = u(p.cost.wage_per_day);
-                m.licence_hash = hex0x(p.licence_hash);
-                m.status = name(e.status);
-                m.updated_block = at.block;
-                if before != m.status {
-                    let to = m.status.clone();
-                    self.merchant_history.push(merchant_status_history::Model {
-                        block_number: at.block,
-                        event_index: at.index,
-                        merchant: account.clone(),
-                        changed_by: Some(account),
-                        from_status: Some(before),
-                        to_status: to,
-                        at: i(e.at),
-                    });
-                }
-            }
-            Event::TimeShareChanged(e) => {
-                let account = ss58(&e.merchant);
-                match load!(
-                    self.merchants,
-                    db,
-                    merchants::Entity,
-                    account.clone(),
-                    account.clone()
-                ) {
-                    Some(m) => {
-                        m.time_share_ppm = e.time_share_ppm.into();
-                        m.updated_block = at.block;
-                    }
-                    None => self
-                        .inconsistent(format!("TimeShareChanged for unknown merchant {account}")),
-                }
-            }
-            Event::MerchantStatusChanged(e) => {
-                let account = ss58(&e.merchant);
-                let by = self.seen(&e.by, at.block);
-                match load!(
-                    self.merchants,
-                    db,
-                    merchants::Entity,
-                    account.clone(),
-                    account.clone()
-                ) {
-                    Some(m) => {
-                        m.status = name(e.to);
-                        if e.to == bizkey_types::registry::MerchantStatus::Verified
-                            && m.verified_at.is_none()
-                        {
-                            m.verified_at = Some(i(e.at));
-                        }
-                        m.updated_block = at.block;
-                    }
-                    None => self.inconsistent(format!(
-                        "MerchantStatusChanged for unknown merchant {account}"
-                    )),
-                }
-                self.merchant_history.push(merchant_status_history::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    merchant: account,
-                    changed_by: Some(by),
-                    from_status: Some(name(e.from)),
-                    to_status: name(e.to),
-                    at: i(e.at),
-                });
-            }
-            Event::CustomerRegistered(e) => {
-                let account = self.seen(&e.customer, at.block);
-                let referrer = e.referrer.as_ref().map(|r| self.seen(r, at.block));
-                match load!(
-                    self.customers,
-                    db,
-                    customers::Entity,
-                    account.clone(),
-                    account.clone()
-                ) {
-                    // It bought before registering: the ledger keeps its
-                    // copy (and refuses a referrer), so only this changes.
-                    Some(c) => {
-                        c.implicit = false;
-                        c.updated_block = at.block;
-                    }
-                    None => {
-                        self.customers.insert(
-                            account.clone(),
-                            customers::Model {
-                                account: account.clone(),
-                                referrer: referrer.clone(),
-                                status: name(CustomerStatus::Active),
-                                implicit: false,
-                                registered_at: i(e.at),
-                                registered_block: at.block,
-                                updated_block: at.block,
-                            },
-                        );
-                    }
-                }
-                if let Some(referrer) = referrer {
-                    self.referrals.push(referrals::Model {
-                        kind: "customer".into(),
-                        referred: account,
-                        referrer,
-                        block_number: at.block,
-                        at: i(e.at),
-                    });
-                }
-            }
-            Event::CustomerStatusChanged(e) => {
-                let account = ss58(&e.customer);
-                let by = self.seen(&e.by, at.block);
-                match load!(
-                    self.customers,
-                    db,
-                    customers::Entity,
-                    account.clone(),
-                    account.clone()
-                ) {
-                    Some(c) => {
-                        c.status = name(e.to);
-                        // The registry holds a record of it from now on.
-                        c.implicit = false;
-                        c.updated_block = at.block;
-                    }
-                    None => self.inconsistent(format!(
-                        "CustomerStatusChanged for unknown customer {account}"
-                    )),
-                }
-                self.customer_history.push(customer_status_history::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    customer: account,
-                    changed_by: by,
-                    from_status: name(e.from),
-                    to_status: name(e.to),
-                });
-            }
-            Event::ReceiptOpened(e) => {
+            LedgerEvent::ReceiptOpened(e) => {
                 let merchant = self.seen(&e.merchant, at.block);
                 let customer = self.seen(&e.customer, at.block);
                 let o = &e.order;
@@ -507,13 +68,13 @@ impl Batch {
                 );
                 self.history(at, id, ReceiptStatus::Open, None);
             }
-            Event::ReceiptConfirmed(e) => self.confirm(db, at, e).await?,
-            Event::ReceiptCancelled(e) => {
+            LedgerEvent::ReceiptConfirmed(e) => self.confirm(db, at, e).await?,
+            LedgerEvent::ReceiptCancelled(e) => {
                 let by = self.seen(&e.by, at.block);
                 self.set_status(db, at, i(e.id), ReceiptStatus::Cancelled, Some(by), |_| {})
                     .await?;
             }
-            Event::ReceiptFlagged(e) => {
+            LedgerEvent::ReceiptFlagged(e) => {
                 self.release(db, at, e.biz_forfeited, e.time_forfeited)
                     .await?;
                 let by = self.seen(&e.by, at.block);
@@ -532,7 +93,7 @@ impl Batch {
                 .await?;
                 self.forfeit(db, at, i(e.id)).await?;
             }
-            Event::ReceiptRefunded(e) => {
+            LedgerEvent::ReceiptRefunded(e) => {
                 self.release(db, at, e.biz_forfeited, e.time_forfeited)
                     .await?;
                 let returned = u(e.time_returned);
@@ -542,9 +103,9 @@ impl Batch {
                 .await?;
                 self.forfeit(db, at, i(e.id)).await?;
             }
-            Event::RewardsClaimed(e) => self.claim(db, at, e).await?,
-            Event::PendingForfeited(e) => self.forfeit_pending(db, at, e).await?,
-            Event::PoolSynced(e) => {
+            LedgerEvent::RewardsClaimed(e) => self.claim(db, at, e).await?,
+            LedgerEvent::PendingForfeited(e) => self.forfeit_pending(db, at, e).await?,
+            LedgerEvent::PoolSynced(e) => {
                 for (token, pool) in [("biz", e.biz), ("time", e.time)] {
                     self.pools.insert(
                         token.into(),
@@ -557,7 +118,7 @@ impl Batch {
                     );
                 }
             }
-            Event::ParamsChanged(e) => {
+            LedgerEvent::ParamsChanged(e) => {
                 let p = e.params;
                 self.params = Some(p);
                 self.params_rows.push(ledger_params::Model {
@@ -577,7 +138,7 @@ impl Batch {
                     customer_referral_time: u(p.customer_referral_time),
                 });
             }
-            Event::MerchantSynced(e) => {
+            LedgerEvent::MerchantSynced(e) => {
                 let merchant = self.seen(&e.merchant, at.block);
                 let referrer = e.info.referrer.as_ref().map(|r| self.seen(r, at.block));
                 let info = e.info;
@@ -607,7 +168,7 @@ impl Batch {
                 row.time_share_ppm = info.time_share_ppm.into();
                 row.updated_block = at.block;
             }
-            Event::MerchantRated(e) => {
+            LedgerEvent::MerchantRated(e) => {
                 let merchant = self.seen(&e.merchant, at.block);
                 let customer = self.seen(&e.customer, at.block);
                 self.ratings.push(ratings::Model {
@@ -623,7 +184,7 @@ impl Batch {
                     block_number: at.block,
                 });
             }
-            Event::CustomerRated(e) => {
+            LedgerEvent::CustomerRated(e) => {
                 let merchant = self.seen(&e.merchant, at.block);
                 let customer = self.seen(&e.customer, at.block);
                 self.ratings.push(ratings::Model {
@@ -639,7 +200,7 @@ impl Batch {
                     block_number: at.block,
                 });
             }
-            Event::Reacted(e) => {
+            LedgerEvent::Reacted(e) => {
                 let account = self.seen(&e.account, at.block);
                 self.reactions.push(reactions::Model {
                     block_number: at.block,
@@ -650,115 +211,8 @@ impl Batch {
                     content: hex0x(e.content),
                 });
             }
-            Event::Community(e) => self.community(db, at, e).await?,
-            Event::Other => {}
+            LedgerEvent::RoleChanged(e) => self.role_changed(at, e),
         }
-        Ok(())
-    }
-
-    fn contract_address(&self, at: &Ctx) -> String {
-        // The event row of this event was pushed just before it is applied.
-        self.events
-            .iter()
-            .rev()
-            .find(|e| e.block_number == at.block && e.event_index == at.index)
-            .map(|e| e.contract.clone())
-            .unwrap_or_default()
-    }
-
-    async fn transfer<C: ConnectionTrait>(
-        &mut self,
-        db: &C,
-        at: &Ctx,
-        e: bizkey_types::psp22::Transfer,
-    ) -> Result<(), DbErr> {
-        let token = at.kind.token().unwrap_or("?").to_owned();
-        let from = e.from.as_ref().map(|a| self.seen(a, at.block));
-        let to = e.to.as_ref().map(|a| self.seen(a, at.block));
-        self.transfers.push(token_transfers::Model {
-            block_number: at.block,
-            event_index: at.index,
-            token: token.clone(),
-            from_account: from.clone(),
-            to_account: to.clone(),
-            value: u(e.value),
-            timestamp: at.timestamp,
-        });
-        if let Some(from) = &from {
-            let b = self.balance(db, &token, from, at.block).await?;
-            match b.balance.0.checked_sub(e.value) {
-                Some(v) => b.balance = u(v),
-                None => {
-                    b.balance = u(0);
-                    let msg = format!("{token} balance of {from} below a transfer of {}", e.value);
-                    self.inconsistent(msg);
-                }
-            }
-        } else {
-            self.supply_delta(db, &token, at.block, e.value, true)
-                .await?;
-        }
-        if let Some(to) = &to {
-            let b = self.balance(db, &token, to, at.block).await?;
-            b.balance = u(b.balance.0.saturating_add(e.value));
-        } else {
-            self.supply_delta(db, &token, at.block, e.value, false)
-                .await?;
-        }
-        Ok(())
-    }
-
-    async fn balance<C: ConnectionTrait>(
-        &mut self,
-        db: &C,
-        token: &str,
-        account: &str,
-        block: i64,
-    ) -> Result<&mut token_balances::Model, DbErr> {
-        let key = (token.to_owned(), account.to_owned());
-        if !self.balances.contains_key(&key) {
-            let row = token_balances::Entity::find_by_id((token.to_owned(), account.to_owned()))
-                .one(db)
-                .await?
-                .unwrap_or(token_balances::Model {
-                    token: token.to_owned(),
-                    account: account.to_owned(),
-                    balance: U128(0),
-                    updated_block: block,
-                });
-            self.balances.insert(key.clone(), row);
-        }
-        let b = self.balances.get_mut(&key).expect("inserted above");
-        b.updated_block = block;
-        Ok(b)
-    }
-
-    async fn supply_delta<C: ConnectionTrait>(
-        &mut self,
-        db: &C,
-        token: &str,
-        block: i64,
-        value: u128,
-        mint: bool,
-    ) -> Result<(), DbErr> {
-        if !self.supply.contains_key(token) {
-            let row = token_supply::Entity::find_by_id(token.to_owned())
-                .one(db)
-                .await?
-                .unwrap_or(token_supply::Model {
-                    token: token.to_owned(),
-                    total_supply: U128(0),
-                    updated_block: block,
-                });
-            self.supply.insert(token.to_owned(), row);
-        }
-        let s = self.supply.get_mut(token).expect("inserted above");
-        s.updated_block = block;
-        s.total_supply = if mint {
-            u(s.total_supply.0.saturating_add(value))
-        } else {
-            u(s.total_supply.0.saturating_sub(value))
-        };
         Ok(())
     }
 
@@ -1406,68 +860,6 @@ impl Batch {
             .await?;
         self.pool_move(db, at, "time", time, PoolMove::Release)
             .await
-    }
-
-    /// Writes every touched row; returns the receipts confirmed in the batch.
-    async fn flush<C: ConnectionTrait>(mut self, db: &C) -> Result<Vec<receipts::Model>, DbErr> {
-        let accounts = self.accounts.iter().map(|(a, b)| {
-            accounts::Model {
-                address: a.clone(),
-                first_block: *b,
-            }
-            .into_active_model()
-        });
-        // An account seen before keeps its first block: insert-or-ignore.
-        for chunk in accounts.collect::<Vec<_>>().chunks(500) {
-            accounts::Entity::insert_many(chunk.to_vec())
-                .on_conflict_do_nothing_on([accounts::Column::Address])
-                .exec_without_returning(db)
-                .await?;
-        }
-        macro_rules! write {
-            ($rows:expr) => {
-                upsert(
-                    db,
-                    $rows
-                        .into_iter()
-                        .map(IntoActiveModel::into_active_model)
-                        .collect(),
-                )
-                .await?
-            };
-        }
-        write!(std::mem::take(&mut self.events));
-        write!(self.balances.into_values());
-        write!(self.supply.into_values());
-        write!(self.transfers);
-        write!(self.allowances.into_values());
-        write!(self.roles.into_values());
-        write!(self.merchants.into_values());
-        write!(self.merchant_history);
-        write!(self.customers.into_values());
-        write!(self.customer_history);
-        write!(self.referrals);
-        let confirmed: Vec<receipts::Model> = self
-            .confirmed
-            .iter()
-            .filter_map(|id| self.receipts.get(id).cloned())
-            .collect();
-        write!(self.receipts.into_values());
-        write!(self.receipt_history);
-        write!(self.rewards.into_values());
-        write!(self.claims);
-        write!(self.pools.into_values());
-        write!(self.queues.into_values());
-        write!(self.params_rows);
-        write!(self.ledger_merchants.into_values());
-        write!(self.visits.into_values());
-        write!(self.bizpower);
-        write!(self.klines.into_values());
-        write!(self.days.into_values());
-        write!(self.ratings);
-        write!(self.reactions);
-        self.community.flush(db).await?;
-        Ok(confirmed)
     }
 }
 

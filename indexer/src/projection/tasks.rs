@@ -2,19 +2,66 @@
 //! and the receipts they used, replayed as the contract moves them
 //! (`escrow = paid + refunded + pool + reserved` per task).
 
-use super::Checks;
-use crate::projection::{i, name, u, Batch, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx};
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{
     task_completions, task_history, task_participants, task_receipts, tasks,
 };
 use bizkey_store::hex0x;
+use bizkey_types::tasks::TaskEvent;
 use bizkey_types::tasks::{
     ActionAttested, Eligibility, GroupGoalReached, GroupShareCollected, ParticipantPenalized,
     ParticipantStatus, Reward, Rule, StakeWithdrawn, TaskCompleted, TaskCreated, TaskJoined,
     TaskRefunded,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use std::collections::HashMap;
+
+/// The rows of the tasks contract a batch touched, by table.
+#[derive(Default)]
+pub(super) struct State {
+    rows: HashMap<i64, tasks::Model>,
+    participants: HashMap<(i64, String), task_participants::Model>,
+    completions: Vec<task_completions::Model>,
+    task_receipts: Vec<task_receipts::Model>,
+    task_history: Vec<task_history::Model>,
+}
+
+impl State {
+    /// Writes every touched row.
+    pub(super) async fn flush<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        write_rows(db, self.rows.into_values()).await?;
+        write_rows(db, self.participants.into_values()).await?;
+        write_rows(db, self.completions).await?;
+        write_rows(db, self.task_receipts).await?;
+        write_rows(db, self.task_history).await?;
+        Ok(())
+    }
+}
+
+impl Batch {
+    /// Applies one event of the tasks contract.
+    pub(super) async fn tasks<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: TaskEvent,
+    ) -> Result<(), DbErr> {
+        use TaskEvent as E;
+        match event {
+            E::TaskCreated(e) => self.task_created(at, e),
+            E::TaskJoined(e) => self.task_joined(db, at, e).await?,
+            E::ActionAttested(e) => self.action_attested(db, at, e).await?,
+            E::TaskCompleted(e) => self.task_completed(db, at, e).await?,
+            E::GroupGoalReached(e) => self.group_goal_reached(db, at, e).await?,
+            E::GroupShareCollected(e) => self.group_share_collected(db, at, e).await?,
+            E::ParticipantPenalized(e) => self.participant_penalized(db, at, e).await?,
+            E::StakeWithdrawn(e) => self.stake_withdrawn(db, at, e).await?,
+            E::TaskRefunded(e) => self.task_refunded(db, at, e).await?,
+        }
+        Ok(())
+    }
+}
 
 /// `tasks.reward_kind` of a group goal.
 const GROUP: &str = "Group";
@@ -30,7 +77,7 @@ struct Moved<'a> {
 
 impl Batch {
     fn task_history(&mut self, at: &Ctx, m: Moved<'_>) {
-        self.community.task_history.push(task_history::Model {
+        self.tasks.task_history.push(task_history::Model {
             block_number: at.block,
             event_index: at.index,
             task_id: m.task,
@@ -45,7 +92,7 @@ impl Batch {
     }
 
     fn last_task_history(&mut self) -> Option<&mut task_history::Model> {
-        self.community.task_history.last_mut()
+        self.tasks.task_history.last_mut()
     }
 
     /// `f` on task `id`'s row, marked updated at this block; `None`, noted in
@@ -58,19 +105,17 @@ impl Batch {
         (checks, what): (&mut Checks, &str),
         f: impl FnOnce(&mut tasks::Model, &mut Checks) -> R,
     ) -> Result<Option<R>, DbErr> {
-        Ok(
-            match load!(self.community.tasks, db, tasks::Entity, id, id) {
-                Some(t) => {
-                    let r = f(t, checks);
-                    t.updated_block = at.block;
-                    Some(r)
-                }
-                None => {
-                    checks.note(format!("{what}: unknown task"));
-                    None
-                }
-            },
-        )
+        Ok(match load!(self.tasks.rows, db, tasks::Entity, id, id) {
+            Some(t) => {
+                let r = f(t, checks);
+                t.updated_block = at.block;
+                Some(r)
+            }
+            None => {
+                checks.note(format!("{what}: unknown task"));
+                None
+            }
+        })
     }
 
     /// `f` on the row of `customer` in task `id`, marked updated at this
@@ -85,7 +130,7 @@ impl Batch {
     ) -> Result<(), DbErr> {
         let key = (id, customer.to_owned());
         match load!(
-            self.community.participants,
+            self.tasks.participants,
             db,
             task_participants::Entity,
             key.clone(),
@@ -100,7 +145,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) fn task_created(&mut self, at: &Ctx, e: TaskCreated) {
+    fn task_created(&mut self, at: &Ctx, e: TaskCreated) {
         let merchant = self.seen(&e.merchant, at.block);
         let t = &e.terms;
         for rule in &t.rules {
@@ -151,7 +196,7 @@ impl Batch {
             created_block: at.block,
             updated_block: at.block,
         };
-        self.community.tasks.insert(id, row);
+        self.tasks.rows.insert(id, row);
         self.task_history(
             at,
             Moved {
@@ -164,7 +209,7 @@ impl Batch {
         );
     }
 
-    pub(super) async fn task_joined<C: ConnectionTrait>(
+    async fn task_joined<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -179,7 +224,7 @@ impl Batch {
             t.participants += 1;
         })
         .await?;
-        self.community.participants.insert(
+        self.tasks.participants.insert(
             (id, customer.clone()),
             task_participants::Model {
                 task_id: id,
@@ -207,7 +252,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn action_attested<C: ConnectionTrait>(
+    async fn action_attested<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -217,7 +262,7 @@ impl Batch {
         let id = i(e.id);
         let key = (id, customer.clone());
         match load!(
-            self.community.participants,
+            self.tasks.participants,
             db,
             task_participants::Entity,
             key.clone(),
@@ -252,7 +297,7 @@ impl Batch {
     /// A completion pays its reward (for a group task: only the one that
     /// reaches the goal, its share; `GroupGoalReached` follows) and returns
     /// the deposit.
-    pub(super) async fn task_completed<C: ConnectionTrait>(
+    async fn task_completed<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -296,14 +341,14 @@ impl Batch {
         .await?;
         self.report(checks);
         for receipt in &e.receipts {
-            self.community.task_receipts.push(task_receipts::Model {
+            self.tasks.task_receipts.push(task_receipts::Model {
                 task_id: id,
                 receipt_id: i(*receipt),
                 customer: customer.clone(),
                 block_number: at.block,
             });
         }
-        self.community.completions.push(task_completions::Model {
+        self.tasks.completions.push(task_completions::Model {
             block_number: at.block,
             event_index: at.index,
             task_id: id,
@@ -330,7 +375,7 @@ impl Batch {
 
     /// K completers reached a group goal: `share × K` leaves the pool, the
     /// completion just before was paid its share, the others' are reserved.
-    pub(super) async fn group_goal_reached<C: ConnectionTrait>(
+    async fn group_goal_reached<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -362,7 +407,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn group_share_collected<C: ConnectionTrait>(
+    async fn group_share_collected<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -400,7 +445,7 @@ impl Batch {
     }
 
     /// The participant's deposit went to the merchant; it is out.
-    pub(super) async fn participant_penalized<C: ConnectionTrait>(
+    async fn participant_penalized<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -428,7 +473,7 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) async fn stake_withdrawn<C: ConnectionTrait>(
+    async fn stake_withdrawn<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,
@@ -480,7 +525,7 @@ impl Batch {
     }
 
     /// The unspent pool went back to the merchant.
-    pub(super) async fn task_refunded<C: ConnectionTrait>(
+    async fn task_refunded<C: ConnectionTrait>(
         &mut self,
         db: &C,
         at: &Ctx,

@@ -1,0 +1,426 @@
+//! Projects decoded events into the SQL tables, one batch of blocks at a
+//! time inside the caller's transaction: this engine, and one module per
+//! contract (`token`, `registry`, `ledger`, `vesting`, `locking`,
+//! `super_nodes`, `governance`, `tasks`) that applies that contract's event
+//! enum (`bizkey-types`) to the rows it owns.
+//!
+//! A batch reads the rows it changes lazily into memory, applies its events
+//! in chain order, and writes every touched row back with one multi-row
+//! upsert per table. Nothing outlives the batch, so a batch that is rolled
+//! back (crash, lost connection) leaves no trace anywhere and re-applying
+//! it gives the same rows. Each contract's state is replayed from its events
+//! exactly as the contract changes it, so the tables answer what the
+//! contracts' queries answer; a transition that contradicts the indexed state
+//! (a missed event, a bug) is counted as an inconsistency and logged, never
+//! fatal.
+
+use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
+use crate::source::RawBlock;
+use bizkey_store::amount::U128;
+use bizkey_store::entity::{
+    accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
+    ledger_params, merchant_days, merchant_status_history, merchants, ratings, reactions,
+    receipt_status_history, receipts, referrals, reward_claims, reward_pools, reward_queues,
+    rewards, roles, token_allowances, token_balances, token_supply, token_transfers, visits,
+};
+use bizkey_store::hex0x;
+use bizkey_store::repo::upsert;
+use bizkey_types::ledger::LedgerParams;
+use bizkey_types::roles::RoleChanged;
+use bizkey_types::{AccountId, Named};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait};
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, HashMap};
+use subxt::utils::AccountId32;
+
+/// SS58 (prefix 42) of an ink! account.
+pub fn ss58(a: &AccountId) -> String {
+    let bytes: &[u8; 32] = a.as_ref();
+    AccountId32(*bytes).to_string()
+}
+
+fn u(v: u128) -> U128 {
+    U128(v)
+}
+
+fn i(v: impl Into<u64>) -> i64 {
+    // Block numbers, ms timestamps, counters and ids all stay far below 2^63.
+    i64::try_from(v.into()).unwrap_or(i64::MAX)
+}
+
+/// An enum's column form ([`Named`], defined next to the type).
+fn name<T: Named>(v: T) -> String {
+    v.as_str().to_owned()
+}
+
+/// What a batch did, for metrics and logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchStats {
+    /// Events of suite contracts (decoded or not).
+    pub events: u64,
+    /// Events of contracts outside the suite.
+    pub unknown: u64,
+    /// Events of suite contracts that did not decode.
+    pub undecodable: u64,
+    /// Rows whose replayed BizPower differs from the ledger's.
+    pub bizpower_mismatches: u64,
+    /// State transitions that contradict what was indexed before (a bug or
+    /// a database that missed history); logged, never fatal.
+    pub inconsistencies: u64,
+}
+
+/// Something to run on the receipts a batch confirmed, inside the batch's
+/// transaction (the fraud scorer hooks in here).
+#[async_trait::async_trait]
+pub trait ConfirmedReceipts: Send + Sync {
+    /// Called once per batch with the receipts it confirmed, in order.
+    async fn on_confirmed(
+        &self,
+        db: &sea_orm::DatabaseTransaction,
+        receipts: &[receipts::Model],
+    ) -> Result<(), DbErr>;
+}
+
+/// The projection: which contracts are the suite's, and how to decode them.
+pub struct Projection {
+    decoder: Decoder,
+    contracts: HashMap<[u8; 32], ContractKind>,
+    hook: Option<Box<dyn ConfirmedReceipts>>,
+}
+
+impl Projection {
+    /// A projection of the suite made of `contracts`.
+    pub fn new(contracts: HashMap<[u8; 32], ContractKind>) -> Self {
+        Self {
+            decoder: Decoder::new(),
+            contracts,
+            hook: None,
+        }
+    }
+
+    /// Runs `hook` on every batch's confirmed receipts.
+    pub fn with_hook(mut self, hook: Box<dyn ConfirmedReceipts>) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// Applies `blocks` (consecutive, in order) inside `db`'s transaction.
+    ///
+    /// # Errors
+    /// Database errors only: unknown and undecodable events are counted.
+    pub async fn apply(
+        &self,
+        db: &sea_orm::DatabaseTransaction,
+        blocks: &[RawBlock],
+    ) -> Result<BatchStats, DbErr> {
+        let mut batch = Batch::default();
+        for block in blocks {
+            for raw in &block.events {
+                let Some(&kind) = self.contracts.get(&raw.contract.0) else {
+                    batch.stats.unknown += 1;
+                    tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
+                    continue;
+                };
+                batch.stats.events += 1;
+                let at = Ctx {
+                    block: i(block.number),
+                    index: i(raw.event_index),
+                    timestamp: i(block.timestamp),
+                    kind,
+                };
+                let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
+                batch.events.push(events::Model {
+                    block_number: at.block,
+                    event_index: at.index,
+                    extrinsic_index: raw.extrinsic_index.map(i),
+                    contract: raw.contract.to_string(),
+                    contract_kind: kind.as_str().to_owned(),
+                    name: decoded.as_ref().ok().map(|d| d.name.to_owned()),
+                    data: decoded.as_ref().ok().map(|d| d.json.clone()),
+                    raw: hex0x(&raw.data),
+                });
+                match decoded {
+                    Ok(Decoded { event, .. }) => batch.apply(db, &at, event).await?,
+                    Err(e) => {
+                        batch.stats.undecodable += 1;
+                        log_undecodable(block.number, raw.event_index, kind, &e);
+                    }
+                }
+            }
+        }
+        let stats = batch.stats;
+        let confirmed = batch.flush(db).await?;
+        if let Some(hook) = &self.hook {
+            hook.on_confirmed(db, &confirmed).await?;
+        }
+        Ok(stats)
+    }
+}
+
+fn log_undecodable(block: u64, index: u32, kind: ContractKind, e: &DecodeError) {
+    tracing::warn!(block, index, kind = kind.as_str(), error = %e, "undecodable event");
+}
+
+/// Where an event happened.
+struct Ctx {
+    block: i64,
+    index: i64,
+    timestamp: i64,
+    kind: ContractKind,
+}
+
+/// In-memory state of one batch.
+#[derive(Default)]
+struct Batch {
+    stats: BatchStats,
+    events: Vec<events::Model>,
+    accounts: BTreeMap<String, i64>,
+    balances: HashMap<(String, String), token_balances::Model>,
+    supply: HashMap<String, token_supply::Model>,
+    transfers: Vec<token_transfers::Model>,
+    allowances: HashMap<(String, String, String), token_allowances::Model>,
+    roles: HashMap<(String, String), roles::Model>,
+    merchants: HashMap<String, merchants::Model>,
+    merchant_history: Vec<merchant_status_history::Model>,
+    customers: HashMap<String, customers::Model>,
+    customer_history: Vec<customer_status_history::Model>,
+    referrals: Vec<referrals::Model>,
+    receipts: HashMap<i64, receipts::Model>,
+    confirmed: Vec<i64>,
+    receipt_history: Vec<receipt_status_history::Model>,
+    rewards: HashMap<(i64, String), rewards::Model>,
+    claims: Vec<reward_claims::Model>,
+    pools: HashMap<String, reward_pools::Model>,
+    queues: HashMap<String, reward_queues::Model>,
+    params: Option<LedgerParams>,
+    params_rows: Vec<ledger_params::Model>,
+    ledger_merchants: HashMap<String, ledger_merchants::Model>,
+    visits: HashMap<(String, String), visits::Model>,
+    bizpower: Vec<bizpower::Model>,
+    klines: HashMap<(String, String, i64), klines::Model>,
+    days: HashMap<(String, i64), merchant_days::Model>,
+    ratings: Vec<ratings::Model>,
+    reactions: Vec<reactions::Model>,
+    vesting: vesting::State,
+    locking: locking::State,
+    super_nodes: super_nodes::State,
+    governance: governance::State,
+    tasks: tasks::State,
+}
+
+/// Loads a row into a batch map unless it is there already.
+macro_rules! load {
+    ($map:expr, $db:expr, $entity:ty, $key:expr, $id:expr) => {{
+        let key = $key;
+        if !$map.contains_key(&key) {
+            if let Some(row) = <$entity>::find_by_id($id).one($db).await? {
+                $map.insert(key.clone(), row);
+            }
+        }
+        $map.get_mut(&key)
+    }};
+}
+
+// After `load!`, which they use.
+mod governance;
+mod ledger;
+mod locking;
+mod registry;
+mod super_nodes;
+mod tasks;
+mod token;
+mod vesting;
+
+impl Batch {
+    fn seen(&mut self, account: &AccountId, block: i64) -> String {
+        let s = ss58(account);
+        self.accounts.entry(s.clone()).or_insert(block);
+        s
+    }
+
+    fn inconsistent(&mut self, what: String) {
+        self.stats.inconsistencies += 1;
+        tracing::error!("{what}");
+    }
+
+    /// The `events` row of the event being applied (pushed just before it
+    /// is applied).
+    fn event_row(&self, at: &Ctx) -> Option<&bizkey_store::entity::events::Model> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.block_number == at.block && e.event_index == at.index)
+    }
+
+    /// The field at `path` of the event's JSON (`events.data`): nested
+    /// values (a proposal's action, a task's rules) are stored as the
+    /// `events` table renders them.
+    fn event_json(&self, at: &Ctx, path: &[&str]) -> Json {
+        let mut v = self.event_row(at).and_then(|e| e.data.as_ref());
+        for key in path {
+            v = v.and_then(|x| x.get(key));
+        }
+        v.cloned().unwrap_or(Json::Null)
+    }
+
+    /// Notes what a transition found not adding up.
+    fn report(&mut self, checks: Checks) {
+        for problem in checks.0 {
+            self.inconsistent(problem);
+        }
+    }
+
+    async fn apply<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        event: Event,
+    ) -> Result<(), DbErr> {
+        match event {
+            Event::Token(e) => self.token(db, at, e).await,
+            Event::Registry(e) => self.registry(db, at, e).await,
+            Event::Ledger(e) => self.ledger(db, at, e).await,
+            Event::Vesting(e) => self.vesting(db, at, e).await,
+            Event::Locking(e) => self.locking(db, at, e).await,
+            Event::SuperNodes(e) => self.super_nodes(db, at, e).await,
+            Event::Governance(e) => self.governance(db, at, e).await,
+            Event::Tasks(e) => self.tasks(db, at, e).await,
+        }
+    }
+
+    fn contract_address(&self, at: &Ctx) -> String {
+        // The event row of this event was pushed just before it is applied.
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.block_number == at.block && e.event_index == at.index)
+            .map(|e| e.contract.clone())
+            .unwrap_or_default()
+    }
+
+    /// A role of the contract that emitted the event changed hands.
+    pub(super) fn role_changed(&mut self, at: &Ctx, e: RoleChanged) {
+        let account = e.account.as_ref().map(|a| self.seen(a, at.block));
+        let contract = self.contract_address(at);
+        self.roles.insert(
+            (contract.clone(), name(e.role)),
+            roles::Model {
+                contract,
+                role: name(e.role),
+                account,
+                updated_block: at.block,
+            },
+        );
+    }
+
+    /// Writes every touched row; returns the receipts confirmed in the batch.
+    async fn flush<C: ConnectionTrait>(mut self, db: &C) -> Result<Vec<receipts::Model>, DbErr> {
+        let accounts = self.accounts.iter().map(|(a, b)| {
+            accounts::Model {
+                address: a.clone(),
+                first_block: *b,
+            }
+            .into_active_model()
+        });
+        // An account seen before keeps its first block: insert-or-ignore.
+        for chunk in accounts.collect::<Vec<_>>().chunks(500) {
+            accounts::Entity::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on([accounts::Column::Address])
+                .exec_without_returning(db)
+                .await?;
+        }
+        write_rows(db, std::mem::take(&mut self.events)).await?;
+        write_rows(db, self.balances.into_values()).await?;
+        write_rows(db, self.supply.into_values()).await?;
+        write_rows(db, self.transfers).await?;
+        write_rows(db, self.allowances.into_values()).await?;
+        write_rows(db, self.roles.into_values()).await?;
+        write_rows(db, self.merchants.into_values()).await?;
+        write_rows(db, self.merchant_history).await?;
+        write_rows(db, self.customers.into_values()).await?;
+        write_rows(db, self.customer_history).await?;
+        write_rows(db, self.referrals).await?;
+        let confirmed: Vec<receipts::Model> = self
+            .confirmed
+            .iter()
+            .filter_map(|id| self.receipts.get(id).cloned())
+            .collect();
+        write_rows(db, self.receipts.into_values()).await?;
+        write_rows(db, self.receipt_history).await?;
+        write_rows(db, self.rewards.into_values()).await?;
+        write_rows(db, self.claims).await?;
+        write_rows(db, self.pools.into_values()).await?;
+        write_rows(db, self.queues.into_values()).await?;
+        write_rows(db, self.params_rows).await?;
+        write_rows(db, self.ledger_merchants.into_values()).await?;
+        write_rows(db, self.visits.into_values()).await?;
+        write_rows(db, self.bizpower).await?;
+        write_rows(db, self.klines.into_values()).await?;
+        write_rows(db, self.days.into_values()).await?;
+        write_rows(db, self.ratings).await?;
+        write_rows(db, self.reactions).await?;
+        self.vesting.flush(db).await?;
+        self.locking.flush(db).await?;
+        self.super_nodes.flush(db).await?;
+        self.governance.flush(db).await?;
+        self.tasks.flush(db).await?;
+        Ok(confirmed)
+    }
+}
+
+type ActiveOf<M> = <<M as ModelTrait>::Entity as EntityTrait>::ActiveModel;
+
+/// Upserts a table's touched rows (see [`upsert`]).
+async fn write_rows<C, M>(db: &C, rows: impl IntoIterator<Item = M>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    M: ModelTrait + IntoActiveModel<ActiveOf<M>>,
+    ActiveOf<M>: Send,
+{
+    upsert(
+        db,
+        rows.into_iter()
+            .map(IntoActiveModel::into_active_model)
+            .collect(),
+    )
+    .await
+}
+
+/// Arithmetic on indexed amounts that notes what does not add up instead
+/// of failing the batch (the result saturates).
+#[derive(Default)]
+struct Checks(Vec<String>);
+
+impl Checks {
+    fn add(&mut self, a: &mut U128, b: u128, what: &str) {
+        match a.0.checked_add(b) {
+            Some(v) => a.0 = v,
+            None => {
+                self.0.push(format!("{what}: {} + {b} overflows", a.0));
+                a.0 = u128::MAX;
+            }
+        }
+    }
+
+    fn sub(&mut self, a: &mut U128, b: u128, what: &str) {
+        match a.0.checked_sub(b) {
+            Some(v) => a.0 = v,
+            None => {
+                self.0.push(format!("{what}: {} − {b} is negative", a.0));
+                a.0 = 0;
+            }
+        }
+    }
+
+    fn expect<T: PartialEq + std::fmt::Debug>(&mut self, what: &str, indexed: T, event: T) {
+        if indexed != event {
+            self.0.push(format!(
+                "{what}: the index has {indexed:?}, the event says {event:?}"
+            ));
+        }
+    }
+
+    fn note(&mut self, problem: String) {
+        self.0.push(problem);
+    }
+}
