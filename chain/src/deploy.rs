@@ -32,6 +32,7 @@ use crate::bundle::ContractBundle;
 use crate::client::{Chain, Finality};
 use crate::contract::Contract;
 use crate::error::{ChainError, Result};
+use crate::kind::ContractKind::{self, *};
 use crate::manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
 use bizkey_types::governance::{Contracts, Floors, GovernanceConfig, LockTier, SuperNodeConfig};
 use bizkey_types::ledger::RewardCaps;
@@ -143,9 +144,9 @@ pub struct Ctx<'a> {
     /// until the vesting and governance contracts take them).
     pub deployer: AccountId,
     /// Addresses of the contracts deployed so far.
-    pub deployed: &'a BTreeMap<String, AccountId>,
+    pub deployed: &'a BTreeMap<ContractKind, AccountId>,
     /// Block timestamps (ms) of their instantiations.
-    pub instantiated_ms: &'a BTreeMap<String, Timestamp>,
+    pub instantiated_ms: &'a BTreeMap<ContractKind, Timestamp>,
     pub options: &'a DeployOptions,
 }
 
@@ -154,22 +155,22 @@ impl Ctx<'_> {
     ///
     /// # Errors
     /// [`ChainError::Plan`] when it was not deployed.
-    pub fn addr(&self, name: &str) -> Result<AccountId> {
+    pub fn addr(&self, kind: ContractKind) -> Result<AccountId> {
         self.deployed
-            .get(name)
+            .get(&kind)
             .copied()
-            .ok_or_else(|| ChainError::Plan(format!("`{name}` is needed but was not deployed")))
+            .ok_or_else(|| ChainError::Plan(format!("`{kind}` is needed but was not deployed")))
     }
 
     /// When a deployed contract was instantiated (its block's timestamp).
     ///
     /// # Errors
     /// [`ChainError::Plan`] when it was not deployed.
-    pub fn instantiated_ms(&self, name: &str) -> Result<Timestamp> {
+    pub fn instantiated_ms(&self, kind: ContractKind) -> Result<Timestamp> {
         self.instantiated_ms
-            .get(name)
+            .get(&kind)
             .copied()
-            .ok_or_else(|| ChainError::Plan(format!("`{name}` is needed but was not deployed")))
+            .ok_or_else(|| ChainError::Plan(format!("`{kind}` is needed but was not deployed")))
     }
 }
 
@@ -190,27 +191,27 @@ type Args = fn(&Ctx) -> Result<Vec<u8>>;
 /// A contract of the suite.
 pub struct ContractSpec {
     /// The crate name: the bundle is `<name>.contract`.
-    pub name: &'static str,
+    pub name: ContractKind,
     pub constructor: &'static str,
     /// Contracts whose addresses the constructor takes.
-    pub needs: &'static [&'static str],
+    pub needs: &'static [ContractKind],
     pub args: Args,
 }
 
 /// A call made after deployment, by the deployer.
 pub struct WiringStep {
     pub what: &'static str,
-    pub contract: &'static str,
+    pub contract: ContractKind,
     pub message: &'static str,
     /// Runs only when all of these were deployed (the contract included).
-    pub needs: &'static [&'static str],
+    pub needs: &'static [ContractKind],
     pub args: Args,
 }
 
 /// The suite, in deployment order.
 pub const SUITE: &[ContractSpec] = &[
     ContractSpec {
-        name: "biz_token",
+        name: BizToken,
         constructor: "new",
         needs: &[],
         // early supporters, ecosystem, team, foundation: the wiring moves
@@ -218,7 +219,7 @@ pub const SUITE: &[ContractSpec] = &[
         args: |c| Ok((c.deployer, c.deployer, c.deployer, c.deployer).encode()),
     },
     ContractSpec {
-        name: "time_token",
+        name: TimeToken,
         constructor: "new",
         needs: &[],
         // genesis holder, reward pool, dividend pool, reward share: the pools
@@ -226,35 +227,35 @@ pub const SUITE: &[ContractSpec] = &[
         args: |c| Ok((c.deployer, c.deployer, c.deployer, TT_REWARD_SHARE_PPM).encode()),
     },
     ContractSpec {
-        name: "registry",
+        name: Registry,
         constructor: "new",
         needs: &[],
         args: |_| Ok(Vec::new()),
     },
     ContractSpec {
-        name: "ledger",
+        name: Ledger,
         constructor: "new",
-        needs: &["registry", "biz_token", "time_token"],
+        needs: &[Registry, BizToken, TimeToken],
         args: |c| {
             Ok((
-                c.addr("registry")?,
-                c.addr("biz_token")?,
-                c.addr("time_token")?,
+                c.addr(Registry)?,
+                c.addr(BizToken)?,
+                c.addr(TimeToken)?,
                 c.options.reward_caps,
             )
                 .encode())
         },
     },
     ContractSpec {
-        name: "vesting",
+        name: Vesting,
         constructor: "new",
-        needs: &["biz_token"],
+        needs: &[BizToken],
         // T0 is BT's issue time; the deployer is the beneficiary of early
         // supporters, team and foundation on this dev deployment.
         args: |c| {
             Ok((
-                c.addr("biz_token")?,
-                c.instantiated_ms("biz_token")?,
+                c.addr(BizToken)?,
+                c.instantiated_ms(BizToken)?,
                 c.deployer,
                 c.deployer,
                 c.deployer,
@@ -263,68 +264,55 @@ pub const SUITE: &[ContractSpec] = &[
         },
     },
     ContractSpec {
-        name: "locking",
+        name: Locking,
         constructor: "new",
-        needs: &["biz_token", "time_token"],
+        needs: &[BizToken, TimeToken],
         args: |c| {
             Ok((
-                c.addr("biz_token")?,
-                c.addr("time_token")?,
+                c.addr(BizToken)?,
+                c.addr(TimeToken)?,
                 c.options.lock_tiers.clone(),
             )
                 .encode())
         },
     },
     ContractSpec {
-        name: "super_nodes",
+        name: SuperNodes,
         constructor: "new",
         // Slashed bonds go to the treasury (vesting's ecosystem fund).
-        needs: &["biz_token", "registry", "vesting"],
+        needs: &[BizToken, Registry, Vesting],
         args: |c| {
             Ok((
-                c.addr("biz_token")?,
-                c.addr("registry")?,
-                c.addr("vesting")?,
+                c.addr(BizToken)?,
+                c.addr(Registry)?,
+                c.addr(Vesting)?,
                 c.options.super_nodes,
             )
                 .encode())
         },
     },
     ContractSpec {
-        name: "tasks",
+        name: Tasks,
         constructor: "new",
-        needs: &["time_token", "ledger", "registry"],
-        args: |c| {
-            Ok((
-                c.addr("time_token")?,
-                c.addr("ledger")?,
-                c.addr("registry")?,
-            )
-                .encode())
-        },
+        needs: &[TimeToken, Ledger, Registry],
+        args: |c| Ok((c.addr(TimeToken)?, c.addr(Ledger)?, c.addr(Registry)?).encode()),
     },
     ContractSpec {
-        name: "governance",
+        name: Governance,
         constructor: "new",
         needs: &[
-            "locking",
-            "super_nodes",
-            "biz_token",
-            "time_token",
-            "registry",
-            "ledger",
-            "vesting",
+            Locking, SuperNodes, BizToken, TimeToken, Registry, Ledger, Vesting,
         ],
         // The deployer becomes the foundation authority (phase 军政).
         args: |c| {
             let contracts = Contracts {
-                locking: c.addr("locking")?,
-                super_nodes: c.addr("super_nodes")?,
-                biz_token: c.addr("biz_token")?,
-                time_token: c.addr("time_token")?,
-                registry: c.addr("registry")?,
-                ledger: c.addr("ledger")?,
-                vesting: c.addr("vesting")?,
+                locking: c.addr(Locking)?,
+                super_nodes: c.addr(SuperNodes)?,
+                biz_token: c.addr(BizToken)?,
+                time_token: c.addr(TimeToken)?,
+                registry: c.addr(Registry)?,
+                ledger: c.addr(Ledger)?,
+                vesting: c.addr(Vesting)?,
             };
             Ok((contracts, c.options.governance, c.options.floors).encode())
         },
@@ -336,105 +324,98 @@ pub const WIRING: &[WiringStep] = &[
     WiringStep {
         // Before any merchant exists: every merchant change reaches the ledger.
         what: "registry: the ledger (first purchases, merchant data)",
-        contract: "registry",
+        contract: Registry,
         message: "set_role",
-        needs: &["registry", "ledger"],
-        args: |c| Ok((Role::Ledger, Some(c.addr("ledger")?)).encode()),
+        needs: &[Registry, Ledger],
+        args: |c| Ok((Role::Ledger, Some(c.addr(Ledger)?)).encode()),
     },
     WiringStep {
         what: "biz_token: the ledger's Biz reward pool (half the ecosystem share)",
-        contract: "biz_token",
+        contract: BizToken,
         message: "PSP22::transfer",
-        needs: &["biz_token", "ledger"],
-        args: |c| Ok((c.addr("ledger")?, BT_REWARD_POOL, Vec::<u8>::new()).encode()),
+        needs: &[BizToken, Ledger],
+        args: |c| Ok((c.addr(Ledger)?, BT_REWARD_POOL, Vec::<u8>::new()).encode()),
     },
     WiringStep {
         what: "time_token: the genesis supply to the ledger's Time reward pool",
-        contract: "time_token",
+        contract: TimeToken,
         message: "PSP22::transfer",
-        needs: &["time_token", "ledger"],
-        args: |c| Ok((c.addr("ledger")?, TT_GENESIS, Vec::<u8>::new()).encode()),
+        needs: &[TimeToken, Ledger],
+        args: |c| Ok((c.addr(Ledger)?, TT_GENESIS, Vec::<u8>::new()).encode()),
     },
     WiringStep {
         what: "time_token: emission split between the ledger (reward pool) and locking (dividends)",
-        contract: "time_token",
+        contract: TimeToken,
         message: "configure_emission",
-        needs: &["time_token", "ledger"],
+        needs: &[TimeToken, Ledger],
         // Without locking, the dividend share waits with the deployer.
         args: |c| {
-            let dividends = c.addr("locking").unwrap_or(c.deployer);
-            Ok((c.addr("ledger")?, dividends, TT_REWARD_SHARE_PPM).encode())
+            let dividends = c.addr(Locking).unwrap_or(c.deployer);
+            Ok((c.addr(Ledger)?, dividends, TT_REWARD_SHARE_PPM).encode())
         },
     },
     WiringStep {
         what: "ledger: read the funded pools",
-        contract: "ledger",
+        contract: Ledger,
         message: "sync",
-        needs: &["ledger", "biz_token", "time_token"],
+        needs: &[Ledger, BizToken, TimeToken],
         args: |_| Ok(Vec::new()),
     },
     WiringStep {
         what: "biz_token: the vested shares and the treasury to vesting",
-        contract: "biz_token",
+        contract: BizToken,
         message: "PSP22::transfer",
-        needs: &["biz_token", "vesting"],
-        args: |c| {
-            Ok((
-                c.addr("vesting")?,
-                BT_VESTED + BT_TREASURY,
-                Vec::<u8>::new(),
-            )
-                .encode())
-        },
+        needs: &[BizToken, Vesting],
+        args: |c| Ok((c.addr(Vesting)?, BT_VESTED + BT_TREASURY, Vec::<u8>::new()).encode()),
     },
     WiringStep {
         what: "vesting: the team's unlock at T0 to its beneficiary (the deployer)",
-        contract: "vesting",
+        contract: Vesting,
         message: "VestingApi::release",
-        needs: &["vesting"],
+        needs: &[Vesting],
         args: |_| Ok(Vec::new()),
     },
     WiringStep {
         what: "registry: governance",
-        contract: "registry",
+        contract: Registry,
         message: "set_role",
-        needs: &["registry", "governance"],
-        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+        needs: &[Registry, Governance],
+        args: |c| Ok((Role::Governance, Some(c.addr(Governance)?)).encode()),
     },
     WiringStep {
         what: "ledger: governance",
-        contract: "ledger",
+        contract: Ledger,
         message: "set_role",
-        needs: &["ledger", "governance"],
-        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+        needs: &[Ledger, Governance],
+        args: |c| Ok((Role::Governance, Some(c.addr(Governance)?)).encode()),
     },
     WiringStep {
         what: "biz_token: governance",
-        contract: "biz_token",
+        contract: BizToken,
         message: "set_governance",
-        needs: &["biz_token", "governance"],
-        args: |c| Ok(Some(c.addr("governance")?).encode()),
+        needs: &[BizToken, Governance],
+        args: |c| Ok(Some(c.addr(Governance)?).encode()),
     },
     WiringStep {
         what: "time_token: governance",
-        contract: "time_token",
+        contract: TimeToken,
         message: "set_governance",
-        needs: &["time_token", "governance"],
-        args: |c| Ok(Some(c.addr("governance")?).encode()),
+        needs: &[TimeToken, Governance],
+        args: |c| Ok(Some(c.addr(Governance)?).encode()),
     },
     WiringStep {
         what: "super_nodes: governance (elects, revokes)",
-        contract: "super_nodes",
+        contract: SuperNodes,
         message: "set_role",
-        needs: &["super_nodes", "governance"],
-        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+        needs: &[SuperNodes, Governance],
+        args: |c| Ok((Role::Governance, Some(c.addr(Governance)?)).encode()),
     },
     WiringStep {
         what: "vesting: governance (spends the treasury)",
-        contract: "vesting",
+        contract: Vesting,
         message: "set_role",
-        needs: &["vesting", "governance"],
-        args: |c| Ok((Role::Governance, Some(c.addr("governance")?)).encode()),
+        needs: &[Vesting, Governance],
+        args: |c| Ok((Role::Governance, Some(c.addr(Governance)?)).encode()),
     },
 ];
 
@@ -484,7 +465,7 @@ pub async fn deploy_suite_with(
 ) -> Result<Manifest> {
     let bundles: Vec<(&ContractSpec, PathBuf)> = SUITE
         .iter()
-        .map(|s| (s, contracts_dir.join(format!("{}.contract", s.name))))
+        .map(|s| (s, contracts_dir.join(s.name.bundle())))
         .filter(|(_, p)| p.exists())
         .collect();
     if bundles.is_empty() {
@@ -501,9 +482,9 @@ pub async fn deploy_suite_with(
     }
 
     let deployer_ink = to_ink(&account_of(deployer));
-    let mut addresses: BTreeMap<String, AccountId> = BTreeMap::new();
-    let mut instantiated_ms: BTreeMap<String, Timestamp> = BTreeMap::new();
-    let mut handles: BTreeMap<&str, Contract> = BTreeMap::new();
+    let mut addresses: BTreeMap<ContractKind, AccountId> = BTreeMap::new();
+    let mut instantiated_ms: BTreeMap<ContractKind, Timestamp> = BTreeMap::new();
+    let mut handles: BTreeMap<ContractKind, Contract> = BTreeMap::new();
     let mut deployed = Vec::new();
     // A salt unique to this deployment: the same code and arguments may be
     // deployed again on the same chain.
@@ -512,7 +493,7 @@ pub async fn deploy_suite_with(
 
     let total = bundles.len();
     for (i, (spec, path)) in bundles.into_iter().enumerate() {
-        if let Some(missing) = spec.needs.iter().find(|n| !addresses.contains_key(**n)) {
+        if let Some(missing) = spec.needs.iter().find(|n| !addresses.contains_key(*n)) {
             return Err(ChainError::Plan(format!(
                 "{} needs {missing}, which has no bundle",
                 spec.name
@@ -546,14 +527,14 @@ pub async fn deploy_suite_with(
             "      {} at {} (block {})",
             spec.name, inst.address, inst.included.block_number
         ));
-        addresses.insert(spec.name.into(), to_ink(&inst.address));
+        addresses.insert(spec.name, to_ink(&inst.address));
         instantiated_ms.insert(
-            spec.name.into(),
+            spec.name,
             chain.block_timestamp(inst.included.block_hash).await?,
         );
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         deployed.push(DeployedContract {
-            name: spec.name.into(),
+            name: spec.name.name().into(),
             address: inst.address.clone(),
             code_hash: inst.code_hash,
             bundle: path,
@@ -562,7 +543,7 @@ pub async fn deploy_suite_with(
         handles.insert(
             spec.name,
             Contract {
-                name: spec.name.into(),
+                name: spec.name.name().into(),
                 address: inst.address,
                 bundle: Arc::new(bundle),
             },
@@ -570,10 +551,10 @@ pub async fn deploy_suite_with(
     }
 
     for step in WIRING {
-        if !step.needs.iter().all(|n| addresses.contains_key(*n)) {
+        if !step.needs.iter().all(|n| addresses.contains_key(n)) {
             continue;
         }
-        let contract = handles.get(step.contract).ok_or_else(|| {
+        let contract = handles.get(&step.contract).ok_or_else(|| {
             ChainError::Plan(format!("wiring step on undeployed {}", step.contract))
         })?;
         let ctx = Ctx {

@@ -159,7 +159,7 @@ fn build_contracts() -> Result<PathBuf, DevNodeError> {
         .ok_or(DevNodeError::NoCheckout)?;
     let out = Command::new("bash")
         .arg(root.join("scripts/build-contracts.sh"))
-        .args(crate::deploy::SUITE.iter().map(|s| s.name))
+        .args(crate::deploy::SUITE.iter().map(|s| s.name.name()))
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| DevNodeError::Build(e.to_string()))?;

@@ -5,6 +5,7 @@ use crate::accounts::{account_of, keypair, to_ink};
 use crate::client::{Chain, Finality};
 use crate::contract::{Contract, Gas};
 use crate::error::Result;
+use crate::kind::ContractKind;
 use crate::manifest::Manifest;
 use bizkey_types::psp22::PSP22Error;
 use std::fmt::Write as _;
@@ -69,7 +70,7 @@ pub async fn measure(
 
     let from = account_of(deployer);
     let to = to_ink(&account_of(&keypair("//Bob")?));
-    for token in ["biz_token", "time_token"] {
+    for token in [ContractKind::BizToken, ContractKind::TimeToken] {
         let Ok(deployed) = manifest.contract(token) else {
             continue;
         };
@@ -175,10 +176,10 @@ pub async fn measure_ledger(
     type R = std::result::Result<(), RegistryError>;
 
     let (Ok(ledger), Ok(registry), Ok(bt), Ok(tt)) = (
-        manifest.contract("ledger"),
-        manifest.contract("registry"),
-        manifest.contract("biz_token"),
-        manifest.contract("time_token"),
+        manifest.contract(ContractKind::Ledger),
+        manifest.contract(ContractKind::Registry),
+        manifest.contract(ContractKind::BizToken),
+        manifest.contract(ContractKind::TimeToken),
     ) else {
         report
             .verdicts
@@ -426,13 +427,13 @@ pub async fn measure_community(
     };
 
     let names = [
-        "locking",
-        "governance",
-        "tasks",
-        "ledger",
-        "registry",
-        "biz_token",
-        "time_token",
+        ContractKind::Locking,
+        ContractKind::Governance,
+        ContractKind::Tasks,
+        ContractKind::Ledger,
+        ContractKind::Registry,
+        ContractKind::BizToken,
+        ContractKind::TimeToken,
     ];
     let mut contracts = Vec::new();
     for n in names {

@@ -8,7 +8,8 @@
 //!   upload / instantiation, signed calls and `ContractsApi_call` dry runs
 //!   (result plus gas), batches through `Utility::batch_all`.
 //! - [`ContractBundle`]: a cargo-contract `.contract` file (Wasm + selectors).
-//! - [`Manifest`]: the deployment manifest (JSON).
+//! - [`Manifest`]: the deployment manifest (JSON); [`ContractKind`]: the
+//!   suite's contracts, named once.
 //! - [`rpc_client`]: the JSON-RPC connection both use (acknowledges at once:
 //!   the node's replies otherwise wait up to 40 ms, see [`rpc`]).
 //! - [`deploy`]: the suite's deployment plan and wiring; [`day`] the scripted
@@ -58,6 +59,7 @@ pub mod deploy;
 pub mod devnode;
 pub mod error;
 pub mod gas;
+pub mod kind;
 pub mod manifest;
 pub mod rpc;
 pub mod sdk;
@@ -67,6 +69,7 @@ pub use bundle::ContractBundle;
 pub use client::{Chain, ChainConfig, Client, Finality, Included, Instantiated};
 pub use contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall, Quote};
 pub use error::{BundleError, ChainError, ManifestError, Result};
+pub use kind::ContractKind;
 pub use manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
 pub use rpc::rpc_client;
 pub use subxt;

@@ -2,6 +2,7 @@
 //! SDK and the dApp read.
 
 use crate::error::ManifestError;
+use crate::kind::ContractKind;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use subxt::utils::{AccountId32, H256};
@@ -88,15 +89,15 @@ impl Manifest {
         std::fs::rename(&tmp, path).map_err(write_err)
     }
 
-    /// The contract named `name`.
+    /// The deployed contract of `kind`.
     ///
     /// # Errors
-    /// [`ManifestError::UnknownContract`].
-    pub fn contract(&self, name: &str) -> Result<&DeployedContract, ManifestError> {
+    /// [`ManifestError::UnknownContract`] when the suite was deployed without it.
+    pub fn contract(&self, kind: ContractKind) -> Result<&DeployedContract, ManifestError> {
         self.contracts
             .iter()
-            .find(|c| c.name == name)
-            .ok_or_else(|| ManifestError::UnknownContract(name.into()))
+            .find(|c| c.name == kind.name())
+            .ok_or_else(|| ManifestError::UnknownContract(kind.name().into()))
     }
 
     /// The contract at `address`, if it belongs to the suite.
@@ -138,12 +139,12 @@ mod tests {
         assert!(text.contains("\"address\": \"5"), "{text}");
         assert_eq!(Manifest::load(&path).unwrap(), m);
         assert_eq!(
-            m.contract("biz_token").unwrap().address,
+            m.contract(ContractKind::BizToken).unwrap().address,
             AccountId32([2; 32])
         );
         assert!(m.contract_at(&AccountId32([2; 32])).is_some());
         assert!(matches!(
-            m.contract("ledger"),
+            m.contract(ContractKind::Ledger),
             Err(ManifestError::UnknownContract(_))
         ));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -3,6 +3,7 @@
 
 use crate::contract::Contract;
 use crate::error::{ChainError, Result};
+use crate::kind::ContractKind;
 use crate::manifest::Manifest;
 
 /// The contracts of a manifest. The core four are required; the community
@@ -25,8 +26,10 @@ impl Suite {
     /// [`crate::ManifestError::UnknownContract`] without one of the core
     /// four; [`crate::BundleError`] when a bundle cannot be read.
     pub fn load(manifest: &Manifest) -> Result<Self> {
-        let get = |n: &str| -> Result<Contract> { Contract::from_manifest(manifest.contract(n)?) };
-        let optional = |n: &str| -> Result<Option<Contract>> {
+        let get = |n: ContractKind| -> Result<Contract> {
+            Contract::from_manifest(manifest.contract(n)?)
+        };
+        let optional = |n: ContractKind| -> Result<Option<Contract>> {
             manifest
                 .contract(n)
                 .ok()
@@ -34,13 +37,13 @@ impl Suite {
                 .transpose()
         };
         Ok(Self {
-            bt: get("biz_token")?,
-            tt: get("time_token")?,
-            registry: get("registry")?,
-            ledger: get("ledger")?,
-            locking: optional("locking")?,
-            governance: optional("governance")?,
-            tasks: optional("tasks")?,
+            bt: get(ContractKind::BizToken)?,
+            tt: get(ContractKind::TimeToken)?,
+            registry: get(ContractKind::Registry)?,
+            ledger: get(ContractKind::Ledger)?,
+            locking: optional(ContractKind::Locking)?,
+            governance: optional(ContractKind::Governance)?,
+            tasks: optional(ContractKind::Tasks)?,
         })
     }
 
@@ -49,7 +52,7 @@ impl Suite {
     /// # Errors
     /// [`ChainError::Plan`] when the suite was deployed without it.
     pub fn locking(&self) -> Result<&Contract> {
-        required(self.locking.as_ref(), "locking")
+        required(self.locking.as_ref(), ContractKind::Locking)
     }
 
     /// `governance`, or an error naming it.
@@ -57,7 +60,7 @@ impl Suite {
     /// # Errors
     /// [`ChainError::Plan`] when the suite was deployed without it.
     pub fn governance(&self) -> Result<&Contract> {
-        required(self.governance.as_ref(), "governance")
+        required(self.governance.as_ref(), ContractKind::Governance)
     }
 
     /// `tasks`, or an error naming it.
@@ -65,10 +68,10 @@ impl Suite {
     /// # Errors
     /// [`ChainError::Plan`] when the suite was deployed without it.
     pub fn tasks(&self) -> Result<&Contract> {
-        required(self.tasks.as_ref(), "tasks")
+        required(self.tasks.as_ref(), ContractKind::Tasks)
     }
 }
 
-fn required<'a>(contract: Option<&'a Contract>, name: &str) -> Result<&'a Contract> {
-    contract.ok_or_else(|| ChainError::Plan(format!("the suite has no `{name}` contract")))
+fn required(contract: Option<&Contract>, kind: ContractKind) -> Result<&Contract> {
+    contract.ok_or_else(|| ChainError::Plan(format!("the suite has no `{kind}` contract")))
 }

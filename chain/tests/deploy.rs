@@ -7,7 +7,7 @@ use bizkey_chain::deploy::{
     deploy_suite, DeployOptions, BT_REWARD_POOL, BT_TEAM_AT_T0, BT_TREASURY, BT_VESTED, SUITE,
     TT_GENESIS, TT_REWARD_SHARE_PPM,
 };
-use bizkey_chain::{AccountId32, Chain, Contract, Manifest};
+use bizkey_chain::{AccountId32, Chain, Contract, ContractKind, Manifest};
 use bizkey_types::governance::{
     Contracts, GovernanceConfig, LockTier, Phase, SuperNodeConfig, SuperNodeError,
 };
@@ -22,7 +22,7 @@ use bizkey_types::AccountId;
 async fn query<R: scale::Decode>(
     chain: &Chain,
     manifest: &Manifest,
-    contract: &str,
+    contract: ContractKind,
     message: &str,
     args: &impl scale::Encode,
 ) -> R {
@@ -47,7 +47,7 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
 
     // every contract of the suite has a bundle (build-contracts.sh builds the
     // whole contracts workspace) and is in the manifest, in plan order
-    let all: Vec<&str> = SUITE.iter().map(|s| s.name).collect();
+    let all: Vec<&str> = SUITE.iter().map(|s| s.name.name()).collect();
     assert_eq!(
         all,
         [
@@ -107,27 +107,27 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
             .unwrap_or_else(|| panic!("{} has no contract at {}", c.name, c.address));
         assert_eq!(info.code_hash, c.code_hash, "{}", c.name);
     }
-    let addr = |n: &str| to_ink(&loaded.contract(n).unwrap().address);
+    let addr = |n: ContractKind| to_ink(&loaded.contract(n).unwrap().address);
     let (bt, tt, registry, ledger, vesting, locking, super_nodes, gov) = (
-        addr("biz_token"),
-        addr("time_token"),
-        addr("registry"),
-        addr("ledger"),
-        addr("vesting"),
-        addr("locking"),
-        addr("super_nodes"),
-        addr("governance"),
+        addr(ContractKind::BizToken),
+        addr(ContractKind::TimeToken),
+        addr(ContractKind::Registry),
+        addr(ContractKind::Ledger),
+        addr(ContractKind::Vesting),
+        addr(ContractKind::Locking),
+        addr(ContractKind::SuperNodes),
+        addr(ContractKind::Governance),
     );
     let me = to_ink(&account_of(&alice));
     let m = &loaded;
 
     // BT: the ledger's reward pool, vesting's vested shares and treasury,
     // the team's unlock at T0 with the deployer; nothing else anywhere
-    let supply: u128 = query(&chain, m, "biz_token", "total_supply", &()).await;
+    let supply: u128 = query(&chain, m, ContractKind::BizToken, "total_supply", &()).await;
     assert_eq!(supply, 10_000_000_000 * 1_000_000_000_000);
     let bt_of = |who: AccountId| {
         let chain = &chain;
-        async move { query::<u128>(chain, m, "biz_token", "balance_of", &who).await }
+        async move { query::<u128>(chain, m, ContractKind::BizToken, "balance_of", &who).await }
     };
     assert_eq!(bt_of(ledger).await, BT_REWARD_POOL);
     assert_eq!(
@@ -140,11 +140,12 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
         supply,
         "every allocation is placed"
     );
-    let owed: u128 = query(&chain, m, "vesting", "outstanding", &()).await;
+    let owed: u128 = query(&chain, m, ContractKind::Vesting, "outstanding", &()).await;
     assert_eq!(owed, BT_VESTED - BT_TEAM_AT_T0);
-    let treasury: u128 = query(&chain, m, "vesting", "ecosystem_available", &()).await;
+    let treasury: u128 = query(&chain, m, ContractKind::Vesting, "ecosystem_available", &()).await;
     assert_eq!(treasury, BT_TREASURY);
-    let early: Result<u128, VestingError> = query(&chain, m, "vesting", "release", &()).await;
+    let early: Result<u128, VestingError> =
+        query(&chain, m, ContractKind::Vesting, "release", &()).await;
     assert_eq!(
         early,
         Err(VestingError::NothingToRelease),
@@ -152,9 +153,10 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
     );
     // TT: the genesis is the ledger's; the emission goes 80/20 to the
     // ledger and to the lockers (a dry-run release shows the split)
-    let tt_pool: u128 = query(&chain, m, "time_token", "balance_of", &ledger).await;
+    let tt_pool: u128 = query(&chain, m, ContractKind::TimeToken, "balance_of", &ledger).await;
     assert_eq!(tt_pool, TT_GENESIS);
-    let tt_contract = Contract::from_manifest(m.contract("time_token").unwrap()).unwrap();
+    let tt_contract =
+        Contract::from_manifest(m.contract(ContractKind::TimeToken).unwrap()).unwrap();
     let release = chain
         .dry_run::<Result<u128, PSP22Error>>(&m.deployer, &tt_contract, "release_emission", &())
         .await
@@ -189,18 +191,30 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
 
     // roles: the registry names the ledger; governance holds the Governance
     // role everywhere; the deployer is the authority in phase 军政
-    let role = |contract: &'static str, role: Role| {
+    let role = |contract: ContractKind, role: Role| {
         let chain = &chain;
         async move { query::<Option<AccountId>>(chain, m, contract, "role", &role).await }
     };
-    assert_eq!(role("registry", Role::Ledger).await, Some(ledger));
-    assert_eq!(role("registry", Role::Governance).await, Some(gov));
-    assert_eq!(role("registry", Role::Admin).await, Some(me));
-    assert_eq!(role("super_nodes", Role::Governance).await, Some(gov));
-    assert_eq!(role("super_nodes", Role::Admin).await, Some(me));
-    assert_eq!(role("vesting", Role::Governance).await, Some(gov));
-    assert_eq!(role("vesting", Role::Admin).await, Some(me));
-    for token in ["biz_token", "time_token"] {
+    assert_eq!(
+        role(ContractKind::Registry, Role::Ledger).await,
+        Some(ledger)
+    );
+    assert_eq!(
+        role(ContractKind::Registry, Role::Governance).await,
+        Some(gov)
+    );
+    assert_eq!(role(ContractKind::Registry, Role::Admin).await, Some(me));
+    assert_eq!(
+        role(ContractKind::SuperNodes, Role::Governance).await,
+        Some(gov)
+    );
+    assert_eq!(role(ContractKind::SuperNodes, Role::Admin).await, Some(me));
+    assert_eq!(
+        role(ContractKind::Vesting, Role::Governance).await,
+        Some(gov)
+    );
+    assert_eq!(role(ContractKind::Vesting, Role::Admin).await, Some(me));
+    for token in [ContractKind::BizToken, ContractKind::TimeToken] {
         let g: Option<AccountId> = query(&chain, m, token, "governance", &()).await;
         assert_eq!(g, Some(gov), "{token}");
         let a: AccountId = query(&chain, m, token, "admin", &()).await;
@@ -218,8 +232,9 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
         )
         .await
         .unwrap();
-    let ledger_contract = Contract::from_manifest(m.contract("ledger").unwrap()).unwrap();
-    let params: LedgerParams = query(&chain, m, "ledger", "params", &()).await;
+    let ledger_contract =
+        Contract::from_manifest(m.contract(ContractKind::Ledger).unwrap()).unwrap();
+    let params: LedgerParams = query(&chain, m, ContractKind::Ledger, "params", &()).await;
     let set_params_as = |origin: AccountId32| {
         let (chain, ledger_contract) = (&chain, &ledger_contract);
         async move {
@@ -238,7 +253,7 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
     );
     // governance knows the suite and runs with the deployment's settings
     let options = DeployOptions::dev();
-    let contracts: Contracts = query(&chain, m, "governance", "contracts", &()).await;
+    let contracts: Contracts = query(&chain, m, ContractKind::Governance, "contracts", &()).await;
     assert_eq!(
         contracts,
         Contracts {
@@ -251,23 +266,26 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
             vesting,
         }
     );
-    let config: GovernanceConfig = query(&chain, m, "governance", "config", &()).await;
+    let config: GovernanceConfig = query(&chain, m, ContractKind::Governance, "config", &()).await;
     assert_eq!(config, options.governance);
-    let authority: Option<AccountId> = query(&chain, m, "governance", "authority", &()).await;
+    let authority: Option<AccountId> =
+        query(&chain, m, ContractKind::Governance, "authority", &()).await;
     assert_eq!(authority, Some(me));
-    let phase: Phase = query(&chain, m, "governance", "phase", &()).await;
+    let phase: Phase = query(&chain, m, ContractKind::Governance, "phase", &()).await;
     assert_eq!(phase, Phase::Military);
     // and the others point at the right contracts
-    let tiers: Vec<LockTier> = query(&chain, m, "locking", "tiers", &()).await;
+    let tiers: Vec<LockTier> = query(&chain, m, ContractKind::Locking, "tiers", &()).await;
     assert_eq!(tiers, options.lock_tiers);
-    let tokens: (AccountId, AccountId) = query(&chain, m, "locking", "tokens", &()).await;
+    let tokens: (AccountId, AccountId) =
+        query(&chain, m, ContractKind::Locking, "tokens", &()).await;
     assert_eq!(tokens, (bt, tt));
-    let nodes: SuperNodeConfig = query(&chain, m, "super_nodes", "config", &()).await;
+    let nodes: SuperNodeConfig = query(&chain, m, ContractKind::SuperNodes, "config", &()).await;
     assert_eq!(nodes, options.super_nodes);
     let tasks_config: (AccountId, AccountId, AccountId) =
-        query(&chain, m, "tasks", "config", &()).await;
+        query(&chain, m, ContractKind::Tasks, "config", &()).await;
     assert_eq!(tasks_config, (tt, ledger, registry));
     // super nodes elected only by governance
-    let elect: Result<(), SuperNodeError> = query(&chain, m, "super_nodes", "elect", &me).await;
+    let elect: Result<(), SuperNodeError> =
+        query(&chain, m, ContractKind::SuperNodes, "elect", &me).await;
     assert_eq!(elect, Err(SuperNodeError::Unauthorized));
 }

@@ -8,12 +8,11 @@
 
 use bizkey_types::events::ContractEvents;
 use bizkey_types::governance::{GovernanceEvent, LockingEvent, SuperNodeEvent};
-use bizkey_types::ledger::{LedgerEvent, Token};
+use bizkey_types::ledger::LedgerEvent;
 use bizkey_types::psp22::TokenEvent;
 use bizkey_types::registry::RegistryEvent;
 use bizkey_types::tasks::TaskEvent;
 use bizkey_types::vesting::VestingEvent;
-use bizkey_types::Named;
 use scale_info::form::PortableForm;
 use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
 use scale_value::{Composite, Primitive, ValueDef};
@@ -21,62 +20,7 @@ use serde_json::{json, Map, Value as Json};
 use std::collections::HashMap;
 use subxt::utils::AccountId32;
 
-/// What a contract of the suite is, from its manifest name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ContractKind {
-    BizToken,
-    TimeToken,
-    Registry,
-    Ledger,
-    Vesting,
-    Tasks,
-    Locking,
-    SuperNodes,
-    Governance,
-}
-
-impl ContractKind {
-    /// The manifest's name for it; `None` for contracts this indexer does not
-    /// know (their events are counted as unknown).
-    pub fn from_manifest_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "biz_token" => Self::BizToken,
-            "time_token" => Self::TimeToken,
-            "registry" => Self::Registry,
-            "ledger" => Self::Ledger,
-            "vesting" => Self::Vesting,
-            "tasks" => Self::Tasks,
-            "locking" => Self::Locking,
-            "super_nodes" => Self::SuperNodes,
-            "governance" => Self::Governance,
-            _ => return None,
-        })
-    }
-
-    /// The name used in SQL (`contracts.kind`, `events.contract_kind`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BizToken => "biz_token",
-            Self::TimeToken => "time_token",
-            Self::Registry => "registry",
-            Self::Ledger => "ledger",
-            Self::Vesting => "vesting",
-            Self::Tasks => "tasks",
-            Self::Locking => "locking",
-            Self::SuperNodes => "super_nodes",
-            Self::Governance => "governance",
-        }
-    }
-
-    /// For the token contracts: the token's name in SQL (`biz`, `time`).
-    pub fn token(self) -> Option<&'static str> {
-        match self {
-            Self::BizToken => Some(Token::Biz.as_str()),
-            Self::TimeToken => Some(Token::Time.as_str()),
-            _ => None,
-        }
-    }
-}
+pub use bizkey_chain::ContractKind;
 
 /// A decoded event: the emitting contract's event enum (`bizkey-types`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,11 +35,14 @@ pub enum Event {
     Tasks(TaskEvent),
 }
 
+/// Decodes an event's data into [`Event`] (the contract's enum, wrapped).
+type TypedDecoder = Box<dyn Fn(&[u8]) -> Result<Event, scale::Error> + Send + Sync>;
+
 /// One event type the decoder knows.
 struct EventType {
     name: &'static str,
     signature: [u8; 32],
-    typed: Box<dyn Fn(&[u8]) -> Result<Event, scale::Error> + Send + Sync>,
+    typed: TypedDecoder,
     /// `(label, type id in the decoder's registry)` of each field, in order.
     fields: Vec<(String, u32)>,
 }
@@ -201,7 +148,7 @@ impl Decoder {
             .get(&kind)
             .and_then(|types| types.iter().find(|t| &t.signature == topic0))
             .ok_or_else(|| DecodeError::UnknownSignature {
-                kind: kind.as_str(),
+                kind: kind.name(),
                 topic: hex::encode(topic0),
             })?;
         let bad = |reason: String| DecodeError::BadData {
@@ -449,7 +396,7 @@ mod tests {
             ContractKind::SuperNodes,
             ContractKind::Governance,
         ] {
-            assert_eq!(ContractKind::from_manifest_name(kind.as_str()), Some(kind));
+            assert_eq!(ContractKind::from_name(kind.name()), Some(kind));
         }
     }
 

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod projection;
 pub mod source;
 
+use bizkey_chain::ContractKind;
 use bizkey_store::repo;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,10 +50,10 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
     let mut kinds = HashMap::new();
     let mut contracts = Vec::new();
     for c in &manifest.contracts {
-        match decode::ContractKind::from_manifest_name(&c.name) {
+        match ContractKind::from_name(&c.name) {
             Some(kind) => {
                 kinds.insert(c.address.0, kind);
-                contracts.push((c.address.to_string(), kind.as_str().to_owned()));
+                contracts.push((c.address.to_string(), kind.name().to_owned()));
             }
             None => {
                 tracing::warn!(name = %c.name, "manifest contract of unknown kind: its events will count as unknown")
@@ -75,7 +76,7 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
         if let Some(suri) = &config.reporter_suri {
             let key = bizkey_chain::accounts::keypair(suri).map_err(fraud::FraudError::from)?;
             let ledger = manifest
-                .contract("ledger")
+                .contract(ContractKind::Ledger)
                 .map_err(fraud::FraudError::from)?;
             reporter = Some(fraud::Reporter {
                 db: db.clone(),

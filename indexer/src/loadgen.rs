@@ -9,6 +9,7 @@
 
 use bizkey_chain::accounts::{account_of, keypair, to_ink};
 use bizkey_chain::deploy::{deploy_suite, UNIT};
+use bizkey_chain::ContractKind;
 use bizkey_chain::{
     AccountId32, Chain, ChainError, Contract, Finality, Gas, Keypair, Manifest, ManifestError,
     PreparedCall,
@@ -78,14 +79,14 @@ impl Suite {
     /// # Errors
     /// A manifest without the registry, ledger or tokens.
     pub fn from_manifest(chain: Chain, admin: Keypair, manifest: Manifest) -> Result<Self> {
-        let get = |name: &str| -> Result<Contract> {
-            Ok(Contract::from_manifest(manifest.contract(name)?)?)
+        let get = |kind: ContractKind| -> Result<Contract> {
+            Ok(Contract::from_manifest(manifest.contract(kind)?)?)
         };
         Ok(Self {
-            registry: get("registry")?,
-            ledger: get("ledger")?,
-            biz: get("biz_token")?,
-            time: get("time_token")?,
+            registry: get(ContractKind::Registry)?,
+            ledger: get(ContractKind::Ledger)?,
+            biz: get(ContractKind::BizToken)?,
+            time: get(ContractKind::TimeToken)?,
             chain,
             manifest,
             admin,

@@ -18,7 +18,7 @@ use crate::node::{contracts_dir, free_port, query, start_node};
 use bizkey_chain::accounts::{account_of, from_ink, keypair, to_ink};
 use bizkey_chain::day::{run_day, DayConfig, DayReport};
 use bizkey_chain::deploy::{deploy_suite_with, DeployOptions, UNIT};
-use bizkey_chain::{Contract, Finality, Keypair};
+use bizkey_chain::{Contract, ContractKind, Finality, Keypair};
 use bizkey_indexer::loadgen::Suite;
 use bizkey_indexer::{Config, Follower};
 use bizkey_store::entity::{
@@ -62,14 +62,15 @@ struct Community {
 
 impl Community {
     fn of(suite: &Suite) -> Self {
-        let get =
-            |name: &str| Contract::from_manifest(suite.manifest.contract(name).unwrap()).unwrap();
+        let get = |kind: ContractKind| {
+            Contract::from_manifest(suite.manifest.contract(kind).unwrap()).unwrap()
+        };
         Self {
-            vesting: get("vesting"),
-            locking: get("locking"),
-            super_nodes: get("super_nodes"),
-            governance: get("governance"),
-            tasks: get("tasks"),
+            vesting: get(ContractKind::Vesting),
+            locking: get(ContractKind::Locking),
+            super_nodes: get(ContractKind::SuperNodes),
+            governance: get(ContractKind::Governance),
+            tasks: get(ContractKind::Tasks),
         }
     }
 }

@@ -134,7 +134,7 @@ impl Projection {
                     event_index: at.index,
                     extrinsic_index: raw.extrinsic_index.map(i),
                     contract: raw.contract.to_string(),
-                    contract_kind: kind.as_str().to_owned(),
+                    contract_kind: kind.name().to_owned(),
                     name: decoded.as_ref().ok().map(|d| d.name.to_owned()),
                     data: decoded.as_ref().ok().map(|d| d.json.clone()),
                     raw: hex0x(&raw.data),
@@ -158,7 +158,7 @@ impl Projection {
 }
 
 fn log_undecodable(block: u64, index: u32, kind: ContractKind, e: &DecodeError) {
-    tracing::warn!(block, index, kind = kind.as_str(), error = %e, "undecodable event");
+    tracing::warn!(block, index, kind = kind.name(), error = %e, "undecodable event");
 }
 
 /// Where an event happened.
