@@ -44,58 +44,7 @@ use ink::{
     storage::Mapping,
 };
 
-pub use bizkey_types::tasks::TaskEvent;
-
-/// A Time movement an event stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Movement {
-    /// `from` → the tasks contract (needs `from`'s allowance).
-    In { from: AccountId, amount: Balance },
-    /// The tasks contract → `to`.
-    Out { to: AccountId, amount: Balance },
-}
-
-impl TaskEvent {
-    /// The Time this event moves (`None`: none, or zero).
-    pub fn movement(&self, merchant_of: impl Fn(TaskId) -> Option<AccountId>) -> Option<Movement> {
-        let movement = match self {
-            TaskEvent::TaskCreated(e) => Movement::In {
-                from: e.merchant,
-                amount: e.escrow,
-            },
-            TaskEvent::TaskJoined(e) => Movement::In {
-                from: e.customer,
-                amount: e.stake,
-            },
-            TaskEvent::TaskCompleted(e) => Movement::Out {
-                to: e.customer,
-                // Both are parts of the contract's holdings, whose sum fits.
-                amount: e.reward.saturating_add(e.stake_returned),
-            },
-            TaskEvent::GroupShareCollected(e) => Movement::Out {
-                to: e.customer,
-                amount: e.amount,
-            },
-            TaskEvent::ParticipantPenalized(e) => Movement::Out {
-                to: merchant_of(e.id)?,
-                amount: e.forfeited,
-            },
-            TaskEvent::StakeWithdrawn(e) => Movement::Out {
-                to: e.customer,
-                amount: e.amount,
-            },
-            TaskEvent::TaskRefunded(e) => Movement::Out {
-                to: e.merchant,
-                amount: e.amount,
-            },
-            TaskEvent::ActionAttested(_) | TaskEvent::GroupGoalReached(_) => return None,
-        };
-        match movement {
-            Movement::In { amount: 0, .. } | Movement::Out { amount: 0, .. } => None,
-            m => Some(m),
-        }
-    }
-}
+pub use bizkey_types::tasks::{Movement, TaskEvent};
 
 /// A receipt id as the claimant gave it, with what the shell read for it:
 /// the ledger's receipt (`None`: unknown id) and, for a receipt of another

@@ -20,6 +20,8 @@ use std::collections::HashMap;
 /// The rows of the tasks contract a batch touched, by table.
 #[derive(Default)]
 pub(super) struct State {
+    /// Time (into the contract, out of it) of the event being applied.
+    flow: (u128, u128),
     rows: HashMap<i64, tasks::Model>,
     participants: HashMap<(i64, String), task_participants::Model>,
     completions: Vec<task_completions::Model>,
@@ -48,6 +50,9 @@ impl Batch {
         event: TaskEvent,
     ) -> Result<(), DbErr> {
         use TaskEvent as E;
+        // The contract moves this Time for the event (the one rule, on the
+        // shared type); its `task_history` row records it.
+        self.tasks.flow = event.time_flow();
         match event {
             E::TaskCreated(e) => self.task_created(at, e),
             E::TaskJoined(e) => self.task_joined(db, at, e).await?,
@@ -71,8 +76,6 @@ struct Moved<'a> {
     task: i64,
     event: &'a str,
     account: Option<String>,
-    time_in: u128,
-    time_out: u128,
 }
 
 impl Batch {
@@ -83,8 +86,8 @@ impl Batch {
             task_id: m.task,
             event: m.event.to_owned(),
             account: m.account,
-            time_in: u(m.time_in),
-            time_out: u(m.time_out),
+            time_in: u(self.tasks.flow.0),
+            time_out: u(self.tasks.flow.1),
             rule: None,
             evidence: None,
             timestamp: at.timestamp,
@@ -203,8 +206,6 @@ impl Batch {
                 task: id,
                 event: "TaskCreated",
                 account: Some(merchant),
-                time_in: e.escrow,
-                time_out: 0,
             },
         );
     }
@@ -245,8 +246,6 @@ impl Batch {
                 task: id,
                 event: "TaskJoined",
                 account: Some(customer),
-                time_in: e.stake,
-                time_out: 0,
             },
         );
         Ok(())
@@ -284,8 +283,6 @@ impl Batch {
                 task: id,
                 event: "ActionAttested",
                 account: Some(customer),
-                time_in: 0,
-                time_out: 0,
             },
         );
         if let Some(h) = self.last_task_history() {
@@ -366,8 +363,6 @@ impl Batch {
                 task: id,
                 event: "TaskCompleted",
                 account: Some(customer),
-                time_in: 0,
-                time_out: e.reward.saturating_add(e.stake_returned),
             },
         );
         Ok(())
@@ -400,8 +395,6 @@ impl Batch {
                 task: id,
                 event: "GroupGoalReached",
                 account: None,
-                time_in: 0,
-                time_out: 0,
             },
         );
         Ok(())
@@ -437,8 +430,6 @@ impl Batch {
                 task: id,
                 event: "GroupShareCollected",
                 account: Some(customer),
-                time_in: 0,
-                time_out: e.amount,
             },
         );
         Ok(())
@@ -463,8 +454,6 @@ impl Batch {
                 task: id,
                 event: "ParticipantPenalized",
                 account: Some(customer),
-                time_in: 0,
-                time_out: e.forfeited,
             },
         );
         if let Some(h) = self.last_task_history() {
@@ -489,8 +478,6 @@ impl Batch {
                 task: id,
                 event: "StakeWithdrawn",
                 account: Some(customer),
-                time_in: 0,
-                time_out: e.amount,
             },
         );
         Ok(())
@@ -548,8 +535,6 @@ impl Batch {
                 task: id,
                 event: "TaskRefunded",
                 account: Some(merchant),
-                time_in: 0,
-                time_out: e.amount,
             },
         );
         Ok(())

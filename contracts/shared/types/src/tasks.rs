@@ -408,3 +408,75 @@ contract_events! {
         TaskRefunded,
     }
 }
+
+/// A Time movement an event stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// `from` → the tasks contract (needs `from`'s allowance).
+    In { from: AccountId, amount: Balance },
+    /// The tasks contract → `to`.
+    Out { to: AccountId, amount: Balance },
+}
+
+/// Who is on the other side of a Time movement.
+enum Party {
+    Account(AccountId),
+    /// The merchant who published the task (read by the caller).
+    MerchantOf(TaskId),
+}
+
+impl TaskEvent {
+    /// The Time this event moves (`None`: none, or zero); `merchant_of`
+    /// gives a task's merchant.
+    pub fn movement(&self, merchant_of: impl Fn(TaskId) -> Option<AccountId>) -> Option<Movement> {
+        let (into, party, amount) = self.flow()?;
+        if amount == 0 {
+            return None;
+        }
+        let account = match party {
+            Party::Account(a) => a,
+            Party::MerchantOf(id) => merchant_of(id)?,
+        };
+        Some(if into {
+            Movement::In {
+                from: account,
+                amount,
+            }
+        } else {
+            Movement::Out {
+                to: account,
+                amount,
+            }
+        })
+    }
+
+    /// Time into the contract and out of it by this event: what
+    /// [`TaskEvent::movement`] moves, as the indexer records it.
+    pub fn time_flow(&self) -> (Balance, Balance) {
+        match self.flow() {
+            Some((true, _, amount)) => (amount, 0),
+            Some((false, _, amount)) => (0, amount),
+            None => (0, 0),
+        }
+    }
+
+    /// (into the contract?, the other side, amount).
+    fn flow(&self) -> Option<(bool, Party, Balance)> {
+        use Party::{Account, MerchantOf};
+        Some(match self {
+            TaskEvent::TaskCreated(e) => (true, Account(e.merchant), e.escrow),
+            TaskEvent::TaskJoined(e) => (true, Account(e.customer), e.stake),
+            // Both are parts of the contract's holdings, whose sum fits.
+            TaskEvent::TaskCompleted(e) => (
+                false,
+                Account(e.customer),
+                e.reward.saturating_add(e.stake_returned),
+            ),
+            TaskEvent::GroupShareCollected(e) => (false, Account(e.customer), e.amount),
+            TaskEvent::ParticipantPenalized(e) => (false, MerchantOf(e.id), e.forfeited),
+            TaskEvent::StakeWithdrawn(e) => (false, Account(e.customer), e.amount),
+            TaskEvent::TaskRefunded(e) => (false, Account(e.merchant), e.amount),
+            TaskEvent::ActionAttested(_) | TaskEvent::GroupGoalReached(_) => return None,
+        })
+    }
+}
