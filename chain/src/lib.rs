@@ -9,6 +9,7 @@
 //!   (result plus gas), batches through `Utility::batch_all`.
 //! - [`ContractBundle`]: a cargo-contract `.contract` file (Wasm + selectors).
 //! - [`Manifest`]: the deployment manifest (JSON).
+//! - [`Secret`]: secret URIs and mnemonics, `<redacted>` whenever formatted.
 //! - [`rpc_client`]: the JSON-RPC connection both use (acknowledges at once:
 //!   the node's replies otherwise wait up to 40 ms, see [`rpc`]).
 //! - [`deploy`]: the suite's deployment plan and wiring; [`day`] the scripted
@@ -61,6 +62,7 @@ pub mod gas;
 pub mod manifest;
 pub mod rpc;
 pub mod sdk;
+pub mod secret;
 pub mod suite;
 
 pub use bundle::ContractBundle;
@@ -69,6 +71,7 @@ pub use contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCa
 pub use error::{BundleError, ChainError, ManifestError, Result};
 pub use manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
 pub use rpc::rpc_client;
+pub use secret::Secret;
 pub use subxt;
 pub use subxt::utils::{AccountId32, H256};
 pub use subxt_signer::sr25519::Keypair;
