@@ -60,7 +60,7 @@ pub struct DayConfig {
     pub max_receipts: usize,
     /// Secret URI of the admin; the day's accounts are derived from it
     /// (`<suri>//bizkey/<seed>/merchant/<i>`), so a seed gives the same accounts.
-    pub admin_suri: String,
+    pub admin_suri: crate::Secret,
 }
 
 impl Default for DayConfig {
@@ -71,7 +71,7 @@ impl Default for DayConfig {
             seed: 7,
             challenge_ms: 4_000,
             max_receipts: 60,
-            admin_suri: "//Alice".into(),
+            admin_suri: crate::Secret::new("//Alice"),
         }
     }
 }
@@ -176,7 +176,7 @@ pub async fn run_day(
     progress: &mut dyn Progress,
 ) -> Result<DayReport> {
     let suite = Suite::load(manifest)?;
-    let admin = &keypair(&config.admin_suri)?;
+    let admin = &keypair(config.admin_suri.expose())?;
     let admin_id = account_of(admin);
     // The simulator gives each customer up to SIM_MIN_MERCHANTS distinct
     // favourite shops, so it needs at least that many merchants; a smaller
@@ -205,10 +205,20 @@ pub async fn run_day(
     // Accounts derived from the admin's key: the same seed gives the same day.
     let tag = format!("{}", config.seed);
     let merchants: Vec<Keypair> = (0..n_merchants)
-        .map(|i| derive(&config.admin_suri, &format!("//bizkey/{tag}/merchant/{i}")))
+        .map(|i| {
+            derive(
+                config.admin_suri.expose(),
+                &format!("//bizkey/{tag}/merchant/{i}"),
+            )
+        })
         .collect::<Result<_>>()?;
     let customers: Vec<Keypair> = (0..sim.customers.len())
-        .map(|i| derive(&config.admin_suri, &format!("//bizkey/{tag}/customer/{i}")))
+        .map(|i| {
+            derive(
+                config.admin_suri.expose(),
+                &format!("//bizkey/{tag}/customer/{i}"),
+            )
+        })
         .collect::<Result<_>>()?;
     let everyone: Vec<_> = merchants.iter().chain(&customers).map(account_of).collect();
     progress.step(&format!("funding {} accounts with fees", everyone.len()));

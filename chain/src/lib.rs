@@ -10,6 +10,7 @@
 //! - [`ContractBundle`]: a cargo-contract `.contract` file (Wasm + selectors).
 //! - [`Manifest`]: the deployment manifest (JSON); [`ContractKind`]: the
 //!   suite's contracts, named once.
+//! - [`Secret`]: secret URIs and mnemonics, `<redacted>` whenever formatted.
 //! - [`rpc_client`]: the JSON-RPC connection both use (acknowledges at once:
 //!   the node's replies otherwise wait up to 40 ms, see [`rpc`]).
 //! - [`deploy`]: the suite's deployment plan and wiring; [`day`] the scripted
@@ -63,6 +64,7 @@ pub mod kind;
 pub mod manifest;
 pub mod rpc;
 pub mod sdk;
+pub mod secret;
 pub mod suite;
 
 pub use bundle::ContractBundle;
@@ -72,6 +74,7 @@ pub use error::{BundleError, ChainError, ManifestError, Result};
 pub use kind::ContractKind;
 pub use manifest::{DeployedContract, Manifest, MANIFEST_VERSION};
 pub use rpc::rpc_client;
+pub use secret::Secret;
 pub use subxt;
 pub use subxt::utils::{AccountId32, H256};
 pub use subxt_signer::sr25519::Keypair;

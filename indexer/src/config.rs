@@ -2,6 +2,7 @@
 //! flags (the binary merges those two through clap).
 
 use crate::error::IndexError;
+use bizkey_chain::Secret;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,10 @@ pub struct Config {
     /// The fraud model; the committed `models/fraud.onnx` when unset.
     pub fraud_model: Option<PathBuf>,
     /// Secret URI of the ledger's reporter: receipts scoring at or above the
-    /// model's threshold are flagged with it. Scores only when unset.
-    pub reporter_suri: Option<String>,
+    /// model's threshold are flagged with it. Scores only when unset. Its
+    /// account must hold the ledger's `Reporter` role (checked at start).
+    /// Printed as `<redacted>`.
+    pub reporter_suri: Option<Secret>,
     /// Milliseconds between retries of failed flags.
     pub flag_retry_ms: u64,
 }
@@ -72,7 +75,15 @@ impl Config {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| IndexError::Config(format!("{}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| IndexError::Config(format!("{}: {e}", path.display())))
+        // Not the error's `Display`: it quotes the offending line, which may
+        // be `reporter_suri = "…"`. Its message and line number only.
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let at = line.map_or(String::new(), |l| format!(" line {l}:"));
+            IndexError::Config(format!("{}:{at} {}", path.display(), e.message()))
+        })
     }
 }
 
@@ -98,5 +109,31 @@ mod tests {
             Config::load(Some(&path)),
             Err(IndexError::Config(_))
         ));
+    }
+
+    /// The reporter's key shows neither in the configuration's `Debug` nor
+    /// in the error of a file that does not parse.
+    #[test]
+    fn the_reporter_key_is_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("indexer.toml");
+        let secret = "//Alice//very-secret-reporter";
+        std::fs::write(&path, format!("reporter_suri = \"{secret}\"\n")).unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.reporter_suri.as_ref().map(Secret::expose), Some(secret));
+        for shown in [format!("{c:?}"), format!("{c:#?}")] {
+            assert!(!shown.contains("very-secret"), "{shown}");
+            assert!(shown.contains(Secret::REDACTED), "{shown}");
+        }
+        // a syntax error on the secret's line, and a wrong type
+        for text in [
+            format!("batch_blocks = 3\nreporter_suri = \"{secret}\" oops\n"),
+            format!("reporter_suri = [\"{secret}\"]\n"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let e = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(!e.contains("very-secret"), "{e}");
+            assert!(e.contains("line"), "{e}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use bizkey_store::hex0x;
 use bizkey_store::{now_ms, repo};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -171,6 +171,16 @@ impl Follower {
         self.metrics
             .indexed
             .store(meta.indexed_height.max(0) as u64, Relaxed);
+        // The lag in ms counts from the latest indexed block's time (a
+        // restart resumes behind it).
+        if let Some(b) = blocks::Entity::find_by_id(meta.indexed_height)
+            .one(&self.db)
+            .await?
+        {
+            self.metrics
+                .indexed_time_ms
+                .store(b.timestamp.max(0) as u64, Relaxed);
+        }
         let mut head = source.finalized_height().await?;
         loop {
             self.metrics.head.store(head, Relaxed);
@@ -184,6 +194,9 @@ impl Follower {
                 return Ok(Stop::Shutdown);
             }
             if next > head {
+                self.metrics
+                    .caught_up_at_ms
+                    .store(now_ms().max(0) as u64, Relaxed);
                 tokio::select! {
                     h = source.wait_finalized(head, Duration::from_secs(5)) => head = h?,
                     _ = shutdown.changed() => return Ok(Stop::Shutdown),
@@ -297,6 +310,9 @@ impl Follower {
         let m = &self.metrics;
         let secs = started.elapsed().as_secs_f64().max(1e-6);
         m.indexed.store(meta.indexed_height as u64, Relaxed);
+        if let Some(last) = blocks.last() {
+            m.indexed_time_ms.store(last.timestamp, Relaxed);
+        }
         m.blocks.fetch_add(blocks.len() as u64, Relaxed);
         m.events.fetch_add(stats.events, Relaxed);
         m.unknown_events.fetch_add(stats.unknown, Relaxed);

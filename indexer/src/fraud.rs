@@ -36,10 +36,28 @@
 //! once, so a receipt is never flagged twice; failures are logged, counted in
 //! `attempts` and retried, and never stop indexing.
 //!
+//! # At start, and while running
+//!
+//! [`Reporter::check`] runs before anything is indexed: the ledger must
+//! accept the key's flags, or the indexer refuses to start with
+//! [`FraudError::MissingRole`] (account, role, contract). The ledger has no
+//! message that returns a role (its `role` accessor is on the storage item,
+//! not a message), so the check asks what matters, whether `flag` would pass
+//! its authorisation: a dry run of `flag` on a receipt id no ledger reaches
+//! (`u64::MAX`) answers `Unauthorized` unless the caller holds `Reporter`
+//! (or is the ledger's admin or governance, which may flag too), and
+//! `ReceiptNotFound` otherwise; the authorisation is the message's first
+//! check. It also reads the challenge window from `params()` (again every
+//! [`PARAMS_REFRESH`] while running: one dry run, so a `set_params` shows
+//! within that time) into [`Metrics::challenge_ms`], against which `/health`
+//! judges the lag. Every failed flag attempt is logged (`warn`, with the
+//! receipt id and the error) and counted ([`Metrics::flag_failed`]).
+//!
 //! `tests/fraud_onchain.rs` runs all of it against a real node: a simulated
 //! brushing ring flagged on chain inside the challenge window, its rewards
 //! forfeited, honest merchants and customers paid.
 
+use crate::metrics::Metrics;
 use crate::projection::ConfirmedReceipts;
 use bizkey_chain::{Chain, Contract, Finality, Keypair};
 use bizkey_fraud::csv::Interner;
@@ -47,8 +65,9 @@ use bizkey_fraud::features::{FeatureError, FeatureState, Features};
 use bizkey_fraud::receipt::{Channel, Receipt};
 use bizkey_fraud::score::{ModelInfo, ScoreError, Scorer, ScorerOptions};
 use bizkey_store::entity::{customers, fraud_scores, merchants, receipts};
-use bizkey_types::ledger::{LedgerError, ReceiptStatus};
+use bizkey_types::ledger::{LedgerError, LedgerParams, ReceiptId, ReceiptStatus};
 use bizkey_types::math::Channel as SaleChannel;
+use bizkey_types::roles::Role;
 use bizkey_types::Named;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
@@ -95,6 +114,14 @@ pub const REGISTRY_CATEGORIES: [&str; 9] = [
 /// Rows replayed per query when the history is rebuilt.
 const REPLAY_PAGE: u64 = 10_000;
 
+/// How often the running reporter re-reads the ledger's params.
+pub const PARAMS_REFRESH: Duration = Duration::from_secs(60);
+
+/// The receipt id of the start-up authorisation probe: a ledger counts its
+/// ids up from 0 and never reaches it (and the authorisation is checked
+/// before the id is looked up anyway).
+const PROBE_RECEIPT: ReceiptId = ReceiptId::MAX;
+
 /// Failure to set up scoring or reporting.
 #[derive(Debug, thiserror::Error)]
 pub enum FraudError {
@@ -104,6 +131,18 @@ pub enum FraudError {
     Chain(#[from] bizkey_chain::ChainError),
     #[error("reporter: the manifest has no ledger: {0}")]
     Manifest(#[from] bizkey_chain::ManifestError),
+    /// The reporter key cannot flag: the ledger answers `Unauthorized`.
+    #[error(
+        "reporter: account {account} lacks the {role:?} role on the {contract} contract at {address} \
+         (nor is it that contract's admin or governance), so the contract would refuse its flags; \
+         grant it with the contract's `set_role({role:?}, account)`, or leave `reporter_suri` unset to score without flagging"
+    )]
+    MissingRole {
+        account: String,
+        role: Role,
+        contract: String,
+        address: String,
+    },
 }
 
 /// The category id of a registry category name.
@@ -483,6 +522,9 @@ pub struct Reporter {
     pub notify: Arc<Notify>,
     /// Wait between rounds when nothing wakes it (retries of failed flags).
     pub retry: Duration,
+    /// Flag failures and the challenge window go here (shared with the
+    /// follower's, so `/health` sees them).
+    pub metrics: Arc<Metrics>,
 }
 
 /// What one flag attempt settled.
@@ -492,6 +534,10 @@ pub enum Outcome {
     Settled(&'static str, Option<String>),
     /// Still pending; the error to record.
     Failed(String),
+    /// Still pending, and not a failure: the chain has settled the receipt
+    /// in a block the index has not reached, so whose flag it was is not
+    /// known yet.
+    Deferred(String),
 }
 
 impl Reporter {
@@ -500,10 +546,63 @@ impl Reporter {
         bizkey_chain::accounts::account_of(&self.key).to_string()
     }
 
+    /// The start-up check (see the module docs): the ledger accepts this
+    /// key's flags; returns the ledger's params and records their challenge
+    /// window in the metrics.
+    ///
+    /// # Errors
+    /// [`FraudError::MissingRole`] when the ledger would refuse the key's
+    /// flags; [`FraudError::Chain`] when the node cannot answer.
+    pub async fn check(&self, chain: &Chain) -> Result<LedgerParams, FraudError> {
+        let me = bizkey_chain::accounts::account_of(&self.key);
+        let probe = chain
+            .dry_run::<Result<(), LedgerError>>(
+                &me,
+                &self.ledger,
+                "flag",
+                &(PROBE_RECEIPT, bizkey_types::Hash::from([0u8; 32])),
+            )
+            .await?;
+        if probe.value == Err(LedgerError::Unauthorized) {
+            return Err(FraudError::MissingRole {
+                account: me.to_string(),
+                role: Role::Reporter,
+                contract: self.ledger.name.clone(),
+                address: self.ledger.address.to_string(),
+            });
+        }
+        self.refresh_params(chain).await
+    }
+
+    /// Reads the ledger's params into [`Metrics::challenge_ms`].
+    ///
+    /// # Errors
+    /// [`FraudError::Chain`] when the node cannot answer.
+    pub async fn refresh_params(&self, chain: &Chain) -> Result<LedgerParams, FraudError> {
+        let me = bizkey_chain::accounts::account_of(&self.key);
+        let params = chain
+            .dry_run::<LedgerParams>(&me, &self.ledger, "params", &())
+            .await?
+            .value;
+        let before = self
+            .metrics
+            .challenge_ms
+            .swap(params.challenge_ms, std::sync::atomic::Ordering::Relaxed);
+        if before != params.challenge_ms {
+            tracing::info!(
+                challenge_ms = params.challenge_ms,
+                "reporter: the ledger's challenge window"
+            );
+        }
+        Ok(params)
+    }
+
     /// Runs until `shutdown`: a round over the pending rows whenever the
-    /// scorer signals, and every `retry` for the ones that failed.
+    /// scorer signals, and every `retry` for the ones that failed; the
+    /// ledger's params every [`PARAMS_REFRESH`].
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut chain: Option<Chain> = None;
+        let mut params_read: Option<tokio::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 return;
@@ -515,6 +614,12 @@ impl Reporter {
                 }
             }
             if let Some(c) = &chain {
+                if params_read.is_none_or(|t| t.elapsed() >= PARAMS_REFRESH) {
+                    match self.refresh_params(c).await {
+                        Ok(_) => params_read = Some(tokio::time::Instant::now()),
+                        Err(e) => tracing::warn!("reporter: reading the ledger's params: {e}"),
+                    }
+                }
                 if let Err(e) = self.round(c).await {
                     tracing::warn!("reporter: {e}; retrying");
                     chain = None;
@@ -542,7 +647,14 @@ impl Reporter {
             .await?;
         let mut settled = 0;
         for row in pending {
-            let outcome = self.flag(chain, &row).await?;
+            let outcome = match self.flag(chain, &row).await {
+                Ok(o) => o,
+                Err(e) => {
+                    tracing::warn!(receipt = row.receipt_id, error = %e, "reporter: flag failed");
+                    self.metrics.flag_failed(&e.to_string());
+                    return Err(e);
+                }
+            };
             let mut m = row.clone().into_active_model();
             m.attempts = Set(row.attempts + 1);
             match &outcome {
@@ -550,10 +662,19 @@ impl Reporter {
                     tracing::info!(receipt = row.receipt_id, status = s, "reporter: settled");
                     m.status = Set((*s).to_owned());
                     m.flag_block = Set(block.clone());
+                    self.metrics.flag_settled();
                     settled += 1;
                 }
                 Outcome::Failed(e) => {
-                    tracing::warn!(receipt = row.receipt_id, "reporter: flag failed: {e}");
+                    tracing::warn!(receipt = row.receipt_id, error = %e, "reporter: flag failed");
+                    self.metrics.flag_failed(e);
+                    m.last_error = Set(Some(e.clone()));
+                }
+                Outcome::Deferred(e) => {
+                    tracing::debug!(
+                        receipt = row.receipt_id,
+                        "reporter: {e}; asking again later"
+                    );
                     m.last_error = Set(Some(e.clone()));
                 }
             }
@@ -597,7 +718,7 @@ impl Reporter {
                     // Flagged or refunded on chain in a block the index has
                     // not reached yet (a catch-up): who did it is known
                     // only from that block's event, so ask again later.
-                    return Ok(Outcome::Failed(
+                    return Ok(Outcome::Deferred(
                         "flagged or refunded on chain; the index has not reached that block yet"
                             .into(),
                     ));

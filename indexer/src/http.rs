@@ -23,16 +23,22 @@ pub fn app(metrics: Arc<Metrics>) -> Router {
         .with_state(AppState { metrics })
 }
 
+/// 200 when [`Metrics::health`] is ok, else 503 with its reasons.
 async fn health(State(s): State<AppState>) -> Response {
     let m = &s.metrics;
-    let connected = m.connected.load(Relaxed);
+    let now = bizkey_store::now_ms().max(0) as u64;
+    let h = m.health(now);
     let body = serde_json::json!({
-        "status": if connected { "ok" } else { "disconnected" },
+        "status": h.status,
+        "reasons": h.reasons,
         "head": m.head.load(Relaxed),
         "indexed_height": m.indexed.load(Relaxed),
         "lag": m.lag(),
+        "lag_ms": m.lag_ms(now),
+        "challenge_window_ms": m.challenge_ms.load(Relaxed),
+        "flag_failures_in_a_row": m.flag_failures_in_a_row.load(Relaxed),
     });
-    let code = if connected {
+    let code = if h.is_ok() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

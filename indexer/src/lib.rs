@@ -39,10 +39,17 @@ pub struct Indexer {
     pub reporter: Option<fraud::Reporter>,
 }
 
-/// [`build`], plus the fraud reporter when a key is configured.
+/// How long start-up waits for the node when a reporter must be checked.
+pub const REPORTER_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// [`build`], plus the fraud reporter when a key is configured. With a
+/// reporter this does talk to the node: [`fraud::Reporter::check`] makes
+/// sure the ledger accepts the key's flags and reads its challenge window.
 ///
 /// # Errors
-/// As [`build`]; the fraud model or the reporter's key or ledger bundle.
+/// As [`build`]; the fraud model or the reporter's key or ledger bundle;
+/// [`fraud::FraudError::MissingRole`] when the ledger would refuse the
+/// key's flags; the node unreachable for [`REPORTER_CHECK_TIMEOUT`].
 pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
     let manifest = bizkey_chain::Manifest::load(&config.manifest)?;
     let db = repo::connect(&config.database_url).await?;
@@ -65,6 +72,7 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
         .clone()
         .unwrap_or_else(|| manifest.node_url.clone());
     let mut projection = Projection::new(kinds);
+    let metrics = Arc::new(metrics::Metrics::default());
     let mut reporter = None;
     if config.score_receipts {
         let model = config
@@ -74,11 +82,12 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
         let scorer = fraud::FraudScorer::load(&model, config.reporter_suri.is_some())?;
         tracing::info!(model = %model.display(), version = %scorer.info().version, threshold = scorer.info().threshold, "fraud scoring on");
         if let Some(suri) = &config.reporter_suri {
-            let key = bizkey_chain::accounts::keypair(suri).map_err(fraud::FraudError::from)?;
+            let key =
+                bizkey_chain::accounts::keypair(suri.expose()).map_err(fraud::FraudError::from)?;
             let ledger = manifest
                 .contract(ContractKind::Ledger)
                 .map_err(fraud::FraudError::from)?;
-            reporter = Some(fraud::Reporter {
+            let r = fraud::Reporter {
                 db: db.clone(),
                 node_url: url.clone(),
                 key,
@@ -86,7 +95,16 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
                     .map_err(fraud::FraudError::from)?,
                 notify: scorer.notify(),
                 retry: std::time::Duration::from_millis(config.flag_retry_ms),
-            });
+                metrics: metrics.clone(),
+            };
+            // Refuse to start rather than score into `pending` rows the
+            // ledger would never accept flags for.
+            let chain = bizkey_chain::Chain::connect_with_retry(&url, REPORTER_CHECK_TIMEOUT)
+                .await
+                .map_err(fraud::FraudError::from)?;
+            let params = r.check(&chain).await?;
+            tracing::info!(account = %r.account(), challenge_ms = params.challenge_ms, "the ledger accepts the reporter's flags");
+            reporter = Some(r);
         }
         projection = projection.with_hook(Box::new(scorer));
     }
@@ -104,7 +122,7 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
             progress: config.progress,
             stop_at: config.stop_at,
         },
-        metrics: Arc::new(metrics::Metrics::default()),
+        metrics,
     };
     Ok(Indexer { follower, reporter })
 }

@@ -1,6 +1,7 @@
 //! `bizkey-indexer`: follow the chain into SQL, or manage the schema.
 
 use anyhow::Context;
+use bizkey_chain::Secret;
 use bizkey_indexer::Config;
 use bizkey_store::migration::Migrator;
 use bizkey_store::repo;
@@ -45,9 +46,10 @@ struct Cli {
     #[arg(long, env = "BIZKEY_FRAUD_MODEL")]
     fraud_model: Option<PathBuf>,
     /// Secret URI of the ledger's reporter, which flags receipts above the
-    /// model's threshold.
+    /// model's threshold (prefer the environment or the config file: a flag
+    /// shows in the process list).
     #[arg(long, env = "BIZKEY_REPORTER_SURI", hide_env_values = true)]
-    reporter_suri: Option<String>,
+    reporter_suri: Option<Secret>,
     /// Exit once this block is indexed.
     #[arg(long)]
     stop_at: Option<u64>,
@@ -184,4 +186,24 @@ async fn run(config: Config) -> anyhow::Result<()> {
         server.abort();
     }
     result.context("indexer stopped")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reporter_key_is_never_shown() {
+        let secret = "//Alice//very-secret-reporter";
+        let cli = Cli::try_parse_from(["bizkey-indexer", "--reporter-suri", secret]).unwrap();
+        let config = cli.config().unwrap();
+        assert_eq!(
+            config.reporter_suri.as_ref().map(Secret::expose),
+            Some(secret)
+        );
+        for shown in [format!("{cli:?}"), format!("{config:?}")] {
+            assert!(!shown.contains("very-secret"), "{shown}");
+            assert!(shown.contains(Secret::REDACTED), "{shown}");
+        }
+    }
 }

@@ -1,6 +1,19 @@
-//! Counters and gauges for Prometheus (text format, served by `http`).
+//! Counters and gauges for Prometheus (text format, served by `http`), and
+//! the health verdict `/health` returns.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
+
+/// `/health` is not ok once the lag exceeds this share of the ledger's
+/// challenge window: a receipt confirmed now would then reach the reporter
+/// with less than half its window left to flag it (and the flag itself
+/// takes a block or two).
+pub const LAG_ALARM_SHARE: (u64, u64) = (1, 2);
+
+/// `/health` is not ok once this many flag attempts in a row failed (one
+/// failure is often a transient node or nonce hiccup retried a moment
+/// later; several mean the reporter is not getting flags through).
+pub const FLAG_FAILURES_ALARM: u64 = 3;
 
 /// The indexer's live numbers.
 #[derive(Debug, Default)]
@@ -20,6 +33,38 @@ pub struct Metrics {
     /// Blocks per second over the latest batch, ×1000.
     pub blocks_per_second_milli: AtomicU64,
     pub connected: AtomicBool,
+    /// `Timestamp::Now` (ms) of the latest indexed block (0: none yet).
+    pub indexed_time_ms: AtomicU64,
+    /// Wall clock (ms) when the follower last had every finalized block it
+    /// knew of indexed.
+    pub caught_up_at_ms: AtomicU64,
+    /// The ledger's challenge window (ms) as last read from its params; 0
+    /// when unknown (no reporter configured).
+    pub challenge_ms: AtomicU64,
+    /// Flags the reporter settled (sent, or found moot: window closed,
+    /// flagged or refunded by someone else).
+    pub flags_settled: AtomicU64,
+    /// Flag attempts that failed (refused, or the node failed).
+    pub flag_failures: AtomicU64,
+    /// Failed flag attempts since the last settled one.
+    pub flag_failures_in_a_row: AtomicU64,
+    /// The latest failure's message (for `/health`).
+    pub last_flag_error: Mutex<Option<String>>,
+}
+
+/// The verdict of `/health`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Health {
+    /// `ok`, `disconnected` or `degraded`.
+    pub status: &'static str,
+    /// Why it is not ok (empty when ok).
+    pub reasons: Vec<String>,
+}
+
+impl Health {
+    pub fn is_ok(&self) -> bool {
+        self.reasons.is_empty()
+    }
 }
 
 impl Metrics {
@@ -30,8 +75,88 @@ impl Metrics {
             .saturating_sub(self.indexed.load(Relaxed))
     }
 
+    /// How long (ms) the oldest finalized block not yet indexed has waited,
+    /// at wall-clock time `now_ms`; 0 when none is waiting.
+    ///
+    /// That block is no older than the latest indexed one, and was not yet
+    /// finalized when the follower was last caught up, so it waited at most
+    /// since the later of those two moments (an over-estimate by up to the
+    /// follower's wait between head checks, and an under-estimate by up to
+    /// the chain's finality delay). 0 too before the first block's time is
+    /// known (a new database's first batch).
+    pub fn lag_ms(&self, now_ms: u64) -> u64 {
+        let since = self
+            .indexed_time_ms
+            .load(Relaxed)
+            .max(self.caught_up_at_ms.load(Relaxed));
+        if self.lag() == 0 || since == 0 {
+            return 0;
+        }
+        now_ms.saturating_sub(since)
+    }
+
+    /// Records a failed flag attempt.
+    pub fn flag_failed(&self, error: &str) {
+        self.flag_failures.fetch_add(1, Relaxed);
+        self.flag_failures_in_a_row.fetch_add(1, Relaxed);
+        *self
+            .last_flag_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(error.to_owned());
+    }
+
+    /// Records a settled flag.
+    pub fn flag_settled(&self) {
+        self.flags_settled.fetch_add(1, Relaxed);
+        self.flag_failures_in_a_row.store(0, Relaxed);
+    }
+
+    /// The health at wall-clock time `now_ms`: not ok while disconnected,
+    /// while the lag exceeds [`LAG_ALARM_SHARE`] of the challenge window
+    /// (when it is known), and after [`FLAG_FAILURES_ALARM`] failed flag
+    /// attempts in a row.
+    pub fn health(&self, now_ms: u64) -> Health {
+        let mut reasons = Vec::new();
+        let connected = self.connected.load(Relaxed);
+        if !connected {
+            reasons.push("not connected to the node".to_owned());
+        }
+        let (challenge, lag) = (self.challenge_ms.load(Relaxed), self.lag_ms(now_ms));
+        let (num, den) = LAG_ALARM_SHARE;
+        if challenge > 0
+            && u128::from(lag) * u128::from(den) > u128::from(challenge) * u128::from(num)
+        {
+            reasons.push(format!(
+                "lag {lag} ms exceeds {num}/{den} of the ledger's challenge window ({challenge} ms): flags may come too late"
+            ));
+        }
+        let failures = self.flag_failures_in_a_row.load(Relaxed);
+        if failures >= FLAG_FAILURES_ALARM {
+            let last = self
+                .last_flag_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+                .unwrap_or_default();
+            reasons.push(format!(
+                "the last {failures} flag attempts failed (latest: {last})"
+            ));
+        }
+        let status = match (reasons.is_empty(), connected) {
+            (true, _) => "ok",
+            (false, false) => "disconnected",
+            (false, true) => "degraded",
+        };
+        Health { status, reasons }
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
+        self.render_at(bizkey_store::now_ms().max(0) as u64)
+    }
+
+    /// [`Metrics::render`] at wall-clock time `now_ms`.
+    pub fn render_at(&self, now_ms: u64) -> String {
         let mut out = String::new();
         let mut put = |name: &str, kind: &str, help: &str, value: String| {
             out.push_str(&format!(
@@ -124,6 +249,99 @@ impl Metrics {
             "1 while connected to the node.",
             u64::from(self.connected.load(Relaxed)).to_string(),
         );
+        put(
+            "bizkey_indexer_lag_ms",
+            "gauge",
+            "How long the oldest finalized block not yet indexed has waited (ms).",
+            self.lag_ms(now_ms).to_string(),
+        );
+        put(
+            "bizkey_indexer_challenge_window_ms",
+            "gauge",
+            "The ledger's challenge window (ms; 0: unknown, no reporter).",
+            g(&self.challenge_ms),
+        );
+        put(
+            "bizkey_indexer_flags_settled_total",
+            "counter",
+            "Flags the reporter settled since start.",
+            g(&self.flags_settled),
+        );
+        put(
+            "bizkey_indexer_flag_failures_total",
+            "counter",
+            "Failed flag attempts since start.",
+            g(&self.flag_failures),
+        );
+        put(
+            "bizkey_indexer_flag_failures_in_a_row",
+            "gauge",
+            "Failed flag attempts since the last settled one.",
+            g(&self.flag_failures_in_a_row),
+        );
+        put(
+            "bizkey_indexer_healthy",
+            "gauge",
+            "1 when /health is ok.",
+            u64::from(self.health(now_ms).is_ok()).to_string(),
+        );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lag_against_the_challenge_window_and_flag_failures_decide_health() {
+        let m = Metrics::default();
+        m.connected.store(true, Relaxed);
+        m.challenge_ms.store(10_000, Relaxed);
+        m.head.store(100, Relaxed);
+        m.indexed.store(100, Relaxed);
+        m.indexed_time_ms.store(1_000_000, Relaxed);
+        m.caught_up_at_ms.store(1_002_000, Relaxed);
+        // caught up: no lag however old the last block
+        assert_eq!(m.lag_ms(9_000_000), 0);
+        assert!(m.health(9_000_000).is_ok());
+        // behind: measured from the later of the last block and the last catch-up
+        m.head.store(103, Relaxed);
+        assert_eq!(m.lag_ms(1_006_000), 4_000);
+        assert!(m.health(1_006_000).is_ok());
+        assert_eq!(m.lag_ms(1_007_001), 5_001);
+        let h = m.health(1_007_001);
+        assert_eq!(h.status, "degraded");
+        assert!(
+            h.reasons[0].contains("5001 ms") && h.reasons[0].contains("10000 ms"),
+            "{h:?}"
+        );
+        assert!(m
+            .render_at(1_007_001)
+            .contains("bizkey_indexer_lag_ms 5001\n"));
+        assert!(m
+            .render_at(1_007_001)
+            .contains("bizkey_indexer_healthy 0\n"));
+        // no window known (no reporter): lag alone is no alarm
+        m.challenge_ms.store(0, Relaxed);
+        assert!(m.health(1_007_001).is_ok());
+
+        for _ in 0..FLAG_FAILURES_ALARM - 1 {
+            m.flag_failed("Unauthorized");
+        }
+        assert!(m.health(1_007_001).is_ok());
+        m.flag_failed("ledger refuses the flag: Unauthorized");
+        let h = m.health(1_007_001);
+        assert!(
+            h.reasons[0].contains(
+                "the last 3 flag attempts failed (latest: ledger refuses the flag: Unauthorized)"
+            ),
+            "{h:?}"
+        );
+        m.flag_settled();
+        assert!(m.health(1_007_001).is_ok());
+        assert_eq!(m.flag_failures.load(Relaxed), 3);
+        m.connected.store(false, Relaxed);
+        assert_eq!(m.health(1_007_001).status, "disconnected");
     }
 }

@@ -20,9 +20,10 @@ use bizkey_fraud::features::Features;
 use bizkey_fraud::receipt::Channel as SimChannel;
 use bizkey_fraud::score::{default_model_path, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, simulate, SimConfig, SimReceipt, Simulation};
+use bizkey_indexer::fraud::FraudError;
 use bizkey_indexer::fraud::{features_hash, status, History, Inputs};
 use bizkey_indexer::loadgen::Suite;
-use bizkey_indexer::Config;
+use bizkey_indexer::{Config, IndexError};
 use bizkey_store::entity::{fraud_scores, receipt_status_history, receipts};
 use bizkey_store::hex0x;
 use bizkey_types::ledger::{
@@ -480,26 +481,10 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     )
     .await;
 
-    // The ledger: a challenge window the reporter can meet, and its role.
+    // The ledger: a challenge window the reporter can meet.
     suite.set_challenge_ms(CHALLENGE_MS).await.unwrap();
-    let r: L<()> = suite
-        .chain
-        .call(
-            &suite.admin,
-            &suite.ledger,
-            "set_role",
-            &(Role::Reporter, Some(to_ink(&account_of(&reporter)))),
-            Finality::InBlock,
-        )
-        .await
-        .unwrap()
-        .value;
-    r.unwrap();
-    register_merchants(&suite, &sim, &actors.merchants).await;
-    let explicit = register_customers(&suite, &sim, &actors.customers).await;
-    let t_setup = t0.elapsed();
 
-    // The indexer on SQLite, live, with the reporter key.
+    // The indexer's configuration: on SQLite, live, with the reporter key.
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join(format!("manifest-{}.json", free_port()));
     let mut m = suite.manifest.clone();
@@ -517,11 +502,62 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
         ..Config::default()
     };
     let sqlite = TestDb::new(Engine::Sqlite).await.unwrap();
+
+    // Without the Reporter role the indexer refuses to start, naming the
+    // account, the role and the contract (and never the key).
+    let refused = bizkey_indexer::build_indexer(&config(&sqlite, None))
+        .await
+        .map(|_| ())
+        .expect_err("started with a key the ledger refuses");
+    match &refused {
+        IndexError::Fraud(FraudError::MissingRole {
+            account,
+            role,
+            contract,
+            address,
+        }) => {
+            assert_eq!(account, &ss58(&reporter));
+            assert_eq!(*role, Role::Reporter);
+            assert_eq!(contract, "ledger");
+            assert_eq!(address, &suite.ledger.address.to_string());
+        }
+        e => panic!("expected MissingRole, got {e}"),
+    }
+    let message = refused.to_string();
+    assert!(
+        message.contains(&ss58(&reporter)) && message.contains("Reporter role"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("fraud/reporter"),
+        "the key shown: {message}"
+    );
+
+    // The reporter's role.
+    let r: L<()> = suite
+        .chain
+        .call(
+            &suite.admin,
+            &suite.ledger,
+            "set_role",
+            &(Role::Reporter, Some(to_ink(&account_of(&reporter)))),
+            Finality::InBlock,
+        )
+        .await
+        .unwrap()
+        .value;
+    r.unwrap();
+    register_merchants(&suite, &sim, &actors.merchants).await;
+    let explicit = register_customers(&suite, &sim, &actors.customers).await;
+    let t_setup = t0.elapsed();
+
+    // Now it starts, with the ledger's challenge window read.
     let indexer = bizkey_indexer::build_indexer(&config(&sqlite, None))
         .await
         .unwrap();
     let db = indexer.follower.db.clone();
     let metrics = indexer.follower.metrics.clone();
+    assert_eq!(metrics.challenge_ms.load(Relaxed), CHALLENGE_MS);
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let follower = indexer.follower;
     let following = tokio::spawn({
@@ -626,6 +662,14 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
             assert_eq!(r.status, ReceiptStatus::Confirmed, "receipt {id}");
         }
     }
+
+    // Every flag settled once, and the caught-up indexer is healthy (a
+    // failed attempt retried in time is allowed; it is counted).
+    let flagged_count = above.iter().filter(|a| **a).count() as u64;
+    assert_eq!(metrics.flags_settled.load(Relaxed), flagged_count);
+    let flag_failures = metrics.flag_failures.load(Relaxed);
+    let health = metrics.health(bizkey_indexer::loadgen::now_ms());
+    assert!(health.is_ok(), "{health:?}");
 
     // After the window: everyone claims. Each claim pays the receipts still
     // confirmed, nothing for the flagged ones.
@@ -806,7 +850,7 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     eprintln!(
         "fraud e2e: {n} receipts replayed ({} honest, {} ring by {} fakes at merchant {ring_merchant}); \
          flagged on chain {} = ring {ring_flagged}/{} + honest {honest_flagged}/{}; \
-         max lag confirmation -> flag {max_lag} ms (window {CHALLENGE_MS} ms); \
+         max lag confirmation -> flag {max_lag} ms (window {CHALLENGE_MS} ms), {flag_failures} failed flag attempts; \
          ring merchant: Biz paid {ring_biz_paid}, forfeited {ring_biz_forfeited}; \
          fakes: Time paid {fake_paid}, forfeited {fake_lost}, {fakes_paid_nothing} of them paid nothing; {} claims; {explicit} customers registered explicitly; \
          timeline: deployed {:.0} s, set up {:.0} s, opened {:.0} s, confirmed {:.0} s, flags settled {:.0} s, \

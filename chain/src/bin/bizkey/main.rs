@@ -23,12 +23,12 @@ mod people;
 mod report;
 
 use anyhow::{Context, Result};
-use bizkey_chain::{accounts, day, deploy, gas, Chain, Manifest};
+use bizkey_chain::{accounts, day, deploy, gas, Chain, Manifest, Secret};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Parser)]
+#[derive(Parser, Debug)]
 #[command(
     name = "bizkey",
     version,
@@ -42,7 +42,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Debug)]
 enum Command {
     /// A merchant's calls: register, record a sale, confirm, cancel, claim, rate back.
     Merchant {
@@ -86,7 +86,7 @@ enum Command {
         url: String,
         /// Secret URI of the deployer (pays, and holds the admin roles).
         #[arg(long, default_value = "//Alice")]
-        suri: String,
+        suri: Secret,
         /// Directory of the `.contract` bundles (scripts/build-contracts.sh).
         #[arg(long, env = "BIZKEY_CONTRACTS_DIR")]
         contracts_dir: PathBuf,
@@ -111,7 +111,7 @@ enum Command {
         /// Secret URI of the deployer (registry and ledger admin); the day's
         /// accounts are derived from it.
         #[arg(long, default_value = "//Alice")]
-        suri: String,
+        suri: Secret,
         #[arg(long, default_value_t = 3)]
         merchants: u32,
         #[arg(long, default_value_t = 8)]
@@ -135,7 +135,7 @@ enum Command {
         #[arg(long, env = "BIZKEY_NODE_URL", default_value = "ws://127.0.0.1:9944")]
         url: String,
         #[arg(long, default_value = "//Alice")]
-        suri: String,
+        suri: Secret,
         #[arg(long, env = "BIZKEY_CONTRACTS_DIR")]
         contracts_dir: PathBuf,
         /// Also write the table here (e.g. docs/gas.md).
@@ -207,8 +207,9 @@ async fn run(cli: Cli) -> Result<()> {
             voting_ms,
             execution_delay_ms,
         } => {
+            // The key first: a bad one fails at once, without a node.
+            let deployer = accounts::keypair(suri.expose())?;
             let chain = connect(&url).await?;
-            let deployer = accounts::keypair(&suri)?;
             let mut options = deploy::DeployOptions::dev();
             options.governance.voting_period_ms = voting_ms;
             options.governance.execution_delay_ms = execution_delay_ms;
@@ -276,8 +277,8 @@ async fn run(cli: Cli) -> Result<()> {
             contracts_dir,
             out,
         } => {
+            let deployer = accounts::keypair(suri.expose())?;
             let chain = connect(&url).await?;
-            let deployer = accounts::keypair(&suri)?;
             let mut progress = |m: &str| eprintln!("{m}");
             let manifest = deploy::deploy_suite(&chain, &deployer, &contracts_dir, &mut progress)
                 .await
@@ -285,10 +286,10 @@ async fn run(cli: Cli) -> Result<()> {
             let mut report = gas::measure(&chain, &deployer, &manifest, &mut progress)
                 .await
                 .context("measuring")?;
-            gas::measure_ledger(&chain, &suri, &manifest, &mut report, &mut progress)
+            gas::measure_ledger(&chain, suri.expose(), &manifest, &mut report, &mut progress)
                 .await
                 .context("measuring the ledger")?;
-            gas::measure_community(&chain, &suri, &manifest, &mut report, &mut progress)
+            gas::measure_community(&chain, suri.expose(), &manifest, &mut report, &mut progress)
                 .await
                 .context("measuring locking, governance and tasks")?;
             let md = report.to_markdown(&format!(
@@ -425,5 +426,58 @@ mod tests {
         let line = one_line(&e.render().to_string());
         assert!(line.contains("--customer"), "{line}");
         assert!(!line.contains('\n'));
+    }
+
+    /// A `--suri` shows neither in the parsed arguments' `Debug` nor in the
+    /// error of a key that does not parse (checked before connecting).
+    #[tokio::test]
+    async fn a_suri_is_never_shown() {
+        let secret = "hidden-words-of-a-secret-mnemonic";
+        let node = "ws://127.0.0.1:1";
+        let commands: [&[&str]; 3] = [
+            &[
+                "deploy",
+                "--suri",
+                secret,
+                "--contracts-dir",
+                "/nowhere",
+                "--url",
+                node,
+            ],
+            &[
+                "gas",
+                "--suri",
+                secret,
+                "--contracts-dir",
+                "/nowhere",
+                "--url",
+                node,
+            ],
+            &[
+                "day",
+                "--suri",
+                secret,
+                "--manifest",
+                "/nowhere/deployment.json",
+            ],
+        ];
+        for args in commands {
+            let cli = Cli::try_parse_from(std::iter::once("bizkey").chain(args.iter().copied()))
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let shown = format!("{cli:?}");
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.contains(bizkey_chain::Secret::REDACTED), "{shown}");
+            let e = run(cli).await.expect_err("a bad key or no manifest");
+            let line = e
+                .chain()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(": ");
+            assert!(!line.contains(secret), "{line}");
+            assert!(!line.contains("hidden"), "{line}");
+            if args[0] != "day" {
+                assert!(line.contains("invalid secret URI (not shown)"), "{line}");
+            }
+        }
     }
 }
