@@ -31,6 +31,7 @@
 pub use bizkey_types::governance::*;
 use bizkey_types::{
     math::{mul_div, PPM},
+    roles::Role,
     AccountId, Hash, Timestamp,
 };
 use ink::{
@@ -167,6 +168,8 @@ impl GovernanceData {
             Action::TreasurySpend { amount, .. } => *amount > 0,
             Action::SetConfig(config) => self.floors.allow_config(config),
             Action::AdvancePhase(to) => self.phase.next() == Some(*to),
+            // The ledger refuses `Ledger` (no such role there).
+            Action::SetLedgerRole { role, .. } => *role != Role::Ledger,
         };
         if ok {
             Ok(())
@@ -345,7 +348,6 @@ pub mod governance {
         ledger::{LedgerError, LedgerParams, RewardCaps},
         psp22::{BizkeyToken, PSP22Error, PSP22},
         registry::{CustomerStatus, MerchantStatus, RegistryError},
-        roles::Role,
         vesting::{VestingApi, VestingError},
     };
     use ink::{
@@ -605,6 +607,17 @@ pub mod governance {
                         c.ledger,
                         ink::selector_bytes!("set_params"),
                         (params,),
+                        GovernanceError::LedgerCallFailed,
+                    )?;
+                    None
+                }
+                Action::SetLedgerRole { role, account } => {
+                    // Governance holds the ledger's `Governance` role from
+                    // the deployment on, so this works in every phase.
+                    call::<_, (), LedgerError>(
+                        c.ledger,
+                        ink::selector_bytes!("set_role"),
+                        (role, account),
                         GovernanceError::LedgerCallFailed,
                     )?;
                     None

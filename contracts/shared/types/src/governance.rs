@@ -18,6 +18,7 @@
 use crate::{
     ledger::{LedgerParams, RewardCaps},
     registry::{Category, MAX_LOCATION_LEN},
+    roles::Role,
     AccountId, Balance, Hash, Timestamp,
 };
 use bizkey_math::PPM;
@@ -294,6 +295,14 @@ pub enum Action {
         from: AccountId,
         biz: Balance,
         time: Balance,
+    },
+    /// Hands the ledger's `role` to `account` (`None`: vacant), in every
+    /// phase: the way to revoke or replace a rogue or leaked fraud
+    /// `Reporter` once the authority has no power left. Not `Ledger` (the
+    /// ledger has no such role).
+    SetLedgerRole {
+        role: Role,
+        account: Option<AccountId>,
     },
 }
 
