@@ -108,6 +108,9 @@ pub struct LedgerData {
     /// In the root (68 bytes): a `Lazy` of its own cost more code than the
     /// ledger's Wasm has room for.
     caps: RewardCaps,
+    /// The `Reporter`'s flags today: (UTC day, flags), bounded by
+    /// `caps.reporter_day_flags`.
+    reporter_flags: (u64, u32),
     biz: Pool,
     time: Pool,
     admin: Option<AccountId>,
@@ -190,6 +193,7 @@ impl LedgerData {
             next_id: 0,
             params: Lazy::new(),
             caps,
+            reporter_flags: (0, 0),
             biz: Pool::default(),
             time: Pool::default(),
             admin: Some(admin),
@@ -775,6 +779,13 @@ impl LedgerData {
     }
 
     /// Flags a receipt in its challenge window: its rewards are forfeited.
+    /// The reporter's flags count against its daily budget
+    /// (`caps.reporter_day_flags`): a rogue or leaked reporter key stops at
+    /// most that many rewards a day until a proposal replaces it. The
+    /// admin's and governance's flags are not counted: governance flags
+    /// only by a vote, and the admin (the authority before 宪政, governance
+    /// after) names the reporter and forfeits pending rewards anyway, so a
+    /// budget would not bound it.
     pub fn flag(
         &mut self,
         caller: AccountId,
@@ -782,11 +793,24 @@ impl LedgerData {
         id: ReceiptId,
         evidence: Hash,
     ) -> Result<Events> {
-        if Some(caller) != self.reporter {
-            self.ensure_privileged(caller)?;
+        let mut flags = self.reporter_flags;
+        if self.ensure_privileged(caller).is_err() {
+            if Some(caller) != self.reporter {
+                return Err(LedgerError::Unauthorized);
+            }
+            let day = now / DAY_MS;
+            if flags.0 != day {
+                flags = (day, 0);
+            }
+            if flags.1 >= self.caps.reporter_day_flags {
+                return Err(LedgerError::FlagBudgetExceeded);
+            }
+            // Below the budget, a u32.
+            flags.1 = flags.1.saturating_add(1);
         }
         let mut r = self.get(id)?;
         let (biz, time) = self.forfeit(&r, now)?;
+        self.reporter_flags = flags;
         self.biz = biz;
         self.time = time;
         r.status = ReceiptStatus::Flagged;
@@ -1275,10 +1299,13 @@ mod ledger {
         }
 
         /// Flags a confirmed receipt inside its challenge window (reporter,
-        /// admin or governance): its pending rewards are forfeited.
+        /// admin or governance): its pending rewards are forfeited. The
+        /// reporter flags at most `RewardCaps::reporter_day_flags` receipts
+        /// per UTC day; the admin's and governance's flags are not counted.
         ///
         /// # Errors
-        /// `Unauthorized`; `ReceiptNotFound`; `NotConfirmed`; `WindowClosed`.
+        /// `Unauthorized`; `FlagBudgetExceeded` (the reporter, beyond its
+        /// budget); `ReceiptNotFound`; `NotConfirmed`; `WindowClosed`.
         ///
         /// # Events
         /// `ReceiptFlagged`.

@@ -388,6 +388,7 @@ mod logic {
             merchant_day_biz: 7 * UNIT,
             merchant_day_time: 60 * UNIT,
             pool_share_ppm: PPM,
+            reporter_day_flags: u32::MAX,
         };
         d.set_caps(a.frank, caps).unwrap();
         let p = LedgerParams::default();
@@ -521,6 +522,74 @@ mod logic {
         d.confirm(&mut m, a.django, T0, id).unwrap();
         assert_eq!(balance(Token::Time, a.bob), UNIT);
         assert_eq!(balance(Token::Time, a.django), 9 * UNIT);
+    }
+
+    /// A rogue or leaked reporter key stops at most its daily budget of
+    /// rewards: beyond it the reporter is refused until the next UTC day;
+    /// refused flags do not count; the admin's and governance's are not
+    /// counted.
+    #[ink::test]
+    fn the_reporter_flags_within_its_daily_budget() {
+        let (mut d, mut m, a) = funded();
+        d.set_role(a.alice, Role::Governance, Some(a.eve)).unwrap();
+        let budget = RewardCaps {
+            reporter_day_flags: 2,
+            ..RewardCaps::NONE
+        };
+        d.set_caps(a.eve, budget).unwrap();
+        let ids: Vec<ReceiptId> = (1..=7).map(|n| sale(&mut d, &mut m, &a, n, T0).id).collect();
+        let flag = |d: &mut LedgerData, who, at, id| d.flag(who, at, id, Hash::default()).map(|_| ());
+        // (refusals for other reasons do not count)
+        assert_eq!(
+            flag(&mut d, a.frank, T0, 99),
+            Err(LedgerError::ReceiptNotFound)
+        );
+        assert_eq!(flag(&mut d, a.frank, T0, ids[0]), Ok(()));
+        assert_eq!(
+            flag(&mut d, a.frank, T0, ids[0]),
+            Err(LedgerError::NotConfirmed)
+        );
+        assert_eq!(flag(&mut d, a.frank, T0 + 1, ids[1]), Ok(()));
+        let before = (d.pools(), d.receipt(ids[2]));
+        assert_eq!(
+            flag(&mut d, a.frank, T0 + 2, ids[2]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        assert_eq!((d.pools(), d.receipt(ids[2])), before);
+        // The admin and governance flag beyond it.
+        assert_eq!(flag(&mut d, a.alice, T0 + 2, ids[2]), Ok(()));
+        assert_eq!(flag(&mut d, a.eve, T0 + 2, ids[3]), Ok(()));
+        // The budget is per UTC day (the receipts are still in their one-day
+        // challenge window when the next day starts).
+        let next_day = (T0 / DAY + 1) * DAY;
+        assert_eq!(
+            flag(&mut d, a.frank, next_day - 1, ids[4]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        assert_eq!(flag(&mut d, a.frank, next_day, ids[4]), Ok(()));
+        assert_eq!(flag(&mut d, a.frank, next_day + 1, ids[5]), Ok(()));
+        assert_eq!(
+            flag(&mut d, a.frank, next_day + 2, ids[6]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        // A budget of zero: the reporter flags nothing.
+        d.set_caps(
+            a.eve,
+            RewardCaps {
+                reporter_day_flags: 0,
+                ..RewardCaps::NONE
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            flag(&mut d, a.frank, next_day + 2 * DAY, ids[6]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        // A stranger is refused before any budget.
+        assert_eq!(
+            flag(&mut d, a.bob, T0, ids[6]),
+            Err(LedgerError::Unauthorized)
+        );
     }
 
     #[ink::test]

@@ -271,6 +271,11 @@ pub struct RewardCaps {
     /// Most one receipt reserves of what a pool has available, ppm (above
     /// 10⁶ counts as 100 %).
     pub pool_share_ppm: u32,
+    /// Most receipts the `Reporter` flags per UTC day (`FlagBudgetExceeded`
+    /// beyond): a rogue or leaked reporter cannot stop every reward before
+    /// a proposal replaces it. The admin's and governance's flags are not
+    /// counted (see the ledger's `flag`).
+    pub reporter_day_flags: u32,
 }
 
 impl Default for RewardCaps {
@@ -278,7 +283,8 @@ impl Default for RewardCaps {
     /// is the 1 % cashback of a 10,000-unit sale; a small merchant earns
     /// 100–200 Biz a day), and 0.1 % of a pool per receipt: a thousand
     /// capped receipts before a pool is drained, time enough for the
-    /// challenge window to catch them.
+    /// challenge window to catch them. 1,000 flags a day: far above what
+    /// the fraud model reports, far below a day's receipts network-wide.
     fn default() -> Self {
         const UNIT: Balance = 1_000_000_000_000;
         Self {
@@ -286,6 +292,7 @@ impl Default for RewardCaps {
             merchant_day_biz: 1_000 * UNIT,
             merchant_day_time: 10_000 * UNIT,
             pool_share_ppm: 1_000,
+            reporter_day_flags: 1_000,
         }
     }
 }
@@ -297,6 +304,7 @@ impl RewardCaps {
         merchant_day_biz: Balance::MAX,
         merchant_day_time: Balance::MAX,
         pool_share_ppm: bizkey_math::PPM,
+        reporter_day_flags: u32::MAX,
     };
 
     /// Whether governance may propose these caps (a share of at most
@@ -358,6 +366,9 @@ pub enum LedgerError {
     Overflow,
     /// The role cannot be set on this contract.
     InvalidRole,
+    /// The `Reporter` flagged its `RewardCaps::reporter_day_flags` receipts
+    /// today already.
+    FlagBudgetExceeded,
 }
 
 #[cfg(feature = "std")]
