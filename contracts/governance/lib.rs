@@ -156,11 +156,13 @@ impl GovernanceData {
     /// Whether `action` can be proposed now.
     fn check_action(&self, action: &Action) -> Result<()> {
         let ok = match action {
-            // The super-node contract checks these when they are executed.
+            // The super-node contract and the ledger check these when they
+            // are executed.
             Action::ElectSuperNode(_)
             | Action::RevokeSuperNode { .. }
             | Action::RemoveMerchant(_)
-            | Action::RemoveCustomer(_) => true,
+            | Action::RemoveCustomer(_)
+            | Action::RestoreReceipt(_) => true,
             Action::SetLedgerParams(params) => self.floors.allow_params(params),
             Action::SetRewardCaps(caps) => caps.is_valid(),
             Action::Clawback { biz, time, .. } => *biz > 0 || *time > 0,
@@ -618,6 +620,15 @@ pub mod governance {
                         c.ledger,
                         ink::selector_bytes!("set_role"),
                         (role, account),
+                        GovernanceError::LedgerCallFailed,
+                    )?;
+                    None
+                }
+                Action::RestoreReceipt(id) => {
+                    call::<_, (), LedgerError>(
+                        c.ledger,
+                        ink::selector_bytes!("restore"),
+                        id,
                         GovernanceError::LedgerCallFailed,
                     )?;
                     None

@@ -307,6 +307,8 @@ fn propose_needs_weight_and_a_valid_action() {
             role: Role::Reporter,
             account: Some(a.eve),
         },
+        // The ledger checks the receipt when it is executed.
+        Action::RestoreReceipt(7),
     ];
     for (i, action) in valid.into_iter().enumerate() {
         let (id, events) = d
@@ -335,7 +337,7 @@ fn propose_needs_weight_and_a_valid_action() {
         // 20 % of the 10 weight locked.
         assert_eq!(p.quorum, 2);
     }
-    assert_eq!(d.next_proposal_id(), 14);
+    assert_eq!(d.next_proposal_id(), 15);
 }
 
 #[ink::test]

@@ -57,6 +57,7 @@ pub enum LedgerEvent {
     ReceiptCancelled(ReceiptCancelled),
     ReceiptFlagged(ReceiptFlagged),
     ReceiptRefunded(ReceiptRefunded),
+    ReceiptRestored(ReceiptRestored),
     RewardsClaimed(RewardsClaimed),
     PendingForfeited(PendingForfeited),
     PoolSynced(PoolSynced),
@@ -824,6 +825,79 @@ impl LedgerData {
         })))
     }
 
+    /// Governance upholds an appeal against the flag of receipt `id` (an
+    /// executed `RestoreReceipt` proposal, which the merchant or the
+    /// customer, or anyone with a lock, proposes): the receipt is
+    /// `Confirmed` again and the rewards of its entries still pending are
+    /// reserved again, so they are paid at claim. A claim after the flag
+    /// dropped that account's entry (as a removal drops all of an
+    /// account's): that share stays forfeited. The vote closes the
+    /// challenge: the rewards mature now (or at their deadline if it came
+    /// first), and the receipt can be neither flagged nor refunded again.
+    pub fn restore(&mut self, caller: AccountId, now: Timestamp, id: ReceiptId) -> Result<Events> {
+        if Some(caller) != self.governance {
+            return Err(LedgerError::Unauthorized);
+        }
+        let mut r = self.get(id)?;
+        if r.status != ReceiptStatus::Flagged {
+            return Err(LedgerError::NotFlagged);
+        }
+        // Every account that may hold one of its entries, each queue
+        // scanned once (a referrer may be the other side).
+        let accounts = [
+            Some(r.merchant),
+            self.merchants.get(r.merchant).and_then(|m| m.info.referrer),
+            Some(r.customer),
+            self.customers.get(r.customer).and_then(|b| b.customer.referrer),
+        ];
+        let (mut biz, mut time, mut referral) = (0, 0, 0);
+        for (i, account) in accounts.iter().enumerate() {
+            let Some(account) = *account else {
+                continue;
+            };
+            if accounts.get(..i).is_some_and(|seen| seen.contains(&Some(account))) {
+                continue;
+            }
+            let queue = self.queue(account);
+            for index in queue.head..queue.tail {
+                let Some(entry) = self
+                    .pending
+                    .get((account, index))
+                    .filter(|e| e.receipt == id)
+                else {
+                    continue;
+                };
+                let share = match entry.token {
+                    Token::Biz => &mut biz,
+                    Token::Time if account == r.customer => &mut time,
+                    Token::Time => &mut referral,
+                };
+                // At most the receipt's reservation.
+                *share = entry.amount.saturating_add(*share);
+            }
+        }
+        let all_time = time.saturating_add(referral);
+        let (mut biz_pool, mut time_pool) = (self.biz, self.time);
+        if biz.saturating_add(all_time) == 0
+            || reserve(&mut biz_pool, biz).is_err()
+            || reserve(&mut time_pool, all_time).is_err()
+        {
+            return Err(LedgerError::RewardsForfeited);
+        }
+        self.biz = biz_pool;
+        self.time = time_pool;
+        r.status = ReceiptStatus::Confirmed;
+        r.deadline = r.deadline.min(now);
+        (r.biz, r.time, r.referral_time) = (biz, time, referral);
+        self.receipts.insert(id, &r);
+        Ok(Some(LedgerEvent::ReceiptRestored(ReceiptRestored {
+            id,
+            biz,
+            time: all_time,
+            matures_at: r.deadline,
+        })))
+    }
+
     /// The merchant refunds a confirmed receipt in its challenge window: its
     /// rewards are forfeited and the Time paid goes back to the customer.
     pub fn refund(
@@ -1317,6 +1391,29 @@ mod ledger {
             Ok(())
         }
 
+        /// Governance upholds an appeal against a flag (an executed
+        /// `RestoreReceipt` proposal): the receipt is confirmed again and
+        /// the rewards of its entries still pending are reserved again and
+        /// paid at claim, at once (the vote closed its challenge window:
+        /// no second flag, no refund). An entry its account's claim dropped
+        /// after the flag stays forfeited.
+        ///
+        /// # Errors
+        /// `Unauthorized` unless the caller is governance;
+        /// `ReceiptNotFound`; `NotFlagged`; `RewardsForfeited` if none of
+        /// its rewards is pending any more (or it had none), or the pool no
+        /// longer has them available.
+        ///
+        /// # Events
+        /// `ReceiptRestored`.
+        #[ink(message)]
+        pub fn restore(&mut self, id: ReceiptId) -> Result<()> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let events = self.data.restore(caller, now, id)?;
+            self.emit(events);
+            Ok(())
+        }
+
         /// The merchant refunds a confirmed receipt inside its challenge
         /// window: its rewards are forfeited and the Time paid returns to the
         /// customer (the merchant must have approved the ledger for it).
@@ -1520,6 +1617,7 @@ mod ledger {
                     LedgerEvent::ReceiptCancelled(e) => env.emit_event(e),
                     LedgerEvent::ReceiptFlagged(e) => env.emit_event(e),
                     LedgerEvent::ReceiptRefunded(e) => env.emit_event(e),
+                    LedgerEvent::ReceiptRestored(e) => env.emit_event(e),
                     LedgerEvent::RewardsClaimed(e) => env.emit_event(e),
                     LedgerEvent::PendingForfeited(e) => env.emit_event(e),
                     LedgerEvent::PoolSynced(e) => env.emit_event(e),

@@ -33,7 +33,8 @@ pub enum Side {
 }
 
 /// A receipt's lifecycle: `Open` → `Confirmed` → (`Flagged` | `Refunded`),
-/// or `Open` → `Cancelled`. Rewards of a confirmed receipt mature at its
+/// or `Open` → `Cancelled`; `Flagged` → `Confirmed` when governance upholds
+/// an appeal (`restore`). Rewards of a confirmed receipt mature at its
 /// deadline unless it was flagged or refunded before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
@@ -369,6 +370,12 @@ pub enum LedgerError {
     /// The `Reporter` flagged its `RewardCaps::reporter_day_flags` receipts
     /// today already.
     FlagBudgetExceeded,
+    /// The receipt is not flagged (`restore`).
+    NotFlagged,
+    /// Nothing of the flagged receipt's rewards can be restored: its
+    /// pending entries were dropped (a claim after the flag, a removal), or
+    /// the pool no longer has them available.
+    RewardsForfeited,
 }
 
 #[cfg(feature = "std")]
@@ -444,6 +451,21 @@ pub struct ReceiptFlagged {
     pub evidence: Hash,
     pub biz_forfeited: Balance,
     pub time_forfeited: Balance,
+}
+
+/// Governance upheld an appeal against a flag (an executed
+/// `RestoreReceipt` proposal): the receipt is `Confirmed` again, its
+/// rewards still pending are reserved again and mature at `matures_at`
+/// (no later than the restore: the vote closed the challenge).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRestored {
+    pub id: ReceiptId,
+    /// Biz reserved again for the merchant and its referrer.
+    pub biz: Balance,
+    /// Time reserved again: the cashback and the referral bonus.
+    pub time: Balance,
+    pub matures_at: Timestamp,
 }
 
 /// The merchant refunded a confirmed receipt in its challenge window: its
