@@ -848,14 +848,19 @@ impl LedgerData {
             Some(r.merchant),
             self.merchants.get(r.merchant).and_then(|m| m.info.referrer),
             Some(r.customer),
-            self.customers.get(r.customer).and_then(|b| b.customer.referrer),
+            self.customers
+                .get(r.customer)
+                .and_then(|b| b.customer.referrer),
         ];
         let (mut biz, mut time, mut referral) = (0, 0, 0);
         for (i, account) in accounts.iter().enumerate() {
             let Some(account) = *account else {
                 continue;
             };
-            if accounts.get(..i).is_some_and(|seen| seen.contains(&Some(account))) {
+            if accounts
+                .get(..i)
+                .is_some_and(|seen| seen.contains(&Some(account)))
+            {
                 continue;
             }
             let queue = self.queue(account);

@@ -537,8 +537,11 @@ mod logic {
             ..RewardCaps::NONE
         };
         d.set_caps(a.eve, budget).unwrap();
-        let ids: Vec<ReceiptId> = (1..=7).map(|n| sale(&mut d, &mut m, &a, n, T0).id).collect();
-        let flag = |d: &mut LedgerData, who, at, id| d.flag(who, at, id, Hash::default()).map(|_| ());
+        let ids: Vec<ReceiptId> = (1..=7)
+            .map(|n| sale(&mut d, &mut m, &a, n, T0).id)
+            .collect();
+        let flag =
+            |d: &mut LedgerData, who, at, id| d.flag(who, at, id, Hash::default()).map(|_| ());
         // (refusals for other reasons do not count)
         assert_eq!(
             flag(&mut d, a.frank, T0, 99),
