@@ -11,7 +11,7 @@ use bizkey_types::{
     governance::*,
     ledger::{
         LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced, ReceiptConfirmed,
-        RewardCaps,
+        ReceiptRestored, RewardCaps,
     },
     math::{Channel, ShopCost, PPM},
     psp22::{EmissionReleased, PSP22Error, PSP22},
@@ -1363,5 +1363,275 @@ async fn attack_a_proposal_cannot_make_later_votes_instant<Client: E2EBackend>(
     assert_eq!(status, ProposalStatus::Active);
     assert_eq!(p.voting_end - p.created_at, floors().voting_period_ms);
     assert!(p.quorum > 0);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the suite with the registry pushing merchants to the funded
+    // ledger; bob locks 1,000 BT and ferdie 10 BT; django runs a verified
+    // café that sold twice to ferdie (both confirmed, rewards pending for a
+    // day); charlie is the ledger's fraud reporter; a referendum has set the
+    // reporter's budget to one flag a day; the phase is 宪政, where the
+    // authority names no reporter any more
+    let (
+        (registry, ledger, locking, _super_nodes, _gov_id, _vesting),
+        (mut biz, mut time, mut locks, mut nodes, mut gov),
+    ) = suite!(client);
+    let (bob, charlie, django, ferdie) = (
+        account_id(AccountKeyring::Bob),
+        account_id(AccountKeyring::Charlie),
+        account_id(AccountKeyring::Dave),
+        account_id(AccountKeyring::Ferdie),
+    );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(registry, "set_role" -> Result<(), RegistryError>,
+            Role::Ledger, Some(ledger)),
+        "registry: the ledger"
+    );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(ledger, "set_role" -> Result<(), LedgerError>,
+            Role::Reporter, Some(charlie)),
+        "ledger: the reporter"
+    );
+    for (to, amount) in [
+        (bob, 1_000 * UNIT),
+        (ferdie, 10 * UNIT),
+        (ledger, 1_000_000 * UNIT),
+    ] {
+        submit!(
+            client,
+            &ink_e2e::alice(),
+            &biz.transfer(to, amount, Vec::new()),
+            "fund"
+        );
+    }
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &time.transfer(ledger, 1_000_000 * UNIT, Vec::new()),
+        "fund Time"
+    );
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &message!(ledger, "sync" -> Result<(), LedgerError>),
+        "sync"
+    );
+    lock!(
+        client,
+        &ink_e2e::bob(),
+        biz,
+        locks,
+        locking,
+        1_000 * UNIT,
+        1
+    );
+    lock!(
+        client,
+        &ink_e2e::ferdie(),
+        biz,
+        locks,
+        locking,
+        10 * UNIT,
+        1
+    );
+    let budget = RewardCaps {
+        reporter_day_flags: 1,
+        ..RewardCaps::default()
+    };
+    let mut round = Vec::new();
+    for (action, text) in [
+        (Action::SetRewardCaps(budget), 1),
+        (Action::AdvancePhase(Phase::Tutelage), 2),
+    ] {
+        round.push(submit!(
+            client,
+            &ink_e2e::bob(),
+            &gov.propose(action, Hash::from([text; 32])),
+            "propose"
+        ));
+    }
+    for id in &round {
+        submit!(client, &ink_e2e::bob(), &gov.vote(*id, true), "vote");
+    }
+    submit!(
+        client,
+        &ink_e2e::dave(),
+        &message!(registry, "register_merchant" -> Result<(), RegistryError>,
+            cafe(), None::<AccountId>, 500_000u32),
+        "register merchant"
+    );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(registry, "set_merchant_status" -> Result<(), RegistryError>,
+            django, MerchantStatus::Verified),
+        "verify"
+    );
+    let mut sales = Vec::new();
+    for order_id in [1u64, 2] {
+        let order = Order {
+            order_id,
+            order_time: 1,
+            channel: Channel::InStore,
+            amount: 5_000,
+            discount: 0,
+            time_paid: 0,
+            items: 1,
+            detail_hash: Hash::from([7; 32]),
+        };
+        let id = submit!(
+            client,
+            &ink_e2e::dave(),
+            &message!(ledger, "record" -> Result<u64, LedgerError>, ferdie, order),
+            "record"
+        );
+        let confirmed = client
+            .call(
+                &ink_e2e::ferdie(),
+                &message!(ledger, "confirm" -> Result<(), LedgerError>, id),
+            )
+            .submit()
+            .await
+            .expect("confirm");
+        let confirmed = confirmed.contract_emitted_events()?;
+        let confirmed = confirmed
+            .iter()
+            .find(|e| e.topics.first().map(|t| t.0) == <ReceiptConfirmed as Event>::SIGNATURE_TOPIC)
+            .expect("a ReceiptConfirmed event");
+        let rewards = ReceiptConfirmed::decode(&mut &confirmed.event.data[..])?.rewards;
+        assert!(rewards.merchant_biz > 0 && rewards.customer_time > 0);
+        sales.push((id, rewards));
+    }
+    let [(honest, rewards), (other, _)] = [sales[0], sales[1]];
+    wait_for_the_vote!(client, gov, nodes, round[1]);
+    for id in &round {
+        submit!(client, &ink_e2e::eve(), &gov.execute(*id), "execute");
+    }
+    let constitution = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(
+            Action::AdvancePhase(Phase::Constitutional),
+            Hash::from([3; 32])
+        ),
+        "propose 宪政"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.vote(constitution, true),
+        "vote"
+    );
+    wait_for_the_vote!(client, gov, nodes, constitution);
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &gov.execute(constitution),
+        "execute 宪政"
+    );
+    assert_eq!(read!(client, &gov.phase()), Phase::Constitutional);
+    let refused = client
+        .call(
+            &ink_e2e::alice(),
+            &message!(ledger, "set_role" -> Result<(), LedgerError>,
+                Role::Reporter, None::<AccountId>),
+        )
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(refused, Err(LedgerError::Unauthorized));
+
+    // when the reporter, gone rogue (or its key leaked), flags the honest
+    // sale and then the other one
+    let flag =
+        |id: u64| message!(ledger, "flag" -> Result<(), LedgerError>, id, Hash::from([9; 32]));
+    submit!(client, &ink_e2e::charlie(), &flag(honest), "flag");
+
+    // then the second flag is beyond its budget and refused
+    let beyond = client
+        .call(&ink_e2e::charlie(), &flag(other))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(beyond, Err(LedgerError::FlagBudgetExceeded));
+
+    // and when ferdie, the customer, appeals the flag and bob proposes to
+    // revoke the reporter, both pass and are executed
+    let appeal = submit!(
+        client,
+        &ink_e2e::ferdie(),
+        &gov.propose(Action::RestoreReceipt(honest), Hash::from([4; 32])),
+        "propose the appeal"
+    );
+    let revoke = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(
+            Action::SetLedgerRole {
+                role: Role::Reporter,
+                account: None,
+            },
+            Hash::from([5; 32])
+        ),
+        "propose the revocation"
+    );
+    for id in [appeal, revoke] {
+        submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
+    }
+    wait_for_the_vote!(client, gov, nodes, revoke);
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &gov.execute(revoke),
+        "execute the revocation"
+    );
+    let executed = client
+        .call(&ink_e2e::eve(), &gov.execute(appeal))
+        .submit()
+        .await
+        .expect("execute the appeal");
+    let events = executed.contract_emitted_events()?;
+    let restored = events
+        .iter()
+        .find(|e| e.topics.first().map(|t| t.0) == <ReceiptRestored as Event>::SIGNATURE_TOPIC)
+        .expect("a ReceiptRestored event");
+    let restored = ReceiptRestored::decode(&mut &restored.event.data[..])?;
+
+    // then the former reporter can flag no more
+    let revoked = client
+        .call(&ink_e2e::charlie(), &flag(other))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(revoked, Err(LedgerError::Unauthorized));
+    // and the honest sale's rewards are reserved again and paid at claim:
+    // ferdie's cashback and django's Biz, at once (the vote closed the
+    // challenge); the other sale's rewards are still in their window
+    assert_eq!(
+        (restored.id, restored.biz, restored.time),
+        (honest, rewards.merchant_biz, rewards.customer_time)
+    );
+    let (_, cashback) = submit!(
+        client,
+        &ink_e2e::ferdie(),
+        &message!(ledger, "claim" -> Result<(Balance, Balance), LedgerError>, 10u32),
+        "customer claims"
+    );
+    assert_eq!(cashback, rewards.customer_time);
+    let (merchant_biz, _) = submit!(
+        client,
+        &ink_e2e::dave(),
+        &message!(ledger, "claim" -> Result<(Balance, Balance), LedgerError>, 10u32),
+        "merchant claims"
+    );
+    assert_eq!(merchant_biz, rewards.merchant_biz);
     Ok(())
 }

@@ -31,6 +31,7 @@
 pub use bizkey_types::governance::*;
 use bizkey_types::{
     math::{mul_div, PPM},
+    roles::Role,
     AccountId, Hash, Timestamp,
 };
 use ink::{
@@ -141,11 +142,13 @@ impl GovernanceData {
     /// Whether `action` can be proposed now.
     fn check_action(&self, action: &Action) -> Result<()> {
         let ok = match action {
-            // The super-node contract checks these when they are executed.
+            // The super-node contract and the ledger check these when they
+            // are executed.
             Action::ElectSuperNode(_)
             | Action::RevokeSuperNode { .. }
             | Action::RemoveMerchant(_)
-            | Action::RemoveCustomer(_) => true,
+            | Action::RemoveCustomer(_)
+            | Action::RestoreReceipt(_) => true,
             Action::SetLedgerParams(params) => self.floors.allow_params(params),
             Action::SetRewardCaps(caps) => caps.is_valid(),
             Action::Clawback { biz, time, .. } => *biz > 0 || *time > 0,
@@ -153,6 +156,8 @@ impl GovernanceData {
             Action::TreasurySpend { amount, .. } => *amount > 0,
             Action::SetConfig(config) => self.floors.allow_config(config),
             Action::AdvancePhase(to) => self.phase.next() == Some(*to),
+            // The ledger refuses `Ledger` (no such role there).
+            Action::SetLedgerRole { role, .. } => *role != Role::Ledger,
         };
         if ok {
             Ok(())
@@ -331,7 +336,6 @@ pub mod governance {
         ledger::{LedgerError, LedgerParams, RewardCaps},
         psp22::{BizkeyToken, PSP22Error, PSP22},
         registry::{CustomerStatus, MerchantStatus, RegistryError},
-        roles::Role,
         vesting::{VestingApi, VestingError},
     };
     use ink::{
@@ -591,6 +595,26 @@ pub mod governance {
                         c.ledger,
                         ink::selector_bytes!("set_params"),
                         (params,),
+                        GovernanceError::LedgerCallFailed,
+                    )?;
+                    None
+                }
+                Action::SetLedgerRole { role, account } => {
+                    // Governance holds the ledger's `Governance` role from
+                    // the deployment on, so this works in every phase.
+                    call::<_, (), LedgerError>(
+                        c.ledger,
+                        ink::selector_bytes!("set_role"),
+                        (role, account),
+                        GovernanceError::LedgerCallFailed,
+                    )?;
+                    None
+                }
+                Action::RestoreReceipt(id) => {
+                    call::<_, (), LedgerError>(
+                        c.ledger,
+                        ink::selector_bytes!("restore"),
+                        id,
                         GovernanceError::LedgerCallFailed,
                     )?;
                     None

@@ -256,6 +256,11 @@ fn propose_needs_weight_and_a_valid_action() {
         },
         Action::AdvancePhase(Phase::Military),
         Action::AdvancePhase(Phase::Constitutional),
+        // The ledger has no `Ledger` role.
+        Action::SetLedgerRole {
+            role: Role::Ledger,
+            account: Some(a.eve),
+        },
     ];
     for action in invalid {
         assert_eq!(
@@ -294,6 +299,16 @@ fn propose_needs_weight_and_a_valid_action() {
             biz: 0,
             time: 1,
         },
+        Action::SetLedgerRole {
+            role: Role::Reporter,
+            account: None,
+        },
+        Action::SetLedgerRole {
+            role: Role::Reporter,
+            account: Some(a.eve),
+        },
+        // The ledger checks the receipt when it is executed.
+        Action::RestoreReceipt(7),
     ];
     for (i, action) in valid.into_iter().enumerate() {
         let (id, events) = d
@@ -322,7 +337,7 @@ fn propose_needs_weight_and_a_valid_action() {
         // 20 % of the 10 weight locked.
         assert_eq!(p.quorum, 2);
     }
-    assert_eq!(d.next_proposal_id(), 12);
+    assert_eq!(d.next_proposal_id(), 15);
 }
 
 #[ink::test]
@@ -531,6 +546,41 @@ fn phases_advance_one_at_a_time_and_end_the_authority() {
             Some(GovernanceError::InvalidAction)
         );
     }
+}
+
+/// A rogue or leaked fraud reporter can be revoked or replaced by an
+/// executed proposal in every phase, 宪政 included (where the authority has
+/// no power left): `execute` hands the action to the shell, which calls the
+/// ledger's `set_role` (on the node: `e2e_tests.rs`).
+#[ink::test]
+fn the_ledger_reporter_is_replaced_by_proposal_in_every_phase() {
+    let (mut d, a) = data();
+    d.lock(a.bob, 0, 100, 2).unwrap();
+    let mut now = 0;
+    for (phase, account) in [
+        (Phase::Military, Some(a.eve)),
+        (Phase::Tutelage, Some(a.frank)),
+        (Phase::Constitutional, None),
+    ] {
+        if let Some(to) = d.phase().next().filter(|_| d.phase() != phase) {
+            pass(&mut d, a.bob, now, Action::AdvancePhase(to));
+        }
+        assert_eq!(d.phase(), phase);
+        let action = Action::SetLedgerRole {
+            role: Role::Reporter,
+            account,
+        };
+        let id = propose(&mut d, a.bob, now, action.clone());
+        d.vote(a.bob, now, id, true).unwrap();
+        let (carried, events) = d.execute(now + VOTING + DELAY, id).unwrap();
+        assert_eq!(carried, action);
+        assert_eq!(
+            events,
+            vec![GovernanceEvent::ProposalExecuted(ProposalExecuted { id })]
+        );
+        now += VOTING + DELAY;
+    }
+    assert_eq!(d.authority(), None);
 }
 
 #[ink::test]

@@ -679,6 +679,18 @@ async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
             .dry_run()
             .await?
             .return_value(),
+        // (restoring a flagged receipt is governance's alone: an upheld
+        // appeal, not the authority's)
+        client
+            .call(&ink_e2e::one(), &led.restore(id))
+            .dry_run()
+            .await?
+            .return_value(),
+        client
+            .call(&ink_e2e::alice(), &led.restore(id))
+            .dry_run()
+            .await?
+            .return_value(),
         client
             .call(
                 &ink_e2e::one(),

@@ -91,6 +91,9 @@ pub struct LedgerData {
     /// In the root (68 bytes): a `Lazy` of its own cost more code than the
     /// ledger's Wasm has room for.
     caps: RewardCaps,
+    /// The `Reporter`'s flags today: (UTC day, flags), bounded by
+    /// `caps.reporter_day_flags`.
+    reporter_flags: (u64, u32),
     biz: Pool,
     time: Pool,
     admin: Option<AccountId>,
@@ -173,6 +176,7 @@ impl LedgerData {
             next_id: 0,
             params: Lazy::new(),
             caps,
+            reporter_flags: (0, 0),
             biz: Pool::default(),
             time: Pool::default(),
             admin: Some(admin),
@@ -758,6 +762,13 @@ impl LedgerData {
     }
 
     /// Flags a receipt in its challenge window: its rewards are forfeited.
+    /// The reporter's flags count against its daily budget
+    /// (`caps.reporter_day_flags`): a rogue or leaked reporter key stops at
+    /// most that many rewards a day until a proposal replaces it. The
+    /// admin's and governance's flags are not counted: governance flags
+    /// only by a vote, and the admin (the authority before 宪政, governance
+    /// after) names the reporter and forfeits pending rewards anyway, so a
+    /// budget would not bound it.
     pub fn flag(
         &mut self,
         caller: AccountId,
@@ -765,11 +776,24 @@ impl LedgerData {
         id: ReceiptId,
         evidence: Hash,
     ) -> Result<Events> {
-        if Some(caller) != self.reporter {
-            self.ensure_privileged(caller)?;
+        let mut flags = self.reporter_flags;
+        if self.ensure_privileged(caller).is_err() {
+            if Some(caller) != self.reporter {
+                return Err(LedgerError::Unauthorized);
+            }
+            let day = now / DAY_MS;
+            if flags.0 != day {
+                flags = (day, 0);
+            }
+            if flags.1 >= self.caps.reporter_day_flags {
+                return Err(LedgerError::FlagBudgetExceeded);
+            }
+            // Below the budget, a u32.
+            flags.1 = flags.1.saturating_add(1);
         }
         let mut r = self.get(id)?;
         let (biz, time) = self.forfeit(&r, now)?;
+        self.reporter_flags = flags;
         self.biz = biz;
         self.time = time;
         r.status = ReceiptStatus::Flagged;
@@ -780,6 +804,84 @@ impl LedgerData {
             evidence,
             biz_forfeited: r.biz,
             time_forfeited: r.time.saturating_add(r.referral_time),
+        })))
+    }
+
+    /// Governance upholds an appeal against the flag of receipt `id` (an
+    /// executed `RestoreReceipt` proposal, which the merchant or the
+    /// customer, or anyone with a lock, proposes): the receipt is
+    /// `Confirmed` again and the rewards of its entries still pending are
+    /// reserved again, so they are paid at claim. A claim after the flag
+    /// dropped that account's entry (as a removal drops all of an
+    /// account's): that share stays forfeited. The vote closes the
+    /// challenge: the rewards mature now (or at their deadline if it came
+    /// first), and the receipt can be neither flagged nor refunded again.
+    pub fn restore(&mut self, caller: AccountId, now: Timestamp, id: ReceiptId) -> Result<Events> {
+        if Some(caller) != self.governance {
+            return Err(LedgerError::Unauthorized);
+        }
+        let mut r = self.get(id)?;
+        if r.status != ReceiptStatus::Flagged {
+            return Err(LedgerError::NotFlagged);
+        }
+        // Every account that may hold one of its entries, each queue
+        // scanned once (a referrer may be the other side).
+        let accounts = [
+            Some(r.merchant),
+            self.merchants.get(r.merchant).and_then(|m| m.info.referrer),
+            Some(r.customer),
+            self.customers
+                .get(r.customer)
+                .and_then(|b| b.customer.referrer),
+        ];
+        let (mut biz, mut time, mut referral) = (0, 0, 0);
+        for (i, account) in accounts.iter().enumerate() {
+            let Some(account) = *account else {
+                continue;
+            };
+            if accounts
+                .get(..i)
+                .is_some_and(|seen| seen.contains(&Some(account)))
+            {
+                continue;
+            }
+            let queue = self.queue(account);
+            for index in queue.head..queue.tail {
+                let Some(entry) = self
+                    .pending
+                    .get((account, index))
+                    .filter(|e| e.receipt == id)
+                else {
+                    continue;
+                };
+                let share = match entry.token {
+                    Token::Biz => &mut biz,
+                    Token::Time if account == r.customer => &mut time,
+                    Token::Time => &mut referral,
+                };
+                // At most the receipt's reservation.
+                *share = entry.amount.saturating_add(*share);
+            }
+        }
+        let all_time = time.saturating_add(referral);
+        let (mut biz_pool, mut time_pool) = (self.biz, self.time);
+        if biz.saturating_add(all_time) == 0
+            || reserve(&mut biz_pool, biz).is_err()
+            || reserve(&mut time_pool, all_time).is_err()
+        {
+            return Err(LedgerError::RewardsForfeited);
+        }
+        self.biz = biz_pool;
+        self.time = time_pool;
+        r.status = ReceiptStatus::Confirmed;
+        r.deadline = r.deadline.min(now);
+        (r.biz, r.time, r.referral_time) = (biz, time, referral);
+        self.receipts.insert(id, &r);
+        Ok(Some(LedgerEvent::ReceiptRestored(ReceiptRestored {
+            id,
+            biz,
+            time: all_time,
+            matures_at: r.deadline,
         })))
     }
 
@@ -1258,10 +1360,13 @@ mod ledger {
         }
 
         /// Flags a confirmed receipt inside its challenge window (reporter,
-        /// admin or governance): its pending rewards are forfeited.
+        /// admin or governance): its pending rewards are forfeited. The
+        /// reporter flags at most `RewardCaps::reporter_day_flags` receipts
+        /// per UTC day; the admin's and governance's flags are not counted.
         ///
         /// # Errors
-        /// `Unauthorized`; `ReceiptNotFound`; `NotConfirmed`; `WindowClosed`.
+        /// `Unauthorized`; `FlagBudgetExceeded` (the reporter, beyond its
+        /// budget); `ReceiptNotFound`; `NotConfirmed`; `WindowClosed`.
         ///
         /// # Events
         /// `ReceiptFlagged`.
@@ -1269,6 +1374,29 @@ mod ledger {
         pub fn flag(&mut self, id: ReceiptId, evidence: Hash) -> Result<()> {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
             let events = self.data.flag(caller, now, id, evidence)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// Governance upholds an appeal against a flag (an executed
+        /// `RestoreReceipt` proposal): the receipt is confirmed again and
+        /// the rewards of its entries still pending are reserved again and
+        /// paid at claim, at once (the vote closed its challenge window:
+        /// no second flag, no refund). An entry its account's claim dropped
+        /// after the flag stays forfeited.
+        ///
+        /// # Errors
+        /// `Unauthorized` unless the caller is governance;
+        /// `ReceiptNotFound`; `NotFlagged`; `RewardsForfeited` if none of
+        /// its rewards is pending any more (or it had none), or the pool no
+        /// longer has them available.
+        ///
+        /// # Events
+        /// `ReceiptRestored`.
+        #[ink(message)]
+        pub fn restore(&mut self, id: ReceiptId) -> Result<()> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let events = self.data.restore(caller, now, id)?;
             self.emit(events);
             Ok(())
         }

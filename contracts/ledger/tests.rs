@@ -388,6 +388,7 @@ mod logic {
             merchant_day_biz: 7 * UNIT,
             merchant_day_time: 60 * UNIT,
             pool_share_ppm: PPM,
+            reporter_day_flags: u32::MAX,
         };
         d.set_caps(a.frank, caps).unwrap();
         let p = LedgerParams::default();
@@ -521,6 +522,201 @@ mod logic {
         d.confirm(&mut m, a.django, T0, id).unwrap();
         assert_eq!(balance(Token::Time, a.bob), UNIT);
         assert_eq!(balance(Token::Time, a.django), 9 * UNIT);
+    }
+
+    /// A rogue or leaked reporter key stops at most its daily budget of
+    /// rewards: beyond it the reporter is refused until the next UTC day;
+    /// refused flags do not count; the admin's and governance's are not
+    /// counted.
+    #[ink::test]
+    fn the_reporter_flags_within_its_daily_budget() {
+        let (mut d, mut m, a) = funded();
+        d.set_role(a.alice, Role::Governance, Some(a.eve)).unwrap();
+        let budget = RewardCaps {
+            reporter_day_flags: 2,
+            ..RewardCaps::NONE
+        };
+        d.set_caps(a.eve, budget).unwrap();
+        let ids: Vec<ReceiptId> = (1..=7)
+            .map(|n| sale(&mut d, &mut m, &a, n, T0).id)
+            .collect();
+        let flag =
+            |d: &mut LedgerData, who, at, id| d.flag(who, at, id, Hash::default()).map(|_| ());
+        // (refusals for other reasons do not count)
+        assert_eq!(
+            flag(&mut d, a.frank, T0, 99),
+            Err(LedgerError::ReceiptNotFound)
+        );
+        assert_eq!(flag(&mut d, a.frank, T0, ids[0]), Ok(()));
+        assert_eq!(
+            flag(&mut d, a.frank, T0, ids[0]),
+            Err(LedgerError::NotConfirmed)
+        );
+        assert_eq!(flag(&mut d, a.frank, T0 + 1, ids[1]), Ok(()));
+        let before = (d.pools(), d.receipt(ids[2]));
+        assert_eq!(
+            flag(&mut d, a.frank, T0 + 2, ids[2]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        assert_eq!((d.pools(), d.receipt(ids[2])), before);
+        // The admin and governance flag beyond it.
+        assert_eq!(flag(&mut d, a.alice, T0 + 2, ids[2]), Ok(()));
+        assert_eq!(flag(&mut d, a.eve, T0 + 2, ids[3]), Ok(()));
+        // The budget is per UTC day (the receipts are still in their one-day
+        // challenge window when the next day starts).
+        let next_day = (T0 / DAY + 1) * DAY;
+        assert_eq!(
+            flag(&mut d, a.frank, next_day - 1, ids[4]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        assert_eq!(flag(&mut d, a.frank, next_day, ids[4]), Ok(()));
+        assert_eq!(flag(&mut d, a.frank, next_day + 1, ids[5]), Ok(()));
+        assert_eq!(
+            flag(&mut d, a.frank, next_day + 2, ids[6]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        // A budget of zero: the reporter flags nothing.
+        d.set_caps(
+            a.eve,
+            RewardCaps {
+                reporter_day_flags: 0,
+                ..RewardCaps::NONE
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            flag(&mut d, a.frank, next_day + 2 * DAY, ids[6]),
+            Err(LedgerError::FlagBudgetExceeded)
+        );
+        // A stranger is refused before any budget.
+        assert_eq!(
+            flag(&mut d, a.bob, T0, ids[6]),
+            Err(LedgerError::Unauthorized)
+        );
+    }
+
+    /// Governance's account in the appeal tests.
+    const GOVERNANCE: [u8; 32] = [0x60; 32];
+
+    /// An upheld appeal: governance restores a flagged receipt, which
+    /// reserves again exactly what the flag released and pays every share
+    /// at claim, at once; the receipt can be neither flagged nor restored
+    /// again.
+    #[ink::test]
+    fn a_restored_receipt_pays_every_share_at_claim() {
+        let (mut d, mut m, a) = funded();
+        let gov = AccountId::from(GOVERNANCE);
+        d.set_role(a.alice, Role::Governance, Some(gov)).unwrap();
+        // django's first purchase: bob's referrer charlie earns Biz,
+        // django's referrer eve the Time bonus
+        let c = sale(&mut d, &mut m, &a, 1, T0);
+        let (id, rw) = (c.id, c.rewards);
+        assert!(rw.merchant_referrer_biz > 0 && rw.customer_referrer_time > 0);
+        let r = d.receipt(id).unwrap();
+        let pools = d.pools();
+        assert_eq!(d.restore(gov, T0, id), Err(LedgerError::NotFlagged));
+        assert_eq!(d.restore(gov, T0, 99), Err(LedgerError::ReceiptNotFound));
+        d.flag(a.frank, T0 + 1, id, Hash::default()).unwrap();
+        // Governance alone: not the admin, the reporter or the sides.
+        for who in [a.alice, a.frank, a.bob, a.django] {
+            assert_eq!(d.restore(who, T0 + 2, id), Err(LedgerError::Unauthorized));
+        }
+
+        let restored = d.restore(gov, T0 + 2, id).unwrap();
+
+        assert_eq!(
+            restored,
+            Some(LedgerEvent::ReceiptRestored(ReceiptRestored {
+                id,
+                biz: r.biz,
+                time: r.time + r.referral_time,
+                matures_at: T0 + 2,
+            }))
+        );
+        assert_eq!(d.pools(), pools);
+        assert_eq!(
+            d.receipt(id),
+            Some(Receipt {
+                deadline: T0 + 2,
+                ..r
+            })
+        );
+        assert_eq!(
+            d.flag(a.frank, T0 + 2, id, Hash::default()),
+            Err(LedgerError::WindowClosed)
+        );
+        assert_eq!(d.restore(gov, T0 + 2, id), Err(LedgerError::NotFlagged));
+        for (who, token, amount) in [
+            (a.bob, Token::Biz, rw.merchant_biz),
+            (a.charlie, Token::Biz, rw.merchant_referrer_biz),
+            (a.django, Token::Time, rw.customer_time),
+            (a.eve, Token::Time, rw.customer_referrer_time),
+        ] {
+            d.claim(&mut m, who, T0 + 2, 10).unwrap();
+            assert_eq!(balance(token, who), amount);
+        }
+        let (biz, time) = d.pools();
+        assert_eq!((biz.reserved, time.reserved), (0, 0));
+    }
+
+    /// A claim after the flag drops the claimer's entry of the flagged
+    /// receipt, a removal all of an account's: a restore brings back only
+    /// the shares still pending, and none (`RewardsForfeited`) if nothing
+    /// is left or the pool no longer has them.
+    #[ink::test]
+    fn a_restore_brings_back_only_what_is_still_pending() {
+        let (mut d, mut m, a) = funded();
+        let gov = AccountId::from(GOVERNANCE);
+        d.set_role(a.alice, Role::Governance, Some(gov)).unwrap();
+        let first = sale(&mut d, &mut m, &a, 1, T0).id;
+        let second = sale(&mut d, &mut m, &a, 2, T0 + 1).id;
+        d.flag(a.frank, T0 + 2, first, Hash::default()).unwrap();
+        // (django's claim consumes the flagged entry, stops at the second)
+        d.claim(&mut m, a.django, T0 + 2, 10).unwrap();
+        let r = d.receipt(first).unwrap();
+        let (biz, time) = d.pools();
+
+        assert_eq!(
+            d.restore(gov, T0 + 3, first).unwrap(),
+            Some(LedgerEvent::ReceiptRestored(ReceiptRestored {
+                id: first,
+                biz: r.biz,
+                time: r.referral_time,
+                matures_at: T0 + 3,
+            }))
+        );
+        let after = d.receipt(first).unwrap();
+        assert_eq!(
+            (after.biz, after.time, after.referral_time),
+            (r.biz, 0, r.referral_time)
+        );
+        let (biz_after, time_after) = d.pools();
+        assert_eq!(biz_after.available, biz.available - r.biz);
+        assert_eq!(time_after.available, time.available - r.referral_time);
+
+        // all its entries dropped by removals
+        d.flag(a.frank, T0 + 4, second, Hash::default()).unwrap();
+        for who in [a.bob, a.charlie, a.django] {
+            d.forfeit_pending(a.alice, who).unwrap();
+        }
+        assert_eq!(
+            d.restore(gov, T0 + 5, second),
+            Err(LedgerError::RewardsForfeited)
+        );
+
+        // the pool spent what the flag released
+        let third = sale(&mut d, &mut m, &a, 3, T0 + 6).id;
+        d.flag(a.frank, T0 + 7, third, Hash::default()).unwrap();
+        let ledger = AccountId::from(LEDGER);
+        let reserved = d.pools().0.reserved;
+        world(|w| w.balances.insert((Token::Biz, ledger), reserved));
+        d.sync(&mut m, ledger).unwrap();
+        let before = (d.pools(), d.receipt(third));
+        assert_eq!(
+            d.restore(gov, T0 + 8, third),
+            Err(LedgerError::RewardsForfeited)
+        );
+        assert_eq!((d.pools(), d.receipt(third)), before);
     }
 
     #[ink::test]
@@ -1442,6 +1638,34 @@ fn flag_message() {
     as_caller(a.django);
     let (_, time) = l.claim(10).unwrap();
     assert_eq!(time, l.receipt(id).unwrap().time);
+}
+
+#[ink::test]
+fn restore_message() {
+    let (mut l, a) = deploy();
+    l.set_role(Role::Governance, Some(a.eve)).unwrap();
+    let id = sale(&mut l, &a, 1);
+    as_caller(a.alice);
+    l.flag(id, Hash::default()).unwrap();
+    // The authority may flag, not restore.
+    assert_eq!(l.restore(id), Err(LedgerError::Unauthorized));
+    as_caller(a.eve);
+    at(T0 + 5);
+    l.restore(id).unwrap();
+    use bizkey_types::ledger::LedgerApi;
+    let r = l.receipt(id).unwrap();
+    assert_eq!(r.status, ReceiptStatus::Confirmed);
+    assert_eq!(
+        last_event::<ReceiptRestored>(),
+        ReceiptRestored {
+            id,
+            biz: r.biz,
+            time: r.time + r.referral_time,
+            matures_at: T0 + 5,
+        }
+    );
+    as_caller(a.django);
+    assert_eq!(l.claim(10), Ok((0, r.time)));
 }
 
 #[ink::test]

@@ -412,7 +412,7 @@ mod tests {
         }
         assert_eq!(dec.by_kind.len(), 9);
         // The ledger's enum lists each of its event types once.
-        assert_eq!(dec.by_kind[&ContractKind::Ledger].len(), 14);
+        assert_eq!(dec.by_kind[&ContractKind::Ledger].len(), 15);
     }
 
     #[test]

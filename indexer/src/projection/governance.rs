@@ -96,6 +96,8 @@ fn action_kind(a: &Action) -> &'static str {
         Action::AdvancePhase(_) => "AdvancePhase",
         Action::SetRewardCaps(_) => "SetRewardCaps",
         Action::Clawback { .. } => "Clawback",
+        Action::SetLedgerRole { .. } => "SetLedgerRole",
+        Action::RestoreReceipt(_) => "RestoreReceipt",
     }
 }
 
@@ -141,14 +143,19 @@ impl Batch {
             | Action::RemoveCustomer(a)
             | Action::RevokeSuperNode { node: a, .. }
             | Action::TreasurySpend { to: a, .. }
-            | Action::Clawback { from: a, .. } => {
+            | Action::Clawback { from: a, .. }
+            | Action::SetLedgerRole {
+                account: Some(a), ..
+            } => {
                 self.seen(a, at.block);
             }
             Action::SetLedgerParams(_)
             | Action::SetEmissionSplit(_)
             | Action::SetConfig(_)
             | Action::AdvancePhase(_)
-            | Action::SetRewardCaps(_) => {}
+            | Action::SetRewardCaps(_)
+            | Action::SetLedgerRole { account: None, .. }
+            | Action::RestoreReceipt(_) => {}
         }
         let action = self.event_json(at, &["proposal", "action"]);
         let id = i(e.id);

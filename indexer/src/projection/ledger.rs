@@ -93,6 +93,15 @@ impl Batch {
                 .await?;
                 self.forfeit(db, at, i(e.id)).await?;
             }
+            LedgerEvent::ReceiptRestored(e) => {
+                self.pool_move(db, at, "biz", e.biz, PoolMove::Reserve)
+                    .await?;
+                self.pool_move(db, at, "time", e.time, PoolMove::Reserve)
+                    .await?;
+                self.set_status(db, at, i(e.id), ReceiptStatus::Confirmed, None, |_| {})
+                    .await?;
+                self.restore(db, e).await?;
+            }
             LedgerEvent::ReceiptRefunded(e) => {
                 self.release(db, at, e.biz_forfeited, e.time_forfeited)
                     .await?;
@@ -252,6 +261,8 @@ impl Batch {
             let day = self.day(db, &merchant, confirmed_at).await?;
             match status {
                 ReceiptStatus::Flagged => day.flagged += 1,
+                // Only a restore (an upheld appeal) makes a receipt confirmed again.
+                ReceiptStatus::Confirmed => day.flagged -= 1,
                 ReceiptStatus::Refunded => day.refunded += 1,
                 _ => {}
             }
@@ -605,6 +616,50 @@ impl Batch {
                 r.status = name(RewardStatus::Forfeited);
                 r.settled_block = Some(at.block);
             }
+        }
+        Ok(())
+    }
+
+    /// An upheld appeal: the receipt's forfeited entries still queued are
+    /// pending again, maturing at the restore's `matures_at`; what they add
+    /// up to is what the ledger reserved again.
+    async fn restore<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        e: bizkey_types::ledger::ReceiptRestored,
+    ) -> Result<(), DbErr> {
+        let id = i(e.id);
+        for row in rewards::Entity::find()
+            .filter(rewards::Column::ReceiptId.eq(id))
+            .all(db)
+            .await?
+        {
+            self.rewards
+                .entry((row.receipt_id, row.role.clone()))
+                .or_insert(row);
+        }
+        let (mut biz, mut time) = (0u128, 0u128);
+        for ((rid, _), r) in self.rewards.iter_mut() {
+            if *rid != id
+                || r.status != RewardStatus::Forfeited.as_str()
+                || r.consumed_block.is_some()
+            {
+                continue;
+            }
+            r.status = name(RewardStatus::Pending);
+            r.settled_block = None;
+            r.matures_at = i(e.matures_at);
+            if r.token == Token::Biz.as_str() {
+                biz += r.amount.0;
+            } else {
+                time += r.amount.0;
+            }
+        }
+        if (biz, time) != (e.biz, e.time) {
+            self.inconsistent(format!(
+                "restore of receipt {id}: queued entries sum to {biz} Biz / {time} Time, the ledger reserved {} / {}",
+                e.biz, e.time
+            ));
         }
         Ok(())
     }

@@ -210,7 +210,7 @@ pub const TABLES: &[Table] = &[
         columns: &[
             col("id", BigInt, "Proposal id (sequential)."),
             col("proposer", Text, "Proposer (SS58)."),
-            col("action_kind", Text, "ElectSuperNode, RevokeSuperNode, RemoveMerchant, RemoveCustomer, SetLedgerParams, SetEmissionSplit, TreasurySpend, SetConfig, AdvancePhase, SetRewardCaps or Clawback."),
+            col("action_kind", Text, "ElectSuperNode, RevokeSuperNode, RemoveMerchant, RemoveCustomer, SetLedgerParams, SetEmissionSplit, TreasurySpend, SetConfig, AdvancePhase, SetRewardCaps, Clawback, SetLedgerRole or RestoreReceipt."),
             col("action", Json, "The action with its arguments, as in `events.data` (accounts SS58, u128 past 2^53 as strings)."),
             col("description", Text, "blake2-256 of the off-chain description (0x hex)."),
             col("created_at", BigInt, "Creation time (ms)."),

@@ -16,8 +16,9 @@
 #![allow(clippy::cast_possible_truncation)]
 
 use crate::{
-    ledger::{LedgerParams, RewardCaps},
+    ledger::{LedgerParams, ReceiptId, RewardCaps},
     registry::{Category, MAX_LOCATION_LEN},
+    roles::Role,
     AccountId, Balance, Hash, Timestamp,
 };
 use bizkey_math::PPM;
@@ -295,6 +296,20 @@ pub enum Action {
         biz: Balance,
         time: Balance,
     },
+    /// Hands the ledger's `role` to `account` (`None`: vacant), in every
+    /// phase: the way to revoke or replace a rogue or leaked fraud
+    /// `Reporter` once the authority has no power left. Not `Ledger` (the
+    /// ledger has no such role).
+    SetLedgerRole {
+        role: Role,
+        account: Option<AccountId>,
+    },
+    /// Upholds an appeal against the flag of a receipt (proposed by its
+    /// merchant or customer, or anyone holding a lock): the ledger's
+    /// `restore` makes it `Confirmed` again and reserves again the rewards
+    /// of its entries still pending, paid at claim. The ledger refuses it
+    /// unless the receipt is flagged and some of its rewards are pending.
+    RestoreReceipt(ReceiptId),
 }
 
 /// A proposal's place in its lifecycle at a given time.

@@ -33,7 +33,8 @@ pub enum Side {
 }
 
 /// A receipt's lifecycle: `Open` → `Confirmed` → (`Flagged` | `Refunded`),
-/// or `Open` → `Cancelled`. Rewards of a confirmed receipt mature at its
+/// or `Open` → `Cancelled`; `Flagged` → `Confirmed` when governance upholds
+/// an appeal (`restore`). Rewards of a confirmed receipt mature at its
 /// deadline unless it was flagged or refunded before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
@@ -271,6 +272,11 @@ pub struct RewardCaps {
     /// Most one receipt reserves of what a pool has available, ppm (above
     /// 10⁶ counts as 100 %).
     pub pool_share_ppm: u32,
+    /// Most receipts the `Reporter` flags per UTC day (`FlagBudgetExceeded`
+    /// beyond): a rogue or leaked reporter cannot stop every reward before
+    /// a proposal replaces it. The admin's and governance's flags are not
+    /// counted (see the ledger's `flag`).
+    pub reporter_day_flags: u32,
 }
 
 impl Default for RewardCaps {
@@ -278,7 +284,8 @@ impl Default for RewardCaps {
     /// is the 1 % cashback of a 10,000-unit sale; a small merchant earns
     /// 100–200 Biz a day), and 0.1 % of a pool per receipt: a thousand
     /// capped receipts before a pool is drained, time enough for the
-    /// challenge window to catch them.
+    /// challenge window to catch them. 1,000 flags a day: far above what
+    /// the fraud model reports, far below a day's receipts network-wide.
     fn default() -> Self {
         const UNIT: Balance = 1_000_000_000_000;
         Self {
@@ -286,6 +293,7 @@ impl Default for RewardCaps {
             merchant_day_biz: 1_000 * UNIT,
             merchant_day_time: 10_000 * UNIT,
             pool_share_ppm: 1_000,
+            reporter_day_flags: 1_000,
         }
     }
 }
@@ -297,6 +305,7 @@ impl RewardCaps {
         merchant_day_biz: Balance::MAX,
         merchant_day_time: Balance::MAX,
         pool_share_ppm: bizkey_math::PPM,
+        reporter_day_flags: u32::MAX,
     };
 
     /// Whether governance may propose these caps (a share of at most
@@ -358,6 +367,15 @@ pub enum LedgerError {
     Overflow,
     /// The role cannot be set on this contract.
     InvalidRole,
+    /// The `Reporter` flagged its `RewardCaps::reporter_day_flags` receipts
+    /// today already.
+    FlagBudgetExceeded,
+    /// The receipt is not flagged (`restore`).
+    NotFlagged,
+    /// Nothing of the flagged receipt's rewards can be restored: its
+    /// pending entries were dropped (a claim after the flag, a removal), or
+    /// the pool no longer has them available.
+    RewardsForfeited,
 }
 
 #[cfg(feature = "std")]
@@ -433,6 +451,21 @@ pub struct ReceiptFlagged {
     pub evidence: Hash,
     pub biz_forfeited: Balance,
     pub time_forfeited: Balance,
+}
+
+/// Governance upheld an appeal against a flag (an executed
+/// `RestoreReceipt` proposal): the receipt is `Confirmed` again, its
+/// rewards still pending are reserved again and mature at `matures_at`
+/// (no later than the restore: the vote closed the challenge).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRestored {
+    pub id: ReceiptId,
+    /// Biz reserved again for the merchant and its referrer.
+    pub biz: Balance,
+    /// Time reserved again: the cashback and the referral bonus.
+    pub time: Balance,
+    pub matures_at: Timestamp,
 }
 
 /// The merchant refunded a confirmed receipt in its challenge window: its
@@ -571,6 +604,7 @@ contract_events! {
         ReceiptCancelled,
         ReceiptFlagged,
         ReceiptRefunded,
+        ReceiptRestored,
         RewardsClaimed,
         PendingForfeited,
         PoolSynced,
