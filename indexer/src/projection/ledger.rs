@@ -596,12 +596,9 @@ impl Batch {
         Ok(())
     }
 
-    async fn forfeit<C: ConnectionTrait>(
-        &mut self,
-        db: &C,
-        at: &Ctx,
-        id: i64,
-    ) -> Result<(), DbErr> {
+    /// Loads receipt `id`'s reward entries into the batch (those it holds
+    /// already stay as they are).
+    async fn load_rewards_of<C: ConnectionTrait>(&mut self, db: &C, id: i64) -> Result<(), DbErr> {
         for row in rewards::Entity::find()
             .filter(rewards::Column::ReceiptId.eq(id))
             .all(db)
@@ -611,6 +608,16 @@ impl Batch {
                 .entry((row.receipt_id, row.role.clone()))
                 .or_insert(row);
         }
+        Ok(())
+    }
+
+    async fn forfeit<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        id: i64,
+    ) -> Result<(), DbErr> {
+        self.load_rewards_of(db, id).await?;
         for ((rid, _), r) in self.rewards.iter_mut() {
             if *rid == id && r.status == RewardStatus::Pending.as_str() {
                 r.status = name(RewardStatus::Forfeited);
@@ -629,15 +636,7 @@ impl Batch {
         e: bizkey_types::ledger::ReceiptRestored,
     ) -> Result<(), DbErr> {
         let id = i(e.id);
-        for row in rewards::Entity::find()
-            .filter(rewards::Column::ReceiptId.eq(id))
-            .all(db)
-            .await?
-        {
-            self.rewards
-                .entry((row.receipt_id, row.role.clone()))
-                .or_insert(row);
-        }
+        self.load_rewards_of(db, id).await?;
         let (mut biz, mut time) = (0u128, 0u128);
         for ((rid, _), r) in self.rewards.iter_mut() {
             if *rid != id
