@@ -605,6 +605,64 @@ async fn only_the_counterparty_confirms<Client: E2EBackend>(mut client: Client) 
 }
 
 #[ink_e2e::test]
+async fn attack_a_stranger_opening_with_a_merchants_order_ids_cannot_block_them<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the wired suite and eve, a stranger who opens receipts at bob's
+    // shop with the order ids bob's POS will use next
+    let (_s, _reg, mut led, _bt, _tt) = suite!(client);
+    let (bob, dave) = (who(AccountKeyring::Bob), who(AccountKeyring::Dave));
+    let mut griefs = Vec::new();
+    for order_id in [7, 8] {
+        let id = client
+            .call(&ink_e2e::eve(), &led.open(bob, order(order_id, 5_000, 0)))
+            .submit()
+            .await?
+            .return_value()?;
+        griefs.push(id);
+    }
+
+    // when bob records his real sales with those ids, then they are accepted
+    // and confirmed by the real customer
+    for order_id in [7, 8] {
+        let id = client
+            .call(
+                &ink_e2e::bob(),
+                &led.record(dave, order(order_id, 5_000, 0)),
+            )
+            .submit()
+            .await?
+            .return_value()?;
+        client
+            .call(&ink_e2e::dave(), &led.confirm(id))
+            .submit()
+            .await?;
+        let r = client
+            .call(&ink_e2e::alice(), &led.receipt(id))
+            .dry_run()
+            .await?
+            .return_value()
+            .expect("stored");
+        assert_eq!(
+            (r.status, r.order.order_id),
+            (ReceiptStatus::Confirmed, order_id)
+        );
+    }
+    // and eve's receipts can never take them: confirming one is refused
+    for id in griefs {
+        let r = client
+            .call(&ink_e2e::bob(), &led.confirm(id))
+            .dry_run()
+            .await?
+            .return_value();
+        assert_eq!(r, Err(LedgerError::DuplicateOrder));
+    }
+    Ok(())
+}
+
+#[ink_e2e::test]
 async fn privileged_messages_reject_a_stranger<Client: E2EBackend>(
     mut client: Client,
 ) -> E2EResult<()> {

@@ -4,7 +4,10 @@
 //!
 //! - One side opens a receipt (`record`: the merchant's POS; `open`: the
 //!   customer's wallet), the other side confirms it. (merchant, order id) is
-//!   unique forever; receipts also get a sequential id.
+//!   unique forever: the merchant's `record` takes it at once, a customer's
+//!   `open` when the merchant confirms (so nobody can block a merchant's
+//!   order ids by opening receipts with them); receipts also get a
+//!   sequential id.
 //! - The registry pushes each merchant's data to the ledger after every
 //!   change (`registry_changed`, `MerchantSynced`); opening checks that copy
 //!   (only a verified merchant can open) without calling the registry, and
@@ -74,7 +77,8 @@ pub trait Externals {
 #[derive(Debug)]
 pub struct LedgerData {
     receipts: Mapping<ReceiptId, Receipt>,
-    /// (merchant, order id) → receipt id.
+    /// (merchant, order id) → receipt id: recorded by the merchant, or
+    /// opened by the customer and confirmed.
     orders: Mapping<(AccountId, u64), ReceiptId>,
     merchants: Mapping<AccountId, MerchantState>,
     /// (merchant, customer) → the customer's history at the merchant.
@@ -465,7 +469,9 @@ impl LedgerData {
             .ok_or(LedgerError::Overflow)?;
 
         self.next_id = next_id;
-        self.orders.insert((merchant, order.order_id), &id);
+        if opened_by == Side::Merchant {
+            self.orders.insert((merchant, order.order_id), &id);
+        }
         self.receipts.insert(
             id,
             &Receipt {
@@ -520,6 +526,13 @@ impl LedgerData {
         }
         if now >= r.deadline {
             return Err(LedgerError::Expired);
+        }
+        // A customer's opening takes the order id only now, with the
+        // merchant's consent.
+        let order_key = (r.merchant, r.order.order_id);
+        let take_order = r.opened_by == Side::Customer;
+        if take_order && self.orders.contains(order_key) {
+            return Err(LedgerError::DuplicateOrder);
         }
         let mut state = self
             .merchants
@@ -618,6 +631,9 @@ impl LedgerData {
         if first_purchase {
             buyer.has_bought = true;
             self.customers.insert(customer, &buyer);
+        }
+        if take_order {
+            self.orders.insert(order_key, &id);
         }
         self.visits.insert((merchant, customer), &visit);
         self.merchants.insert(merchant, &state);
@@ -727,7 +743,7 @@ impl LedgerData {
     }
 
     /// Cancels an open receipt: either side at any time, anyone once it
-    /// expired. The order id stays used.
+    /// expired. An order id the merchant recorded stays used.
     pub fn cancel(&mut self, caller: AccountId, now: Timestamp, id: ReceiptId) -> Result<Events> {
         let mut r = self.get(id)?;
         if r.status != ReceiptStatus::Open {
@@ -824,45 +840,9 @@ impl LedgerData {
         if r.status != ReceiptStatus::Flagged {
             return Err(LedgerError::NotFlagged);
         }
-        // Every account that may hold one of its entries, each queue
-        // scanned once (a referrer may be the other side).
-        let accounts = [
-            Some(r.merchant),
-            self.merchants.get(r.merchant).and_then(|m| m.info.referrer),
-            Some(r.customer),
-            self.customers
-                .get(r.customer)
-                .and_then(|b| b.customer.referrer),
-        ];
-        let (mut biz, mut time, mut referral) = (0, 0, 0);
-        for (i, account) in accounts.iter().enumerate() {
-            let Some(account) = *account else {
-                continue;
-            };
-            if accounts
-                .get(..i)
-                .is_some_and(|seen| seen.contains(&Some(account)))
-            {
-                continue;
-            }
-            let queue = self.queue(account);
-            for index in queue.head..queue.tail {
-                let Some(entry) = self
-                    .pending
-                    .get((account, index))
-                    .filter(|e| e.receipt == id)
-                else {
-                    continue;
-                };
-                let share = match entry.token {
-                    Token::Biz => &mut biz,
-                    Token::Time if account == r.customer => &mut time,
-                    Token::Time => &mut referral,
-                };
-                // At most the receipt's reservation.
-                *share = entry.amount.saturating_add(*share);
-            }
-        }
+        // What is still pending of its shares: each claim or removal that
+        // dropped one of its entries since the flag lowered that share.
+        let (biz, time, referral) = (r.biz, r.time, r.referral_time);
         let all_time = time.saturating_add(referral);
         let (mut biz_pool, mut time_pool) = (self.biz, self.time);
         if biz.saturating_add(all_time) == 0
@@ -875,7 +855,6 @@ impl LedgerData {
         self.time = time_pool;
         r.status = ReceiptStatus::Confirmed;
         r.deadline = r.deadline.min(now);
-        (r.biz, r.time, r.referral_time) = (biz, time, referral);
         self.receipts.insert(id, &r);
         Ok(Some(LedgerEvent::ReceiptRestored(ReceiptRestored {
             id,
@@ -937,7 +916,7 @@ impl LedgerData {
             ext.transfer(Token::Time, caller, time)?;
         }
         for index in queue.head..queue.head.saturating_add(n as u64) {
-            self.pending.remove((caller, index));
+            self.drop_entry(caller, index, false);
         }
         queue.head = queue.head.saturating_add(n as u64);
         let remaining = queue.tail.saturating_sub(queue.head);
@@ -958,6 +937,33 @@ impl LedgerData {
         })))
     }
 
+    /// Drops `account`'s pending entry at `index` (a claim consumed it, or
+    /// a `removal` forfeits it). Its receipt no longer counts that share if
+    /// the receipt is flagged (an appeal restores only what is still
+    /// pending) or, for a removal, confirmed: then the share goes back to
+    /// its pool, and is returned.
+    fn drop_entry(
+        &mut self,
+        account: AccountId,
+        index: u64,
+        removal: bool,
+    ) -> Option<(Token, Balance)> {
+        let entry = self.pending.take((account, index))?;
+        let mut r = self.receipts.get(entry.receipt)?;
+        let reserved = r.status == ReceiptStatus::Confirmed;
+        if !(r.status == ReceiptStatus::Flagged || removal && reserved) {
+            return None;
+        }
+        let share = match entry.token {
+            Token::Biz => &mut r.biz,
+            Token::Time if account == r.customer => &mut r.time,
+            Token::Time => &mut r.referral_time,
+        };
+        *share = share.saturating_sub(entry.amount);
+        self.receipts.insert(entry.receipt, &r);
+        reserved.then_some((entry.token, entry.amount))
+    }
+
     /// Governance removed `account` (a merchant or a customer): its pending
     /// entries are dropped and what they reserved goes back to the pools.
     /// (The registry's push of the removal stops its sales.)
@@ -966,27 +972,13 @@ impl LedgerData {
         let queue = self.queue(account);
         let (mut biz, mut time): (Balance, Balance) = (0, 0);
         for index in queue.head..queue.tail {
-            let Some(entry) = self.pending.take((account, index)) else {
-                continue;
-            };
-            // Only receipts still `Confirmed` hold a reservation (flagged and
-            // refunded ones released theirs). A later `flag` of one of these
-            // releases what is left of it.
-            let Some(mut r) = self
-                .receipts
-                .get(entry.receipt)
-                .filter(|r| r.status == ReceiptStatus::Confirmed)
-            else {
-                continue;
-            };
-            let (total, share) = match entry.token {
-                Token::Biz => (&mut biz, &mut r.biz),
-                Token::Time if account == r.customer => (&mut time, &mut r.time),
-                Token::Time => (&mut time, &mut r.referral_time),
-            };
-            *total = total.saturating_add(entry.amount);
-            *share = share.saturating_sub(entry.amount);
-            self.receipts.insert(entry.receipt, &r);
+            if let Some((token, amount)) = self.drop_entry(account, index, true) {
+                let total = match token {
+                    Token::Biz => &mut biz,
+                    Token::Time => &mut time,
+                };
+                *total = total.saturating_add(amount);
+            }
         }
         // Cannot fail: each entry was reserved in its pool. (Were it to, the
         // contract reverts every write above with the error.)
@@ -1325,7 +1317,9 @@ mod ledger {
         ///
         /// # Errors
         /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` unless the caller
-        /// is the side that did not open it; `Expired`; `MerchantNotVerified`
+        /// is the side that did not open it; `Expired`; `DuplicateOrder` if
+        /// the customer opened it with an order id the merchant has used
+        /// since; `MerchantNotVerified`
         /// if the merchant was removed meanwhile; `CustomerNotActive` if
         /// the registry suspended or removed the customer; `TimePaymentFailed`
         /// if the customer's Time balance or allowance to the ledger is short.
@@ -1343,7 +1337,7 @@ mod ledger {
         }
 
         /// Cancels an open receipt: either side at any time; anyone once it
-        /// has expired. Its order id stays used.
+        /// has expired. An order id the merchant recorded stays used.
         ///
         /// # Errors
         /// `ReceiptNotFound`; `NotOpen`; `NotCounterparty` for a third party

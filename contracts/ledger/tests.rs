@@ -1409,10 +1409,6 @@ fn open_message_customer_first() {
         l.open(a.django, order(2, 5_000)),
         Err(LedgerError::SelfDealing)
     );
-    assert_eq!(
-        l.open(a.bob, order(1, 5_000)),
-        Err(LedgerError::DuplicateOrder)
-    );
     // The customer cannot confirm its own opening; the merchant can.
     assert_eq!(l.confirm(id), Err(LedgerError::NotCounterparty));
     give(Token::Time, a.django, 5 * UNIT);
@@ -1421,6 +1417,50 @@ fn open_message_customer_first() {
     l.confirm(id).unwrap();
     assert_eq!(balance(Token::Time, a.bob), 2 * UNIT);
     assert_eq!(last_event::<ReceiptConfirmed>().time_paid, 2 * UNIT);
+    // Confirmed, the order id is the merchant's for good.
+    assert_eq!(l.data.receipt_id(a.bob, 1), Some(id));
+    as_caller(a.django);
+    assert_eq!(
+        l.open(a.bob, order(1, 5_000)),
+        Err(LedgerError::DuplicateOrder)
+    );
+}
+
+/// A stranger opening receipts with a merchant's order ids does not block
+/// them: a customer's opening takes its order id only when the merchant
+/// confirms it, and the merchant's own record wins.
+#[ink::test]
+fn opening_with_a_merchants_order_id_does_not_block_it() {
+    let (mut l, a) = deploy();
+    as_caller(a.frank);
+    let grief = l.open(a.bob, order(7, 5_000)).unwrap();
+    // a second opening with the same id is no duplicate either
+    let grief2 = l.open(a.bob, order(7, 5_000)).unwrap();
+    assert_eq!(l.data.receipt_id(a.bob, 7), None);
+
+    as_caller(a.bob);
+    let own = record(&mut l, a.django, order(7, 5_000)).unwrap();
+    assert_eq!(l.data.receipt_id(a.bob, 7), Some(own));
+    assert_eq!(l.confirm(grief), Err(LedgerError::DuplicateOrder));
+    as_caller(a.django);
+    l.confirm(own).unwrap();
+
+    // the merchant confirms a customer's opening: then it is taken
+    as_caller(a.frank);
+    let first = l.open(a.bob, order(8, 5_000)).unwrap();
+    let second = l.open(a.bob, order(8, 5_000)).unwrap();
+    as_caller(a.bob);
+    l.confirm(first).unwrap();
+    assert_eq!(l.data.receipt_id(a.bob, 8), Some(first));
+    assert_eq!(l.confirm(second), Err(LedgerError::DuplicateOrder));
+    assert_eq!(
+        record(&mut l, a.django, order(8, 5_000)),
+        Err(LedgerError::DuplicateOrder)
+    );
+    assert_eq!(
+        l.data.receipt(grief2).map(|r| r.status),
+        Some(ReceiptStatus::Open)
+    );
 }
 
 #[ink::test]

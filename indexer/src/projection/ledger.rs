@@ -98,8 +98,11 @@ impl Batch {
                     .await?;
                 self.pool_move(db, at, "time", e.time, PoolMove::Reserve)
                     .await?;
-                self.set_status(db, at, i(e.id), ReceiptStatus::Confirmed, None, |_| {})
-                    .await?;
+                let matures_at = Some(i(e.matures_at));
+                self.set_status(db, at, i(e.id), ReceiptStatus::Confirmed, None, |r| {
+                    r.matures_at = matures_at
+                })
+                .await?;
                 self.restore(db, e).await?;
             }
             LedgerEvent::ReceiptRefunded(e) => {
@@ -705,6 +708,7 @@ impl Batch {
             )
             .await?;
         let (consumed, biz, time) = (settled.entries, settled.biz, settled.time);
+        self.lower_flagged(db, at, settled.dropped).await?;
         if consumed != n {
             self.inconsistent(format!(
                 "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {n}",
@@ -748,6 +752,7 @@ impl Batch {
             .consume(db, &account, head..tail, RewardStatus::Forfeited, at.block)
             .await?;
         let (biz, time) = (settled.biz, settled.time);
+        self.lower_flagged(db, at, settled.dropped).await?;
         // The ledger takes each forfeited share off its receipt (only
         // receipts still `Confirmed` have pending entries), and so off the
         // merchant's day.
@@ -756,13 +761,7 @@ impl Batch {
                 self.inconsistent(format!("forfeiture of {account}: unknown receipt {id}"));
                 continue;
             };
-            let share = match role.as_str() {
-                "merchant" | "merchant_referrer" => &mut r.biz_reward,
-                "customer" => &mut r.time_reward,
-                _ => &mut r.referral_time,
-            };
-            *share = share.map(|v| u(v.0.saturating_sub(amount)));
-            r.updated_block = at.block;
+            lower_share(r, &role, amount, at.block);
             let (merchant, confirmed_at) = (r.merchant.clone(), r.confirmed_at.unwrap_or(0));
             let day = self.day(db, &merchant, confirmed_at).await?;
             let total = if role.starts_with("merchant") {
@@ -779,6 +778,25 @@ impl Batch {
                 "forfeiture of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger released {} / {}",
                 at.block, e.biz, e.time
             ));
+        }
+        Ok(())
+    }
+
+    /// A flagged receipt's entries dropped from their queue (by a claim or a
+    /// removal) no longer count in its shares: the ledger lowers them, so
+    /// that an appeal restores only what is still pending.
+    async fn lower_flagged<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        dropped: Vec<(i64, String, u128)>,
+    ) -> Result<(), DbErr> {
+        for (id, role, amount) in dropped {
+            if let Some(r) = load!(self.receipts, db, receipts::Entity, id, id) {
+                if r.status == ReceiptStatus::Flagged.as_str() {
+                    lower_share(r, &role, amount, at.block);
+                }
+            }
         }
         Ok(())
     }
@@ -816,7 +834,11 @@ impl Batch {
             }
             settled.entries += 1;
             r.consumed_block = Some(block);
-            if r.status == RewardStatus::Pending.as_str() {
+            if r.status != RewardStatus::Pending.as_str() {
+                settled
+                    .dropped
+                    .push((r.receipt_id, r.role.clone(), r.amount.0));
+            } else {
                 r.status = name(status);
                 r.settled_block = Some(block);
                 if r.token == Token::Biz.as_str() {
@@ -927,6 +949,21 @@ struct Settled {
     time: u128,
     /// (receipt, role, amount) of each of those.
     pending: Vec<(i64, String, u128)>,
+    /// (receipt, role, amount) of those forfeited before (by a flag or a
+    /// refund), dropped now.
+    dropped: Vec<(i64, String, u128)>,
+}
+
+/// Takes `amount` off the share of receipt `r` that an entry of `role`
+/// held, as the ledger does when it drops or forfeits that entry.
+fn lower_share(r: &mut receipts::Model, role: &str, amount: u128, block: i64) {
+    let share = match role {
+        "merchant" | "merchant_referrer" => &mut r.biz_reward,
+        "customer" => &mut r.time_reward,
+        _ => &mut r.referral_time,
+    };
+    *share = share.map(|v| u(v.0.saturating_sub(amount)));
+    r.updated_block = block;
 }
 
 /// How a ledger operation moves a reward pool.

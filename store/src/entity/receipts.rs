@@ -18,7 +18,7 @@ pub struct Model {
     pub customer: String,
     /// Merchant (POS first) or Customer (scan and pay first).
     pub opened_by: String,
-    /// The merchant's order number; (merchant, order_id) is unique.
+    /// The merchant's order number; (merchant, order_id) is unique among the receipts the merchant recorded or confirmed.
     #[sea_orm(column_type = "Decimal(Some((39, 0)))")]
     pub order_id: U128,
     /// When the order was placed (ms).

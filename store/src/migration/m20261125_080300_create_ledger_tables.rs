@@ -14,7 +14,7 @@ pub const TABLES: &[Table] = &[
             col("merchant", Text, "Merchant (SS58)."),
             col("customer", Text, "Customer (SS58)."),
             col("opened_by", Text, "Merchant (POS first) or Customer (scan and pay first)."),
-            col("order_id", U128, "The merchant's order number; (merchant, order_id) is unique."),
+            col("order_id", U128, "The merchant's order number; (merchant, order_id) is unique among the receipts the merchant recorded or confirmed."),
             col("order_time", BigInt, "When the order was placed (ms)."),
             col("channel", Text, "InStore or Outside (outside sale / delivery)."),
             col("amount", U128, "Amount paid, cents (after discount, Time included)."),

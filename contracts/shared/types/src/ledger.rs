@@ -329,7 +329,8 @@ pub enum LedgerError {
     SelfDealing,
     /// Zero amount, an order time in the future, or Time paid without amount.
     InvalidOrder,
-    /// This (merchant, order id) was recorded before.
+    /// This (merchant, order id) was taken before: recorded by the merchant
+    /// or confirmed.
     DuplicateOrder,
     /// The Time paid exceeds the merchant's share of the amount.
     TimeShareExceeded,
