@@ -112,6 +112,8 @@ mod tests {
     use bizkey_fraud::receipt::Channel;
     use bizkey_store::amount::U128;
     use bizkey_store::entity::{fraud_scores, receipts};
+    use bizkey_types::registry::Category;
+    use bizkey_types::Named;
     use sea_orm::TransactionTrait;
     use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 
@@ -186,7 +188,7 @@ mod tests {
                 // order times jump back and forth, as submitters set them
                 let t = 1_700_000_000_000 + n * 600_000 - (n % 4) * 1_500_000;
                 let r = receipt(n, &format!("m{}", n % 3), &format!("c{}", n % 7), t);
-                Inputs::of(&r, Some(REGISTRY_CATEGORIES[(n % 3) as usize]), None)
+                Inputs::of(&r, Some(Category::ALL[(n % 3) as usize].as_str()), None)
             })
             .collect();
         let mut live = History::new();

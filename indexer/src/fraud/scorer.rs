@@ -8,6 +8,7 @@ use bizkey_fraud::receipt::{Channel, Receipt};
 use bizkey_fraud::score::{ModelInfo, Scorer, ScorerOptions};
 use bizkey_store::entity::{customers, fraud_scores, merchants, receipts};
 use bizkey_types::math::Channel as SaleChannel;
+use bizkey_types::registry::Category;
 use bizkey_types::Named;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
@@ -20,29 +21,17 @@ use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::{Mutex, Notify};
 
-/// The registry's `Category` variants, in SCALE order: a merchant's category
-/// id for the features is its position (unknown names count as `Other`).
-pub const REGISTRY_CATEGORIES: [&str; 9] = [
-    "Restaurant",
-    "Cafe",
-    "Grocery",
-    "Bakery",
-    "Bar",
-    "Retail",
-    "Beauty",
-    "Services",
-    "Other",
-];
-
 /// Rows replayed per query when the history is rebuilt.
 const REPLAY_PAGE: u64 = 10_000;
 
-/// The category id of a registry category name.
+/// The category id of a registry category name for the features: its
+/// position in the registry's `Category`, SCALE order (unknown names count
+/// as `Other`).
 pub fn category_id(name: &str) -> u32 {
-    REGISTRY_CATEGORIES
+    Category::ALL
         .iter()
-        .position(|c| *c == name)
-        .unwrap_or(REGISTRY_CATEGORIES.len() - 1) as u32
+        .position(|c| c.as_str() == name)
+        .unwrap_or(Category::ALL.len() - 1) as u32
 }
 
 /// A receipt's model inputs, as stored in its `fraud_scores` row.
