@@ -19,7 +19,7 @@ mkdir -p "$dir"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SERVICES_TARGET_DIR}"
 log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
 
-cargo build -j2 --release -p bizkey-indexer --bin bizkey-indexer-bench >&2
+cargo build -j2 --release -p bizkey-indexer --features loadgen --bin bizkey-indexer-bench >&2
 bench="$CARGO_TARGET_DIR/release/bizkey-indexer-bench"
 contracts="$(BIZKEY_CONTRACTS_DIR="${BIZKEY_CONTRACTS_DIR:-}" scripts/build-contracts.sh biz_token time_token registry ledger)"
 pg="${BIZKEY_TEST_PG_URL:-$(scripts/postgres.sh)}"

@@ -25,7 +25,7 @@ step "dApp pages (dapp/dist)"
 scripts/build-dapp.sh
 
 step "services"
-CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build --release -p bizkey-chain -p bizkey-indexer -p bizkey-graphql
+CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build --release -p bizkey-chain -p bizkey-indexer -p bizkey-graphql --features bizkey-chain/day
 bin="$SERVICES_TARGET_DIR/release"
 
 step "local dev node"

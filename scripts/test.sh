@@ -61,7 +61,7 @@ step "dApp tests: @polkadot/api-contract against a fresh dev node (tests/)"
 (
   # The suite starts its own node and deploys with the CLI the services'
   # tests just built (a no-op build unless they did not).
-  CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build -j"$jobs" -p bizkey-chain --bin bizkey
+  CARGO_TARGET_DIR="$SERVICES_TARGET_DIR" cargo build -j"$jobs" -p bizkey-chain --features day --bin bizkey
   cd tests
   npm ci --no-audit --no-fund
   BIZKEY_BIN="$SERVICES_TARGET_DIR/debug/bizkey" node --test

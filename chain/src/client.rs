@@ -2,7 +2,9 @@
 //! upload / instantiation / calls / dry runs.
 
 use crate::bundle::ContractBundle;
-use crate::contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall, Quote};
+use crate::contract::{
+    CallOutcome, Contract, ContractEvent, DryRun, Gas, Included, PreparedCall, Quote,
+};
 use crate::error::{ChainError, Result};
 use crate::node::{
     self,
@@ -39,19 +41,6 @@ pub enum Finality {
     InBlock,
     /// Finalized (on the dev node `--finalize-delay-sec` after inclusion).
     Finalized,
-}
-
-/// Where a successful extrinsic landed.
-#[derive(Debug, Clone)]
-pub struct Included {
-    pub block_hash: H256,
-    pub block_number: u32,
-    pub extrinsic_index: u32,
-    pub extrinsic_hash: H256,
-    /// The `ContractEmitted` events of this extrinsic, in order.
-    pub contract_events: Vec<ContractEvent>,
-    /// Addresses of contracts this extrinsic instantiated (`Contracts::Instantiated`).
-    pub instantiated: Vec<AccountId32>,
 }
 
 /// The result of instantiating a contract.

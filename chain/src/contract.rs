@@ -1,7 +1,6 @@
 //! A deployed contract, its encoded calls, and what calls return.
 
 use crate::bundle::ContractBundle;
-use crate::client::Included;
 use crate::error::{ChainError, Result};
 use crate::manifest::DeployedContract;
 use scale::{Decode, Encode};
@@ -115,6 +114,19 @@ impl<T, E> DryRun<Result<T, E>> {
             events: self.events,
         })
     }
+}
+
+/// Where a successful extrinsic landed.
+#[derive(Debug, Clone)]
+pub struct Included {
+    pub block_hash: H256,
+    pub block_number: u32,
+    pub extrinsic_index: u32,
+    pub extrinsic_hash: H256,
+    /// The `ContractEmitted` events of this extrinsic, in order.
+    pub contract_events: Vec<ContractEvent>,
+    /// Addresses of contracts this extrinsic instantiated (`Contracts::Instantiated`).
+    pub instantiated: Vec<AccountId32>,
 }
 
 /// The result of a signed contract call.

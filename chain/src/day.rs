@@ -22,13 +22,14 @@
 use crate::accounts::{account_of, keypair, to_ink};
 use crate::client::{Chain, Finality};
 use crate::contract::Contract;
-use crate::deploy::{Progress, UNIT};
+use crate::deploy::{tokens, Progress, UNIT};
 use crate::error::{ChainError, Result};
 use crate::manifest::Manifest;
+use crate::sdk::pos::receipt_detail;
 use crate::suite::Suite;
 use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
-use bizkey_store::blake2_256;
-use bizkey_store::detail::{Item, ReceiptDetail};
+use bizkey_store::detail::ReceiptDetail;
+use bizkey_store::{blake2_256, unix_ms};
 use bizkey_types::governance::{
     Action, GovernanceConfig, GovernanceError, Lock, LockingError, Proposal, ProposalId,
     ProposalStatus,
@@ -267,7 +268,7 @@ pub async fn run_day(
     chain.tick(admin).await?;
     let sales_start: Timestamp = chain.block_timestamp(chain.best_block().await?.1).await?;
     // Order times: the simulated day shifted to end now.
-    let now = now_ms();
+    let now = unix_ms();
     let day_end = sim.config.start_ms + 86_400_000;
     let shift = now.saturating_sub(day_end);
     let half = receipts.len() / 2;
@@ -759,7 +760,7 @@ async fn execute(
             config.voting_period_ms + config.execution_delay_ms + 60_000,
         );
     if matches!(status, ProposalStatus::Active | ProposalStatus::Queued) {
-        let wait = proposal.executable_at.saturating_sub(now_ms());
+        let wait = proposal.executable_at.saturating_sub(unix_ms());
         progress.step(&format!(
             "waiting {wait} ms for the vote on proposal #{} to end",
             vote.id
@@ -774,7 +775,7 @@ async fn execute(
         }
         let wait = proposal
             .executable_at
-            .saturating_sub(now_ms())
+            .saturating_sub(unix_ms())
             .clamp(200, 1_000);
         tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
         // Time moves with blocks only: seal one so the status can change.
@@ -972,11 +973,6 @@ fn percent(ppm: u32) -> String {
     format!("{:.1} %", f64::from(ppm) / 10_000.0)
 }
 
-/// Tokens with 12 decimals, as a decimal string with 3 places.
-pub fn tokens(v: Balance) -> String {
-    format!("{}.{:03}", v / UNIT, v % UNIT / (UNIT / 1000))
-}
-
 async fn balance(
     chain: &Chain,
     token: &Contract,
@@ -1003,43 +999,4 @@ fn category(name: &str) -> Category {
         "salon" => Category::Beauty,
         _ => Category::Other,
     }
-}
-
-/// The full detail a POS keeps off-chain for a sale of `amount` cents in
-/// `items` lines (paid prices adding up to the amount); its blake2-256 is
-/// what goes on-chain, and the index accepts it only when the two agree.
-pub fn receipt_detail(merchant: &str, amount: u64, items: u32, time_cents: u128) -> ReceiptDetail {
-    let lines = u64::from(items.max(1));
-    let each = amount / lines;
-    let items = (0..lines)
-        .map(|k| {
-            // The first line takes the rounding remainder and the Time paid.
-            let paid = if k == 0 { each + amount % lines } else { each };
-            Item {
-                name: format!("item {}", k + 1),
-                quantity: 1,
-                list_price: paid,
-                paid_price: paid,
-                time_deduction: if k == 0 {
-                    time_cents.min(u64::MAX.into()) as u64
-                } else {
-                    0
-                },
-            }
-        })
-        .collect();
-    ReceiptDetail {
-        items,
-        logistics: None,
-        merchant_name: Some(merchant.to_owned()),
-        customer_name: None,
-        note: None,
-    }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }

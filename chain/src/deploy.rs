@@ -66,6 +66,11 @@ pub const TT_GENESIS: Balance = 2_000_000_000 * UNIT;
 /// rest to the lockers' dividend pool), in parts per million.
 pub const TT_REWARD_SHARE_PPM: u32 = 800_000;
 
+/// Tokens with 12 decimals, as a decimal string with 3 places.
+pub fn tokens(v: Balance) -> String {
+    format!("{}.{:03}", v / UNIT, v % UNIT / (UNIT / 1000))
+}
+
 /// The settings of a deployment that are not addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeployOptions {

@@ -4,9 +4,11 @@
 use crate::accounts::{account_of, keypair, to_ink};
 use crate::client::{Chain, Finality};
 use crate::contract::{Contract, Gas};
+use crate::deploy;
 use crate::error::Result;
 use crate::kind::ContractKind;
 use crate::manifest::Manifest;
+use bizkey_store::unix_ms;
 use bizkey_types::psp22::PSP22Error;
 use std::fmt::Write as _;
 use subxt_signer::sr25519::Keypair;
@@ -249,7 +251,7 @@ pub async fn measure_ledger(
         order_id += 1;
         Order {
             order_id,
-            order_time: now_ms().saturating_sub(60_000),
+            order_time: unix_ms().saturating_sub(60_000),
             channel,
             amount: 4_800,
             discount: 0,
@@ -563,7 +565,7 @@ pub async fn measure_community(
     let start = chain.block_timestamp(chain.best_block().await?.1).await?;
     let order = Order {
         order_id: 1,
-        order_time: now_ms().saturating_sub(60_000),
+        order_time: unix_ms().saturating_sub(60_000),
         channel: Channel::InStore,
         amount: 2_500,
         discount: 0,
@@ -643,7 +645,7 @@ pub async fn measure_community(
     });
     report.verdicts.push(format!(
         "a task claim reads its receipt from the ledger, then pays {} TT in {} token transfer(s)",
-        crate::day::tokens(paid),
+        deploy::tokens(paid),
         count_transfers(claim.events(), &tokens)?
     ));
     Ok(())
@@ -683,11 +685,4 @@ async fn claim(
         )
         .await?;
     Ok((out.gas_consumed, count_transfers(out.events(), tokens)?))
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }

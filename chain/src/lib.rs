@@ -13,8 +13,11 @@
 //! - [`Secret`]: secret URIs and mnemonics, `<redacted>` whenever formatted.
 //! - [`rpc_client`]: the JSON-RPC connection both use (acknowledges at once:
 //!   the node's replies otherwise wait up to 40 ms, see [`rpc`]).
-//! - [`deploy`]: the suite's deployment plan and wiring; [`day`] the scripted
-//!   day of sales; [`gas`] the measurement table.
+//! - [`deploy`]: the suite's deployment plan and wiring; [`gas`] the
+//!   measurement table.
+//! - `day` (feature `day`): the scripted day of sales, replayed from the
+//!   fraud model's retail simulator; only the `bizkey day` command and the
+//!   tests need it, so the library's users do not link the simulator.
 //!
 //! # The dev node (`substrate-contracts-node --dev`), as measured
 //!
@@ -55,6 +58,7 @@ pub mod accounts;
 pub mod bundle;
 pub mod client;
 pub mod contract;
+#[cfg(feature = "day")]
 pub mod day;
 pub mod deploy;
 pub mod devnode;
@@ -68,8 +72,10 @@ pub mod secret;
 pub mod suite;
 
 pub use bundle::ContractBundle;
-pub use client::{Chain, ChainConfig, Client, Finality, Included, Instantiated};
-pub use contract::{CallOutcome, Contract, ContractEvent, DryRun, Gas, PreparedCall, Quote};
+pub use client::{Chain, ChainConfig, Client, Finality, Instantiated};
+pub use contract::{
+    CallOutcome, Contract, ContractEvent, DryRun, Gas, Included, PreparedCall, Quote,
+};
 pub use error::{BundleError, ChainError, ManifestError, Result};
 pub use kind::ContractKind;
 pub use manifest::{DeployedContract, Manifest, MANIFEST_VERSION};

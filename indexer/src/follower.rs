@@ -14,7 +14,7 @@ use crate::projection::Projection;
 use crate::source::{BlockSource, Connector, RawBlock};
 use bizkey_store::entity::{blocks, chain_meta, contracts, index_batches};
 use bizkey_store::hex0x;
-use bizkey_store::{now_ms, repo};
+use bizkey_store::{now_ms, repo, unix_ms};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
@@ -194,9 +194,7 @@ impl Follower {
                 return Ok(Stop::Shutdown);
             }
             if next > head {
-                self.metrics
-                    .caught_up_at_ms
-                    .store(now_ms().max(0) as u64, Relaxed);
+                self.metrics.caught_up_at_ms.store(unix_ms(), Relaxed);
                 tokio::select! {
                     h = source.wait_finalized(head, Duration::from_secs(5)) => head = h?,
                     _ = shutdown.changed() => return Ok(Stop::Shutdown),

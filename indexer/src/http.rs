@@ -26,7 +26,7 @@ pub fn app(metrics: Arc<Metrics>) -> Router {
 /// 200 when [`Metrics::health`] is ok, else 503 with its reasons.
 async fn health(State(s): State<AppState>) -> Response {
     let m = &s.metrics;
-    let now = bizkey_store::now_ms().max(0) as u64;
+    let now = bizkey_store::unix_ms();
     let h = m.health(now);
     let body = serde_json::json!({
         "status": h.status,

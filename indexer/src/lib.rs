@@ -8,6 +8,7 @@ pub mod error;
 pub mod follower;
 pub mod fraud;
 pub mod http;
+#[cfg(feature = "loadgen")]
 pub mod loadgen;
 pub mod metrics;
 pub mod projection;

@@ -14,6 +14,7 @@ use bizkey_chain::{
     AccountId32, Chain, ChainError, Contract, Finality, Gas, Keypair, Manifest, ManifestError,
     PreparedCall,
 };
+use bizkey_store::{blake2_256, unix_ms};
 use bizkey_types::ledger::{LedgerError, LedgerParams, Order, ReceiptId, ReceiptOpened};
 use bizkey_types::math::{Channel, ShopCost};
 use bizkey_types::registry::{Category, MerchantProfile, MerchantStatus, RegistryError};
@@ -53,14 +54,6 @@ pub struct Suite {
     pub time: Contract,
     order_ids: AtomicU64,
     gas: std::sync::Mutex<(Gas, Gas)>,
-}
-
-/// Wall-clock ms (order times must not be in the chain's future).
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 impl Suite {
@@ -245,7 +238,7 @@ impl Suite {
         let order_id = self.order_ids.fetch_add(1, Relaxed);
         Order {
             order_id,
-            order_time: now_ms().saturating_sub(60_000),
+            order_time: unix_ms().saturating_sub(60_000),
             channel,
             amount,
             discount: amount / 20,
@@ -417,5 +410,3 @@ impl Suite {
         }
     }
 }
-
-pub use bizkey_store::blake2_256;

@@ -152,7 +152,7 @@ impl Metrics {
 
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        self.render_at(bizkey_store::now_ms().max(0) as u64)
+        self.render_at(bizkey_store::unix_ms())
     }
 
     /// [`Metrics::render`] at wall-clock time `now_ms`.

@@ -338,7 +338,7 @@ async fn open_all(suite: &Suite, sim: &Simulation, actors: &Actors) -> Vec<Recei
                             discount: 0,
                             time_paid: 0,
                             items: rc.item_count,
-                            detail_hash: Hash::from(bizkey_indexer::loadgen::blake2_256(
+                            detail_hash: Hash::from(bizkey_store::blake2_256(
                                 &r.receipt_id.to_le_bytes(),
                             )),
                         };
@@ -668,13 +668,13 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     let flagged_count = above.iter().filter(|a| **a).count() as u64;
     assert_eq!(metrics.flags_settled.load(Relaxed), flagged_count);
     let flag_failures = metrics.flag_failures.load(Relaxed);
-    let health = metrics.health(bizkey_indexer::loadgen::now_ms());
+    let health = metrics.health(bizkey_store::unix_ms());
     assert!(health.is_ok(), "{health:?}");
 
     // After the window: everyone claims. Each claim pays the receipts still
     // confirmed, nothing for the flagged ones.
     let deadline = on_chain.iter().map(|r| r.deadline).max().unwrap();
-    let wait = deadline.saturating_sub(bizkey_indexer::loadgen::now_ms()) + 1_500;
+    let wait = deadline.saturating_sub(bizkey_store::unix_ms()) + 1_500;
     tokio::time::sleep(Duration::from_millis(wait)).await;
     suite.tick().await.unwrap();
     let t_matured = t0.elapsed();

@@ -8,8 +8,9 @@ use bizkey_chain::accounts::{account_of, keypair};
 use bizkey_chain::sdk::pos::{Pos, Sale};
 use bizkey_chain::sdk::{Refusal, SdkError, Session};
 use bizkey_chain::Manifest;
-use bizkey_indexer::loadgen::{now_ms, Suite};
+use bizkey_indexer::loadgen::Suite;
 use bizkey_store::detail::{Item, ReceiptDetail};
+use bizkey_store::unix_ms;
 use bizkey_types::ledger::{LedgerError, ReceiptId, ReceiptStatus};
 use std::time::Duration;
 
@@ -44,7 +45,7 @@ pub async fn sell(suite: &Suite, manifest: &Manifest, node_url: &str, seed: u64)
             .unwrap(),
     );
     let customers = suite.accounts("pos/customer", 2).await.unwrap();
-    let base = now_ms() * 1_000;
+    let base = unix_ms() * 1_000;
     let sales = [
         Sale::in_store(
             account_of(&customers[0]),
@@ -63,7 +64,7 @@ pub async fn sell(suite: &Suite, manifest: &Manifest, node_url: &str, seed: u64)
         ),
     ];
     // The order the SDK derives from the detail.
-    let order = sales[0].order(now_ms());
+    let order = sales[0].order(unix_ms());
     assert_eq!((order.amount, order.discount, order.items), (800, 100, 2));
     assert_eq!(order.detail_hash, sales[0].detail.hash().into());
 

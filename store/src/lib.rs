@@ -25,9 +25,15 @@ pub fn blake2_256(data: &[u8]) -> [u8; 32] {
     blake2::Blake2b::<U32>::digest(data).into()
 }
 
-/// Wall-clock time in ms since the Unix epoch (0 if the clock is before it).
-pub fn now_ms() -> i64 {
+/// Wall-clock time in ms since the Unix epoch (0 if the clock is before it),
+/// as the chain's `Timestamp` (order times, deadlines).
+pub fn unix_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// [`unix_ms`] as the index's `BIGINT` columns store it.
+pub fn now_ms() -> i64 {
+    i64::try_from(unix_ms()).unwrap_or(i64::MAX)
 }

@@ -14,6 +14,8 @@ use bizkey_store::entity::{
     proposals, receipt_status_history, receipts, rewards, token_balances,
 };
 use bizkey_store::repo;
+use bizkey_types::registry::Category;
+use bizkey_types::Named;
 use blake2::{Blake2b512, Digest};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -91,17 +93,6 @@ pub fn receipt_block(id: i64) -> i64 {
     FIRST_BLOCK + (id - 1) / PER_BLOCK
 }
 
-const CATEGORIES: [&str; 9] = [
-    "Restaurant",
-    "Cafe",
-    "Grocery",
-    "Bakery",
-    "Bar",
-    "Retail",
-    "Beauty",
-    "Services",
-    "Other",
-];
 const ACTIONS: [&str; 4] = [
     "TreasurySpend",
     "SetLedgerParams",
@@ -179,7 +170,7 @@ pub async fn seed(
         .map(|i| merchants::Model {
             account: merchant_account(i),
             name: format!("Shop {i:03}"),
-            category: CATEGORIES[(i % 9) as usize].into(),
+            category: Category::ALL[(i % 9) as usize].as_str().into(),
             location: format!("wx4g{}", i % 8),
             area_sqft: rng.random_range(200..2_000),
             staff: rng.random_range(1..20),

@@ -31,7 +31,7 @@
 
 use super::{Result, SdkError, Session};
 use crate::error::ChainError;
-use bizkey_store::detail::ReceiptDetail;
+use bizkey_store::detail::{Item, ReceiptDetail};
 use bizkey_types::ledger::{LedgerError, Order, Receipt, ReceiptId, ReceiptOpened, ReceiptStatus};
 use bizkey_types::math::{Channel, TIME_UNITS_PER_CENT};
 use bizkey_types::{Hash, Timestamp};
@@ -262,5 +262,37 @@ impl Pos {
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+}
+
+/// The full detail a POS keeps off-chain for a sale of `amount` cents in
+/// `items` lines (paid prices adding up to the amount); its blake2-256 is
+/// what goes on-chain, and the index accepts it only when the two agree.
+pub fn receipt_detail(merchant: &str, amount: u64, items: u32, time_cents: u128) -> ReceiptDetail {
+    let lines = u64::from(items.max(1));
+    let each = amount / lines;
+    let items = (0..lines)
+        .map(|k| {
+            // The first line takes the rounding remainder and the Time paid.
+            let paid = if k == 0 { each + amount % lines } else { each };
+            Item {
+                name: format!("item {}", k + 1),
+                quantity: 1,
+                list_price: paid,
+                paid_price: paid,
+                time_deduction: if k == 0 {
+                    time_cents.min(u64::MAX.into()) as u64
+                } else {
+                    0
+                },
+            }
+        })
+        .collect();
+    ReceiptDetail {
+        items,
+        logistics: None,
+        merchant_name: Some(merchant.to_owned()),
+        customer_name: None,
+        note: None,
     }
 }

@@ -8,7 +8,7 @@
 //! bizkey task     publish|join|claim …
 //! bizkey query    balance|receipt|rewards|proposal …
 //! bizkey deploy --url ws://127.0.0.1:9944 --suri //Alice --contracts-dir DIR --out deployment.json
-//! bizkey day    --manifest deployment.json [--merchants 3 --customers 8 --seed 7]
+//! bizkey day    --manifest deployment.json [--merchants 3 --customers 8 --seed 7]   (feature `day`)
 //! bizkey gas    --url ws://127.0.0.1:9944 --contracts-dir DIR [--out docs/gas.md]
 //! ```
 //!
@@ -23,7 +23,11 @@ mod people;
 mod report;
 
 use anyhow::{Context, Result};
-use bizkey_chain::{accounts, day, deploy, gas, Chain, Manifest, Secret};
+#[cfg(feature = "day")]
+use bizkey_chain::day;
+#[cfg(feature = "day")]
+use bizkey_chain::deploy::tokens;
+use bizkey_chain::{accounts, deploy, gas, Chain, Manifest, Secret};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -101,6 +105,7 @@ enum Command {
         execution_delay_ms: u64,
     },
     /// A scripted day of sales on a deployed suite; prints balances and BizPower.
+    #[cfg(feature = "day")]
     Day {
         /// The deployment manifest (`bizkey deploy --out`).
         #[arg(long, default_value = "deployment.json")]
@@ -231,6 +236,7 @@ async fn run(cli: Cli) -> Result<()> {
             print_manifest(&manifest);
             eprintln!("manifest written to {}", out.display());
         }
+        #[cfg(feature = "day")]
         Command::Day {
             manifest,
             url,
@@ -324,9 +330,8 @@ fn print_manifest(m: &Manifest) {
     }
 }
 
-use day::tokens;
-
 /// One `submitReceiptDetail` GraphQL request per line.
+#[cfg(feature = "day")]
 fn write_detail_uploads(
     path: &std::path::Path,
     details: &[(
@@ -346,6 +351,7 @@ fn write_detail_uploads(
     std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }
 
+#[cfg(feature = "day")]
 fn print_day(r: &day::DayReport) {
     println!(
         "\n{} merchant-first and {} customer-first sales, {} paid partly in Time, {} referred customers, {} claims\n",

@@ -4,7 +4,7 @@
 
 use crate::report::{Out, Report, Step};
 use anyhow::{bail, Context, Result};
-use bizkey_chain::day::receipt_detail;
+use bizkey_chain::sdk::pos::receipt_detail;
 use bizkey_chain::sdk::pos::{Pos, Sale};
 use bizkey_chain::sdk::{Action, Refusal, Session};
 use bizkey_chain::{accounts, AccountId32, Keypair, Manifest};
@@ -327,9 +327,7 @@ impl SaleArgs {
             }
             (None, None) => bail!("give --amount or --detail"),
         };
-        let order_id = self
-            .order_id
-            .unwrap_or_else(|| u64::try_from(bizkey_store::now_ms()).unwrap_or_default());
+        let order_id = self.order_id.unwrap_or_else(bizkey_store::unix_ms);
         Ok(Sale {
             customer: counterparty,
             order_id,
@@ -846,7 +844,7 @@ fn blake2(data: &[u8]) -> Hash {
     Hash::from(bizkey_store::blake2_256(data))
 }
 
-use bizkey_chain::day::tokens;
+use bizkey_chain::deploy::tokens;
 
 // Argument parsers: one clear line for each bad input.
 
