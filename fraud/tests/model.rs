@@ -84,7 +84,11 @@ fn batched_and_one_by_one_scores_agree() {
 fn model_metadata_is_read_and_bad_files_are_refused() {
     let scorer = scorer();
     let info = scorer.info();
-    assert!(info.version.starts_with("dbn-mlp-f"), "{}", info.version);
+    assert!(
+        info.version.starts_with("dbn-mlp-f") || info.version.starts_with("gbm-f"),
+        "{}",
+        info.version
+    );
     assert!(info.threshold > 0.0 && info.threshold < 1.0);
 
     let missing = Scorer::load(
