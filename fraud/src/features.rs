@@ -48,9 +48,9 @@
 //! | 29 | `referral_depth` | ln1p(length of the chain of referrers above the customer, as far as the chain has seen them) |
 //! | 30 | `referrer_age_h` | ln1p(hours since the referrer's first receipt); 0 without a referrer or when it never bought |
 //! | 31 | `referrer_orders` | ln1p(the referrer's receipts so far): real referrers shop, links of a chain barely do |
-//! | 32 | `merchant_young_revenue_share` | share of the merchant's recent revenue (exponentially decayed, 3-day time constant) from accounts younger than 7 days (chain age, first receipts included) |
+//! | 32 | `merchant_young_revenue_share` | share of the merchant's recent revenue (exponentially decayed, 3-day time constant) from accounts younger than 7 days (chain age, first receipts included). "Young" needs a known age: accounts first seen in the first 3 days of the history were there before it, and are never young (also below) |
 //! | 33 | `merchant_narrow_revenue_share` | the same from accounts that had bought at no more than 2 merchants and are younger than 21 days |
-//! | 34 | `first_cohort_vs_usual` | ln((customers whose first receipt was at the customer's first merchant within 24 h before the customer's own first receipt, up to now, + 1) / (that merchant's usual number of first receipts per 24 h + 1)): accounts opened together |
+//! | 34 | `first_cohort_vs_usual` | ln((customers whose first receipt was at the customer's first merchant within 24 h before the customer's own first receipt, up to now, + 1) / (that merchant's earlier number of first receipts per 24 h + 1)): accounts opened together; 0 for accounts from the first 3 days of the history |
 //! | 35 | `shared_customers_max` | max over the other merchants the customer bought at of the cosine overlap of the two merchants' customer sets (shared customers / √(customers × customers)): shops that trade customers |
 //! | 36 | `shared_young_max` | ln1p(max over the same merchants of the customers who bought at both while younger than 14 days): fresh accounts rotating over a group of shops |
 //!
@@ -309,6 +309,8 @@ const NARROW_MERCHANTS: u64 = 2;
 const NARROW_AGE_MS: u64 = 21 * DAY_MS;
 /// Merchants per customer that feed the shared-customer counts (bounds the work per receipt).
 const MAX_LINKED: usize = 16;
+/// See [`FeatureState::start_ms`].
+const SETTLING_MS: u64 = 3 * DAY_MS;
 /// Accounts younger than this feed `shared_young_max`.
 const SHARED_YOUNG_MS: u64 = 14 * DAY_MS;
 
@@ -333,6 +335,9 @@ fn slot<T: Default>(v: &mut Vec<T>, i: u32) -> &mut T {
 #[derive(Debug, Clone, Default)]
 pub struct FeatureState {
     last_ms: u64,
+    /// Time of the first receipt observed: accounts first seen within [`SETTLING_MS`] of it were there before
+    /// the history began, so their age is unknown (they are never "young").
+    start_ms: Option<u64>,
     merchants: Vec<MerchantState>,
     categories: Vec<CategoryState>,
     customers: Vec<CustomerState>,
@@ -348,6 +353,12 @@ impl FeatureState {
     /// An empty history.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether an account first seen at `first_ms` was opened after the history began.
+    fn settled(&self, first_ms: u64) -> bool {
+        self.start_ms
+            .is_some_and(|start| first_ms >= start + SETTLING_MS)
     }
 
     /// Receipts observed so far (across all merchants).
@@ -523,13 +534,14 @@ impl FeatureState {
                 (c.first_merchant, c.first_ms)
             };
             match self.merchants.get(fm as usize) {
-                Some(first) if !first.first_receipts.is_empty() => {
+                // Only for accounts opened after the history began, against the merchant's earlier rate.
+                Some(first) if self.settled(ft) && ft >= first.first_ms + DAY_MS => {
                     let from = first.first_receipts.partition_point(|&t| t + DAY_MS < ft);
                     // Those up to now (the customer's own first receipt excluded).
                     let n =
                         (first.first_receipts.len() - from) as f64 - f64::from(u8::from(!is_new));
-                    let days = ((now - first.first_ms) as f64 / DAY_MS as f64).max(1.0);
-                    let usual = first.first_receipts.len() as f64 / days;
+                    let days = ((ft - DAY_MS - first.first_ms) as f64 / DAY_MS as f64).max(1.0);
+                    let usual = from as f64 / days;
                     ((n.max(0.0) + 1.0) / (usual + 1.0)).ln()
                 }
                 _ => 0.0,
@@ -627,8 +639,10 @@ impl FeatureState {
             };
         }
         // Age and breadth before this receipt: what the features of this receipt saw.
-        let young = now - c.first_ms < YOUNG_MS;
-        let narrow = c.merchants <= NARROW_MERCHANTS && now - c.first_ms < NARROW_AGE_MS;
+        let start = *self.start_ms.get_or_insert(now);
+        let settled = c.first_ms >= start + SETTLING_MS;
+        let young = settled && now - c.first_ms < YOUNG_MS;
+        let narrow = settled && c.merchants <= NARROW_MERCHANTS && now - c.first_ms < NARROW_AGE_MS;
         c.orders += 1;
         c.last_ms = now;
 
@@ -644,7 +658,7 @@ impl FeatureState {
         if new_pair {
             let c = slot(&mut self.customers, r.customer);
             c.merchants += 1;
-            let fresh = now - c.first_ms < SHARED_YOUNG_MS;
+            let fresh = settled && now - c.first_ms < SHARED_YOUNG_MS;
             for &o in &c.merchant_list {
                 let e = self
                     .shared

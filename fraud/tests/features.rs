@@ -148,21 +148,35 @@ fn merchants_sharing_customers_and_young_revenue_are_seen() {
         .expect("in order");
     // Merchant 5 has 5 customers, merchant 6 has 4, 4 shared.
     assert!(close(f[col("shared_customers_max")], 4.0 / 20f64.sqrt()));
-    assert!(close(f[col("shared_young_max")], 4f64.ln_1p()));
-    // Every account is younger than a week: all of the recent revenue is young.
-    assert!(close(f[col("merchant_young_revenue_share")], 1.0));
+    // None of them young (see below).
+    assert_eq!(f[col("shared_young_max")], 0.0);
+    // Accounts first seen in the first 3 days of the history were there before it: never young.
+    assert_eq!(f[col("merchant_young_revenue_share")], 0.0);
     let lone = st
         .features(&receipt(30, 5, 9, None, 1_000))
         .expect("in order");
     assert_eq!(lone[col("shared_customers_max")], 0.0);
-    // Eight days later the share is still of the revenue as it was booked (young when it was paid).
-    let later = st
-        .features(&receipt(8 * 24 * 60, 5, 1, None, 1_000))
+    // Four days in, a new account's ¥10 is young revenue, next to the decayed ¥50 of the others
+    // (time constant 3 days): 1,000 / (1,000 + 5,000 e^(-4/3)).
+    let day4 = 4 * 24 * 60;
+    st.push(&receipt(day4, 5, 20, None, 1_000))
         .expect("in order");
+    let g = st
+        .features(&receipt(day4, 5, 1, None, 1_000))
+        .expect("in order");
+    let expected = 1_000.0 / (1_000.0 + 5_000.0 * (-4f64 / 3.0).exp());
     assert!(
-        close(later[col("merchant_young_revenue_share")], 1.0),
-        "decayed, but the share is of past revenue"
+        (f64::from(g[col("merchant_young_revenue_share")]) - expected).abs() < 1e-3,
+        "{}",
+        g[col("merchant_young_revenue_share")]
     );
+    // The young account also buys at merchant 6: one young customer shared.
+    st.push(&receipt(day4 + 1, 6, 20, None, 1_000))
+        .expect("in order");
+    let h = st
+        .features(&receipt(day4 + 2, 6, 1, None, 1_000))
+        .expect("in order");
+    assert!(close(h[col("shared_young_max")], 1f64.ln_1p()));
 }
 
 #[test]
