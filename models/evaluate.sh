@@ -6,7 +6,8 @@
 #   - evasion variants: the model trained on every pattern scores fresh seeds where the brushers use no
 #     evasion, one evasive behaviour alone, or all of them (simulate --evasion);
 #   - the Shopee rule (score --rule-output) on the same receipts.
-# For each of ALGOS (default "gbm dbn": LightGBM and the DBN+MLP, same features, same data as train.sh).
+# For each of ALGOS (default "gbm dbn": LightGBM and the DBN+MLP, same features, same data as train.sh:
+# models/data.sh).
 # Writes $work/results.json and prints Markdown tables (metrics.py). About 10 minutes for gbm and 20 for
 # dbn on two cores.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,11 +27,9 @@ cd "$work"
 sim() { # seed evasion name
   "$bin/simulate" --seed "$1" --evasion "$2" --output "$3.csv" --patterns "$3.patterns.csv" 2>/dev/null
 }
-for spec in 1:mixed 2:mixed 3:full 4:mixed; do
-  seed="${spec%%:*}"
-  sim "$seed" "${spec##*:}" "s$seed"
-  "$bin/export" --input "s$seed.csv" --output "s$seed.npy" >/dev/null
-done
+# shellcheck source=data.sh
+source "$here/data.sh"
+make_data
 patterns="ring repeat referral_burst huge_order collusion referral_chain"
 variants="none time_share jitter paced aging rotation full"
 sim 1001 mixed lopo
@@ -44,7 +43,7 @@ score() { # model input output [rule-output]
   "$bin/score" --model "$1" --input "$2.csv" --output "$3" ${4:+--rule-output "$4"} 2>/dev/null
 }
 train() { # algo out [pattern]
-  "$py" -W ignore "$here/train.py" --algo "$1" --train s1.npy s2.npy s3.npy --valid s4.npy --out "$2" \
+  "$py" -W ignore "$here/train.py" --algo "$1" --train "${TRAIN[@]}" --valid "${VALID[@]}" --out "$2" \
     ${3:+--exclude-pattern "$3"} >"$2.log" 2>&1
 }
 threshold() { # model

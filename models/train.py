@@ -281,7 +281,7 @@ def export_onnx(path, mean, std, layers, meta, threshold, version, doc):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", nargs="+", required=True)
-    ap.add_argument("--valid", required=True)
+    ap.add_argument("--valid", nargs="+", required=True)
     ap.add_argument("--test", help="held-out .npy for the report (optional)")
     ap.add_argument("--algo", choices=["dbn", "gbm"], default="dbn")
     ap.add_argument("--exclude-pattern", help="drop this brushing pattern from training and validation")
@@ -301,7 +301,7 @@ def main():
     rng = np.random.default_rng(args.seed)
 
     x, y, meta = load(args.train, args.exclude_pattern)
-    xv, yv, _ = load([args.valid], args.exclude_pattern)
+    xv, yv, _ = load(args.valid, args.exclude_pattern)
     xt, yt, _ = load([args.test]) if args.test else (xv, yv, None)
     print(f"train {len(y)} rows ({int(y.sum())} brushing), valid {len(yv)}, test {len(yt)}; {x.shape[1]} features")
     if args.exclude_pattern:
