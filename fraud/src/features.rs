@@ -23,32 +23,40 @@
 //! | 4 | `outside` | 1 for an outside sale (delivery) |
 //! | 5 | `amount_vs_ticket` | ln(amount) minus the mean ln(amount) of the merchant's past orders (of its category while the merchant has fewer than 10) |
 //! | 6 | `amount_z` | the same difference in standard deviations (floor 0.1), clamped to [-10, 20] |
-//! | 7 | `round_10` | 1 when the amount is a multiple of ¥10 (1,000 cents) |
-//! | 8 | `round_100` | 1 when the amount is a multiple of ¥100 |
-//! | 9 | `items` | ln1p(item count) |
-//! | 10 | `per_item_vs_merchant` | ln(amount / items) minus the merchant's (or category's) mean of it |
-//! | 11 | `time_share` | Time deducted / amount |
-//! | 12 | `customer_new` | 1 when the customer has no earlier receipt |
-//! | 13 | `customer_age_h` | ln1p(hours since the customer's first receipt) — account age as the chain sees it |
-//! | 14 | `customer_orders` | ln1p(the customer's earlier receipts, anywhere) |
-//! | 15 | `customer_merchants` | ln1p(distinct merchants the customer bought from) |
-//! | 16 | `customer_gap_min` | ln1p(minutes since the customer's previous receipt, anywhere); 0 when new |
-//! | 17 | `pair_orders` | ln1p(the customer's earlier receipts at this merchant) |
-//! | 18 | `pair_share` | share of the customer's earlier receipts that were at this merchant |
-//! | 19 | `pair_gap_min` | ln1p(minutes since the customer's previous receipt here); 0 when none |
-//! | 20 | `pair_recent_1h` | the customer's earlier receipts here, exponentially decayed with a 1 h time constant |
-//! | 21 | `pair_recent_24h` | ln1p(the same with a 24 h time constant) |
-//! | 22 | `merchant_orders_1h` | ln1p(the merchant's receipts in the last hour) |
-//! | 23 | `merchant_orders_per_buyer_1h` | receipts / distinct customers at the merchant in the last hour, this one included (the quantity of the Shopee rule) |
-//! | 24 | `merchant_rate_vs_usual` | ln((receipts in the last 24 h + 1) / (the merchant's average receipts per day + 1)) |
-//! | 25 | `merchant_new_share_24h` | share of the merchant's receipts in the last 24 h that were a customer's first receipt ever |
-//! | 26 | `merchant_age_d` | ln1p(days since the merchant's first receipt) — how much its statistics can be trusted |
-//! | 27 | `has_referrer` | 1 when the customer has a referrer |
-//! | 28 | `referrer_fanout` | ln1p(customers of the same referrer seen before) |
-//! | 29 | `referrer_fanout_24h` | ln1p(of those, first seen in the last 24 h) |
-//! | 30 | `referrer_first_here_share` | share of the referrer's customers whose first receipt was at this merchant |
-//! | 31 | `customer_referees` | ln1p(customers this customer has referred, seen so far) |
-//! | 32 | `pair_same_amount` | 1 when the amount equals the customer's previous amount at this merchant (identical repeated orders) |
+//! | 7 | `items` | ln1p(item count) |
+//! | 8 | `per_item_vs_merchant` | ln(amount / items) minus the merchant's (or category's) mean of it |
+//! | 9 | `customer_new` | 1 when the customer has no earlier receipt |
+//! | 10 | `customer_age_h` | ln1p(hours since the customer's first receipt) — account age as the chain sees it |
+//! | 11 | `customer_orders` | ln1p(the customer's earlier receipts, anywhere) |
+//! | 12 | `customer_merchants` | ln1p(distinct merchants the customer bought from) |
+//! | 13 | `customer_gap_min` | ln1p(minutes since the customer's previous receipt, anywhere); 0 when new |
+//! | 14 | `pair_orders` | ln1p(the customer's earlier receipts at this merchant) |
+//! | 15 | `pair_share` | share of the customer's earlier receipts that were at this merchant |
+//! | 16 | `pair_gap_min` | ln1p(minutes since the customer's previous receipt here); 0 when none |
+//! | 17 | `pair_recent_1h` | the customer's earlier receipts here, exponentially decayed with a 1 h time constant |
+//! | 18 | `pair_recent_24h` | ln1p(the same with a 24 h time constant) |
+//! | 19 | `merchant_orders_1h` | ln1p(the merchant's receipts in the last hour) |
+//! | 20 | `merchant_orders_per_buyer_1h` | receipts / distinct customers at the merchant in the last hour, this one included (the quantity of the Shopee rule) |
+//! | 21 | `merchant_rate_vs_usual` | ln((receipts in the last 24 h + 1) / (the merchant's average receipts per day + 1)) |
+//! | 22 | `merchant_new_share_24h` | share of the merchant's receipts in the last 24 h that were a customer's first receipt ever |
+//! | 23 | `merchant_age_d` | ln1p(days since the merchant's first receipt) — how much its statistics can be trusted |
+//! | 24 | `has_referrer` | 1 when the customer has a referrer |
+//! | 25 | `referrer_fanout` | ln1p(customers of the same referrer seen before) |
+//! | 26 | `referrer_fanout_24h` | ln1p(of those, first seen in the last 24 h) |
+//! | 27 | `referrer_first_here_share` | share of the referrer's customers whose first receipt was at this merchant |
+//! | 28 | `customer_referees` | ln1p(customers this customer has referred, seen so far) |
+//! | 29 | `referral_depth` | ln1p(length of the chain of referrers above the customer, as far as the chain has seen them) |
+//! | 30 | `referrer_age_h` | ln1p(hours since the referrer's first receipt); 0 without a referrer or when it never bought |
+//! | 31 | `referrer_orders` | ln1p(the referrer's receipts so far): real referrers shop, links of a chain barely do |
+//! | 32 | `merchant_young_revenue_share` | share of the merchant's recent revenue (exponentially decayed, 3-day time constant) from accounts younger than 7 days (chain age, first receipts included). "Young" needs a known age: accounts first seen in the first 3 days of the history were there before it, and are never young (also below) |
+//! | 33 | `merchant_narrow_revenue_share` | the same from accounts that had bought at no more than 2 merchants and are younger than 21 days |
+//! | 34 | `first_cohort_vs_usual` | ln((customers whose first receipt was at the customer's first merchant within 24 h before the customer's own first receipt, up to now, + 1) / (that merchant's earlier number of first receipts per 24 h + 1)): accounts opened together; 0 for accounts from the first 3 days of the history |
+//! | 35 | `shared_customers_max` | max over the other merchants the customer bought at of the cosine overlap of the two merchants' customer sets (shared customers / √(customers × customers)): shops that trade customers |
+//! | 36 | `shared_young_max` | ln1p(max over the same merchants of the customers who bought at both while younger than 14 days): fresh accounts rotating over a group of shops |
+//!
+//! Deliberately absent (version 2): the Time share of the bill, round amounts and identical repeated amounts.
+//! Each could only ever say "honest" when present, and a brusher adds it for free (paying 2–10 % in Time,
+//! adding a few cents, varying the bill), so a model that used them was evaded by exactly that.
 
 use std::collections::VecDeque;
 
@@ -58,11 +66,11 @@ use crate::receipt::{Channel, Receipt};
 use crate::sim::{DAY_MS, HOUR_MS, LOCAL_UTC_OFFSET_MS, MINUTE_MS};
 
 /// Number of features.
-pub const N_FEATURES: usize = 33;
+pub const N_FEATURES: usize = 37;
 
 /// Version of the definition. Stored in the model's metadata; bump it with any change to the features so that a
 /// model trained on other features is refused.
-pub const FEATURE_VERSION: u32 = 1;
+pub const FEATURE_VERSION: u32 = 2;
 
 /// Column names, in order (see the module docs for their meaning).
 pub const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -73,11 +81,8 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "outside",
     "amount_vs_ticket",
     "amount_z",
-    "round_10",
-    "round_100",
     "items",
     "per_item_vs_merchant",
-    "time_share",
     "customer_new",
     "customer_age_h",
     "customer_orders",
@@ -98,7 +103,14 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "referrer_fanout_24h",
     "referrer_first_here_share",
     "customer_referees",
-    "pair_same_amount",
+    "referral_depth",
+    "referrer_age_h",
+    "referrer_orders",
+    "merchant_young_revenue_share",
+    "merchant_narrow_revenue_share",
+    "first_cohort_vs_usual",
+    "shared_customers_max",
+    "shared_young_max",
 ];
 
 /// One feature row.
@@ -161,6 +173,27 @@ impl Decaying {
     }
 }
 
+/// A sum that decays exponentially with time constant `tau`.
+#[derive(Debug, Clone, Copy, Default)]
+struct DecayingSum {
+    value: f64,
+    at_ms: u64,
+}
+
+impl DecayingSum {
+    fn get(&self, now_ms: u64, tau_ms: f64) -> f64 {
+        if self.value == 0.0 {
+            return 0.0;
+        }
+        self.value * (-(now_ms.saturating_sub(self.at_ms) as f64) / tau_ms).exp()
+    }
+
+    fn add(&mut self, now_ms: u64, tau_ms: f64, x: f64) {
+        self.value = self.get(now_ms, tau_ms) + x;
+        self.at_ms = now_ms;
+    }
+}
+
 /// Receipts of one merchant in the last hour and their distinct buyers (exact, sliding).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HourWindow {
@@ -213,6 +246,14 @@ struct MerchantState {
     /// Receipts in the last 24 h: (time, was the customer's first receipt ever).
     day: VecDeque<(u64, bool)>,
     day_new: u32,
+    /// Distinct customers so far.
+    customers: u64,
+    /// Times of the customers' first receipts ever that were here, in time order.
+    first_receipts: Vec<u64>,
+    /// Recent revenue (decayed), in total and from young and from young narrow accounts.
+    revenue: DecayingSum,
+    revenue_young: DecayingSum,
+    revenue_narrow: DecayingSum,
 }
 
 impl MerchantState {
@@ -243,19 +284,35 @@ struct CustomerState {
     /// As a referrer: customers referred, seen so far, and the first-seen times of the last 24 h.
     referees: u64,
     referees_recent: VecDeque<u64>,
+    /// Referrers above this customer, as far as seen (fixed at the first receipt).
+    depth: u32,
+    first_merchant: u32,
+    /// The merchants bought at, in order of first purchase (the first [`MAX_LINKED`]).
+    merchant_list: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 struct PairState {
     orders: u64,
     last_ms: u64,
-    last_amount: u64,
     recent_1h: Decaying,
     recent_24h: Decaying,
 }
 
 const TAU_1H: f64 = HOUR_MS as f64;
 const TAU_24H: f64 = DAY_MS as f64;
+const TAU_REVENUE: f64 = 3.0 * DAY_MS as f64;
+/// Accounts younger than this are "young" for the merchant's revenue share.
+const YOUNG_MS: u64 = 7 * DAY_MS;
+/// A narrow account: at most this many merchants, younger than [`NARROW_AGE_MS`].
+const NARROW_MERCHANTS: u64 = 2;
+const NARROW_AGE_MS: u64 = 21 * DAY_MS;
+/// Merchants per customer that feed the shared-customer counts (bounds the work per receipt).
+const MAX_LINKED: usize = 16;
+/// See [`FeatureState::start_ms`].
+const SETTLING_MS: u64 = 3 * DAY_MS;
+/// Accounts younger than this feed `shared_young_max`.
+const SHARED_YOUNG_MS: u64 = 14 * DAY_MS;
 
 fn pair_key(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
@@ -278,18 +335,30 @@ fn slot<T: Default>(v: &mut Vec<T>, i: u32) -> &mut T {
 #[derive(Debug, Clone, Default)]
 pub struct FeatureState {
     last_ms: u64,
+    /// Time of the first receipt observed: accounts first seen within [`SETTLING_MS`] of it were there before
+    /// the history began, so their age is unknown (they are never "young").
+    start_ms: Option<u64>,
     merchants: Vec<MerchantState>,
     categories: Vec<CategoryState>,
     customers: Vec<CustomerState>,
     pairs: FxHashMap<u64, PairState>,
     /// (referrer, merchant) → referees whose first receipt was at that merchant.
     referee_first_at: FxHashMap<u64, u64>,
+    /// (merchant, merchant), lower id first → customers who bought at both, and of them those who bought at
+    /// the second of the two while younger than [`SHARED_YOUNG_MS`].
+    shared: FxHashMap<u64, (u32, u32)>,
 }
 
 impl FeatureState {
     /// An empty history.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether an account first seen at `first_ms` was opened after the history began.
+    fn settled(&self, first_ms: u64) -> bool {
+        self.start_ms
+            .is_some_and(|start| first_ms >= start + SETTLING_MS)
     }
 
     /// Receipts observed so far (across all merchants).
@@ -438,6 +507,67 @@ impl FeatureState {
             None => (0.0, 0.0, 0.0),
         };
 
+        let (depth, referrer_age_h, referrer_orders) = match r.referrer {
+            Some(referrer) => match self.customers.get(referrer as usize) {
+                Some(rc) if rc.orders > 0 => (
+                    if is_new { rc.depth + 1 } else { c.depth },
+                    (now - rc.first_ms) as f64 / HOUR_MS as f64,
+                    rc.orders as f64,
+                ),
+                _ => (if is_new { 1 } else { c.depth }, 0.0, 0.0),
+            },
+            None => (0, 0.0, 0.0),
+        };
+        let revenue = m.revenue.get(now, TAU_REVENUE);
+        let (young_share, narrow_share) = if revenue > 0.0 {
+            (
+                m.revenue_young.get(now, TAU_REVENUE) / revenue,
+                m.revenue_narrow.get(now, TAU_REVENUE) / revenue,
+            )
+        } else {
+            (0.0, 0.0)
+        };
+        let cohort = {
+            let (fm, ft) = if is_new {
+                (r.merchant, now)
+            } else {
+                (c.first_merchant, c.first_ms)
+            };
+            match self.merchants.get(fm as usize) {
+                // Only for accounts opened after the history began, against the merchant's earlier rate.
+                Some(first) if self.settled(ft) && ft >= first.first_ms + DAY_MS => {
+                    let from = first.first_receipts.partition_point(|&t| t + DAY_MS < ft);
+                    // Those up to now (the customer's own first receipt excluded).
+                    let n =
+                        (first.first_receipts.len() - from) as f64 - f64::from(u8::from(!is_new));
+                    let days = ((ft - DAY_MS - first.first_ms) as f64 / DAY_MS as f64).max(1.0);
+                    let usual = from as f64 / days;
+                    ((n.max(0.0) + 1.0) / (usual + 1.0)).ln()
+                }
+                _ => 0.0,
+            }
+        };
+        let (shared_max, shared_young) = c
+            .merchant_list
+            .iter()
+            .filter(|&&o| o != r.merchant)
+            .map(|&o| {
+                let s = self
+                    .shared
+                    .get(&pair_key(o.min(r.merchant), o.max(r.merchant)));
+                let n_o = self.merchants.get(o as usize).map_or(0, |x| x.customers);
+                match s {
+                    Some(&(s, young)) if m.customers > 0 && n_o > 0 => (
+                        f64::from(s) / ((m.customers * n_o) as f64).sqrt(),
+                        f64::from(young),
+                    ),
+                    _ => (0.0, 0.0),
+                }
+            })
+            .fold((0.0, 0.0), |(a, b), (x, y)| {
+                (f64::max(a, x), f64::max(b, y))
+            });
+
         let f = [
             angle.sin(),
             angle.cos(),
@@ -446,11 +576,8 @@ impl FeatureState {
             f64::from(u8::from(r.channel == Channel::Outside)),
             amount_vs,
             amount_z,
-            f64::from(u8::from(r.amount_cents.is_multiple_of(1_000))),
-            f64::from(u8::from(r.amount_cents.is_multiple_of(10_000))),
             ln1p(items),
             per_item_vs,
-            (r.time_deducted as f64 / amount).min(1.0),
             f64::from(u8::from(is_new)),
             ln1p(age_h),
             ln1p(c.orders as f64),
@@ -471,9 +598,14 @@ impl FeatureState {
             ln1p(fanout_24h),
             first_here,
             ln1p(c.referees as f64),
-            f64::from(u8::from(
-                pair.orders > 0 && pair.last_amount == r.amount_cents,
-            )),
+            ln1p(f64::from(depth)),
+            ln1p(referrer_age_h),
+            ln1p(referrer_orders),
+            young_share,
+            narrow_share,
+            cohort,
+            shared_max,
+            ln1p(shared_young),
         ];
         f.map(|x| x as f32)
     }
@@ -490,11 +622,27 @@ impl FeatureState {
         let amount = (r.amount_cents.max(1)) as f64;
         let per_item = amount / f64::from(r.item_count.max(1));
 
+        let referrer_depth = r
+            .referrer
+            .and_then(|p| self.customers.get(p as usize))
+            .filter(|p| p.orders > 0)
+            .map(|p| p.depth);
         let c = slot(&mut self.customers, r.customer);
         let first_ever = c.orders == 0;
         if first_ever {
             c.first_ms = now;
+            c.first_merchant = r.merchant;
+            c.depth = match (r.referrer, referrer_depth) {
+                (Some(_), Some(d)) => d + 1,
+                (Some(_), None) => 1,
+                (None, _) => 0,
+            };
         }
+        // Age and breadth before this receipt: what the features of this receipt saw.
+        let start = *self.start_ms.get_or_insert(now);
+        let settled = c.first_ms >= start + SETTLING_MS;
+        let young = settled && now - c.first_ms < YOUNG_MS;
+        let narrow = settled && c.merchants <= NARROW_MERCHANTS && now - c.first_ms < NARROW_AGE_MS;
         c.orders += 1;
         c.last_ms = now;
 
@@ -502,14 +650,27 @@ impl FeatureState {
             .pairs
             .entry(pair_key(r.customer, r.merchant))
             .or_default();
-        if pair.orders == 0 {
-            slot(&mut self.customers, r.customer).merchants += 1;
-        }
+        let new_pair = pair.orders == 0;
         pair.orders += 1;
         pair.last_ms = now;
-        pair.last_amount = r.amount_cents;
         pair.recent_1h.add(now, TAU_1H);
         pair.recent_24h.add(now, TAU_24H);
+        if new_pair {
+            let c = slot(&mut self.customers, r.customer);
+            c.merchants += 1;
+            let fresh = settled && now - c.first_ms < SHARED_YOUNG_MS;
+            for &o in &c.merchant_list {
+                let e = self
+                    .shared
+                    .entry(pair_key(o.min(r.merchant), o.max(r.merchant)))
+                    .or_insert((0, 0));
+                e.0 += 1;
+                e.1 += u32::from(fresh);
+            }
+            if c.merchant_list.len() < MAX_LINKED {
+                c.merchant_list.push(r.merchant);
+            }
+        }
 
         if first_ever {
             if let Some(referrer) = r.referrer {
@@ -534,6 +695,15 @@ impl FeatureState {
         m.hour.push(now, r.customer);
         m.day.push_back((now, first_ever));
         m.day_new += u32::from(first_ever);
+        m.customers += u64::from(new_pair);
+        if first_ever {
+            m.first_receipts.push(now);
+        }
+        m.revenue.add(now, TAU_REVENUE, amount);
+        m.revenue_young
+            .add(now, TAU_REVENUE, if young { amount } else { 0.0 });
+        m.revenue_narrow
+            .add(now, TAU_REVENUE, if narrow { amount } else { 0.0 });
 
         let cat = slot(&mut self.categories, r.category);
         cat.amount.add(amount.ln());

@@ -9,10 +9,20 @@
 //! - [`Brushing::Repeat`]: one customer repeats orders at one merchant, in a burst or daily;
 //! - [`Brushing::ReferralBurst`]: a referrer brings a burst of new accounts that all buy at one merchant
 //!   (harvesting referral bonuses);
-//! - [`Brushing::HugeOrder`]: a merchant inflates one huge order.
+//! - [`Brushing::HugeOrder`]: a merchant inflates one huge order;
+//! - [`Brushing::Collusion`]: the owners of a group of shops (and a few accomplices) buy at each other's shops
+//!   in rotation, paced like regulars;
+//! - [`Brushing::ReferralChain`]: a chain of referrals, one referee each, many levels deep, every new account
+//!   buying at the brushed shop.
 //!
-//! Honest traffic also has look-alikes that must not be flagged: regulars who visit daily, second orders
-//! within the hour, honest large group orders, friends who join through the same referrer on one day.
+//! Brushers are adversaries who know the features: [`Evasion`] gives, per scheme, the chance of each evasive
+//! behaviour (paying part in Time, amounts off round numbers, pacing like regulars at normal hours, accounts
+//! aged before use, rotation across a colluding group of shops).
+//!
+//! Honest traffic also has look-alikes that must not be flagged: regulars who visit daily, loyal daily
+//! regulars with the same order every morning, office lunch groups at one restaurant, families who join
+//! through the same referrer and buy together, shops with night trade, second orders within the hour, honest
+//! large group orders.
 //!
 //! Everything is reproducible from [`SimConfig::seed`]. Entities are index numbers (`Merchant::id`,
 //! `Customer::id` are their positions), amounts are cents, times are ms since the Unix epoch.
@@ -158,6 +168,8 @@ pub struct Merchant {
     pub ticket_cents: u64,
     /// Relative attractiveness when customers pick their favourites.
     pub popularity: f64,
+    /// Open late into the night (a restaurant or grocery with night trade).
+    pub night: bool,
 }
 
 /// A customer account.
@@ -182,15 +194,19 @@ pub enum Brushing {
     Repeat,
     ReferralBurst,
     HugeOrder,
+    Collusion,
+    ReferralChain,
 }
 
 impl Brushing {
     /// Every pattern.
-    pub const ALL: [Brushing; 4] = [
+    pub const ALL: [Brushing; 6] = [
         Brushing::Ring,
         Brushing::Repeat,
         Brushing::ReferralBurst,
         Brushing::HugeOrder,
+        Brushing::Collusion,
+        Brushing::ReferralChain,
     ];
 
     /// Name used in reports.
@@ -200,8 +216,99 @@ impl Brushing {
             Brushing::Repeat => "repeat",
             Brushing::ReferralBurst => "referral_burst",
             Brushing::HugeOrder => "huge_order",
+            Brushing::Collusion => "collusion",
+            Brushing::ReferralChain => "referral_chain",
         }
     }
+
+    /// Parses [`Brushing::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Brushing::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+/// How adversarial the brushers are: for each scheme, the chance that it uses each evasive behaviour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evasion {
+    /// Pays 2–10 % of each fake bill in Time, as honest Time users do.
+    pub time_share: f64,
+    /// Prices fake bills like honest ones (whole yuan, 10 fen or exact cents) instead of round ¥10 / ¥50 steps.
+    pub jitter: f64,
+    /// Paces orders like a regular: one order per account every day or two, at the shop's busy hours, with
+    /// ordinary amounts, for two to three weeks.
+    pub paced: f64,
+    /// Opens the fake accounts this many days before use, each with one small purchase at the shop.
+    pub aging_days: u32,
+    /// Chance that aging is used at all.
+    pub aging: f64,
+    /// A ring spreads its orders over a colluding group of 3–6 shops of one district.
+    pub rotation: f64,
+}
+
+impl Evasion {
+    /// Naive brushers (the simulator's original four patterns).
+    pub const NONE: Evasion = Evasion {
+        time_share: 0.0,
+        jitter: 0.0,
+        paced: 0.0,
+        aging_days: 7,
+        aging: 0.0,
+        rotation: 0.0,
+    };
+    /// Every scheme uses every evasion.
+    pub const FULL: Evasion = Evasion {
+        time_share: 1.0,
+        jitter: 1.0,
+        paced: 1.0,
+        aging_days: 7,
+        aging: 1.0,
+        rotation: 1.0,
+    };
+    /// The default mix: each behaviour in half of the schemes.
+    pub const MIXED: Evasion = Evasion {
+        time_share: 0.5,
+        jitter: 0.5,
+        paced: 0.5,
+        aging_days: 7,
+        aging: 0.5,
+        rotation: 0.5,
+    };
+
+    /// A named variant: `none`, `mixed`, `full`, or one behaviour alone (`time_share`, `jitter`, `paced`,
+    /// `aging`, `rotation`).
+    pub fn named(name: &str) -> Option<Self> {
+        let only = Evasion::NONE;
+        Some(match name {
+            "none" => Evasion::NONE,
+            "mixed" => Evasion::MIXED,
+            "full" => Evasion::FULL,
+            "time_share" => Evasion {
+                time_share: 1.0,
+                ..only
+            },
+            "jitter" => Evasion {
+                jitter: 1.0,
+                ..only
+            },
+            "paced" => Evasion { paced: 1.0, ..only },
+            "aging" => Evasion { aging: 1.0, ..only },
+            "rotation" => Evasion {
+                rotation: 1.0,
+                ..only
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// The evasive behaviours one scheme drew.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tactics {
+    time_share: bool,
+    jitter: bool,
+    paced: bool,
+    aging: bool,
+    rotation: bool,
 }
 
 /// A simulated receipt with its ground truth.
@@ -240,14 +347,27 @@ pub struct SimConfig {
     pub repeaters: u32,
     pub referral_bursts: u32,
     pub huge_orders: u32,
+    /// Groups of colluding shops whose owners buy at each other's shops.
+    pub collusions: u32,
+    pub referral_chains: u32,
+    pub evasion: Evasion,
+    /// Honest look-alikes: office lunch groups (colleagues at one restaurant on weekdays).
+    pub lunch_groups: u32,
+    /// Honest look-alikes: share of customers who are loyal daily regulars of one shop (same order, same hour).
+    pub loyal_share: f64,
+    /// Honest look-alikes: share of restaurants and groceries open late into the night.
+    pub night_share: f64,
 }
 
 impl SimConfig {
     /// A configuration of the given size with brushing in proportion: per 100 merchants and 4 weeks, 6 rings,
-    /// 25 repeating customers, 8 referral bursts and 15 huge orders.
+    /// 25 repeating customers, 8 referral bursts, 15 huge orders, 3 colluding groups and 5 referral chains
+    /// (the last two only when the size gives at least one), brushers of [`Evasion::MIXED`], and 4 office
+    /// lunch groups, 2 % loyal daily regulars and 15 % night shops among restaurants and groceries.
     pub fn new(seed: u64, merchants: u32, customers: u32, days: u32) -> Self {
         let scale = f64::from(merchants) / 100.0 * f64::from(days) / 28.0;
         let count = |per: f64| (per * scale).round().max(1.0) as u32;
+        let count0 = |per: f64| (per * scale).round() as u32;
         SimConfig {
             seed,
             start_ms: DEFAULT_START_MS,
@@ -261,6 +381,12 @@ impl SimConfig {
             repeaters: count(25.0),
             referral_bursts: count(8.0),
             huge_orders: count(15.0),
+            collusions: count0(3.0),
+            referral_chains: count0(5.0),
+            evasion: Evasion::MIXED,
+            lunch_groups: count0(4.0),
+            loyal_share: 0.02,
+            night_share: 0.15,
         }
     }
 
@@ -310,6 +436,8 @@ struct World {
     customers: Vec<Customer>,
     habits: Vec<Option<Habit>>,
     by_district: Vec<Vec<u32>>,
+    /// Newcomers who joined together through one referrer: (referrer, members).
+    groups: Vec<(Option<u32>, Vec<u32>)>,
     out: Vec<(Receipt, Option<Brushing>)>,
 }
 
@@ -326,15 +454,22 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         customers: Vec::new(),
         habits: Vec::new(),
         by_district: vec![Vec::new(); usize::from(config.districts)],
+        groups: Vec::new(),
         out: Vec::new(),
     };
     world.make_merchants(&mut root.fork(1));
+    world.night_shops(&mut root.fork(8));
     world.make_customers(&mut root.fork(2));
     world.honest_traffic(&mut root.fork(3));
+    world.family_outings(&mut root.fork(9));
+    world.lunch_groups(&mut root.fork(10));
+    world.loyal_regulars(&mut root.fork(11));
     world.rings(&mut root.fork(4));
     world.repeaters(&mut root.fork(5));
     world.referral_bursts(&mut root.fork(6));
     world.huge_orders(&mut root.fork(7));
+    world.collusions(&mut root.fork(12));
+    world.referral_chains(&mut root.fork(13));
 
     // Stable sort: equal times keep generation order, which is itself deterministic.
     world.out.sort_by_key(|(r, _)| r.order_time_ms);
@@ -390,16 +525,36 @@ impl World {
         (local_day + 3) % 7 >= 5
     }
 
+    /// The merchant's relative traffic per local hour: its category's, plus late-night trade for night shops.
+    fn hours(&self, merchant: u32) -> [f64; 24] {
+        let m = &self.merchants[merchant as usize];
+        let mut hours = m.category.profile().hours;
+        if m.night {
+            for (h, w) in [
+                (21, 1.5),
+                (22, 1.8),
+                (23, 1.8),
+                (0, 1.5),
+                (1, 1.0),
+                (2, 0.6),
+                (3, 0.3),
+            ] {
+                hours[h] = f64::max(hours[h], w);
+            }
+        }
+        hours
+    }
+
     /// A time on `day` drawn from the merchant's hourly rhythm.
     fn rhythm_time(&self, rng: &mut Rng, merchant: u32, day: u32) -> u64 {
-        let hours = &self.merchants[merchant as usize].category.profile().hours;
-        let hour = rng.weighted(hours) as u64;
+        let hours = self.hours(merchant);
+        let hour = rng.weighted(&hours) as u64;
         self.day_start(day) + hour * HOUR_MS + rng.below(HOUR_MS)
     }
 
     /// A time on `day` uniform over the merchant's opening hours (fakes don't follow the crowd).
     fn open_time(&self, rng: &mut Rng, merchant: u32, day: u32) -> u64 {
-        let hours = &self.merchants[merchant as usize].category.profile().hours;
+        let hours = self.hours(merchant);
         let open: Vec<f64> = hours
             .iter()
             .map(|&w| if w > 0.0 { 1.0 } else { 0.0 })
@@ -425,10 +580,6 @@ impl World {
             item_count: sale.items.max(1),
         };
         self.out.push((r, brushing));
-    }
-
-    fn push_fake(&mut self, sale: Sale, kind: Brushing) {
-        self.record(sale, Some(kind));
     }
 
     fn make_merchants(&mut self, rng: &mut Rng) {
@@ -457,6 +608,7 @@ impl World {
                 referrer,
                 ticket_cents: rng.lognormal(p.ticket_cents, 0.3).round() as u64,
                 popularity: rng.lognormal(1.0, 0.8),
+                night: false,
             });
             self.by_district[usize::from(district)].push(id);
         }
@@ -548,6 +700,7 @@ impl World {
             let referrer = rng
                 .chance(0.55)
                 .then(|| rng.weighted(&referral_weight) as u32);
+            self.groups.push((referrer, Vec::new()));
             for _ in 0..group {
                 let home = match referrer {
                     Some(r) if rng.chance(0.7) => self.customers[r as usize].home_district,
@@ -558,12 +711,25 @@ impl World {
                 let habit = self.new_habit(rng, home, referrer);
                 self.habits[c as usize] = Some(habit);
                 referral_weight.push(if rng.chance(0.1) { 8.0 } else { 1.0 });
+                self.groups.last_mut().expect("group").1.push(c);
                 joined += 1;
             }
         }
     }
 
     fn honest_order(&mut self, rng: &mut Rng, customer: u32, merchant: u32, time: u64) {
+        self.honest_order_of(rng, customer, merchant, time, None);
+    }
+
+    /// An honest order; `fixed` is the amount of a regular's usual order.
+    fn honest_order_of(
+        &mut self,
+        rng: &mut Rng,
+        customer: u32,
+        merchant: u32,
+        time: u64,
+        fixed: Option<u64>,
+    ) {
         let habit = self.habits[customer as usize]
             .as_ref()
             .expect("honest customer has a habit");
@@ -579,7 +745,7 @@ impl World {
             amount *= k;
             items = (items as f64 * k).round() as u64;
         }
-        let amount = price_round(rng, amount);
+        let amount = fixed.unwrap_or_else(|| price_round(rng, amount));
         let channel = if rng.chance((p.outside_share * delivery).min(0.9)) {
             Channel::Outside
         } else {
@@ -656,6 +822,121 @@ impl World {
         }
     }
 
+    /// Restaurants and groceries with night trade (honest orders at hours that look odd elsewhere).
+    fn night_shops(&mut self, rng: &mut Rng) {
+        for m in &mut self.merchants {
+            if matches!(m.category, Category::Restaurant | Category::Grocery)
+                && rng.chance(self.cfg.night_share)
+            {
+                m.night = true;
+            }
+        }
+    }
+
+    /// Families and friends who joined together through one referrer often buy together at one of the
+    /// referrer's favourite shops soon after joining (honest look-alike of a referral burst).
+    fn family_outings(&mut self, rng: &mut Rng) {
+        let end_ms = self.day_start(self.cfg.days);
+        let groups = std::mem::take(&mut self.groups);
+        for (referrer, members) in &groups {
+            let Some(referrer) = *referrer else { continue };
+            if members.len() < 2 || !rng.chance(0.4) {
+                continue;
+            }
+            let Some(habit) = self.habits[referrer as usize].as_ref() else {
+                continue;
+            };
+            let m = rng.pick(&habit.favourites).0;
+            let joined = members
+                .iter()
+                .map(|&c| self.customers[c as usize].joined_ms)
+                .max()
+                .unwrap_or(self.cfg.start_ms);
+            let t0 = joined + rng.below(3 * HOUR_MS);
+            for &c in members.iter().chain(std::iter::once(&referrer)) {
+                let t = t0 + MINUTE_MS * rng.below(20);
+                if t < end_ms && t >= self.customers[c as usize].joined_ms {
+                    self.honest_order(rng, c, m, t);
+                }
+            }
+        }
+        self.groups = groups;
+    }
+
+    fn is_weekday(&self, day: u32) -> bool {
+        !self.is_weekend(day)
+    }
+
+    /// Colleagues who lunch at one restaurant or café on weekdays (honest look-alike of a ring).
+    fn lunch_groups(&mut self, rng: &mut Rng) {
+        let eateries: Vec<u32> = self
+            .merchants
+            .iter()
+            .filter(|m| matches!(m.category, Category::Restaurant | Category::Cafe))
+            .map(|m| m.id)
+            .collect();
+        if eateries.is_empty() {
+            return;
+        }
+        for _ in 0..self.cfg.lunch_groups {
+            let m = *rng.pick(&eateries);
+            let district = self.merchants[m as usize].district;
+            let size = rng.range_inclusive(5, 12) as usize;
+            let mut members: Vec<u32> = Vec::new();
+            for _ in 0..size * 50 {
+                if members.len() == size {
+                    break;
+                }
+                let c = self.random_honest_customer(rng);
+                let near = self.customers[c as usize].home_district == district || rng.chance(0.2);
+                if near && !members.contains(&c) {
+                    members.push(c);
+                }
+            }
+            let attendance = rng.uniform(0.4, 0.8);
+            for day in 0..self.cfg.days {
+                if !self.is_weekday(day) {
+                    continue;
+                }
+                let t0 = self.day_start(day) + 11 * HOUR_MS + rng.below(2 * HOUR_MS);
+                for &c in &members {
+                    if rng.chance(attendance) {
+                        let t = t0 + MINUTE_MS * rng.below(15);
+                        self.honest_order(rng, c, m, t);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loyal daily regulars: the same shop at the same hour almost every day, often the same order.
+    fn loyal_regulars(&mut self, rng: &mut Rng) {
+        let end_ms = self.day_start(self.cfg.days);
+        for c in 0..self.customers.len() as u32 {
+            if self.customers[c as usize].fake || !rng.chance(self.cfg.loyal_share) {
+                continue;
+            }
+            let Some(habit) = self.habits[c as usize].as_ref() else {
+                continue;
+            };
+            let m = rng.pick(&habit.favourites).0;
+            let ticket = self.merchants[m as usize].ticket_cents as f64;
+            let usual = rng.lognormal(ticket, 0.3);
+            let usual = price_round(rng, usual);
+            let joined = self.customers[c as usize].joined_ms;
+            let hour = rng.weighted(&self.hours(m)) as u64;
+            let daily = rng.uniform(0.6, 0.95);
+            for day in 0..self.cfg.days {
+                let t = self.day_start(day) + hour * HOUR_MS + rng.below(40 * MINUTE_MS);
+                if t < joined || t >= end_ms || !rng.chance(daily) {
+                    continue;
+                }
+                let fixed = rng.chance(0.7).then_some(usual);
+                self.honest_order_of(rng, c, m, t, fixed);
+            }
+        }
+    }
+
     fn brushing_day(&self, rng: &mut Rng) -> u32 {
         let from = self.cfg.brushing_from_day.min(self.cfg.days - 1);
         from + rng.below(u64::from(self.cfg.days - from)) as u32
@@ -676,51 +957,183 @@ impl World {
         rng.below(u64::from(self.cfg.merchants)) as u32
     }
 
+    /// The evasive behaviours of one scheme, drawn from [`SimConfig::evasion`].
+    fn tactics(&self, rng: &mut Rng) -> Tactics {
+        let e = self.cfg.evasion;
+        Tactics {
+            time_share: rng.chance(e.time_share),
+            jitter: rng.chance(e.jitter),
+            paced: rng.chance(e.paced),
+            aging: rng.chance(e.aging),
+            rotation: rng.chance(e.rotation),
+        }
+    }
+
+    /// A fake bill near `cents`: round ¥10 / ¥50 steps, or priced like an honest bill when jittering.
+    fn fake_amount(rng: &mut Rng, t: &Tactics, cents: f64) -> u64 {
+        if t.jitter {
+            price_round(rng, cents)
+        } else {
+            fake_round(rng, cents)
+        }
+    }
+
+    /// `m` and 2–5 other shops of its district (or of anywhere when the district is small).
+    fn colluding_group(&self, rng: &mut Rng, m: u32) -> Vec<u32> {
+        let district = self.merchants[m as usize].district;
+        let size = rng.range_inclusive(3, 6) as usize;
+        let mut group = vec![m];
+        for _ in 0..size * 20 {
+            if group.len() >= size.min(self.merchants.len()) {
+                break;
+            }
+            let other = if rng.chance(0.8) {
+                self.popular_merchant(rng, Some(district))
+            } else {
+                self.random_merchant(rng)
+            };
+            if !group.contains(&other) {
+                group.push(other);
+            }
+        }
+        group
+    }
+
+    /// Records a fake sale, paying part in Time when the scheme does.
+    fn push_fake(&mut self, rng: &mut Rng, t: &Tactics, mut sale: Sale, kind: Brushing) {
+        if t.time_share && rng.chance(0.7) {
+            sale.deducted = (sale.amount as f64 * rng.uniform(0.02, 0.1)).floor() as u64;
+        }
+        self.record(sale, Some(kind));
+    }
+
+    /// A fake sale at `m` at time `time` near `k` × the shop's ticket.
+    #[allow(clippy::too_many_arguments)]
+    fn fake_sale(
+        &mut self,
+        rng: &mut Rng,
+        t: &Tactics,
+        kind: Brushing,
+        m: u32,
+        customer: u32,
+        time: u64,
+        k: f64,
+        outside_share: f64,
+    ) {
+        let ticket = self.merchants[m as usize].ticket_cents as f64;
+        let amount = Self::fake_amount(rng, t, ticket * k);
+        let channel = if rng.chance(outside_share) {
+            Channel::Outside
+        } else {
+            Channel::InStore
+        };
+        let items = if t.jitter {
+            let p = self.merchants[m as usize].category.profile();
+            1 + rng.poisson((p.items_mean - 1.0) * k.sqrt()) as u32
+        } else {
+            1 + rng.below(2) as u32
+        };
+        let sale = Sale {
+            time,
+            merchant: m,
+            customer,
+            channel,
+            amount,
+            deducted: 0,
+            items,
+        };
+        self.push_fake(rng, t, sale, kind);
+    }
+
+    /// Opens `k` fake accounts for a scheme starting on `day` at `m`. Aged accounts are opened
+    /// [`Evasion::aging_days`] earlier (over two days), each with one small purchase at `m`.
+    #[allow(clippy::too_many_arguments)]
+    fn open_fakes(
+        &mut self,
+        rng: &mut Rng,
+        t: &Tactics,
+        kind: Brushing,
+        m: u32,
+        day: u32,
+        referrers: &[Option<u32>],
+    ) -> Vec<u32> {
+        let district = self.merchants[m as usize].district;
+        let start = self.day_start(day);
+        let mut fakes: Vec<u32> = Vec::new();
+        for &referrer in referrers {
+            // A referrer of `Some(u32::MAX)` means "the scheme's first account".
+            let referrer = match referrer {
+                Some(u32::MAX) => fakes.first().copied(),
+                r => r,
+            };
+            if t.aging {
+                let back = u64::from(self.cfg.evasion.aging_days) * DAY_MS;
+                let opened = start
+                    .saturating_sub(back)
+                    .max(self.cfg.start_ms)
+                    .saturating_add(rng.below(2 * DAY_MS))
+                    .min(start);
+                let c = self.add_customer(district, referrer, opened, true);
+                let time = opened + rng.below(2 * HOUR_MS);
+                let k = rng.uniform(0.3, 0.8);
+                self.fake_sale(rng, t, kind, m, c, time, k, 0.2);
+                fakes.push(c);
+            } else {
+                fakes.push(self.add_customer(district, referrer, start, true));
+            }
+        }
+        fakes
+    }
+
     fn rings(&mut self, rng: &mut Rng) {
         for _ in 0..self.cfg.rings {
+            let t = self.tactics(rng);
             let m = self.random_merchant(rng);
-            let district = self.merchants[m as usize].district;
-            let ticket = self.merchants[m as usize].ticket_cents as f64;
             let start = self.brushing_day(rng);
             let days = 2 + rng.below(8) as u32;
             let k = 4 + rng.below(9) as u32;
             let structure = rng.weighted(&[0.4, 0.3, 0.3]);
-            let joined = self.day_start(start);
-            let mut fakes: Vec<u32> = Vec::new();
-            for i in 0..k {
-                let referrer = match structure {
-                    0 if i > 0 => Some(fakes[0]),
+            let referrers: Vec<Option<u32>> = (0..k)
+                .map(|i| match structure {
+                    0 if i > 0 => Some(u32::MAX),
                     2 => Some(self.random_honest_customer(rng)),
                     _ => None,
-                };
-                fakes.push(self.add_customer(district, referrer, joined, true));
-            }
+                })
+                .collect();
+            let fakes = self.open_fakes(rng, &t, Brushing::Ring, m, start, &referrers);
+            let group = if t.rotation {
+                self.colluding_group(rng, m)
+            } else {
+                vec![m]
+            };
             let outside_share = if rng.chance(0.5) { 0.6 } else { 0.1 };
+            if t.paced {
+                // Each account orders every day or two at the shops' busy hours, for two to three weeks.
+                let days = rng.range_inclusive(14, 21) as u32;
+                for day in start..(start + days).min(self.cfg.days) {
+                    for &c in &fakes {
+                        if rng.chance(0.6) {
+                            let shop = *rng.pick(&group);
+                            let time = self.rhythm_time(rng, shop, day);
+                            let k = rng.lognormal(1.0, 0.3);
+                            let out = self.merchants[shop as usize]
+                                .category
+                                .profile()
+                                .outside_share;
+                            self.fake_sale(rng, &t, Brushing::Ring, shop, c, time, k, out);
+                        }
+                    }
+                }
+                continue;
+            }
             let intensity = rng.uniform(0.8, 2.0);
             for day in start..(start + days).min(self.cfg.days) {
                 for _ in 0..rng.poisson(f64::from(k) * intensity) {
                     let c = *rng.pick(&fakes);
-                    let t = self.open_time(rng, m, day);
+                    let shop = *rng.pick(&group);
+                    let time = self.open_time(rng, shop, day);
                     let k = rng.uniform(0.7, 2.5);
-                    let amount = fake_round(rng, ticket * k);
-                    let channel = if rng.chance(outside_share) {
-                        Channel::Outside
-                    } else {
-                        Channel::InStore
-                    };
-                    let items = 1 + rng.below(2) as u32;
-                    self.push_fake(
-                        Sale {
-                            time: t,
-                            merchant: m,
-                            customer: c,
-                            channel,
-                            amount,
-                            deducted: 0,
-                            items,
-                        },
-                        Brushing::Ring,
-                    );
+                    self.fake_sale(rng, &t, Brushing::Ring, shop, c, time, k, outside_share);
                 }
             }
         }
@@ -728,6 +1141,7 @@ impl World {
 
     fn repeaters(&mut self, rng: &mut Rng) {
         for _ in 0..self.cfg.repeaters {
+            let t = self.tactics(rng);
             let day = self.brushing_day(rng);
             let c = if rng.chance(0.7) {
                 self.random_honest_customer(rng)
@@ -755,45 +1169,44 @@ impl World {
             } else {
                 Channel::InStore
             };
-            if rng.chance(0.6) {
+            let sale = |time: u64, amount: u64, items: u32| Sale {
+                time,
+                merchant: m,
+                customer: c,
+                channel,
+                amount,
+                deducted: 0,
+                items,
+            };
+            if t.paced {
+                // Two orders a day at the shop's busy hours for two to three weeks: a "regular".
+                for d in day..(day + rng.range_inclusive(14, 21) as u32).min(self.cfg.days) {
+                    for _ in 0..rng.range_inclusive(1, 3) {
+                        let time = self.rhythm_time(rng, m, d);
+                        let a = amount(rng);
+                        let items = 1 + rng.below(2) as u32;
+                        self.push_fake(rng, &t, sale(time, a, items), Brushing::Repeat);
+                    }
+                }
+            } else if rng.chance(0.6) {
                 // A burst: many orders within a few hours.
                 let n = 4 + rng.below(14);
                 let span = HOUR_MS * rng.range_inclusive(1, 5);
                 let t0 = self.open_time(rng, m, day);
                 for _ in 0..n {
-                    let t = t0 + rng.below(span);
+                    let time = t0 + rng.below(span);
                     let a = amount(rng);
-                    self.push_fake(
-                        Sale {
-                            time: t,
-                            merchant: m,
-                            customer: c,
-                            channel,
-                            amount: a,
-                            deducted: 0,
-                            items: 1 + rng.below(2) as u32,
-                        },
-                        Brushing::Repeat,
-                    );
+                    let items = 1 + rng.below(2) as u32;
+                    self.push_fake(rng, &t, sale(time, a, items), Brushing::Repeat);
                 }
             } else {
                 // Daily: a few orders a day for a week or so.
                 for d in day..(day + 3 + rng.below(6) as u32).min(self.cfg.days) {
                     for _ in 0..rng.range_inclusive(2, 5) {
-                        let t = self.open_time(rng, m, d);
+                        let time = self.open_time(rng, m, d);
                         let a = amount(rng);
-                        self.push_fake(
-                            Sale {
-                                time: t,
-                                merchant: m,
-                                customer: c,
-                                channel,
-                                amount: a,
-                                deducted: 0,
-                                items: 1 + rng.below(2) as u32,
-                            },
-                            Brushing::Repeat,
-                        );
+                        let items = 1 + rng.below(2) as u32;
+                        self.push_fake(rng, &t, sale(time, a, items), Brushing::Repeat);
                     }
                 }
             }
@@ -802,10 +1215,10 @@ impl World {
 
     fn referral_bursts(&mut self, rng: &mut Rng) {
         for _ in 0..self.cfg.referral_bursts {
+            let t = self.tactics(rng);
             let day = self.brushing_day(rng);
             let m = self.random_merchant(rng);
             let district = self.merchants[m as usize].district;
-            let ticket = self.merchants[m as usize].ticket_cents as f64;
             let referrer = if rng.chance(0.6) {
                 self.random_honest_customer(rng)
             } else {
@@ -813,46 +1226,23 @@ impl World {
             };
             let n = 6 + rng.below(25);
             let t0 = self.open_time(rng, m, day);
-            let window = MINUTE_MS * rng.range_inclusive(20, 240);
+            // Paced: the referees join over days instead of within hours.
+            let window = if t.paced {
+                DAY_MS * rng.range_inclusive(2, 6)
+            } else {
+                MINUTE_MS * rng.range_inclusive(20, 240)
+            };
             for _ in 0..n {
                 let joined = t0 + rng.below(window);
                 let c = self.add_customer(district, Some(referrer), joined, true);
-                let t = joined + MINUTE_MS * rng.range_inclusive(1, 30);
+                let time = joined + MINUTE_MS * rng.range_inclusive(1, 30);
+                let out = if rng.chance(0.5) { 0.3 } else { 0.0 };
                 let k = rng.uniform(0.2, 0.9);
-                let amount = fake_round(rng, ticket * k);
-                let channel = if rng.chance(0.3) {
-                    Channel::Outside
-                } else {
-                    Channel::InStore
-                };
-                self.push_fake(
-                    Sale {
-                        time: t,
-                        merchant: m,
-                        customer: c,
-                        channel,
-                        amount,
-                        deducted: 0,
-                        items: 1,
-                    },
-                    Brushing::ReferralBurst,
-                );
+                self.fake_sale(rng, &t, Brushing::ReferralBurst, m, c, time, k, out);
                 if rng.chance(0.25) {
-                    let t2 = t + DAY_MS + rng.below(4 * HOUR_MS);
+                    let t2 = time + DAY_MS + rng.below(4 * HOUR_MS);
                     let k = rng.uniform(0.2, 0.9);
-                    let amount = fake_round(rng, ticket * k);
-                    self.push_fake(
-                        Sale {
-                            time: t2,
-                            merchant: m,
-                            customer: c,
-                            channel,
-                            amount,
-                            deducted: 0,
-                            items: 1,
-                        },
-                        Brushing::ReferralBurst,
-                    );
+                    self.fake_sale(rng, &t, Brushing::ReferralBurst, m, c, t2, k, out);
                 }
             }
         }
@@ -860,6 +1250,7 @@ impl World {
 
     fn huge_orders(&mut self, rng: &mut Rng) {
         for _ in 0..self.cfg.huge_orders {
+            let t = self.tactics(rng);
             let day = self.brushing_day(rng);
             let m = self.random_merchant(rng);
             let ticket = self.merchants[m as usize].ticket_cents as f64;
@@ -869,9 +1260,9 @@ impl World {
                 let district = self.merchants[m as usize].district;
                 self.add_customer(district, None, self.day_start(day), true)
             };
-            let t = self.rhythm_time(rng, m, day);
+            let time = self.rhythm_time(rng, m, day);
             let k = rng.uniform(15.0, 80.0);
-            let amount = if rng.chance(0.6) {
+            let amount = if !t.jitter && rng.chance(0.6) {
                 (((ticket * k) / 10_000.0).round().max(1.0) * 10_000.0) as u64
             } else {
                 price_round(rng, ticket * k)
@@ -882,18 +1273,105 @@ impl World {
                 (k * self.merchants[m as usize].category.profile().items_mean
                     * rng.uniform(0.5, 1.0)) as u32
             };
-            self.push_fake(
-                Sale {
-                    time: t,
-                    merchant: m,
-                    customer: c,
-                    channel: Channel::InStore,
-                    amount,
-                    deducted: 0,
-                    items,
-                },
-                Brushing::HugeOrder,
-            );
+            let sale = Sale {
+                time,
+                merchant: m,
+                customer: c,
+                channel: Channel::InStore,
+                amount,
+                deducted: 0,
+                items,
+            };
+            self.push_fake(rng, &t, sale, Brushing::HugeOrder);
+        }
+    }
+
+    /// The owners of a group of shops, with a few accomplices, buy at each other's shops in rotation, every
+    /// day or three at the shops' busy hours, ordinary amounts, for two to four weeks.
+    fn collusions(&mut self, rng: &mut Rng) {
+        for _ in 0..self.cfg.collusions {
+            let t = self.tactics(rng);
+            let m = self.random_merchant(rng);
+            let group = self.colluding_group(rng, m);
+            if group.len() < 2 {
+                continue;
+            }
+            let start = self.brushing_day(rng);
+            // Per shop: its owner and 0–2 accomplices (referred by the owner or not).
+            let mut accounts: Vec<(u32, u32)> = Vec::new();
+            for &shop in &group {
+                let extra = rng.below(3) as usize;
+                let referrers: Vec<Option<u32>> = (0..=extra)
+                    .map(|i| (i > 0 && rng.chance(0.5)).then_some(u32::MAX))
+                    .collect();
+                for c in self.open_fakes(rng, &t, Brushing::Collusion, shop, start, &referrers) {
+                    accounts.push((c, shop));
+                }
+            }
+            let days = rng.range_inclusive(14, 28) as u32;
+            let rate = rng.uniform(0.35, 0.7);
+            for day in start..(start + days).min(self.cfg.days) {
+                for &(c, own) in &accounts {
+                    if !rng.chance(rate) {
+                        continue;
+                    }
+                    let others: Vec<u32> = group.iter().copied().filter(|&g| g != own).collect();
+                    let shop = *rng.pick(&others);
+                    let time = self.rhythm_time(rng, shop, day);
+                    let k = rng.lognormal(1.0, 0.35);
+                    let out = self.merchants[shop as usize]
+                        .category
+                        .profile()
+                        .outside_share;
+                    self.fake_sale(rng, &t, Brushing::Collusion, shop, c, time, k, out);
+                }
+            }
+        }
+    }
+
+    /// A chain of referrals, one referee each, 6–20 levels deep; every new account buys at the shop (or
+    /// at the colluding group's shops).
+    fn referral_chains(&mut self, rng: &mut Rng) {
+        let end_ms = self.day_start(self.cfg.days);
+        for _ in 0..self.cfg.referral_chains {
+            let t = self.tactics(rng);
+            let m = self.random_merchant(rng);
+            let group = if t.rotation {
+                self.colluding_group(rng, m)
+            } else {
+                vec![m]
+            };
+            let district = self.merchants[m as usize].district;
+            let day = self.brushing_day(rng);
+            let mut referrer = if rng.chance(0.6) {
+                self.random_honest_customer(rng)
+            } else {
+                self.add_customer(district, None, self.day_start(day), true)
+            };
+            let mut joined = self.open_time(rng, m, day);
+            for _ in 0..rng.range_inclusive(6, 20) {
+                if joined >= end_ms {
+                    break;
+                }
+                let c = self.add_customer(district, Some(referrer), joined, true);
+                let orders = if rng.chance(0.4) { 2 } else { 1 };
+                for i in 0..orders {
+                    let shop = *rng.pick(&group);
+                    let time = if i == 0 {
+                        joined + MINUTE_MS * rng.range_inclusive(1, 60)
+                    } else {
+                        joined + DAY_MS * rng.range_inclusive(1, 4) + rng.below(6 * HOUR_MS)
+                    };
+                    let k = rng.uniform(0.3, 1.0);
+                    self.fake_sale(rng, &t, Brushing::ReferralChain, shop, c, time, k, 0.2);
+                }
+                referrer = c;
+                joined += if t.paced {
+                    HOUR_MS * rng.range_inclusive(12, 72)
+                } else {
+                    MINUTE_MS * rng.range_inclusive(10, 360)
+                };
+            }
         }
     }
 }
@@ -976,7 +1454,10 @@ mod tests {
     fn honest_traffic_follows_the_daily_rhythm() {
         let sim = small(8);
         let mut by_hour = [0u32; 24];
-        for r in sim.receipts.iter().filter(|r| !r.label()) {
+        // Night shops trade late; the others follow their category's day.
+        let day_shop = |r: &&SimReceipt| !sim.merchants[r.receipt.merchant as usize].night;
+        assert!(sim.merchants.iter().any(|m| m.night));
+        for r in sim.receipts.iter().filter(|r| !r.label()).filter(day_shop) {
             by_hour[(((r.receipt.order_time_ms + LOCAL_UTC_OFFSET_MS) / HOUR_MS) % 24) as usize] +=
                 1;
         }

@@ -122,7 +122,7 @@ fn export_writes_a_matrix_with_labels() {
     meta.push(".json");
     let meta = std::fs::read_to_string(meta).expect("meta");
     assert!(
-        meta.contains("\"pair_same_amount\"") && meta.contains("\"label_column\": 33"),
+        meta.contains("\"shared_customers_max\"") && meta.contains("\"label_column\": 37"),
         "{meta}"
     );
 }

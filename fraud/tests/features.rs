@@ -59,7 +59,6 @@ fn repeated_orders_are_counted_from_the_past_only() {
     assert_eq!(first[col("pair_gap_min")], 0.0);
     assert_eq!(first[col("merchant_orders_1h")], 0.0);
     assert_eq!(first[col("merchant_orders_per_buyer_1h")], 1.0);
-    assert_eq!(first[col("pair_same_amount")], 0.0);
 
     // Same customer, same merchant, same amount, 30 minutes later.
     let second = st.push(&receipt(630, 1, 7, None, 3_200)).expect("in order");
@@ -72,7 +71,6 @@ fn repeated_orders_are_counted_from_the_past_only() {
     assert!(close(second[col("pair_recent_1h")], (-0.5f64).exp()));
     assert!(close(second[col("merchant_orders_1h")], 1f64.ln_1p()));
     assert!(close(second[col("merchant_orders_per_buyer_1h")], 2.0));
-    assert_eq!(second[col("pair_same_amount")], 1.0);
 
     // Another customer at another merchant knows nothing of them.
     let other = st.push(&receipt(631, 2, 8, None, 3_200)).expect("in order");
@@ -82,8 +80,103 @@ fn repeated_orders_are_counted_from_the_past_only() {
     // 61 minutes after the second order the merchant's hour window is empty again.
     let later = st.push(&receipt(691, 1, 9, None, 1_000)).expect("in order");
     assert_eq!(later[col("merchant_orders_1h")], 0.0);
-    assert_eq!(later[col("round_10")], 1.0);
-    assert_eq!(later[col("round_100")], 0.0);
+}
+
+#[test]
+fn paying_in_time_or_adding_cents_changes_no_feature() {
+    // Version 2 has no feature a brusher sets for free: the Time share, round amounts.
+    let mut st = FeatureState::new();
+    st.push(&receipt(600, 1, 7, None, 3_000)).expect("in order");
+    let plain = st
+        .features(&receipt(630, 1, 8, None, 5_000))
+        .expect("in order");
+    let mut paid = receipt(630, 1, 8, None, 5_000);
+    paid.time_deducted = 400;
+    assert_eq!(st.features(&paid).expect("in order"), plain);
+    for name in ["time_share", "round_10", "round_100", "pair_same_amount"] {
+        assert!(!FEATURE_NAMES.contains(&name), "{name}");
+    }
+}
+
+#[test]
+fn referral_chains_have_depth_and_young_referrers() {
+    let mut st = FeatureState::new();
+    // An old customer 0 at merchant 2, then ten days later a chain 10 <- 11 <- 12, each buying right
+    // after joining.
+    st.push(&receipt(0, 2, 0, None, 2_000)).expect("in order");
+    let day = 10 * 24 * 60;
+    let a = st
+        .push(&receipt(day, 2, 10, Some(0), 2_000))
+        .expect("in order");
+    assert!(close(a[col("referral_depth")], 1f64.ln_1p()));
+    assert!(close(a[col("referrer_age_h")], 240f64.ln_1p()));
+    assert!(close(a[col("referrer_orders")], 1f64.ln_1p()));
+    let b = st
+        .push(&receipt(day + 30, 2, 11, Some(10), 2_000))
+        .expect("in order");
+    assert!(close(b[col("referral_depth")], 2f64.ln_1p()));
+    assert!(close(b[col("referrer_age_h")], 0.5f64.ln_1p()));
+    let c = st
+        .push(&receipt(day + 60, 2, 12, Some(11), 2_000))
+        .expect("in order");
+    assert!(close(c[col("referral_depth")], 3f64.ln_1p()));
+    // Accounts opened at merchant 2 within the day, where one a week and a half is usual: a cohort.
+    assert!(c[col("first_cohort_vs_usual")] > 0.0);
+    // A referrer never seen buying gives depth 1 and age 0.
+    let d = st
+        .push(&receipt(day + 61, 3, 13, Some(99), 2_000))
+        .expect("in order");
+    assert!(close(d[col("referral_depth")], 1f64.ln_1p()));
+    assert_eq!(d[col("referrer_age_h")], 0.0);
+}
+
+#[test]
+fn merchants_sharing_customers_and_young_revenue_are_seen() {
+    let mut st = FeatureState::new();
+    // Customers 1..=4 buy at merchants 5 and 6; customer 9 only at 5.
+    for c in 1..=4u32 {
+        st.push(&receipt(u64::from(c), 5, c, None, 1_000))
+            .expect("in order");
+    }
+    for c in 1..=4u32 {
+        st.push(&receipt(10 + u64::from(c), 6, c, None, 1_000))
+            .expect("in order");
+    }
+    st.push(&receipt(20, 5, 9, None, 1_000)).expect("in order");
+    let f = st
+        .features(&receipt(30, 5, 1, None, 1_000))
+        .expect("in order");
+    // Merchant 5 has 5 customers, merchant 6 has 4, 4 shared.
+    assert!(close(f[col("shared_customers_max")], 4.0 / 20f64.sqrt()));
+    // None of them young (see below).
+    assert_eq!(f[col("shared_young_max")], 0.0);
+    // Accounts first seen in the first 3 days of the history were there before it: never young.
+    assert_eq!(f[col("merchant_young_revenue_share")], 0.0);
+    let lone = st
+        .features(&receipt(30, 5, 9, None, 1_000))
+        .expect("in order");
+    assert_eq!(lone[col("shared_customers_max")], 0.0);
+    // Four days in, a new account's ¥10 is young revenue, next to the decayed ¥50 of the others
+    // (time constant 3 days): 1,000 / (1,000 + 5,000 e^(-4/3)).
+    let day4 = 4 * 24 * 60;
+    st.push(&receipt(day4, 5, 20, None, 1_000))
+        .expect("in order");
+    let g = st
+        .features(&receipt(day4, 5, 1, None, 1_000))
+        .expect("in order");
+    let expected = 1_000.0 / (1_000.0 + 5_000.0 * (-4f64 / 3.0).exp());
+    assert!(
+        (f64::from(g[col("merchant_young_revenue_share")]) - expected).abs() < 1e-3,
+        "{}",
+        g[col("merchant_young_revenue_share")]
+    );
+    // The young account also buys at merchant 6: one young customer shared.
+    st.push(&receipt(day4 + 1, 6, 20, None, 1_000))
+        .expect("in order");
+    let h = st
+        .features(&receipt(day4 + 2, 6, 1, None, 1_000))
+        .expect("in order");
+    assert!(close(h[col("shared_young_max")], 1f64.ln_1p()));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use bizkey_fraud::metrics::{average_precision, roc_auc, Report};
 use bizkey_fraud::pipeline::{feature_matrix, shopee_ratios};
 use bizkey_fraud::receipt::Receipt;
 use bizkey_fraud::score::{default_model_path, ScoreError, Scorer, ScorerOptions};
-use bizkey_fraud::sim::{simulate, Brushing, SimConfig};
+use bizkey_fraud::sim::{simulate, Brushing, Evasion, SimConfig};
 
 fn scorer() -> Scorer {
     Scorer::load(&default_model_path(), ScorerOptions::default()).expect("committed model loads")
@@ -29,11 +29,14 @@ fn committed_model_detects_brushing_on_a_fresh_seed() {
 
     let report = Report::compute(&scores, &labels, scorer.info().threshold).expect("both classes");
     eprintln!("fresh seed {FRESH_SEED}: {report}");
+    // Brushers here are adversarial (simulator `Evasion::MIXED`): the model card explains why recall at a
+    // false-positive rate near 0.1 % is far below the old 0.8 (which naive brushers allowed).
     assert!(report.roc_auc >= 0.95, "ROC-AUC {}", report.roc_auc);
     assert!(
-        report.confusion.precision() >= 0.5 && report.confusion.recall() >= 0.5,
+        report.confusion.precision() >= 0.6 && report.confusion.recall() >= 0.25,
         "{report}"
     );
+    assert!(report.confusion.false_positive_rate() <= 0.002, "{report}");
 
     // The model must beat the Shopee rule by far.
     let shopee = shopee_ratios(&receipts);
@@ -84,7 +87,11 @@ fn batched_and_one_by_one_scores_agree() {
 fn model_metadata_is_read_and_bad_files_are_refused() {
     let scorer = scorer();
     let info = scorer.info();
-    assert!(info.version.starts_with("dbn-mlp-f"), "{}", info.version);
+    assert!(
+        info.version.starts_with("dbn-mlp-f") || info.version.starts_with("gbm-f"),
+        "{}",
+        info.version
+    );
     assert!(info.threshold > 0.0 && info.threshold < 1.0);
 
     let missing = Scorer::load(
@@ -99,4 +106,71 @@ fn model_metadata_is_read_and_bad_files_are_refused() {
     let err = Scorer::load(&garbage, ScorerOptions::default());
     std::fs::remove_file(&garbage).ok();
     assert!(matches!(err, Err(ScoreError::Ort(_))), "{err:?}");
+}
+
+/// The on-chain test's population (indexer/tests/fraud_onchain.rs: 8 merchants, 80 customers, a week, one
+/// ring as the only brushing), over seeds 1–40, offline through the same features and model, with a naive
+/// ring and with the default mix of evasion: the figures of the model card's on-chain section. Prints them;
+/// asserts only that at most 1 % of honest receipts are flagged (0.6 % measured; the target is 0.2 %).
+#[test]
+fn onchain_population_over_forty_seeds() {
+    for (name, evasion) in [("naive", Evasion::NONE), ("mixed", Evasion::MIXED)] {
+        onchain_population(name, evasion);
+    }
+}
+
+fn onchain_population(name: &str, evasion: Evasion) {
+    let mut scorer = scorer();
+    let threshold = scorer.info().threshold;
+    let (mut ring, mut ring_flagged, mut honest, mut honest_flagged) = (0, 0, 0, 0);
+    let mut seeds_full = 0;
+    for seed in 1..=40 {
+        let sim = simulate(&SimConfig {
+            rings: 1,
+            repeaters: 0,
+            referral_bursts: 0,
+            huge_orders: 0,
+            evasion,
+            ..SimConfig::new(seed, 8, 80, 7)
+        });
+        let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+        let scores = scorer
+            .score_batched(&feature_matrix(&receipts), 4096)
+            .expect("inference");
+        let (mut r, mut rf) = (0, 0);
+        for (s, score) in sim.receipts.iter().zip(&scores) {
+            let flagged = *score >= threshold;
+            if s.label() {
+                r += 1;
+                rf += usize::from(flagged);
+            } else {
+                honest += 1;
+                honest_flagged += usize::from(flagged);
+            }
+        }
+        let clean = sim
+            .receipts
+            .iter()
+            .zip(&scores)
+            .all(|(s, score)| s.label() || *score < threshold);
+        if r > 0 && rf * 10 >= r * 9 {
+            seeds_full += 1;
+            eprintln!(
+                "  seed {seed}: ring {rf}/{r} flagged, honest flagged: {}",
+                !clean
+            );
+        }
+        ring += r;
+        ring_flagged += rf;
+    }
+    eprintln!(
+        "on-chain population, {name} ring, seeds 1-40: ring {ring_flagged}/{ring} flagged ({:.3}), honest {honest_flagged}/{honest} \
+         ({:.4}); seeds with >= 90 % of the ring flagged: {seeds_full}",
+        ring_flagged as f64 / ring as f64,
+        honest_flagged as f64 / honest as f64
+    );
+    assert!(
+        honest_flagged * 100 <= honest,
+        "{honest_flagged} of {honest} honest flagged"
+    );
 }

@@ -2,7 +2,7 @@
 //! When every row is labelled, prints ROC-AUC, AUPRC, precision and recall at the model's threshold, and the
 //! same for the Shopee brushing rule (orders / unique buyers ≥ 3 within an hour at a shop).
 //!
-//! `score --input receipts.csv --output scores.csv [--model models/fraud.onnx]`
+//! `score --input receipts.csv --output scores.csv [--model models/fraud.onnx] [--rule-output shopee.csv]`
 //!
 //! Needs `ORT_DYLIB_PATH` (set by `scripts/env.sh` after `models/setup.sh`).
 
@@ -31,6 +31,9 @@ struct Args {
     /// Rows per inference call.
     #[arg(long, default_value_t = 4096)]
     batch: usize,
+    /// Also write `receipt_id,ratio` of the Shopee rule (orders / unique buyers in the shop's last hour) here.
+    #[arg(long)]
+    rule_output: Option<PathBuf>,
     /// ONNX Runtime intra-op threads.
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -67,6 +70,20 @@ fn main() -> anyhow::Result<()> {
         writeln!(out, "{id},{s:.6}")?;
     }
     out.flush().context("writing scores")?;
+
+    if let Some(path) = &args.rule_output {
+        let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = BufWriter::new(f);
+        writeln!(w, "receipt_id,ratio")?;
+        for (id, s) in ds
+            .receipt_ids
+            .iter()
+            .zip(pipeline::shopee_ratios(&ds.receipts))
+        {
+            writeln!(w, "{id},{s:.6}")?;
+        }
+        w.flush().context("writing rule ratios")?;
+    }
 
     let info = scorer.info();
     let flagged = scores.iter().filter(|&&s| s >= info.threshold).count();

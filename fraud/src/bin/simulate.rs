@@ -1,13 +1,13 @@
 //! Writes a simulated receipt CSV (see `bizkey_fraud::csv` for the schema) for a seed and size.
 //!
-//! `simulate --seed 7 --output receipts.csv [--merchants 150 --customers 12000 --days 28]`
+//! `simulate --seed 7 --output receipts.csv [--merchants 150 --customers 12000 --days 28] [--evasion mixed]`
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use bizkey_fraud::sim::{self, Brushing, SimConfig};
+use bizkey_fraud::sim::{self, Brushing, Evasion, SimConfig};
 use clap::Parser;
 
 #[derive(Parser)]
@@ -26,14 +26,24 @@ struct Args {
     customers: u32,
     #[arg(long, default_value_t = 28)]
     days: u32,
-    /// Also write `receipt_id,pattern` (ring, repeat, referral_burst, huge_order or honest) here.
+    /// How evasive the brushers are: none, mixed (the default), full, or one behaviour alone (time_share,
+    /// jitter, paced, aging, rotation); see `bizkey_fraud::sim::Evasion`.
+    #[arg(long, default_value = "mixed")]
+    evasion: String,
+    /// Also write `receipt_id,pattern` (ring, repeat, referral_burst, huge_order, collusion, referral_chain
+    /// or honest) here.
     #[arg(long)]
     patterns: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let config = SimConfig::new(args.seed, args.merchants, args.customers, args.days);
+    let evasion = Evasion::named(&args.evasion)
+        .with_context(|| format!("unknown evasion variant `{}`", args.evasion))?;
+    let config = SimConfig {
+        evasion,
+        ..SimConfig::new(args.seed, args.merchants, args.customers, args.days)
+    };
     let sim = sim::simulate(&config);
     let mut out: Box<dyn Write> = if args.output.as_os_str() == "-" {
         Box::new(BufWriter::new(std::io::stdout().lock()))

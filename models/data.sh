@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# The training and validation data of train.sh and evaluate.sh (sourced; needs $bin with the CLIs):
+#   training: standard seeds 1, 2, 6 (brushers of mixed evasion), 3, 7 (every brusher fully evasive), 5 (naive
+#     brushers), and 60 small weeks (8 merchants, 80 customers, 7 days: the on-chain test's size; seeds
+#     500-559, even naive, odd mixed) so that small populations are not off the training distribution;
+#   validation (early stopping, threshold): standard seed 4 (mixed) and 40 small weeks (seeds 600-639).
+# Writes s<seed>.{csv,patterns.csv,npy} and small/{m,v}<seed>.* in the current directory and sets TRAIN and
+# VALID to the .npy lists.
+make_data() {
+  local spec seed e kind
+  for spec in 1:mixed 2:mixed 3:full 4:mixed 5:none 6:mixed 7:full; do
+    seed="${spec%%:*}"
+    "$bin/simulate" --seed "$seed" --evasion "${spec##*:}" --output "s$seed.csv" \
+      --patterns "s$seed.patterns.csv" 2>/dev/null
+    "$bin/export" --input "s$seed.csv" --output "s$seed.npy" 2>/dev/null
+  done
+  mkdir -p small
+  for seed in $(seq 500 559) $(seq 600 639); do
+    kind=m
+    [ "$seed" -ge 600 ] && kind=v
+    e=mixed
+    [ $((seed % 2)) = 0 ] && e=none
+    "$bin/simulate" --seed "$seed" --evasion "$e" --merchants 8 --customers 80 --days 7 \
+      --output "small/$kind$seed.csv" --patterns "small/$kind$seed.patterns.csv" 2>/dev/null
+    "$bin/export" --input "small/$kind$seed.csv" --output "small/$kind$seed.npy" 2>/dev/null
+  done
+  TRAIN=(s1.npy s2.npy s3.npy s5.npy s6.npy s7.npy small/m5*.npy)
+  VALID=(s4.npy small/v6*.npy)
+}
