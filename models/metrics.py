@@ -21,6 +21,7 @@ FPR_CAP = 0.002
 def roc_auc(s, y):
     order = np.argsort(s, kind="mergesort")
     s, y = s[order], y[order]
+    # Midranks for ties (Mann-Whitney).
     _, inv, counts = np.unique(s, return_inverse=True, return_counts=True)
     ends = np.cumsum(counts)
     ranks = (ends - (counts - 1) / 2.0)[inv]
@@ -34,7 +35,7 @@ def average_precision(s, y):
     s, y = s[order], y[order]
     tp = np.cumsum(y)
     fp = np.cumsum(1 - y)
-    last = np.r_[s[1:] != s[:-1], True]
+    last = np.r_[s[1:] != s[:-1], True]  # last index of each group of tied scores
     tp, fp = tp[last], fp[last]
     recall = tp / y.sum()
     precision = tp / (tp + fp)

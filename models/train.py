@@ -32,6 +32,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+# One definition of the measures, shared with the evaluation (models/metrics.py, next to this file).
+from metrics import average_precision, roc_auc
+
 CLIP = 8.0
 
 
@@ -63,30 +66,6 @@ def load(paths, exclude=None):
 
 def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-def roc_auc(s, y):
-    order = np.argsort(s, kind="mergesort")
-    s, y = s[order], y[order]
-    # Midranks for ties (Mann-Whitney).
-    _, inv, counts = np.unique(s, return_inverse=True, return_counts=True)
-    ends = np.cumsum(counts)
-    ranks = (ends - (counts - 1) / 2.0)[inv]
-    pos = y.sum()
-    neg = len(y) - pos
-    return (ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg)
-
-
-def average_precision(s, y):
-    order = np.argsort(-s, kind="mergesort")
-    s, y = s[order], y[order]
-    tp = np.cumsum(y)
-    fp = np.cumsum(1 - y)
-    last = np.r_[s[1:] != s[:-1], True]  # last index of each group of tied scores
-    tp, fp = tp[last], fp[last]
-    recall = tp / y.sum()
-    precision = tp / (tp + fp)
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
 def at_threshold(s, y, t):
@@ -278,6 +257,20 @@ def export_onnx(path, mean, std, layers, meta, threshold, version, doc):
     onnx.save(model, path)
 
 
+def check_export(args, xt, st, report, trainer):
+    """The exported ONNX graph must score the test rows as the trainer did; writes the report."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(args.out, providers=["CPUExecutionProvider"])
+    got = sess.run(["score"], {"features": xt[:2000]})[0]
+    diff = float(np.abs(got - st[:2000]).max())
+    print(f"onnxruntime vs {trainer}: max |diff| {diff:.2e}")
+    assert diff < 1e-4, diff
+    if args.report:
+        with open(args.report, "w") as f:
+            json.dump(report, f, indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", nargs="+", required=True)
@@ -365,16 +358,7 @@ def main():
     export_onnx(args.out, mean, std, mlp.layers, meta, threshold, version, doc)
 
     # The exported graph must compute what numpy computed.
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(args.out, providers=["CPUExecutionProvider"])
-    got = sess.run(["score"], {"features": xt[:2000]})[0]
-    diff = float(np.abs(got - st[:2000]).max())
-    print(f"onnxruntime vs numpy: max |diff| {diff:.2e}")
-    assert diff < 1e-4, diff
-    if args.report:
-        with open(args.report, "w") as f:
-            json.dump(report, f, indent=2)
+    check_export(args, xt, st, report, "numpy")
 
 
 def main_gbm(args, x, y, xv, yv, xt, yt, meta):
@@ -398,16 +382,7 @@ def main_gbm(args, x, y, xv, yv, xt, yt, meta):
     )
     export_gbm(args.out, clf, meta, threshold, version, doc)
 
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(args.out, providers=["CPUExecutionProvider"])
-    got = sess.run(["score"], {"features": xt[:2000]})[0]
-    diff = float(np.abs(got - st[:2000]).max())
-    print(f"onnxruntime vs lightgbm: max |diff| {diff:.2e}")
-    assert diff < 1e-4, diff
-    if args.report:
-        with open(args.report, "w") as f:
-            json.dump(report, f, indent=2)
+    check_export(args, xt, st, report, "lightgbm")
 
 
 if __name__ == "__main__":
