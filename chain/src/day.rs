@@ -31,10 +31,10 @@ use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
 use bizkey_store::detail::ReceiptDetail;
 use bizkey_store::{blake2_256, unix_ms};
 use bizkey_types::governance::{
-    Action, GovernanceConfig, GovernanceError, Lock, LockingError, Proposal, ProposalId,
-    ProposalStatus,
+    Action, GovernanceConfig, GovernanceError, Proposal, ProposalId, ProposalStatus,
 };
 use bizkey_types::ledger::{LedgerError, LedgerParams, MerchantState, Order, ReceiptId};
+use bizkey_types::locking::{Lock, LockingError};
 use bizkey_types::math::{Channel, TIME_UNITS_PER_CENT};
 use bizkey_types::registry::{
     Category, Customer, Merchant, MerchantProfile, MerchantStatus, RegistryError,

@@ -420,8 +420,9 @@ pub async fn measure_community(
     progress: &mut dyn crate::deploy::Progress,
 ) -> Result<()> {
     use crate::deploy::UNIT;
-    use bizkey_types::governance::{Action, GovernanceError, LockingError, ProposalId};
+    use bizkey_types::governance::{Action, GovernanceError, ProposalId};
     use bizkey_types::ledger::{LedgerError, LedgerParams, Order, ReceiptId};
+    use bizkey_types::locking::LockingError;
     use bizkey_types::math::{Channel, ShopCost};
     use bizkey_types::registry::{Category, MerchantProfile, MerchantStatus, RegistryError};
     use bizkey_types::tasks::{

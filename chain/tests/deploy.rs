@@ -8,13 +8,13 @@ use bizkey_chain::deploy::{
     TT_GENESIS, TT_REWARD_SHARE_PPM,
 };
 use bizkey_chain::{AccountId32, Chain, Contract, ContractKind, Manifest};
-use bizkey_types::governance::{
-    Contracts, GovernanceConfig, LockTier, Phase, SuperNodeConfig, SuperNodeError,
-};
+use bizkey_types::governance::{Contracts, GovernanceConfig, Phase};
 use bizkey_types::ledger::{LedgerError, LedgerParams};
+use bizkey_types::locking::LockTier;
 use bizkey_types::math::PPM;
 use bizkey_types::psp22::{EmissionReleased, PSP22Error, Transfer};
 use bizkey_types::roles::Role;
+use bizkey_types::super_nodes::{SuperNodeConfig, SuperNodeError};
 use bizkey_types::vesting::VestingError;
 use bizkey_types::AccountId;
 

@@ -13,10 +13,15 @@ use bizkey_types::{
         LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced, ReceiptConfirmed,
         ReceiptRestored, RewardCaps,
     },
+    locking::{DividendsClaimed, DividendsDistributed, LockTier, LockingApi, LockingError},
     math::{Channel, ShopCost, PPM},
     psp22::{EmissionReleased, PSP22Error, PSP22},
     registry::{Category, MerchantProfile, MerchantStatus, RegistryError},
     roles::Role,
+    super_nodes::{
+        Scope, SuperNodeConfig, SuperNodeElected, SuperNodeError, SuperNodesApi,
+        VerificationDecided,
+    },
     vesting::{Allocation, VestingError},
     AccountId, Balance, Hash,
 };

@@ -30,8 +30,10 @@
 
 pub use bizkey_types::governance::*;
 use bizkey_types::{
+    locking::{Lock, LockingApi},
     math::{mul_div, PPM},
     roles::Role,
+    super_nodes::SuperNodeError,
     AccountId, Hash, Timestamp,
 };
 use ink::{
@@ -332,10 +334,10 @@ impl GovernanceData {
 pub mod governance {
     use super::*;
     use bizkey_types::{
-        governance::SuperNodesApi,
         ledger::{LedgerError, LedgerParams, RewardCaps},
         psp22::{BizkeyToken, PSP22Error, PSP22},
         registry::{CustomerStatus, MerchantStatus, RegistryError},
+        super_nodes::SuperNodesApi,
         vesting::{VestingApi, VestingError},
     };
     use ink::{

@@ -15,7 +15,7 @@
 //! shells that move the tokens.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
-pub use bizkey_types::governance::{
+pub use bizkey_types::locking::{
     tiers_valid, DividendsClaimed, DividendsDistributed, Lock, LockTier, Locked, LockingError,
     Unlocked, ACC_SCALE,
 };
@@ -28,7 +28,7 @@ use ink::{
     storage::Mapping,
 };
 
-pub use bizkey_types::governance::LockingEvent;
+pub use bizkey_types::locking::LockingEvent;
 
 /// Result of the locking logic.
 pub type Result<T> = core::result::Result<T, LockingError>;
@@ -249,7 +249,7 @@ impl LockingData {
 pub mod locking {
     use super::*;
     use bizkey_types::{
-        governance::LockingApi,
+        locking::LockingApi,
         psp22::{PSP22Error, PSP22},
     };
     use ink::{

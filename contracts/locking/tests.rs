@@ -3,7 +3,7 @@
 //! cross-contract call (the token paths run in governance's e2e tests).
 
 use super::*;
-use bizkey_types::governance::LockingApi;
+use bizkey_types::locking::LockingApi;
 use ink::env::{test, DefaultEnvironment as Env};
 use locking::Locking;
 

@@ -22,8 +22,9 @@
 //! cross-contract calls.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
-pub use bizkey_types::governance::{
-    BondWithdrawn, Candidate, CandidateRegistered, CandidateStatus, CandidateWithdrawn, Phase,
+pub use bizkey_types::governance::Phase;
+pub use bizkey_types::super_nodes::{
+    BondWithdrawn, Candidate, CandidateRegistered, CandidateStatus, CandidateWithdrawn,
     PlatformChanged, Scope, SuperNodeConfig, SuperNodeElected, SuperNodeError, SuperNodeRemoved,
     VerificationDecided, VerificationVoted,
 };
@@ -37,7 +38,7 @@ use ink::{
     storage::Mapping,
 };
 
-pub use bizkey_types::governance::SuperNodeEvent;
+pub use bizkey_types::super_nodes::SuperNodeEvent;
 
 /// Result of the super-node logic.
 pub type Result<T> = core::result::Result<T, SuperNodeError>;
@@ -487,9 +488,10 @@ impl SuperNodesData {
 pub mod super_nodes {
     use super::*;
     use bizkey_types::{
-        governance::{GovernanceApi, SuperNodesApi},
+        governance::GovernanceApi,
         psp22::PSP22,
         registry::{Merchant, MerchantStatus},
+        super_nodes::SuperNodesApi,
     };
     use ink::{
         codegen::TraitCallBuilder,

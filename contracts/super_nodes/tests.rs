@@ -3,7 +3,7 @@
 //! cross-contract call (the rest runs in governance's e2e tests).
 
 use super::*;
-use bizkey_types::governance::SuperNodesApi;
+use bizkey_types::super_nodes::SuperNodesApi;
 use ink::env::{test, DefaultEnvironment as Env};
 use super_nodes::SuperNodes;
 

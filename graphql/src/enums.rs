@@ -155,7 +155,7 @@ pub enum ProposalStatus {
 
 /// A super-node candidate's state.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "bizkey_types::governance::CandidateStatus")]
+#[graphql(remote = "bizkey_types::super_nodes::CandidateStatus")]
 pub enum CandidateStatus {
     Candidate,
     SuperNode,

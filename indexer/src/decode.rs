@@ -7,10 +7,12 @@
 //! so event types the projection does not use are still readable in SQL.
 
 use bizkey_types::events::ContractEvents;
-use bizkey_types::governance::{GovernanceEvent, LockingEvent, SuperNodeEvent};
+use bizkey_types::governance::GovernanceEvent;
 use bizkey_types::ledger::LedgerEvent;
+use bizkey_types::locking::LockingEvent;
 use bizkey_types::psp22::TokenEvent;
 use bizkey_types::registry::RegistryEvent;
+use bizkey_types::super_nodes::SuperNodeEvent;
 use bizkey_types::tasks::TaskEvent;
 use bizkey_types::vesting::VestingEvent;
 use scale_info::form::PortableForm;
@@ -365,10 +367,10 @@ mod tests {
 
     #[test]
     fn community_contracts_events_are_typed_and_kept_as_json() {
-        let e = bizkey_types::governance::Locked {
+        let e = bizkey_types::locking::Locked {
             account: AccountId::from([2; 32]),
             added: 5,
-            lock: bizkey_types::governance::Lock {
+            lock: bizkey_types::locking::Lock {
                 amount: 5,
                 tier: 1,
                 unlock_at: 9,
@@ -381,7 +383,7 @@ mod tests {
         let d = Decoder::new()
             .decode(
                 ContractKind::Locking,
-                &sig::<bizkey_types::governance::Locked>(),
+                &sig::<bizkey_types::locking::Locked>(),
                 &e.encode(),
             )
             .unwrap();

@@ -29,12 +29,13 @@ use bizkey_store::entity::{
 };
 use bizkey_store::hex0x;
 use bizkey_types::governance::{
-    Action, Candidate, CandidateStatus, GovernanceConfig, GovernanceError, Lock, LockingError,
-    Phase, Proposal, ProposalId, ProposalStatus, Scope, SuperNodeError, ACC_SCALE,
+    Action, GovernanceConfig, GovernanceError, Phase, Proposal, ProposalId, ProposalStatus,
 };
+use bizkey_types::locking::{Lock, LockingError, ACC_SCALE};
 use bizkey_types::math::{mul_div, ShopCost};
 use bizkey_types::psp22::PSP22Error;
 use bizkey_types::registry::{Category, MerchantProfile, RegistryError};
+use bizkey_types::super_nodes::{Candidate, CandidateStatus, Scope, SuperNodeError};
 use bizkey_types::tasks::{
     Eligibility, Participant, ParticipantStatus, Reward, Rule, RuleMode, Task, TaskId, TaskTerms,
     TasksError,

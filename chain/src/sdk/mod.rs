@@ -30,10 +30,10 @@ use crate::error::ChainError;
 use crate::manifest::Manifest;
 use crate::suite::Suite;
 use bizkey_types::governance::{
-    Action as Proposal, GovernanceError, Lock, LockingError, Proposal as ProposalState, ProposalId,
-    ProposalStatus,
+    Action as Proposal, GovernanceError, Proposal as ProposalState, ProposalId, ProposalStatus,
 };
 use bizkey_types::ledger::{LedgerError, Order, Rating, Reaction, Receipt, ReceiptId};
+use bizkey_types::locking::{Lock, LockingError};
 use bizkey_types::psp22::PSP22Error;
 use bizkey_types::registry::{Merchant, MerchantProfile, RegistryError};
 use bizkey_types::tasks::{TaskId, TaskTerms, TasksError};

@@ -13,7 +13,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use bizkey_store::entity::{
     proposal_votes, proposals, super_node_candidates, task_participants, tasks, vesting_schedules,
 };
-use bizkey_types::{governance, tasks as task_types, vesting};
+use bizkey_types::{governance, super_nodes, tasks as task_types, vesting};
 use sea_orm::{Condition, EntityTrait, QueryFilter, QueryOrder};
 
 /// A Time-funded task a merchant published.
@@ -257,7 +257,7 @@ pub struct ProposalFilter {
 enum_filter!(
     CandidateStatusFilter,
     CandidateStatus,
-    governance::CandidateStatus
+    super_nodes::CandidateStatus
 );
 
 impl TaskFilter {
@@ -360,7 +360,7 @@ impl CommunityQuery {
         rows.into_iter()
             .map(|s| {
                 Ok(SuperNode {
-                    status: enums::parse::<governance::CandidateStatus, _>(
+                    status: enums::parse::<super_nodes::CandidateStatus, _>(
                         "super_node_candidates.status",
                         &s.status,
                     )?,

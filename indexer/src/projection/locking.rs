@@ -7,10 +7,8 @@ use bizkey_store::column::{LockStatus, Named};
 use bizkey_store::entity::{
     dividend_claims, dividend_distributions, lock_history, locking_totals, locks,
 };
-use bizkey_types::governance::LockingEvent;
-use bizkey_types::governance::{
-    DividendsClaimed, DividendsDistributed, Locked, Unlocked, ACC_SCALE,
-};
+use bizkey_types::locking::LockingEvent;
+use bizkey_types::locking::{DividendsClaimed, DividendsDistributed, Locked, Unlocked, ACC_SCALE};
 use bizkey_types::math::mul_div;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use std::collections::HashMap;

@@ -7,8 +7,8 @@ use bizkey_store::entity::{
     verification_votes,
 };
 use bizkey_store::hex0x;
-use bizkey_types::governance::SuperNodeEvent;
-use bizkey_types::governance::{
+use bizkey_types::super_nodes::SuperNodeEvent;
+use bizkey_types::super_nodes::{
     BondWithdrawn, CandidateRegistered, CandidateStatus, CandidateWithdrawn, PlatformChanged,
     Scope, SuperNodeElected, SuperNodeRemoved, VerificationDecided, VerificationVoted,
 };

@@ -1,23 +1,22 @@
 //! Governance (DESIGN §3.6; whitepaper ch. 2.4, 3.2, 3.5.5–6, 8): the three
-//! phases, BT locks with Time dividends, super-node candidates and their
-//! bonds, proposals and merchant verification by super nodes.
+//! phases, proposals and their actions, the floors no proposal crosses. BT
+//! locks are in [`crate::locking`], super nodes in [`crate::super_nodes`].
 //!
-//! Every event carries what an indexer needs to follow proposals, votes,
-//! locks and super nodes without reading storage; a proposal's status is the
-//! pure function [`Proposal::status`] of its stored fields and the time.
+//! Every event carries what an indexer needs to follow proposals and votes
+//! without reading storage; a proposal's status is the pure function
+//! [`Proposal::status`] of its stored fields and the time.
 
 // `AccountId` and `Hash` implement `TypeInfo` only with `std` (metadata),
 // so the types derive it only then.
 //
 // The SCALE derive writes the index of a variant with fields as
 // `(index as u8)`, which cargo-contract's clippy pass (it denies
-// `cast_possible_truncation` on every local crate) flags in `Scope` and
-// `Action`. This file has no casts of its own.
+// `cast_possible_truncation` on every local crate) flags in `Action`. This
+// file has no casts of its own.
 #![allow(clippy::cast_possible_truncation)]
 
 use crate::{
     ledger::{LedgerParams, ReceiptId, RewardCaps},
-    registry::{Category, MAX_LOCATION_LEN},
     roles::Role,
     AccountId, Balance, Hash, Timestamp,
 };
@@ -26,15 +25,6 @@ use ink::prelude::vec::Vec;
 
 #[cfg(feature = "std")]
 use ink::storage::traits::StorageLayout;
-
-/// Most lock tiers a configuration may have.
-pub const MAX_TIERS: usize = 8;
-/// Most super nodes at once (each verification scans them all).
-pub const MAX_SUPER_NODES: u32 = 64;
-/// The largest lock multiplier: 100×.
-pub const MAX_MULTIPLIER_PPM: u32 = 100 * PPM;
-/// Fixed-point scale of the dividend accumulator (Time per unit of weight).
-pub const ACC_SCALE: u128 = 1_000_000_000_000_000_000;
 
 /// The community's governance phase (ch. 8). Phases only move forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -57,54 +47,6 @@ impl Phase {
             Phase::Constitutional => None,
         }
     }
-}
-
-/// What a super node answers for (ch. 3.5.6: by LBS, industry or B2b
-/// platform). Scopes may overlap; the overlapping nodes then vote.
-#[derive(Clone, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub enum Scope {
-    /// Merchants whose location (geohash or city code) starts with this
-    /// prefix: 1..=[`MAX_LOCATION_LEN`] ASCII letters, digits or `-`.
-    Region(Vec<u8>),
-    /// Merchants of this category.
-    Industry(Category),
-    /// Merchants that declared membership of this B2b platform.
-    Platform(u32),
-}
-
-impl Scope {
-    /// Whether a candidate may stand for this scope.
-    pub fn is_valid(&self) -> bool {
-        match self {
-            Scope::Region(prefix) => {
-                !prefix.is_empty()
-                    && prefix.len() <= MAX_LOCATION_LEN
-                    && prefix
-                        .iter()
-                        .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            }
-            Scope::Industry(_) | Scope::Platform(_) => true,
-        }
-    }
-
-    /// Whether a merchant at `location`, of `category`, member of
-    /// `platform`, falls in this scope.
-    pub fn covers(&self, location: &[u8], category: Category, platform: Option<u32>) -> bool {
-        match self {
-            Scope::Region(prefix) => location.starts_with(prefix),
-            Scope::Industry(c) => *c == category,
-            Scope::Platform(p) => platform == Some(*p),
-        }
-    }
-}
-
-/// A lock period and its weight: `weight = amount × multiplier_ppm / 10⁶`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub struct LockTier {
-    pub duration_ms: u64,
-    pub multiplier_ppm: u32,
 }
 
 /// Governance's own parameters (set at instantiation, then by proposal).
@@ -168,44 +110,6 @@ impl Floors {
     }
 }
 
-/// The super-node contract's parameters (set at instantiation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub struct SuperNodeConfig {
-    /// Smallest candidate bond (positive).
-    pub min_bond: Balance,
-    /// How long a withdrawing candidate's bond stays slashable (positive:
-    /// a candidate never walks away from a slash at once; no message
-    /// changes it after instantiation).
-    pub unbonding_ms: u64,
-    /// Most elected super nodes, 1..=[`MAX_SUPER_NODES`].
-    pub max_super_nodes: u32,
-}
-
-impl SuperNodeConfig {
-    /// Whether the super-node contract may run with these parameters.
-    pub fn is_valid(&self) -> bool {
-        self.min_bond > 0
-            && self.unbonding_ms > 0
-            && self.max_super_nodes > 0
-            && self.max_super_nodes <= MAX_SUPER_NODES
-    }
-}
-
-/// Whether lock tiers are acceptable: 1..=[`MAX_TIERS`] of them, durations
-/// and multipliers strictly increasing (longer locks weigh more),
-/// multipliers in 1..=[`MAX_MULTIPLIER_PPM`].
-pub fn tiers_valid(tiers: &[LockTier]) -> bool {
-    !tiers.is_empty()
-        && tiers.len() <= MAX_TIERS
-        && tiers.iter().all(|t| {
-            t.duration_ms > 0 && t.multiplier_ppm > 0 && t.multiplier_ppm <= MAX_MULTIPLIER_PPM
-        })
-        && tiers.windows(2).all(|w| {
-            w[0].duration_ms < w[1].duration_ms && w[0].multiplier_ppm < w[1].multiplier_ppm
-        })
-}
-
 impl GovernanceConfig {
     /// Whether governance may run with this configuration.
     pub fn is_valid(&self) -> bool {
@@ -215,46 +119,6 @@ impl GovernanceConfig {
             && self.threshold_ppm >= PPM / 2
             && self.threshold_ppm < PPM
     }
-}
-
-/// An account's locked BT.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub struct Lock {
-    pub amount: Balance,
-    /// Index of the lock's tier in the configuration at locking time.
-    pub tier: u8,
-    /// Voting and dividend weight: `amount × multiplier`.
-    pub weight: u128,
-    /// When `unlock` may return the BT.
-    pub unlock_at: Timestamp,
-    /// `weight × acc_per_weight` when last settled (rounded up).
-    pub reward_debt: u128,
-    /// Settled Time dividends not yet claimed.
-    pub unclaimed: Balance,
-}
-
-/// Where a super-node candidate stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub enum CandidateStatus {
-    /// Bonded, not elected.
-    Candidate,
-    /// Elected: verifies the merchants its scope covers.
-    SuperNode,
-    /// Withdrawn: the bond returns at `unbonding_until` unless slashed first.
-    Unbonding,
-}
-
-/// A super-node candidate and its bond.
-#[derive(Clone, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub struct Candidate {
-    pub scope: Scope,
-    pub bond: Balance,
-    pub status: CandidateStatus,
-    /// While `Unbonding`: when `withdraw_bond` may return the bond.
-    pub unbonding_until: Timestamp,
 }
 
 /// What a proposal does when executed.
@@ -453,202 +317,12 @@ pub enum GovernanceError {
     Overflow,
 }
 
-/// Errors of the super-node contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-pub enum SuperNodeError {
-    /// The caller does not hold the role this message requires (admin,
-    /// governance, a super node).
-    Unauthorized,
-    /// The configuration is invalid (see `SuperNodeConfig::is_valid`).
-    InvalidConfig,
-    /// The role does not exist on this contract (it has `Admin` and
-    /// `Governance`).
-    InvalidRole,
-    /// Merchants are verified by super nodes from 训政 on.
-    WrongPhase,
-    /// The caller is a candidate already (also while unbonding).
-    AlreadyCandidate,
-    /// The account is not a candidate (or not in the required state).
-    NotCandidate,
-    /// The bond is below the configured minimum.
-    BondTooLow,
-    /// The scope is invalid.
-    InvalidScope,
-    /// The super-node seats are all taken.
-    TooManySuperNodes,
-    /// The bond is still unbonding (or the candidate did not withdraw).
-    StillBonded,
-    /// The caller's scope does not cover the merchant.
-    NotCovering,
-    /// The merchant is not registered or not pending verification.
-    NotPending,
-    /// The node voted in this round already.
-    AlreadyVoted,
-    /// A call to the BT token failed (allowance, balance).
-    TokenCallFailed,
-    /// A call to the registry failed.
-    RegistryCallFailed,
-    /// A call to governance failed (its phase; the verification).
-    GovernanceCallFailed,
-    /// A sum overflowed (no real input reaches it).
-    Overflow,
-}
-
-/// Errors of the BT lock contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-pub enum LockingError {
-    /// The lock tiers are invalid (see [`tiers_valid`]).
-    InvalidTiers,
-    /// An amount of zero.
-    ZeroAmount,
-    /// No lock tier has this index, or it is below the caller's current
-    /// tier.
-    InvalidTier,
-    /// The caller has no lock.
-    NoLock,
-    /// The lock period has not ended.
-    StillLocked,
-    /// No dividends are due to the caller.
-    NothingToClaim,
-    /// A call to a token contract failed (allowance, balance).
-    TokenCallFailed,
-    /// A sum overflowed (no real input reaches it).
-    Overflow,
-}
-
 /// The phase moved forward (by an executed proposal).
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhaseAdvanced {
     pub from: Phase,
     pub to: Phase,
-}
-
-/// `account` locked BT; the fields are its whole lock afterwards.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Locked {
-    #[ink(topic)]
-    pub account: AccountId,
-    /// Added by this call.
-    pub added: Balance,
-    pub lock: Lock,
-    /// All lock weight afterwards.
-    pub total_weight: u128,
-}
-
-/// `account` took its BT back after the lock period.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unlocked {
-    #[ink(topic)]
-    pub account: AccountId,
-    pub amount: Balance,
-    pub total_weight: u128,
-}
-
-/// Time that reached the dividend pool was shared among the lockers.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DividendsDistributed {
-    pub amount: Balance,
-    /// The accumulator afterwards (Time per weight × [`ACC_SCALE`]).
-    pub acc_per_weight: u128,
-}
-
-/// `account` received its Time dividends.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DividendsClaimed {
-    #[ink(topic)]
-    pub account: AccountId,
-    pub amount: Balance,
-}
-
-/// A super-node candidate posted its bond.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CandidateRegistered {
-    #[ink(topic)]
-    pub candidate: AccountId,
-    pub scope: Scope,
-    pub bond: Balance,
-}
-
-/// A candidate withdrew; its bond returns at `unbonding_until`.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CandidateWithdrawn {
-    #[ink(topic)]
-    pub candidate: AccountId,
-    pub unbonding_until: Timestamp,
-}
-
-/// The unbonded bond went back to the former candidate.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BondWithdrawn {
-    #[ink(topic)]
-    pub candidate: AccountId,
-    pub amount: Balance,
-}
-
-/// A candidate was elected super node.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuperNodeElected {
-    #[ink(topic)]
-    pub node: AccountId,
-    pub scope: Scope,
-}
-
-/// A super node left office (revoked or withdrawn); `slashed` of its bond
-/// went to the treasury (0: not slashed, still a candidate or unbonding).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuperNodeRemoved {
-    #[ink(topic)]
-    pub node: AccountId,
-    pub slashed: Balance,
-    /// Hash of the evidence of misbehaviour (zero if none).
-    pub evidence: Hash,
-}
-
-/// A merchant declared (or left, `None`) its B2b platform.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlatformChanged {
-    #[ink(topic)]
-    pub merchant: AccountId,
-    pub platform: Option<u32>,
-}
-
-/// A covering super node voted on a pending merchant; the counts are among
-/// the nodes covering it now.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerificationVoted {
-    #[ink(topic)]
-    pub merchant: AccountId,
-    #[ink(topic)]
-    pub node: AccountId,
-    pub approve: bool,
-    pub approvals: u32,
-    pub rejections: u32,
-    pub covering: u32,
-}
-
-/// The covering super nodes decided: `verified` (the registry now says
-/// `Verified`) or rejected by a majority (still `Pending`; a new round may
-/// start).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerificationDecided {
-    #[ink(topic)]
-    pub merchant: AccountId,
-    pub verified: bool,
 }
 
 /// A proposal was made; it takes votes until `voting_end`.
@@ -734,45 +408,6 @@ pub trait GovernanceApi {
     fn verify(&mut self, merchant: AccountId) -> Result<(), GovernanceError>;
 }
 
-/// What governance (elections, revocations) and the ledger (flags by
-/// covering super nodes) call on the super-node contract.
-#[ink::trait_definition]
-pub trait SuperNodesApi {
-    /// Whether `node` is an elected super node whose scope covers the
-    /// registered merchant `merchant`.
-    #[ink(message)]
-    fn covers(&self, node: AccountId, merchant: AccountId) -> bool;
-
-    /// Governance: makes the bonded candidate `node` a super node.
-    ///
-    /// # Errors
-    /// `Unauthorized` unless the caller is governance; `NotCandidate`
-    /// unless `node` is a candidate not in office; `TooManySuperNodes`.
-    #[ink(message)]
-    fn elect(&mut self, node: AccountId) -> Result<(), SuperNodeError>;
-
-    /// Governance: removes `node` from office; with `slash` its bond goes to
-    /// the treasury and its candidacy ends (also while unbonding).
-    ///
-    /// # Errors
-    /// `Unauthorized` unless the caller is governance; `NotCandidate`
-    /// (without `slash`: unless in office); `TokenCallFailed`.
-    #[ink(message)]
-    fn revoke(&mut self, node: AccountId, slash: bool) -> Result<(), SuperNodeError>;
-}
-
-/// What governance reads from the BT lock contract.
-#[ink::trait_definition]
-pub trait LockingApi {
-    /// `account`'s lock, if any.
-    #[ink(message)]
-    fn lock_of(&self, account: AccountId) -> Option<Lock>;
-
-    /// The weight of all locks.
-    #[ink(message)]
-    fn total_weight(&self) -> u128;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -788,44 +423,11 @@ mod tests {
         }
     }
 
-    fn tiers() -> Vec<LockTier> {
-        ink::prelude::vec![
-            LockTier {
-                duration_ms: 10,
-                multiplier_ppm: PPM,
-            },
-            LockTier {
-                duration_ms: 20,
-                multiplier_ppm: 2 * PPM,
-            },
-        ]
-    }
-
     #[test]
     fn phases_only_move_forward() {
         assert_eq!(Phase::Military.next(), Some(Phase::Tutelage));
         assert_eq!(Phase::Tutelage.next(), Some(Phase::Constitutional));
         assert_eq!(Phase::Constitutional.next(), None);
-    }
-
-    #[test]
-    fn scopes_cover_by_prefix_category_and_platform() {
-        let region = Scope::Region(b"wtw3".to_vec());
-        assert!(region.is_valid());
-        assert!(region.covers(b"wtw3sjq", Category::Cafe, None));
-        assert!(!region.covers(b"wtw", Category::Cafe, None));
-        assert!(!region.covers(b"wtx3sjq", Category::Cafe, None));
-        let industry = Scope::Industry(Category::Cafe);
-        assert!(industry.covers(b"x", Category::Cafe, None));
-        assert!(!industry.covers(b"x", Category::Bar, None));
-        let platform = Scope::Platform(7);
-        assert!(platform.covers(b"x", Category::Bar, Some(7)));
-        assert!(!platform.covers(b"x", Category::Bar, Some(8)));
-        assert!(!platform.covers(b"x", Category::Bar, None));
-        assert!(!Scope::Region(Vec::new()).is_valid());
-        assert!(!Scope::Region(b"wt w".to_vec()).is_valid());
-        assert!(!Scope::Region([b'a'; MAX_LOCATION_LEN + 1].to_vec()).is_valid());
-        assert!(Scope::Region([b'a'; MAX_LOCATION_LEN].to_vec()).is_valid());
     }
 
     #[test]
@@ -843,69 +445,6 @@ mod tests {
             breaks(&mut c);
             assert!(!c.is_valid(), "case {i}");
         }
-        let nodes = SuperNodeConfig {
-            min_bond: 1,
-            unbonding_ms: 1,
-            max_super_nodes: MAX_SUPER_NODES,
-        };
-        assert!(nodes.is_valid());
-        assert!(!SuperNodeConfig {
-            unbonding_ms: 0,
-            ..nodes
-        }
-        .is_valid());
-        assert!(!SuperNodeConfig {
-            min_bond: 0,
-            ..nodes
-        }
-        .is_valid());
-        assert!(!SuperNodeConfig {
-            max_super_nodes: 0,
-            ..nodes
-        }
-        .is_valid());
-        assert!(!SuperNodeConfig {
-            max_super_nodes: MAX_SUPER_NODES + 1,
-            ..nodes
-        }
-        .is_valid());
-    }
-
-    #[test]
-    fn tier_validation() {
-        assert!(tiers_valid(&tiers()));
-        assert!(!tiers_valid(&[]));
-        let mut t = tiers();
-        // Equal multipliers: the longer lock would not weigh more.
-        t[1].multiplier_ppm = PPM;
-        assert!(!tiers_valid(&t));
-        let mut t = tiers();
-        t[1].duration_ms = 10;
-        assert!(!tiers_valid(&t));
-        let mut t = tiers();
-        t[0].duration_ms = 0;
-        assert!(!tiers_valid(&t));
-        let mut t = tiers();
-        t[0].multiplier_ppm = 0;
-        assert!(!tiers_valid(&t));
-        let many: Vec<LockTier> = (1..=MAX_TIERS as u64 + 1)
-            .map(|i| LockTier {
-                duration_ms: i,
-                multiplier_ppm: i as u32,
-            })
-            .collect();
-        assert!(!tiers_valid(&many));
-        assert!(tiers_valid(&many[..MAX_TIERS]));
-        let top = [LockTier {
-            duration_ms: 1,
-            multiplier_ppm: MAX_MULTIPLIER_PPM,
-        }];
-        assert!(tiers_valid(&top));
-        let over = [LockTier {
-            duration_ms: 1,
-            multiplier_ppm: MAX_MULTIPLIER_PPM + 1,
-        }];
-        assert!(!tiers_valid(&over));
     }
 
     fn proposal(quorum: u128, votes_for: u128, votes_against: u128) -> Proposal {
@@ -948,33 +487,6 @@ mod tests {
         assert_eq!(p.status(20), ProposalStatus::Vetoed);
         p.executed = true;
         assert_eq!(p.status(20), ProposalStatus::Executed);
-    }
-}
-
-use crate::roles::RoleChanged;
-
-contract_events! {
-    /// Everything a locking message may emit.
-    pub enum LockingEvent {
-        Locked,
-        Unlocked,
-        DividendsDistributed,
-        DividendsClaimed,
-    }
-}
-
-contract_events! {
-    /// Everything a super-node message may emit.
-    pub enum SuperNodeEvent {
-        CandidateRegistered,
-        CandidateWithdrawn,
-        BondWithdrawn,
-        SuperNodeElected,
-        SuperNodeRemoved,
-        PlatformChanged,
-        VerificationVoted,
-        VerificationDecided,
-        RoleChanged,
     }
 }
 

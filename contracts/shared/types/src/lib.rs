@@ -51,10 +51,12 @@ macro_rules! contract_events {
 pub mod events;
 pub mod governance;
 pub mod ledger;
+pub mod locking;
 mod named;
 pub mod psp22;
 pub mod registry;
 pub mod roles;
+pub mod super_nodes;
 pub mod tasks;
 pub mod vesting;
 

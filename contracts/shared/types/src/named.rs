@@ -51,7 +51,7 @@ named! {
     crate::roles::Role { Admin, Governance, Ledger, Reporter, Registry }
     crate::vesting::Allocation { EarlySupporters, Ecosystem, Team, Foundation }
     crate::governance::Phase { Military, Tutelage, Constitutional }
-    crate::governance::CandidateStatus { Candidate, SuperNode, Unbonding }
+    crate::super_nodes::CandidateStatus { Candidate, SuperNode, Unbonding }
     crate::governance::ProposalStatus { Active, Defeated, Queued, Executable, Executed, Vetoed, Expired }
     crate::tasks::RuleMode { Any, All }
     crate::tasks::ParticipantStatus { Joined, Completed, Penalized }
@@ -82,7 +82,7 @@ mod tests {
         round_trips::<crate::roles::Role>();
         round_trips::<crate::vesting::Allocation>();
         round_trips::<crate::governance::Phase>();
-        round_trips::<crate::governance::CandidateStatus>();
+        round_trips::<crate::super_nodes::CandidateStatus>();
         round_trips::<crate::governance::ProposalStatus>();
         round_trips::<crate::tasks::RuleMode>();
         round_trips::<crate::tasks::ParticipantStatus>();
