@@ -1,11 +1,26 @@
 # shellcheck shell=bash
-# The training and validation data of train.sh and evaluate.sh (sourced; needs $bin with the CLIs):
+# The shared set-up and data of train.sh and evaluate.sh. Sourced with the name of a work directory
+# (`source data.sh fraud-train`): installs the Python stack (setup.sh), builds the fraud CLIs into $bin and
+# enters $BIZKEY_FRAUD_WORK (default $BIZKEY_CACHE/<name>). Needs $here, the models/ directory.
+#
+# make_data: the training and validation data:
 #   training: standard seeds 1, 2, 6 (brushers of mixed evasion), 3, 7 (every brusher fully evasive), 5 (naive
 #     brushers), and 60 small weeks (8 merchants, 80 customers, 7 days: the on-chain test's size; seeds
 #     500-559, even naive, odd mixed) so that small populations are not off the training distribution;
 #   validation (early stopping, threshold): standard seed 4 (mixed) and 40 small weeks (seeds 600-639).
 # Writes s<seed>.{csv,patterns.csv,npy} and small/{m,v}<seed>.* in the current directory and sets TRAIN and
 # VALID to the .npy lists.
+"$here/setup.sh" >/dev/null
+# shellcheck source=../scripts/env.sh
+source "$here/../scripts/env.sh"
+set -euo pipefail
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SERVICES_TARGET_DIR}"
+cargo build --release -j2 -p bizkey-fraud --bins
+bin="$CARGO_TARGET_DIR/release"
+work="${BIZKEY_FRAUD_WORK:-$BIZKEY_CACHE/$1}"
+mkdir -p "$work"
+cd "$work"
+
 make_data() {
   local spec seed e kind
   for spec in 1:mixed 2:mixed 3:full 4:mixed 5:none 6:mixed 7:full; do

@@ -11,24 +11,13 @@
 # Writes $work/results.json and prints Markdown tables (metrics.py). About 10 minutes for gbm and 20 for
 # dbn on two cores.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-"$here/setup.sh" >/dev/null
-# shellcheck source=../scripts/env.sh
-source "$here/../scripts/env.sh"
-set -euo pipefail
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SERVICES_TARGET_DIR}"
+# shellcheck source=data.sh
+source "$here/data.sh" fraud-eval
 algos="${ALGOS:-gbm dbn}"
 py="$BIZKEY_VENV/bin/python"
-
-cargo build --release -j2 -p bizkey-fraud --bins
-bin="$CARGO_TARGET_DIR/release"
-work="${BIZKEY_FRAUD_WORK:-$BIZKEY_CACHE/fraud-eval}"
-mkdir -p "$work"
-cd "$work"
 sim() { # seed evasion name
   "$bin/simulate" --seed "$1" --evasion "$2" --output "$3.csv" --patterns "$3.patterns.csv" 2>/dev/null
 }
-# shellcheck source=data.sh
-source "$here/data.sh"
 make_data
 patterns="ring repeat referral_burst huge_order collusion referral_chain"
 variants="none time_share jitter paced aging rotation full"

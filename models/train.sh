@@ -5,20 +5,9 @@
 # rule's metrics. ALGO=gbm (the deployed model: LightGBM) or ALGO=dbn (the DBN+MLP). Takes a few minutes
 # on two cores. The per-pattern figures of MODEL_CARD.md come from models/evaluate.sh.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-"$here/setup.sh" >/dev/null
-# shellcheck source=../scripts/env.sh
-source "$here/../scripts/env.sh"
-set -euo pipefail
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SERVICES_TARGET_DIR}"
-algo="${ALGO:-gbm}"
-
-cargo build --release -j2 -p bizkey-fraud --bins
-bin="$CARGO_TARGET_DIR/release"
-work="${BIZKEY_FRAUD_WORK:-$BIZKEY_CACHE/fraud-train}"
-mkdir -p "$work"
-cd "$work"
 # shellcheck source=data.sh
-source "$here/data.sh"
+source "$here/data.sh" fraud-train
+algo="${ALGO:-gbm}"
 make_data
 "$bin/simulate" --seed 8 --evasion mixed --output s8.csv --patterns s8.patterns.csv
 "$bin/export" --input s8.csv --output s8.npy
