@@ -1,6 +1,8 @@
 //! Answers against what was written, errors, limits and batching.
 
-use crate::harness::{commit_batch, errors, ok, receipt_row, seed, ss58, TestDb, ENGINES};
+use crate::harness::{
+    commit_batch, errors, ok, receipt_row, seed, served, ss58, TestDb, ENGINES,
+};
 use bizkey_store::detail::{Item, ReceiptDetail};
 use bizkey_store::hex0x;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -335,12 +337,7 @@ async fn relations_of_a_list_are_batched() {
                 "{{ receipts(first: {n}) {{ nodes {{ id merchant {{ name bizpower }} customer {{ status }} statusHistory {{ status }} fraudScore {{ score }} detail }} }} }}"
             );
             let before = count.load(Relaxed);
-            let data = {
-                let schema = schema.clone();
-                tokio::spawn(async move { ok(&schema, &q).await })
-                    .await
-                    .unwrap()
-            };
+            let data = served(&schema, &q).await;
             assert_eq!(data["receipts"]["nodes"].as_array().unwrap().len(), n);
             costs.push(count.load(Relaxed) - before);
         }
@@ -392,7 +389,7 @@ async fn nested_pages_are_batched_and_equal_single_pages() {
                     "{{ receipts(first: {n}) {{ nodes {{ merchant {{ account receipts({args}, filter: {{ {filter} }}) {{ {fields} }} }} }} }} }}"
                 );
                 let before = count.load(Relaxed);
-                let data = ok(&schema, &q).await;
+                let data = served(&schema, &q).await;
                 costs.push(count.load(Relaxed) - before);
                 for node in data["receipts"]["nodes"].as_array().unwrap() {
                     let m = node["merchant"]["account"].as_str().unwrap();
