@@ -60,10 +60,12 @@ run() { /usr/bin/time -f 'max RSS %M KiB' "$bench" "$@"; }
 db="$dir/index-$$.db"
 log "backfill into SQLite"
 sqlite=$(run backfill --manifest "$manifest" --database-url "sqlite://$db?mode=rwc" 2>&1 | grep -E 'backfill|max RSS' | tr '\n' ' ')
+log "$sqlite"
 name="bizkey_bench_$$"
 psql "$pg" -qc "CREATE DATABASE $name" >/dev/null
 log "backfill into PostgreSQL"
 postgres=$(run backfill --manifest "$manifest" --database-url "${pg%/*}/$name" 2>&1 | grep -E 'backfill|max RSS' | tr '\n' ' ')
+log "$postgres"
 squid=""
 if [ "${BENCH_SQUID:-1}" != 0 ]; then
   squid_db="bizkey_squid_$$"
@@ -90,6 +92,7 @@ if [ "${BENCH_SQUID:-1}" != 0 ]; then
     /usr/bin/time -f 'max RSS %M KiB' node lib/main.js 2>"$dir/squid.log" | grep -E '^backfill' | tr '\n' ' ') \
     || { log "the squid failed: see $dir/squid.log"; tail -5 "$dir/squid.log" >&2; psql "$pg" -qc "DROP DATABASE $squid_db" >/dev/null; exit 1; }
   squid="$squid$(grep -E '^max RSS' "$dir/squid.log" | tr '\n' ' ')"
+  log "$squid"
   # The squid's tables against the indexer's: the same blocks, events,
   # receipts (with their statuses, parties and amounts) and status changes.
   tally() {

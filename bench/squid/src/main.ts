@@ -135,8 +135,8 @@ async function projectReceipts(store: Store, ledger: LedgerEvent[]) {
                     id,
                     merchant: SS58.encode(e.merchant),
                     customer: SS58.encode(e.customer),
-                    openedBy: e.opened_by.__kind,
-                    orderId: BigInt(e.order.order_id),
+                    openedBy: e.openedBy.__kind,
+                    orderId: BigInt(e.order.orderId),
                     amount: BigInt(e.order.amount),
                     status,
                     openedBlock: header.height,
@@ -178,8 +178,12 @@ function decode(contract: SuiteContract, event: ChainEvent): any {
     }
 }
 
-/** JSON for a decoded value: integers that may pass 2^53 become decimal strings. */
+/**
+ * JSON for a decoded value (ink-abi names fields in camelCase): integers that
+ * may pass 2^53 become decimal strings, a `None` null.
+ */
 function toJson(value: unknown): unknown {
+    if (value === undefined) return null
     if (typeof value === 'bigint') return value.toString()
     if (Array.isArray(value)) return value.map(toJson)
     if (value != null && typeof value === 'object') {

@@ -42,7 +42,7 @@ export function suiteContracts(manifest: Manifest): Map<string, SuiteContract> {
     let contracts = new Map<string, SuiteContract>()
     for (let c of manifest.contracts) {
         let metadata = JSON.parse(fs.readFileSync(c.bundle, 'utf8'))
-        contracts.set('0x' + Buffer.from(ss58.decode(c.address).bytes).toString('hex'), {
+        contracts.set(ss58.decode(c.address).bytes, {
             name: c.name,
             address: c.address,
             abi: new Abi(metadata),
