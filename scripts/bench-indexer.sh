@@ -68,6 +68,7 @@ postgres=$(run backfill --manifest "$manifest" --database-url "${pg%/*}/$name" 2
 log "$postgres"
 squid=""
 if [ "${BENCH_SQUID:-1}" != 0 ]; then
+  command -v npm >/dev/null || { log "the squid needs Node.js and npm (scripts/setup.sh), or BENCH_SQUID=0"; exit 1; }
   squid_db="bizkey_squid_$$"
   squid_url="${pg%/*}/$squid_db"
   psql "$pg" -qc "CREATE DATABASE $squid_db" >/dev/null
