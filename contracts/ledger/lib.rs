@@ -490,7 +490,6 @@ impl LedgerData {
                 biz: 0,
                 time: 0,
                 referral_time: 0,
-                rated: 0,
             },
         );
         let events = Some(LedgerEvent::ReceiptOpened(ReceiptOpened {
@@ -1002,90 +1001,6 @@ impl LedgerData {
             entries: queue.tail.saturating_sub(queue.head),
         })))
     }
-
-    // ---- related information ------------------------------------------------
-
-    /// The customer rates the merchant (`Rating::Merchant`) or the merchant
-    /// rates the customer (`Rating::Customer`) of a confirmed receipt, once
-    /// each.
-    pub fn rate(
-        &mut self,
-        caller: AccountId,
-        id: ReceiptId,
-        rating: Rating,
-        comment: Option<Hash>,
-    ) -> Result<Events> {
-        let mut r = self.get(id)?;
-        let (merchant, customer) = (r.merchant, r.customer);
-        // The event is built before the checks: one match instead of two
-        // (the ledger's Wasm must stay under 40 KiB).
-        let (rater, bit, scores, event) = match rating {
-            Rating::Merchant {
-                product,
-                service,
-                environment,
-            } => (
-                customer,
-                1,
-                [product, service, environment],
-                LedgerEvent::MerchantRated(MerchantRated {
-                    id,
-                    merchant,
-                    customer,
-                    product,
-                    service,
-                    environment,
-                    comment,
-                }),
-            ),
-            Rating::Customer { score } => (
-                merchant,
-                2,
-                [score; 3],
-                LedgerEvent::CustomerRated(CustomerRated {
-                    id,
-                    merchant,
-                    customer,
-                    score,
-                    comment,
-                }),
-            ),
-        };
-        if caller != rater {
-            return Err(LedgerError::NotCounterparty);
-        }
-        if r.status != ReceiptStatus::Confirmed {
-            return Err(LedgerError::NotConfirmed);
-        }
-        if r.rated & bit != 0 {
-            return Err(LedgerError::AlreadyRated);
-        }
-        if !scores.iter().all(|s| (1..=5).contains(s)) {
-            return Err(LedgerError::InvalidRating);
-        }
-        r.rated |= bit;
-        self.receipts.insert(id, &r);
-        Ok(Some(event))
-    }
-
-    /// Anyone reacts to a confirmed receipt (nothing is stored).
-    pub fn react(
-        &self,
-        caller: AccountId,
-        id: ReceiptId,
-        kind: Reaction,
-        content: Hash,
-    ) -> Result<Events> {
-        if self.get(id)?.status != ReceiptStatus::Confirmed {
-            return Err(LedgerError::NotConfirmed);
-        }
-        Ok(Some(LedgerEvent::Reacted(Reacted {
-            id,
-            account: caller,
-            kind,
-            content,
-        })))
-    }
 }
 
 /// The PSP22 messages the ledger sends to the reward tokens, with the
@@ -1460,40 +1375,6 @@ mod ledger {
         #[ink(message)]
         pub fn forfeit_pending(&mut self, account: AccountId) -> Result<()> {
             let events = self.data.forfeit_pending(self.env().caller(), account)?;
-            self.emit(events);
-            Ok(())
-        }
-
-        /// Rates the other side of a confirmed receipt, once per side: the
-        /// customer rates the merchant (`Rating::Merchant`: product, service,
-        /// environment), the merchant rates the customer
-        /// (`Rating::Customer`); scores 1..=5, with an optional comment hash.
-        ///
-        /// # Errors
-        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the side
-        /// giving this kind of rating; `NotConfirmed`; `AlreadyRated`;
-        /// `InvalidRating`.
-        ///
-        /// # Events
-        /// `MerchantRated` or `CustomerRated`.
-        #[ink(message)]
-        pub fn rate(&mut self, id: ReceiptId, rating: Rating, comment: Option<Hash>) -> Result<()> {
-            let events = self.data.rate(self.env().caller(), id, rating, comment)?;
-            self.emit(events);
-            Ok(())
-        }
-
-        /// Likes, comments, shares, replies to or views a confirmed receipt;
-        /// `content` is the hash of the off-chain content.
-        ///
-        /// # Errors
-        /// `ReceiptNotFound`; `NotConfirmed`.
-        ///
-        /// # Events
-        /// `Reacted`.
-        #[ink(message)]
-        pub fn react(&mut self, id: ReceiptId, kind: Reaction, content: Hash) -> Result<()> {
-            let events = self.data.react(self.env().caller(), id, kind, content)?;
             self.emit(events);
             Ok(())
         }

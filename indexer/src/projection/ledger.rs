@@ -1,5 +1,5 @@
 //! The ledger: receipts and their statuses, the reward pools and queues, claims,
-//! BizPower windows and series, K-lines, merchant days, ratings and reactions.
+//! BizPower windows and series, K-lines, merchant days.
 
 use super::{i, name, ss58, u, Batch, Ctx};
 use bizkey_math::bizpower::{record_sale, Sale};
@@ -7,8 +7,8 @@ use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit, Weights, WindowStats
 use bizkey_store::amount::U128;
 use bizkey_store::column::{RewardStatus, KLINE_INTERVALS};
 use bizkey_store::entity::{
-    bizpower, customers, klines, ledger_merchants, ledger_params, merchant_days, ratings,
-    reactions, receipt_status_history, receipts, reward_claims, reward_pools, reward_queues,
+    bizpower, customers, klines, ledger_merchants, ledger_params, merchant_days,
+    receipt_status_history, receipts, reward_claims, reward_pools, reward_queues,
     rewards, visits,
 };
 use bizkey_store::hex0x;
@@ -179,49 +179,6 @@ impl Batch {
                 row.verified_at = info.verified_at.map(i);
                 row.time_share_ppm = info.time_share_ppm.into();
                 row.updated_block = at.block;
-            }
-            LedgerEvent::MerchantRated(e) => {
-                let merchant = self.seen(&e.merchant, at.block);
-                let customer = self.seen(&e.customer, at.block);
-                self.ratings.push(ratings::Model {
-                    receipt_id: i(e.id),
-                    side: "customer".into(),
-                    merchant,
-                    customer,
-                    product: Some(e.product.into()),
-                    service: Some(e.service.into()),
-                    environment: Some(e.environment.into()),
-                    score: None,
-                    comment: e.comment.map(hex0x),
-                    block_number: at.block,
-                });
-            }
-            LedgerEvent::CustomerRated(e) => {
-                let merchant = self.seen(&e.merchant, at.block);
-                let customer = self.seen(&e.customer, at.block);
-                self.ratings.push(ratings::Model {
-                    receipt_id: i(e.id),
-                    side: "merchant".into(),
-                    merchant,
-                    customer,
-                    product: None,
-                    service: None,
-                    environment: None,
-                    score: Some(e.score.into()),
-                    comment: e.comment.map(hex0x),
-                    block_number: at.block,
-                });
-            }
-            LedgerEvent::Reacted(e) => {
-                let account = self.seen(&e.account, at.block);
-                self.reactions.push(reactions::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    receipt_id: i(e.id),
-                    account,
-                    kind: name(e.kind),
-                    content: hex0x(e.content),
-                });
             }
             LedgerEvent::RoleChanged(e) => self.role_changed(at, e),
         }

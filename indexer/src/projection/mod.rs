@@ -1,7 +1,7 @@
 //! Projects decoded events into the SQL tables, one batch of blocks at a
 //! time inside the caller's transaction: this engine, and one module per
 //! contract (`token`, `registry`, `ledger`, `vesting`, `locking`,
-//! `super_nodes`, `governance`, `tasks`) that applies that contract's event
+//! `super_nodes`, `governance`, `tasks`, `reviews`) that applies that contract's event
 //! enum (`bizkey-types`) to the rows it owns.
 //!
 //! A batch reads the rows it changes lazily into memory, applies its events
@@ -226,6 +226,7 @@ mod governance;
 mod ledger;
 mod locking;
 mod registry;
+mod reviews;
 mod super_nodes;
 mod tasks;
 mod token;
@@ -285,6 +286,10 @@ impl Batch {
             Event::SuperNodes(e) => self.super_nodes(db, at, e).await,
             Event::Governance(e) => self.governance(db, at, e).await,
             Event::Tasks(e) => self.tasks(db, at, e).await,
+            Event::Reviews(e) => {
+                self.reviews(at, e);
+                Ok(())
+            }
         }
     }
 

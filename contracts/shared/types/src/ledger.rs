@@ -54,34 +54,6 @@ pub enum Token {
     Time,
 }
 
-/// A public reaction to a confirmed receipt (ch. 3.5 关联信息).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub enum Reaction {
-    Like,
-    Comment,
-    Share,
-    Reply,
-    View,
-}
-
-/// A rating of the other side of a confirmed receipt, scores 1..=5.
-// The SCALE derive casts the variant index to u8 (two variants): the lint
-// cargo-contract enforces flags it on enums with fields.
-#[allow(clippy::cast_possible_truncation)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-pub enum Rating {
-    /// The customer rates the merchant.
-    Merchant {
-        product: u8,
-        service: u8,
-        environment: u8,
-    },
-    /// The merchant rates the customer.
-    Customer { score: u8 },
-}
-
 /// The on-chain fields of a sale, as the opening side declares them and the
 /// other side confirms them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -127,9 +99,6 @@ pub struct Receipt {
     pub time: Balance,
     /// The Time referral bonus for the customer's referrer.
     pub referral_time: Balance,
-    /// Bit 0: the customer rated the merchant; bit 1: the merchant rated the
-    /// customer.
-    pub rated: u8,
 }
 
 /// Who gets what for one confirmed receipt.
@@ -360,10 +329,6 @@ pub enum LedgerError {
     /// The registry pushed a new customer with a referrer for an account the
     /// ledger knows already (a referrer cannot be added later).
     CustomerExists,
-    /// This side has rated this receipt already.
-    AlreadyRated,
-    /// A score outside 1..=5.
-    InvalidRating,
     /// A sum overflowed (no real input reaches it).
     Overflow,
     /// The role cannot be set on this contract.
@@ -530,41 +495,6 @@ pub struct MerchantSynced {
     pub info: MerchantInfo,
 }
 
-/// The customer rated the merchant (scores 1..=5).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MerchantRated {
-    pub id: ReceiptId,
-    pub merchant: AccountId,
-    pub customer: AccountId,
-    pub product: u8,
-    pub service: u8,
-    pub environment: u8,
-    pub comment: Option<Hash>,
-}
-
-/// The merchant rated the customer (score 1..=5).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerRated {
-    pub id: ReceiptId,
-    pub merchant: AccountId,
-    pub customer: AccountId,
-    pub score: u8,
-    pub comment: Option<Hash>,
-}
-
-/// Someone liked, commented, shared, replied to or viewed a confirmed
-/// receipt; the content (comment text, share channel, …) stays off-chain.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reacted {
-    pub id: ReceiptId,
-    pub account: AccountId,
-    pub kind: Reaction,
-    pub content: Hash,
-}
-
 /// What other contracts call on the ledger: tasks read receipts and
 /// customers, the registry pushes merchants and customers.
 #[ink::trait_definition]
@@ -611,9 +541,6 @@ contract_events! {
         PoolSynced,
         ParamsChanged,
         MerchantSynced,
-        MerchantRated,
-        CustomerRated,
-        Reacted,
         RoleChanged,
     }
 }
