@@ -23,7 +23,9 @@
 //! - Receipts opened before a suspension stay confirmable until they expire
 //!   (the authority flags their rewards if it must); those of a removed
 //!   merchant are not. Governance's removal of an account forfeits its
-//!   pending rewards (`forfeit_pending`).
+//!   pending rewards (`forfeit_pending`, a bounded number per call; anyone
+//!   continues a removed account's forfeiture), and a removed account
+//!   claims nothing.
 //! - Confirmations reserve at most the reward caps governance sets
 //!   ([`RewardCaps`]: per receipt, per merchant and UTC day, a share of the
 //!   pool), so no receipt can take a pool away from the honest ones.
@@ -905,6 +907,9 @@ impl LedgerData {
         now: Timestamp,
         max: u32,
     ) -> Result<Events> {
+        if self.removed(caller) {
+            return Err(LedgerError::AccountRemoved);
+        }
         let mut queue = self.queue(caller);
         let (n, biz, time, flagged) = self.claimable_in(caller, queue, now, max)?;
         if n == 0 {
@@ -973,14 +978,36 @@ impl LedgerData {
         reserved.then_some((entry.token, entry.amount))
     }
 
-    /// Governance removed `account` (a merchant or a customer): its pending
-    /// entries are dropped and what they reserved goes back to the pools.
-    /// (The registry's push of the removal stops its sales.)
-    pub fn forfeit_pending(&mut self, caller: AccountId, account: AccountId) -> Result<Events> {
-        self.ensure_privileged(caller)?;
-        let queue = self.queue(account);
+    /// Whether the registry removed `account` as a merchant or a customer.
+    fn removed(&self, account: AccountId) -> bool {
+        self.merchants
+            .get(account)
+            .is_some_and(|m| m.info.status == MerchantStatus::Removed)
+            || self
+                .customers
+                .get(account)
+                .is_some_and(|b| b.customer.status == CustomerStatus::Removed)
+    }
+
+    /// Drops up to `max` of `account`'s oldest pending entries; what they
+    /// reserved goes back to the pools. The admin and governance may do so
+    /// for any account; anyone may for an account the registry removed (a
+    /// removal forfeits everything, at most `max` entries a call, so a
+    /// queue that grew without claims cannot make the removal too costly
+    /// to execute). (The registry's push of the removal stops its sales.)
+    pub fn forfeit_pending(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+        max: u32,
+    ) -> Result<Events> {
+        if !self.removed(account) {
+            self.ensure_privileged(caller)?;
+        }
+        let mut queue = self.queue(account);
+        let end = queue.tail.min(queue.head.saturating_add(max.into()));
         let (mut biz, mut time): (Balance, Balance) = (0, 0);
-        for index in queue.head..queue.tail {
+        for index in queue.head..end {
             if let Some((token, amount)) = self.drop_entry(account, index, true) {
                 let total = match token {
                     Token::Biz => &mut biz,
@@ -993,12 +1020,20 @@ impl LedgerData {
         // contract reverts every write above with the error.)
         release(&mut self.biz, biz)?;
         release(&mut self.time, time)?;
-        self.queues.remove(account);
+        let entries = end.saturating_sub(queue.head);
+        queue.head = end;
+        let remaining = queue.tail.saturating_sub(end);
+        if remaining == 0 {
+            self.queues.remove(account);
+        } else {
+            self.queues.insert(account, &queue);
+        }
         Ok(Some(LedgerEvent::PendingForfeited(PendingForfeited {
             account,
             biz,
             time,
-            entries: queue.tail.saturating_sub(queue.head),
+            entries,
+            remaining,
         })))
     }
 }
@@ -1345,8 +1380,9 @@ mod ledger {
         /// entries. Returns (Biz, Time) paid.
         ///
         /// # Errors
-        /// `NothingToClaim` if no entry has matured (or `max` is 0);
-        /// `TokenCallFailed`.
+        /// `AccountRemoved` once the registry removed the caller (its
+        /// rewards are forfeited); `NothingToClaim` if no entry has matured
+        /// (or `max` is 0); `TokenCallFailed`.
         ///
         /// # Events
         /// `RewardsClaimed` (and the tokens' `Transfer`).
@@ -1363,18 +1399,23 @@ mod ledger {
             Ok(paid)
         }
 
-        /// Governance removes `account` (merchant or customer): its pending
-        /// rewards are forfeited back to the pools (the registry's push of
-        /// the removal stops its sales). Costs grow with the account's pending entries.
+        /// Forfeits up to `max` of `account`'s oldest pending rewards back to
+        /// the pools: governance's removal of a merchant or customer does
+        /// (at most [`REMOVAL_FORFEITS`] entries), and anyone forfeits the
+        /// rest of a removed account's entries, `max` at a time (the cost
+        /// grows with `max`, never with the queue).
         ///
         /// # Errors
-        /// `Unauthorized` unless the caller is the admin or governance.
+        /// `Unauthorized` unless the caller is the admin or governance or
+        /// the registry removed `account`.
         ///
         /// # Events
-        /// `PendingForfeited`.
+        /// `PendingForfeited` (`remaining`: entries left for a next call).
         #[ink(message)]
-        pub fn forfeit_pending(&mut self, account: AccountId) -> Result<()> {
-            let events = self.data.forfeit_pending(self.env().caller(), account)?;
+        pub fn forfeit_pending(&mut self, account: AccountId, max: u32) -> Result<()> {
+            let events = self
+                .data
+                .forfeit_pending(self.env().caller(), account, max)?;
             self.emit(events);
             Ok(())
         }

@@ -264,6 +264,7 @@ fn a_failed_ledger_call_is_an_error_and_changes_nothing() {
 mod properties {
     use super::*;
     use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
     use std::collections::HashSet;
 
     fn rating() -> impl Strategy<Value = Rating> {
@@ -279,43 +280,59 @@ mod properties {
         ]
     }
 
+    /// Whatever is attempted by whom on which receipt, each side's rating
+    /// of a receipt succeeds at most once: the first valid one by that side
+    /// on a confirmed receipt, and the `rated` bits say exactly which
+    /// succeeded.
+    fn check(attempts: Vec<(u64, u8, Rating)>) -> core::result::Result<(), TestCaseError> {
+        let a = accounts();
+        let mut data = ReviewsData::default();
+        let receipts = [
+            receipt(ReceiptStatus::Confirmed),
+            receipt(ReceiptStatus::Confirmed),
+            receipt(ReceiptStatus::Flagged),
+        ];
+        let mut done = HashSet::<(ReceiptId, u8)>::new();
+        for (id, who, rating) in attempts {
+            let caller = [a.bob, a.django, a.frank][usize::from(who)];
+            let r = receipts[id as usize];
+            let rater = match rating {
+                Rating::Merchant { .. } => r.customer,
+                Rating::Customer { .. } => r.merchant,
+            };
+            let expected_ok = r.status == ReceiptStatus::Confirmed
+                && rating.is_valid()
+                && caller == rater
+                && !done.contains(&(id, rating.bit()));
+            let got = data.rate(caller, id, Some(r), rating, None);
+            prop_assert_eq!(got.is_ok(), expected_ok, "{:?}", got);
+            if expected_ok {
+                done.insert((id, rating.bit()));
+            }
+        }
+        for id in 0..3 {
+            let bits = done
+                .iter()
+                .filter(|(r, _)| *r == id)
+                .fold(0, |b, (_, bit)| b | bit);
+            prop_assert_eq!(data.rated(id), bits);
+        }
+        Ok(())
+    }
+
     proptest! {
-        /// Whatever is attempted by whom on which receipt, each side's
-        /// rating of a receipt succeeds at most once: the first valid one
-        /// by that side on a confirmed receipt, and the `rated` bits say
-        /// exactly which succeeded.
         #[test]
         fn each_side_rates_a_receipt_at_most_once(
             attempts in proptest::collection::vec((0u64..3, 0u8..3, rating()), 0..40)
         ) {
-            let a = accounts();
-            let mut data = ReviewsData::default();
-            let receipts = [
-                receipt(ReceiptStatus::Confirmed),
-                receipt(ReceiptStatus::Confirmed),
-                receipt(ReceiptStatus::Flagged),
-            ];
-            let mut done = HashSet::<(ReceiptId, u8)>::new();
-            for (id, who, rating) in attempts {
-                let caller = [a.bob, a.django, a.frank][usize::from(who)];
-                let r = receipts[id as usize];
-                let expected_ok = r.status == ReceiptStatus::Confirmed
-                    && rating.is_valid()
-                    && caller == match rating {
-                        Rating::Merchant { .. } => r.customer,
-                        Rating::Customer { .. } => r.merchant,
-                    }
-                    && !done.contains(&(id, rating.bit()));
-                let got = data.rate(caller, id, Some(r), rating, None);
-                prop_assert_eq!(got.is_ok(), expected_ok, "{:?}", got);
-                if expected_ok {
-                    done.insert((id, rating.bit()));
-                }
-            }
-            for id in 0..3 {
-                let bits = done.iter().filter(|(r, _)| *r == id).fold(0, |b, (_, bit)| b | bit);
-                prop_assert_eq!(data.rated(id), bits);
-            }
+            // Storage needs ink!'s off-chain environment.
+            let mut outcome = Ok(());
+            test::run_test::<Env, _>(|_| {
+                outcome = check(attempts);
+                Ok(())
+            })
+            .unwrap();
+            outcome?;
         }
     }
 }

@@ -437,6 +437,7 @@ impl Script {
                                 biz,
                                 time,
                                 entries: entries.into(),
+                                remaining: 0,
                             },
                         );
                         continue;

@@ -16,7 +16,7 @@ use bizkey_store::entity::{
     klines, ledger_merchants, merchant_days, merchants, ratings, reactions,
 };
 use bizkey_store::now_ms;
-use bizkey_types::{ledger, registry, reviews};
+use bizkey_types::{registry, reviews};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Statement, Value,

@@ -684,8 +684,9 @@ impl Batch {
         Ok(())
     }
 
-    /// Governance removed an account: the ledger dropped its whole queue and
-    /// returned the pending entries' rewards to the pools.
+    /// An account's oldest `entries` queued entries were forfeited (its
+    /// removal, at most a bounded number per call; `remaining` are left for
+    /// a next call) and their rewards returned to the pools.
     async fn forfeit_pending<C: ConnectionTrait>(
         &mut self,
         db: &C,
@@ -695,18 +696,25 @@ impl Batch {
         let account = self.seen(&e.account, at.block);
         let q = self.queue(db, &account, at.block).await?;
         let (head, tail) = (q.head, q.tail);
-        q.head = 0;
-        q.tail = 0;
-        if tail - head != i(e.entries) {
+        let end = head + i(e.entries);
+        if e.remaining == 0 {
+            // Empty: indexes restart at 0, as the ledger frees the slot.
+            q.head = 0;
+            q.tail = 0;
+        } else {
+            q.head = end;
+        }
+        if tail - end != i(e.remaining) {
             self.inconsistent(format!(
-                "forfeiture of {account} at block {}: {} entries queued, the ledger dropped {}",
+                "forfeiture of {account} at block {}: {} entries queued, the ledger dropped {} and kept {}",
                 at.block,
                 tail - head,
-                e.entries
+                e.entries,
+                e.remaining
             ));
         }
         let settled = self
-            .consume(db, &account, head..tail, RewardStatus::Forfeited, at.block)
+            .consume(db, &account, head..end, RewardStatus::Forfeited, at.block)
             .await?;
         let (biz, time) = (settled.biz, settled.time);
         self.lower_flagged(db, at, settled.dropped).await?;

@@ -21,6 +21,11 @@ use ink::storage::traits::StorageLayout;
 /// A receipt's sequential id.
 pub type ReceiptId = u64;
 
+/// Most pending entries governance's removal of an account forfeits in its
+/// own call (each costs about as much as a claimed entry); anyone forfeits
+/// the rest of a removed account's entries with `forfeit_pending`.
+pub const REMOVAL_FORFEITS: u32 = 64;
+
 /// Longest challenge window and expiry a parameter change may set (30 days).
 pub const MAX_PERIOD_MS: u64 = 30 * DAY_MS;
 
@@ -342,6 +347,8 @@ pub enum LedgerError {
     /// pending entries were dropped (a claim after the flag, a removal), or
     /// the pool no longer has them available.
     RewardsForfeited,
+    /// The account was removed: its rewards are forfeited, not claimed.
+    AccountRemoved,
 }
 
 #[cfg(feature = "std")]
@@ -469,6 +476,8 @@ pub struct PendingForfeited {
     pub time: Balance,
     /// Entries dropped (those of flagged or refunded receipts included).
     pub entries: u64,
+    /// Entries still queued: a later `forfeit_pending` drops them.
+    pub remaining: u64,
 }
 
 /// The reward pools after a sync with the tokens' balances.
