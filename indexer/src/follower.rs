@@ -9,7 +9,7 @@
 //! database, so blocks finalized meanwhile are fetched like any others.
 
 use crate::error::IndexError;
-use crate::metrics::Metrics;
+use crate::metrics::{ns, Metrics};
 use crate::projection::Projection;
 use crate::source::{BlockSource, Connector, RawBlock};
 use bizkey_store::entity::{blocks, chain_meta, contracts, index_batches};
@@ -211,10 +211,15 @@ impl Follower {
                 .buffered(self.options.fetch_concurrency.max(1))
                 .ready_chunks(self.options.batch_blocks.max(1));
             loop {
+                let waiting = Instant::now();
                 let chunk = tokio::select! {
                     c = stream.next() => c,
                     _ = shutdown.changed() => None,
                 };
+                let waited = ns(waiting.elapsed());
+                // Fetching stops while a batch is applied: the wait is the fetch.
+                self.metrics.stages.fetch_wait_ns.fetch_add(waited, Relaxed);
+                self.metrics.stages.fetch_ns.fetch_add(waited, Relaxed);
                 let Some(chunk) = chunk else { break };
                 let blocks = chunk.into_iter().collect::<Result<Vec<RawBlock>, _>>()?;
                 self.apply(&mut meta, &blocks, head).await?;
@@ -283,7 +288,9 @@ impl Follower {
                 .collect(),
         )
         .await?;
+        let t = Instant::now();
         let stats = self.projection.apply(&txn, blocks).await?;
+        let projected = t.elapsed();
         let mut next = meta.clone();
         if let Some(last) = blocks.last() {
             next.indexed_height = last.number as i64;
@@ -306,6 +313,17 @@ impl Follower {
         *meta = next;
 
         let m = &self.metrics;
+        let st = &m.stages;
+        st.decode_ns.fetch_add(stats.decode_ns, Relaxed);
+        st.load_ns.fetch_add(stats.load_ns, Relaxed);
+        st.apply_ns.fetch_add(stats.apply_ns, Relaxed);
+        st.write_ns.fetch_add(stats.write_ns, Relaxed);
+        st.score_ns.fetch_add(stats.score_ns, Relaxed);
+        st.load_misses.fetch_add(stats.load_misses, Relaxed);
+        st.commit_ns.fetch_add(
+            ns(started.elapsed()).saturating_sub(ns(projected)),
+            Relaxed,
+        );
         let secs = started.elapsed().as_secs_f64().max(1e-6);
         m.indexed.store(meta.indexed_height as u64, Relaxed);
         if let Some(last) = blocks.last() {

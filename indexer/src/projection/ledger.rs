@@ -316,11 +316,14 @@ impl Batch {
         if let Some(p) = self.params {
             return Ok(p);
         }
-        let latest = ledger_params::Entity::find()
-            .order_by_desc(ledger_params::Column::BlockNumber)
-            .order_by_desc(ledger_params::Column::EventIndex)
-            .one(db)
-            .await?;
+        let latest = super::timed(
+            &mut self.stats,
+            ledger_params::Entity::find()
+                .order_by_desc(ledger_params::Column::BlockNumber)
+                .order_by_desc(ledger_params::Column::EventIndex)
+                .one(db),
+        )
+        .await?;
         let p = match latest {
             None => LedgerParams::default(),
             Some(r) => LedgerParams {
@@ -602,11 +605,14 @@ impl Batch {
     /// Loads receipt `id`'s reward entries into the batch (those it holds
     /// already stay as they are).
     async fn load_rewards_of<C: ConnectionTrait>(&mut self, db: &C, id: i64) -> Result<(), DbErr> {
-        for row in rewards::Entity::find()
-            .filter(rewards::Column::ReceiptId.eq(id))
-            .all(db)
-            .await?
-        {
+        let rows = super::timed(
+            &mut self.stats,
+            rewards::Entity::find()
+                .filter(rewards::Column::ReceiptId.eq(id))
+                .all(db),
+        )
+        .await?;
+        for row in rows {
             self.rewards
                 .entry((row.receipt_id, row.role.clone()))
                 .or_insert(row);
@@ -812,13 +818,16 @@ impl Batch {
         status: RewardStatus,
         block: i64,
     ) -> Result<Settled, DbErr> {
-        let queued = rewards::Entity::find()
-            .filter(rewards::Column::Beneficiary.eq(account))
-            .filter(rewards::Column::ConsumedBlock.is_null())
-            .filter(rewards::Column::QueueIndex.gte(range.start))
-            .filter(rewards::Column::QueueIndex.lt(range.end))
-            .all(db)
-            .await?;
+        let queued = super::timed(
+            &mut self.stats,
+            rewards::Entity::find()
+                .filter(rewards::Column::Beneficiary.eq(account))
+                .filter(rewards::Column::ConsumedBlock.is_null())
+                .filter(rewards::Column::QueueIndex.gte(range.start))
+                .filter(rewards::Column::QueueIndex.lt(range.end))
+                .all(db),
+        )
+        .await?;
         for row in queued {
             self.rewards
                 .entry((row.receipt_id, row.role.clone()))
@@ -862,8 +871,7 @@ impl Batch {
         block: i64,
     ) -> Result<&mut reward_queues::Model, DbErr> {
         if !self.queues.contains_key(account) {
-            let row = reward_queues::Entity::find_by_id(account.to_owned())
-                .one(db)
+            let row = super::timed(&mut self.stats, reward_queues::Entity::find_by_id(account.to_owned()).one(db))
                 .await?
                 .unwrap_or(reward_queues::Model {
                     account: account.to_owned(),
@@ -889,8 +897,7 @@ impl Batch {
     ) -> Result<(), DbErr> {
         if !self.pools.contains_key(token) {
             // A ledger that was never synced has empty pools.
-            let row = reward_pools::Entity::find_by_id(token.to_owned())
-                .one(db)
+            let row = super::timed(&mut self.stats, reward_pools::Entity::find_by_id(token.to_owned()).one(db))
                 .await?
                 .unwrap_or(reward_pools::Model {
                     token: token.to_owned(),

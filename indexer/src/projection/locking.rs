@@ -90,8 +90,7 @@ impl Batch {
         block: i64,
     ) -> Result<&mut locking_totals::Model, DbErr> {
         if self.locking.totals.is_none() {
-            let row = locking_totals::Entity::find_by_id(1)
-                .one(db)
+            let row = super::timed(&mut self.stats, locking_totals::Entity::find_by_id(1).one(db))
                 .await?
                 .unwrap_or(locking_totals::Model {
                     id: 1,

@@ -30,7 +30,9 @@ use bizkey_types::roles::RoleChanged;
 use bizkey_types::{AccountId, Named};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait};
 use serde_json::Value as Json;
+use crate::metrics::ns;
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 use subxt::utils::AccountId32;
 
 /// SS58 (prefix 42) of an ink! account.
@@ -67,6 +69,16 @@ pub struct BatchStats {
     /// State transitions that contradict what was indexed before (a bug or
     /// a database that missed history); logged, never fatal.
     pub inconsistencies: u64,
+    /// Time (ns) spent decoding, reading rows, applying events in memory,
+    /// writing rows and scoring (the follower's stage counters).
+    pub decode_ns: u64,
+    pub load_ns: u64,
+    pub apply_ns: u64,
+    pub write_ns: u64,
+    pub score_ns: u64,
+    /// Rows read by a query of their own because the batch's pre-pass did
+    /// not foresee them.
+    pub load_misses: u64,
 }
 
 /// Something to run on the receipts a batch confirmed, inside the batch's
@@ -114,6 +126,8 @@ impl Projection {
         blocks: &[RawBlock],
     ) -> Result<BatchStats, DbErr> {
         let mut batch = Batch::default();
+        let started = Instant::now();
+        let mut decode = Duration::ZERO;
         for block in blocks {
             for raw in &block.events {
                 let Some(&kind) = self.contracts.get(&raw.contract.0) else {
@@ -128,7 +142,9 @@ impl Projection {
                     timestamp: i(block.timestamp),
                     kind,
                 };
+                let t = Instant::now();
                 let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
+                decode += t.elapsed();
                 batch.events.push(events::Model {
                     block_number: at.block,
                     event_index: at.index,
@@ -148,11 +164,17 @@ impl Projection {
                 }
             }
         }
-        let stats = batch.stats;
+        let mut stats = batch.stats;
+        stats.decode_ns = ns(decode);
+        stats.apply_ns = ns(started.elapsed()).saturating_sub(stats.decode_ns + stats.load_ns);
+        let t = Instant::now();
         let confirmed = batch.flush(db).await?;
+        stats.write_ns = ns(t.elapsed());
+        let t = Instant::now();
         if let Some(hook) = &self.hook {
             hook.on_confirmed(db, &confirmed).await?;
         }
+        stats.score_ns = ns(t.elapsed());
         Ok(stats)
     }
 }
@@ -210,14 +232,18 @@ struct Batch {
 
 /// Loads a row into a batch map unless it is there already.
 macro_rules! load {
-    ($map:expr, $db:expr, $entity:ty, $key:expr, $id:expr) => {{
+    ($s:ident . $($map:ident).+, $db:expr, $entity:ty, $key:expr, $id:expr) => {{
         let key = $key;
-        if !$map.contains_key(&key) {
-            if let Some(row) = <$entity>::find_by_id($id).one($db).await? {
-                $map.insert(key.clone(), row);
+        if !$s.$($map).+.contains_key(&key) {
+            let t = std::time::Instant::now();
+            let row = <$entity>::find_by_id($id).one($db).await?;
+            $s.stats.load_ns += $crate::metrics::ns(t.elapsed());
+            $s.stats.load_misses += 1;
+            if let Some(row) = row {
+                $s.$($map).+.insert(key.clone(), row);
             }
         }
-        $map.get_mut(&key)
+        $s.$($map).+.get_mut(&key)
     }};
 }
 
@@ -366,6 +392,18 @@ impl Batch {
         self.tasks.flush(db).await?;
         Ok(confirmed)
     }
+}
+
+/// Runs a row read outside `load!`, counted like one.
+async fn timed<T>(
+    stats: &mut BatchStats,
+    read: impl std::future::Future<Output = Result<T, DbErr>>,
+) -> Result<T, DbErr> {
+    let t = Instant::now();
+    let out = read.await;
+    stats.load_ns += ns(t.elapsed());
+    stats.load_misses += 1;
+    out
 }
 
 type ActiveOf<M> = <<M as ModelTrait>::Entity as EntityTrait>::ActiveModel;

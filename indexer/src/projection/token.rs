@@ -89,8 +89,7 @@ impl Batch {
     ) -> Result<&mut token_balances::Model, DbErr> {
         let key = (token.to_owned(), account.to_owned());
         if !self.balances.contains_key(&key) {
-            let row = token_balances::Entity::find_by_id((token.to_owned(), account.to_owned()))
-                .one(db)
+            let row = super::timed(&mut self.stats, token_balances::Entity::find_by_id((token.to_owned(), account.to_owned())).one(db))
                 .await?
                 .unwrap_or(token_balances::Model {
                     token: token.to_owned(),
@@ -114,8 +113,7 @@ impl Batch {
         mint: bool,
     ) -> Result<(), DbErr> {
         if !self.supply.contains_key(token) {
-            let row = token_supply::Entity::find_by_id(token.to_owned())
-                .one(db)
+            let row = super::timed(&mut self.stats, token_supply::Entity::find_by_id(token.to_owned()).one(db))
                 .await?
                 .unwrap_or(token_supply::Model {
                     token: token.to_owned(),
