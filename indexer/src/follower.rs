@@ -211,9 +211,10 @@ impl Follower {
             };
             let bar = self.progress_bar(next, target);
             // Fetching and decoding run ahead on their own task, bounded by
-            // the channel, so that they overlap the projection's batches.
+            // the channel (one batch ahead: decoded blocks are the larger
+            // part of the memory), so that they overlap the projection.
             let max_blocks = self.options.batch_blocks.max(1);
-            let (tx, mut rx) = mpsc::channel(max_blocks * 2);
+            let (tx, mut rx) = mpsc::channel(max_blocks);
             let _fetcher = AbortOnDrop(tokio::spawn(fetch_blocks(
                 source.clone(),
                 self.projection.decoder(),
