@@ -509,6 +509,8 @@ async fn index_equals_the_contracts_after_the_core_flows() {
         assert_eq!(m.undecodable_events.load(Relaxed), 0, "{engine:?}");
         assert_eq!(m.inconsistencies.load(Relaxed), 0, "{engine:?}");
         assert_eq!(m.bizpower_mismatches.load(Relaxed), 0, "{engine:?}");
+        // Every row the events read was foreseen by the batch's pre-pass.
+        assert_eq!(m.stages.load_misses.load(Relaxed), 0, "{engine:?}");
         assert!(m.events.load(Relaxed) > 40, "{engine:?}");
         assert_matches_contracts(&suite, &f.db, &known).await;
         // The flows happened as intended.
