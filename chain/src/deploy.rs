@@ -25,7 +25,7 @@
 //!   both tokens, `super_nodes` and `vesting`; the deployer stays the
 //!   foundation authority (admin) of everything in phase 军政, and
 //!   governance takes the admin roles itself when the phase advances.
-//! - `tasks` needs no role.
+//! - `tasks` and `reviews` need no role.
 
 use crate::accounts::{account_of, to_ink};
 use crate::bundle::ContractBundle;
@@ -303,6 +303,12 @@ pub const SUITE: &[ContractSpec] = &[
         constructor: "new",
         needs: &[TimeToken, Ledger, Registry],
         args: |c| Ok((c.addr(TimeToken)?, c.addr(Ledger)?, c.addr(Registry)?).encode()),
+    },
+    ContractSpec {
+        name: Reviews,
+        constructor: "new",
+        needs: &[Ledger],
+        args: |c| Ok(c.addr(Ledger)?.encode()),
     },
     ContractSpec {
         name: Governance,

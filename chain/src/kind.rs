@@ -16,12 +16,13 @@ pub enum ContractKind {
     Locking,
     SuperNodes,
     Tasks,
+    Reviews,
     Governance,
 }
 
 impl ContractKind {
     /// Every kind, in deployment order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::BizToken,
         Self::TimeToken,
         Self::Registry,
@@ -30,6 +31,7 @@ impl ContractKind {
         Self::Locking,
         Self::SuperNodes,
         Self::Tasks,
+        Self::Reviews,
         Self::Governance,
     ];
 
@@ -46,6 +48,7 @@ impl ContractKind {
             Self::Locking => "locking",
             Self::SuperNodes => "super_nodes",
             Self::Tasks => "tasks",
+            Self::Reviews => "reviews",
             Self::Governance => "governance",
         }
     }

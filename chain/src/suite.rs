@@ -17,6 +17,7 @@ pub struct Suite {
     pub locking: Option<Contract>,
     pub governance: Option<Contract>,
     pub tasks: Option<Contract>,
+    pub reviews: Option<Contract>,
 }
 
 impl Suite {
@@ -44,6 +45,7 @@ impl Suite {
             locking: optional(ContractKind::Locking)?,
             governance: optional(ContractKind::Governance)?,
             tasks: optional(ContractKind::Tasks)?,
+            reviews: optional(ContractKind::Reviews)?,
         })
     }
 
@@ -69,6 +71,14 @@ impl Suite {
     /// [`ChainError::Plan`] when the suite was deployed without it.
     pub fn tasks(&self) -> Result<&Contract> {
         required(self.tasks.as_ref(), ContractKind::Tasks)
+    }
+
+    /// `reviews`, or an error naming it.
+    ///
+    /// # Errors
+    /// [`ChainError::Plan`] when the suite was deployed without it.
+    pub fn reviews(&self) -> Result<&Contract> {
+        required(self.reviews.as_ref(), ContractKind::Reviews)
     }
 }
 

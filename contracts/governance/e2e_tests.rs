@@ -722,7 +722,7 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
     assert_eq!(
         read!(
             client,
-            &message!(ledger, "forfeit_pending" -> Result<(), LedgerError>, bob)
+            &message!(ledger, "forfeit_pending" -> Result<(), LedgerError>, bob, 10u32)
         ),
         Err(LedgerError::Unauthorized)
     );
@@ -1083,9 +1083,10 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
             forfeited.account,
             forfeited.biz,
             forfeited.time,
-            forfeited.entries
+            forfeited.entries,
+            forfeited.remaining
         ),
-        (django, rewards.merchant_biz, 0, 1)
+        (django, rewards.merchant_biz, 0, 1, 0)
     );
     assert_eq!(read!(client, &biz.balance_of(django)), 0);
     assert_eq!(read!(client, &biz.total_supply()), supply - 50 * UNIT);

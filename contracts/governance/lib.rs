@@ -334,7 +334,7 @@ impl GovernanceData {
 pub mod governance {
     use super::*;
     use bizkey_types::{
-        ledger::{LedgerError, LedgerParams, RewardCaps},
+        ledger::{LedgerError, LedgerParams, RewardCaps, REMOVAL_FORFEITS},
         psp22::{BizkeyToken, PSP22Error, PSP22},
         registry::{CustomerStatus, MerchantStatus, RegistryError},
         super_nodes::SuperNodesApi,
@@ -568,10 +568,13 @@ pub mod governance {
                         )?;
                         c.time_token
                     };
+                    // At most `REMOVAL_FORFEITS` entries here, so a queue
+                    // that grew without claims cannot make the removal fail
+                    // for gas; anyone forfeits the rest afterwards.
                     call::<_, (), LedgerError>(
                         c.ledger,
                         ink::selector_bytes!("forfeit_pending"),
-                        account,
+                        (account, REMOVAL_FORFEITS),
                         GovernanceError::LedgerCallFailed,
                     )?;
                     let burned = {

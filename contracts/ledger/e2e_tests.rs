@@ -10,8 +10,8 @@ use crate::ledger::{Ledger, LedgerRef};
 use biz_token::biz_token::BizTokenRef;
 use bizkey_types::{
     ledger::{
-        LedgerApi, LedgerError, LedgerParams, Order, PoolSynced, ReceiptConfirmed, ReceiptStatus,
-        RewardCaps, Side,
+        LedgerApi, LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced,
+        ReceiptConfirmed, ReceiptStatus, RewardCaps, Side,
     },
     math::{time_reward, Channel, ShopCost},
     psp22::PSP22,
@@ -25,6 +25,10 @@ use bizkey_types::{
 use ink::env::Event;
 use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend};
 use registry::registry::{Registry, RegistryRef};
+use reviews::{
+    reviews::{Reviews, ReviewsRef},
+    MerchantRated, Rating, Reaction, ReviewsError, RATED_BY_CUSTOMER, RATED_BY_MERCHANT,
+};
 use scale::Decode;
 use time_token::time_token::TimeTokenRef;
 
@@ -601,6 +605,191 @@ async fn only_the_counterparty_confirms<Client: E2EBackend>(mut client: Client) 
             .expect("stored");
         assert_eq!(r.status, ReceiptStatus::Confirmed);
     }
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn reviews_rate_and_react_on_the_ledgers_confirmed_receipts<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given the suite, the reviews contract reading its ledger, a sale bob
+    // recorded and dave confirmed, and one dave has not confirmed yet
+    let (s, _reg, mut led, _bt, _tt) = suite!(client);
+    let reviews = client
+        .instantiate("reviews", &ink_e2e::alice(), &mut ReviewsRef::new(s.ledger))
+        .submit()
+        .await
+        .expect("reviews instantiate failed")
+        .account_id;
+    let mut rev = ink_e2e::create_call_builder::<Reviews>(reviews);
+    let dave = who(AccountKeyring::Dave);
+    let sale = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(1, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    client
+        .call(&ink_e2e::dave(), &led.confirm(sale))
+        .submit()
+        .await?;
+    let open = client
+        .call(&ink_e2e::bob(), &led.record(dave, order(2, 5_000, 0)))
+        .submit()
+        .await?
+        .return_value()?;
+    let stars = Rating::Merchant {
+        product: 5,
+        service: 4,
+        environment: 5,
+    };
+
+    // when each side rates the other once, then both ratings are events and
+    // the contract knows who rated
+    let rated = client
+        .call(&ink_e2e::dave(), &rev.rate(sale, stars, None))
+        .submit()
+        .await?;
+    let e = rated.contract_emitted_events()?;
+    let topic = <MerchantRated as Event>::SIGNATURE_TOPIC.expect("has a signature");
+    let event = e
+        .iter()
+        .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
+        .expect("a MerchantRated event");
+    let m = MerchantRated::decode(&mut &event.event.data[..])?;
+    assert_eq!(
+        (m.id, m.merchant, m.customer),
+        (sale, who(AccountKeyring::Bob), dave)
+    );
+    assert_eq!((m.product, m.service, m.environment), (5, 4, 5));
+    client
+        .call(
+            &ink_e2e::bob(),
+            &rev.rate(
+                sale,
+                Rating::Customer { score: 4 },
+                Some(Hash::from([2; 32])),
+            ),
+        )
+        .submit()
+        .await?;
+    let bits = client
+        .call(&ink_e2e::alice(), &rev.rated(sale))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(bits, RATED_BY_CUSTOMER | RATED_BY_MERCHANT);
+
+    // then what the ledger's receipts do not allow is refused
+    for (signer, id, rating, error) in [
+        (ink_e2e::dave(), sale, stars, ReviewsError::AlreadyRated),
+        (ink_e2e::eve(), sale, stars, ReviewsError::NotCounterparty),
+        (ink_e2e::dave(), open, stars, ReviewsError::NotConfirmed),
+        (ink_e2e::dave(), 99, stars, ReviewsError::ReceiptNotFound),
+    ] {
+        let r = client
+            .call(&signer, &rev.rate(id, rating, None))
+            .dry_run()
+            .await?
+            .return_value();
+        assert_eq!(r, Err(error), "receipt {id}");
+    }
+
+    // when a stranger likes the confirmed sale, then it is an event; once
+    // the reporter flags the sale, reactions are refused
+    client
+        .call(
+            &ink_e2e::eve(),
+            &rev.react(sale, Reaction::Like, Hash::default()),
+        )
+        .submit()
+        .await?;
+    client
+        .call(&ink_e2e::ferdie(), &led.flag(sale, Hash::from([9; 32])))
+        .submit()
+        .await?;
+    let late = client
+        .call(
+            &ink_e2e::eve(),
+            &rev.react(sale, Reaction::Like, Hash::default()),
+        )
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(late, Err(ReviewsError::NotConfirmed));
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn attack_a_long_unclaimed_queue_cannot_block_a_removal<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    // given dave, who confirmed three sales at bob and never claims: three
+    // entries queued, more than the two a forfeiture call takes below
+    let (_s, mut reg, mut led, _bt, _tt) = suite!(client);
+    let dave = who(AccountKeyring::Dave);
+    let mut time = 0;
+    for n in 1..=3 {
+        let id = client
+            .call(&ink_e2e::bob(), &led.record(dave, order(n, 5_000, 0)))
+            .submit()
+            .await?
+            .return_value()?;
+        let result = client
+            .call(&ink_e2e::dave(), &led.confirm(id))
+            .submit()
+            .await?;
+        time += confirmed(&result.contract_emitted_events()?)
+            .rewards
+            .customer_time;
+    }
+    let (_, pool_before) = pools!(client, led);
+
+    // when the authority removes dave in the registry (pushed to the ledger)
+    client
+        .call(
+            &ink_e2e::alice(),
+            &reg.set_customer_status(dave, CustomerStatus::Removed),
+        )
+        .submit()
+        .await?;
+    wait_until_claimable!(client, led, &ink_e2e::bob());
+
+    // then dave's matured rewards cannot be claimed
+    let claim = client
+        .call(&ink_e2e::dave(), &led.claim(10))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(claim, Err(LedgerError::AccountRemoved));
+    // and a stranger forfeits them back to the pool, two entries a call
+    let topic = <PendingForfeited as Event>::SIGNATURE_TOPIC.expect("has a signature");
+    let mut left = Vec::new();
+    for _ in 0..2 {
+        let result = client
+            .call(&ink_e2e::eve(), &led.forfeit_pending(dave, 2))
+            .submit()
+            .await?;
+        let events = result.contract_emitted_events()?;
+        let e = events
+            .iter()
+            .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
+            .expect("a PendingForfeited event");
+        let f = PendingForfeited::decode(&mut &e.event.data[..])?;
+        left.push((f.entries, f.remaining));
+    }
+    assert_eq!(left, [(2, 1), (1, 0)]);
+    let (_, pool_after) = pools!(client, led);
+    assert_eq!(pool_after.reserved, pool_before.reserved - time);
+    // while an account that was not removed is the authority's alone
+    let refused = client
+        .call(
+            &ink_e2e::eve(),
+            &led.forfeit_pending(who(AccountKeyring::Bob), 2),
+        )
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(refused, Err(LedgerError::Unauthorized));
     Ok(())
 }
 

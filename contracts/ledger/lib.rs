@@ -23,7 +23,9 @@
 //! - Receipts opened before a suspension stay confirmable until they expire
 //!   (the authority flags their rewards if it must); those of a removed
 //!   merchant are not. Governance's removal of an account forfeits its
-//!   pending rewards (`forfeit_pending`).
+//!   pending rewards (`forfeit_pending`, a bounded number per call; anyone
+//!   continues a removed account's forfeiture), and a removed account
+//!   claims nothing.
 //! - Confirmations reserve at most the reward caps governance sets
 //!   ([`RewardCaps`]: per receipt, per merchant and UTC day, a share of the
 //!   pool), so no receipt can take a pool away from the honest ones.
@@ -490,7 +492,6 @@ impl LedgerData {
                 biz: 0,
                 time: 0,
                 referral_time: 0,
-                rated: 0,
             },
         );
         let events = Some(LedgerEvent::ReceiptOpened(ReceiptOpened {
@@ -906,6 +907,9 @@ impl LedgerData {
         now: Timestamp,
         max: u32,
     ) -> Result<Events> {
+        if self.removed(caller) {
+            return Err(LedgerError::AccountRemoved);
+        }
         let mut queue = self.queue(caller);
         let (n, biz, time, flagged) = self.claimable_in(caller, queue, now, max)?;
         if n == 0 {
@@ -974,14 +978,36 @@ impl LedgerData {
         reserved.then_some((entry.token, entry.amount))
     }
 
-    /// Governance removed `account` (a merchant or a customer): its pending
-    /// entries are dropped and what they reserved goes back to the pools.
-    /// (The registry's push of the removal stops its sales.)
-    pub fn forfeit_pending(&mut self, caller: AccountId, account: AccountId) -> Result<Events> {
-        self.ensure_privileged(caller)?;
-        let queue = self.queue(account);
+    /// Whether the registry removed `account` as a merchant or a customer.
+    fn removed(&self, account: AccountId) -> bool {
+        self.merchants
+            .get(account)
+            .is_some_and(|m| m.info.status == MerchantStatus::Removed)
+            || self
+                .customers
+                .get(account)
+                .is_some_and(|b| b.customer.status == CustomerStatus::Removed)
+    }
+
+    /// Drops up to `max` of `account`'s oldest pending entries; what they
+    /// reserved goes back to the pools. The admin and governance may do so
+    /// for any account; anyone may for an account the registry removed (a
+    /// removal forfeits everything, at most `max` entries a call, so a
+    /// queue that grew without claims cannot make the removal too costly
+    /// to execute). (The registry's push of the removal stops its sales.)
+    pub fn forfeit_pending(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+        max: u32,
+    ) -> Result<Events> {
+        if !self.removed(account) {
+            self.ensure_privileged(caller)?;
+        }
+        let mut queue = self.queue(account);
+        let end = queue.tail.min(queue.head.saturating_add(max.into()));
         let (mut biz, mut time): (Balance, Balance) = (0, 0);
-        for index in queue.head..queue.tail {
+        for index in queue.head..end {
             if let Some((token, amount)) = self.drop_entry(account, index, true) {
                 let total = match token {
                     Token::Biz => &mut biz,
@@ -994,96 +1020,20 @@ impl LedgerData {
         // contract reverts every write above with the error.)
         release(&mut self.biz, biz)?;
         release(&mut self.time, time)?;
-        self.queues.remove(account);
+        let entries = end.saturating_sub(queue.head);
+        queue.head = end;
+        let remaining = queue.tail.saturating_sub(end);
+        if remaining == 0 {
+            self.queues.remove(account);
+        } else {
+            self.queues.insert(account, &queue);
+        }
         Ok(Some(LedgerEvent::PendingForfeited(PendingForfeited {
             account,
             biz,
             time,
-            entries: queue.tail.saturating_sub(queue.head),
-        })))
-    }
-
-    // ---- related information ------------------------------------------------
-
-    /// The customer rates the merchant (`Rating::Merchant`) or the merchant
-    /// rates the customer (`Rating::Customer`) of a confirmed receipt, once
-    /// each.
-    pub fn rate(
-        &mut self,
-        caller: AccountId,
-        id: ReceiptId,
-        rating: Rating,
-        comment: Option<Hash>,
-    ) -> Result<Events> {
-        let mut r = self.get(id)?;
-        let (merchant, customer) = (r.merchant, r.customer);
-        // The event is built before the checks: one match instead of two
-        // (the ledger's Wasm must stay under 40 KiB).
-        let (rater, bit, scores, event) = match rating {
-            Rating::Merchant {
-                product,
-                service,
-                environment,
-            } => (
-                customer,
-                1,
-                [product, service, environment],
-                LedgerEvent::MerchantRated(MerchantRated {
-                    id,
-                    merchant,
-                    customer,
-                    product,
-                    service,
-                    environment,
-                    comment,
-                }),
-            ),
-            Rating::Customer { score } => (
-                merchant,
-                2,
-                [score; 3],
-                LedgerEvent::CustomerRated(CustomerRated {
-                    id,
-                    merchant,
-                    customer,
-                    score,
-                    comment,
-                }),
-            ),
-        };
-        if caller != rater {
-            return Err(LedgerError::NotCounterparty);
-        }
-        if r.status != ReceiptStatus::Confirmed {
-            return Err(LedgerError::NotConfirmed);
-        }
-        if r.rated & bit != 0 {
-            return Err(LedgerError::AlreadyRated);
-        }
-        if !scores.iter().all(|s| (1..=5).contains(s)) {
-            return Err(LedgerError::InvalidRating);
-        }
-        r.rated |= bit;
-        self.receipts.insert(id, &r);
-        Ok(Some(event))
-    }
-
-    /// Anyone reacts to a confirmed receipt (nothing is stored).
-    pub fn react(
-        &self,
-        caller: AccountId,
-        id: ReceiptId,
-        kind: Reaction,
-        content: Hash,
-    ) -> Result<Events> {
-        if self.get(id)?.status != ReceiptStatus::Confirmed {
-            return Err(LedgerError::NotConfirmed);
-        }
-        Ok(Some(LedgerEvent::Reacted(Reacted {
-            id,
-            account: caller,
-            kind,
-            content,
+            entries,
+            remaining,
         })))
     }
 }
@@ -1430,8 +1380,9 @@ mod ledger {
         /// entries. Returns (Biz, Time) paid.
         ///
         /// # Errors
-        /// `NothingToClaim` if no entry has matured (or `max` is 0);
-        /// `TokenCallFailed`.
+        /// `AccountRemoved` once the registry removed the caller (its
+        /// rewards are forfeited); `NothingToClaim` if no entry has matured
+        /// (or `max` is 0); `TokenCallFailed`.
         ///
         /// # Events
         /// `RewardsClaimed` (and the tokens' `Transfer`).
@@ -1448,52 +1399,23 @@ mod ledger {
             Ok(paid)
         }
 
-        /// Governance removes `account` (merchant or customer): its pending
-        /// rewards are forfeited back to the pools (the registry's push of
-        /// the removal stops its sales). Costs grow with the account's pending entries.
+        /// Forfeits up to `max` of `account`'s oldest pending rewards back to
+        /// the pools: governance's removal of a merchant or customer does
+        /// (at most [`REMOVAL_FORFEITS`] entries), and anyone forfeits the
+        /// rest of a removed account's entries, `max` at a time (the cost
+        /// grows with `max`, never with the queue).
         ///
         /// # Errors
-        /// `Unauthorized` unless the caller is the admin or governance.
+        /// `Unauthorized` unless the caller is the admin or governance or
+        /// the registry removed `account`.
         ///
         /// # Events
-        /// `PendingForfeited`.
+        /// `PendingForfeited` (`remaining`: entries left for a next call).
         #[ink(message)]
-        pub fn forfeit_pending(&mut self, account: AccountId) -> Result<()> {
-            let events = self.data.forfeit_pending(self.env().caller(), account)?;
-            self.emit(events);
-            Ok(())
-        }
-
-        /// Rates the other side of a confirmed receipt, once per side: the
-        /// customer rates the merchant (`Rating::Merchant`: product, service,
-        /// environment), the merchant rates the customer
-        /// (`Rating::Customer`); scores 1..=5, with an optional comment hash.
-        ///
-        /// # Errors
-        /// `ReceiptNotFound`; `NotCounterparty` unless the caller is the side
-        /// giving this kind of rating; `NotConfirmed`; `AlreadyRated`;
-        /// `InvalidRating`.
-        ///
-        /// # Events
-        /// `MerchantRated` or `CustomerRated`.
-        #[ink(message)]
-        pub fn rate(&mut self, id: ReceiptId, rating: Rating, comment: Option<Hash>) -> Result<()> {
-            let events = self.data.rate(self.env().caller(), id, rating, comment)?;
-            self.emit(events);
-            Ok(())
-        }
-
-        /// Likes, comments, shares, replies to or views a confirmed receipt;
-        /// `content` is the hash of the off-chain content.
-        ///
-        /// # Errors
-        /// `ReceiptNotFound`; `NotConfirmed`.
-        ///
-        /// # Events
-        /// `Reacted`.
-        #[ink(message)]
-        pub fn react(&mut self, id: ReceiptId, kind: Reaction, content: Hash) -> Result<()> {
-            let events = self.data.react(self.env().caller(), id, kind, content)?;
+        pub fn forfeit_pending(&mut self, account: AccountId, max: u32) -> Result<()> {
+            let events = self
+                .data
+                .forfeit_pending(self.env().caller(), account, max)?;
             self.emit(events);
             Ok(())
         }

@@ -697,7 +697,7 @@ mod logic {
         // all its entries dropped by removals
         d.flag(a.frank, T0 + 4, second, Hash::default()).unwrap();
         for who in [a.bob, a.charlie, a.django] {
-            d.forfeit_pending(a.alice, who).unwrap();
+            d.forfeit_pending(a.alice, who, u32::MAX).unwrap();
         }
         assert_eq!(
             d.restore(gov, T0 + 5, second),
@@ -837,8 +837,9 @@ mod logic {
         Claim(usize),
         Params(u32),
         Cancel,
-        /// Governance removes one of the five accounts.
-        Forfeit(usize),
+        /// Governance forfeits up to this many of one of the five
+        /// accounts' entries.
+        Forfeit(usize, u32),
     }
 
     fn op() -> impl proptest::strategy::Strategy<Value = Op> {
@@ -855,7 +856,7 @@ mod logic {
             1 => (0usize..5).prop_map(Op::Claim),
             1 => (0u32..=1_000_000).prop_map(Op::Params),
             1 => Just(Op::Cancel),
-            1 => (0usize..5).prop_map(Op::Forfeit),
+            1 => (0usize..5, 0u32..4).prop_map(|(who, max)| Op::Forfeit(who, max)),
         ]
     }
 
@@ -926,8 +927,8 @@ mod logic {
                     d.set_params(a.alice, p).map(Vec::from_iter)
                 }
                 Op::Cancel => d.cancel(a.bob, now, last.unwrap_or(0)).map(Vec::from_iter),
-                Op::Forfeit(who) => d
-                    .forfeit_pending(a.alice, everyone[who])
+                Op::Forfeit(who, max) => d
+                    .forfeit_pending(a.alice, everyone[who], max)
                     .map(Vec::from_iter),
             };
             if let Ok(ev) = result {
@@ -1794,164 +1795,6 @@ fn claim_message() {
 }
 
 #[ink::test]
-fn rate_messages() {
-    let (mut l, a) = deploy();
-    as_caller(a.bob);
-    let open = record(&mut l, a.django, order(1, 5_000)).unwrap();
-    let id = sale(&mut l, &a, 2);
-    as_caller(a.django);
-    assert_eq!(
-        l.rate(
-            open,
-            Rating::Merchant {
-                product: 5,
-                service: 5,
-                environment: 5
-            },
-            None
-        ),
-        Err(LedgerError::NotConfirmed)
-    );
-    assert_eq!(
-        l.rate(
-            id,
-            Rating::Merchant {
-                product: 0,
-                service: 5,
-                environment: 5
-            },
-            None
-        ),
-        Err(LedgerError::InvalidRating)
-    );
-    assert_eq!(
-        l.rate(
-            id,
-            Rating::Merchant {
-                product: 5,
-                service: 6,
-                environment: 5
-            },
-            None
-        ),
-        Err(LedgerError::InvalidRating)
-    );
-    assert_eq!(
-        l.rate(
-            77,
-            Rating::Merchant {
-                product: 5,
-                service: 5,
-                environment: 5
-            },
-            None
-        ),
-        Err(LedgerError::ReceiptNotFound)
-    );
-    l.rate(
-        id,
-        Rating::Merchant {
-            product: 5,
-            service: 4,
-            environment: 3,
-        },
-        Some([1; 32].into()),
-    )
-    .unwrap();
-    assert_eq!(
-        last_event::<MerchantRated>(),
-        MerchantRated {
-            id,
-            merchant: a.bob,
-            customer: a.django,
-            product: 5,
-            service: 4,
-            environment: 3,
-            comment: Some([1; 32].into()),
-        }
-    );
-    assert_eq!(
-        l.rate(
-            id,
-            Rating::Merchant {
-                product: 5,
-                service: 5,
-                environment: 5
-            },
-            None
-        ),
-        Err(LedgerError::AlreadyRated)
-    );
-    assert_eq!(
-        l.rate(id, Rating::Customer { score: 5 }, None),
-        Err(LedgerError::NotCounterparty)
-    );
-    as_caller(a.bob);
-    assert_eq!(
-        l.rate(
-            id,
-            Rating::Merchant {
-                product: 5,
-                service: 5,
-                environment: 5
-            },
-            None
-        ),
-        Err(LedgerError::NotCounterparty)
-    );
-    assert_eq!(
-        l.rate(id, Rating::Customer { score: 0 }, None),
-        Err(LedgerError::InvalidRating)
-    );
-    l.rate(id, Rating::Customer { score: 4 }, None).unwrap();
-    assert_eq!(
-        last_event::<CustomerRated>(),
-        CustomerRated {
-            id,
-            merchant: a.bob,
-            customer: a.django,
-            score: 4,
-            comment: None
-        }
-    );
-    assert_eq!(
-        l.rate(id, Rating::Customer { score: 4 }, None),
-        Err(LedgerError::AlreadyRated)
-    );
-    assert_eq!(
-        l.rate(open, Rating::Customer { score: 4 }, None),
-        Err(LedgerError::NotConfirmed)
-    );
-}
-
-#[ink::test]
-fn react_message() {
-    let (mut l, a) = deploy();
-    as_caller(a.bob);
-    let open = record(&mut l, a.django, order(1, 5_000)).unwrap();
-    let id = sale(&mut l, &a, 2);
-    as_caller(a.frank);
-    assert_eq!(
-        l.react(open, Reaction::Like, Hash::default()),
-        Err(LedgerError::NotConfirmed)
-    );
-    assert_eq!(
-        l.react(55, Reaction::Like, Hash::default()),
-        Err(LedgerError::ReceiptNotFound)
-    );
-    l.react(id, Reaction::Share, [3; 32].into()).unwrap();
-    assert_eq!(
-        last_event::<Reacted>(),
-        Reacted {
-            id,
-            account: a.frank,
-            kind: Reaction::Share,
-            content: [3; 32].into()
-        }
-    );
-}
-
-#[ink::test]
 fn sync_message() {
     let (mut l, _a) = deploy();
     assert_eq!(
@@ -2138,13 +1981,28 @@ fn forfeit_pending_message() {
     assert!(r1.time > 0 && r1.referral_time > 0 && r2.time > 0);
     for who in [a.bob, a.django, a.frank] {
         as_caller(who);
-        assert_eq!(l.forfeit_pending(a.django), Err(LedgerError::Unauthorized));
+        assert_eq!(
+            l.forfeit_pending(a.django, 10),
+            Err(LedgerError::Unauthorized)
+        );
     }
 
-    // when the authority forfeits django's pending rewards
+    // when the authority forfeits django's pending rewards, one at a time
     let (biz, time) = l.data.pools();
     as_caller(a.alice);
-    l.forfeit_pending(a.django).unwrap();
+    l.forfeit_pending(a.django, 1).unwrap();
+    assert_eq!(
+        last_event::<PendingForfeited>(),
+        PendingForfeited {
+            account: a.django,
+            biz: 0,
+            time: r1.time,
+            entries: 1,
+            remaining: 1,
+        }
+    );
+    assert_eq!(l.data.queue(a.django), Queue { head: 1, tail: 2 });
+    l.forfeit_pending(a.django, 10).unwrap();
 
     // then both entries are gone and their Time is available again
     assert_eq!(
@@ -2152,8 +2010,9 @@ fn forfeit_pending_message() {
         PendingForfeited {
             account: a.django,
             biz: 0,
-            time: r1.time + r2.time,
-            entries: 2
+            time: r2.time,
+            entries: 1,
+            remaining: 0,
         }
     );
     assert_eq!(l.data.queue(a.django), Queue::default());
@@ -2197,14 +2056,58 @@ fn forfeit_pending_message() {
 
     // an account with nothing pending: an event with zeros
     as_caller(a.alice);
-    l.forfeit_pending(a.frank).unwrap();
+    l.forfeit_pending(a.frank, 10).unwrap();
     assert_eq!(
         last_event::<PendingForfeited>(),
         PendingForfeited {
             account: a.frank,
             biz: 0,
             time: 0,
-            entries: 0
+            entries: 0,
+            remaining: 0,
         }
     );
+}
+
+/// A removed account's queue may be longer than one call can forfeit:
+/// anyone continues the forfeiture, a bounded number of entries a call,
+/// and the removed account cannot claim what is left meanwhile.
+#[ink::test]
+fn a_removed_accounts_rewards_are_forfeited_by_anyone_and_never_claimed() {
+    let (mut l, a) = deploy();
+    let ids: Vec<_> = (1..=3).map(|n| sale(&mut l, &a, n)).collect();
+    let time: Balance = ids.iter().map(|id| l.data.receipt(*id).unwrap().time).sum();
+    let reserved = l.data.pools().1.reserved;
+    // a stranger cannot forfeit an active account's rewards
+    as_caller(a.frank);
+    assert_eq!(
+        l.forfeit_pending(a.django, 10),
+        Err(LedgerError::Unauthorized)
+    );
+
+    // when the registry removes django
+    l.data
+        .registry_changed(
+            a.alice,
+            a.django,
+            RegistryEntry::Customer(registered(Some(a.eve), CustomerStatus::Removed)),
+        )
+        .unwrap();
+
+    // then django's matured rewards are not paid
+    at(T0 + 2 * DAY);
+    as_caller(a.django);
+    assert_eq!(l.claim(10), Err(LedgerError::AccountRemoved));
+    // and anyone forfeits them, two entries a call
+    as_caller(a.frank);
+    l.forfeit_pending(a.django, 2).unwrap();
+    assert_eq!(last_event::<PendingForfeited>().remaining, 1);
+    l.forfeit_pending(a.django, 2).unwrap();
+    let e = last_event::<PendingForfeited>();
+    assert_eq!((e.entries, e.remaining), (1, 0));
+    assert_eq!(l.data.queue(a.django), Queue::default());
+    assert_eq!(l.data.pools().1.reserved, reserved - time);
+    // other accounts claim as before
+    as_caller(a.bob);
+    assert!(l.claim(10).is_ok());
 }

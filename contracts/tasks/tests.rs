@@ -73,7 +73,6 @@ fn receipt(
         biz: 0,
         time,
         referral_time: 0,
-        rated: 0,
     }
 }
 

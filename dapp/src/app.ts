@@ -21,7 +21,7 @@ export interface Shell {
   say: (text: string) => void;
 }
 
-const CONTRACTS = ['biz_token', 'time_token', 'registry', 'ledger', 'locking', 'governance', 'tasks'];
+const CONTRACTS = ['biz_token', 'time_token', 'registry', 'ledger', 'reviews', 'locking', 'governance', 'tasks'];
 
 function alertBox(text: string | null): void {
   const box = byId('alert');

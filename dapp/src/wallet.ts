@@ -236,7 +236,7 @@ function draw(shell: Shell, d: Data, send: Send, dialog: (id: number, shop: stri
             actions.push(rate);
           }
           const like = h('button', { type: 'button', 'aria-label': `Like sale ${r.id}` }, '♥');
-          like.addEventListener('click', () => void shell.act(like, `Like sale ${r.id}`, () => send('ledger', 'react', r.id, 'Like', ZERO_HASH)));
+          like.addEventListener('click', () => void shell.act(like, `Like sale ${r.id}`, () => send('reviews', 'react', r.id, 'Like', ZERO_HASH)));
           actions.push(like);
         }
         return [
@@ -407,7 +407,7 @@ function ratingDialog(shell: Shell, send: Send, refresh: () => void): (id: numbe
     dlg.close();
     void shell
       .act(null, `Rate sale ${id}`, async () => {
-        await send('ledger', 'rate', id, rating, null);
+        await send('reviews', 'rate', id, rating, null);
         rated.add(id);
       })
       .then(refresh);

@@ -69,7 +69,7 @@ pub enum Token {
 
 /// A public reaction to a receipt.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "bizkey_types::ledger::Reaction")]
+#[graphql(remote = "bizkey_types::reviews::Reaction")]
 pub enum Reaction {
     Like,
     Comment,

@@ -12,6 +12,7 @@ use bizkey_types::ledger::LedgerEvent;
 use bizkey_types::locking::LockingEvent;
 use bizkey_types::psp22::TokenEvent;
 use bizkey_types::registry::RegistryEvent;
+use bizkey_types::reviews::ReviewsEvent;
 use bizkey_types::super_nodes::SuperNodeEvent;
 use bizkey_types::tasks::TaskEvent;
 use bizkey_types::vesting::VestingEvent;
@@ -35,6 +36,7 @@ pub enum Event {
     SuperNodes(SuperNodeEvent),
     Governance(GovernanceEvent),
     Tasks(TaskEvent),
+    Reviews(ReviewsEvent),
 }
 
 /// Decodes an event's data into [`Event`] (the contract's enum, wrapped).
@@ -126,6 +128,7 @@ impl Decoder {
             (K::SuperNodes, event_types(Event::SuperNodes, r)),
             (K::Governance, event_types(Event::Governance, r)),
             (K::Tasks, event_types(Event::Tasks, r)),
+            (K::Reviews, event_types(Event::Reviews, r)),
         ]);
         Self {
             registry: reg.into(),
@@ -297,7 +300,7 @@ fn primitive(p: &Primitive) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bizkey_types::{ledger, psp22, tasks, AccountId, Hash};
+    use bizkey_types::{ledger, psp22, reviews, tasks, AccountId, Hash};
     use ink::env::Event as InkEvent;
     use scale::Encode;
 
@@ -331,7 +334,7 @@ mod tests {
 
     #[test]
     fn renders_nested_structs_enums_and_hashes() {
-        let e = ledger::CustomerRated {
+        let e = reviews::CustomerRated {
             id: 5,
             merchant: AccountId::from([2; 32]),
             customer: AccountId::from([3; 32]),
@@ -340,8 +343,8 @@ mod tests {
         };
         let d = Decoder::new()
             .decode(
-                ContractKind::Ledger,
-                &sig::<ledger::CustomerRated>(),
+                ContractKind::Reviews,
+                &sig::<reviews::CustomerRated>(),
                 &e.encode(),
             )
             .unwrap();
@@ -412,9 +415,9 @@ mod tests {
             assert_eq!(signatures.len(), types.len(), "{kind:?}");
             assert!(!types.is_empty(), "{kind:?}");
         }
-        assert_eq!(dec.by_kind.len(), 9);
+        assert_eq!(dec.by_kind.len(), 10);
         // The ledger's enum lists each of its event types once.
-        assert_eq!(dec.by_kind[&ContractKind::Ledger].len(), 15);
+        assert_eq!(dec.by_kind[&ContractKind::Ledger].len(), 12);
     }
 
     #[test]

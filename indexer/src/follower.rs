@@ -9,9 +9,9 @@
 //! database, so blocks finalized meanwhile are fetched like any others.
 
 use crate::error::IndexError;
-use crate::metrics::Metrics;
-use crate::projection::Projection;
-use crate::source::{BlockSource, Connector, RawBlock};
+use crate::metrics::{ns, Metrics};
+use crate::projection::{BlockDecoder, DecodedBlock, Projection};
+use crate::source::{BlockSource, Connector, SourceError};
 use bizkey_store::entity::{blocks, chain_meta, contracts, index_batches};
 use bizkey_store::hex0x;
 use bizkey_store::{now_ms, repo, unix_ms};
@@ -21,7 +21,11 @@ use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
+
+/// Most contract events in one batch (bounds a batch's memory when blocks
+/// are full).
+const MAX_BATCH_EVENTS: usize = 50_000;
 
 /// How the follower fetches and batches.
 #[derive(Clone, Debug)]
@@ -104,7 +108,7 @@ impl Follower {
                 }
             };
             self.metrics.connected.store(true, Relaxed);
-            let result = self.follow(source.as_ref(), &mut shutdown).await;
+            let result = self.follow(&source, &mut shutdown).await;
             self.metrics.connected.store(false, Relaxed);
             match result {
                 Ok(_) => return Ok(()),
@@ -164,7 +168,7 @@ impl Follower {
 
     async fn follow(
         &self,
-        source: &dyn BlockSource,
+        source: &Arc<dyn BlockSource>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> Result<Stop, IndexError> {
         let mut meta = self.checkpoint(source.genesis_hash()).await?;
@@ -206,18 +210,41 @@ impl Follower {
                 None => head,
             };
             let bar = self.progress_bar(next, target);
-            let mut stream = futures::stream::iter(next..=target)
-                .map(|n| source.block(n))
-                .buffered(self.options.fetch_concurrency.max(1))
-                .ready_chunks(self.options.batch_blocks.max(1));
+            // Fetching and decoding run ahead on their own task, bounded by
+            // the channel (one batch ahead: decoded blocks are the larger
+            // part of the memory), so that they overlap the projection.
+            let max_blocks = self.options.batch_blocks.max(1);
+            let (tx, mut rx) = mpsc::channel(max_blocks);
+            let _fetcher = AbortOnDrop(tokio::spawn(fetch_blocks(
+                source.clone(),
+                self.projection.decoder(),
+                next..=target,
+                self.options.fetch_concurrency.max(1),
+                tx,
+                self.metrics.clone(),
+            )));
             loop {
-                let chunk = tokio::select! {
-                    c = stream.next() => c,
+                let waiting = Instant::now();
+                let first = tokio::select! {
+                    b = rx.recv() => b,
                     _ = shutdown.changed() => None,
                 };
-                let Some(chunk) = chunk else { break };
-                let blocks = chunk.into_iter().collect::<Result<Vec<RawBlock>, _>>()?;
-                self.apply(&mut meta, &blocks, head).await?;
+                self.metrics
+                    .stages
+                    .fetch_wait_ns
+                    .fetch_add(ns(waiting.elapsed()), Relaxed);
+                let Some(first) = first else { break };
+                // The batch is what has been fetched meanwhile, up to the
+                // bounds: large while behind the head, one block when live.
+                let mut blocks = vec![first?];
+                let mut events = blocks[0].contract_events;
+                while blocks.len() < max_blocks && events < MAX_BATCH_EVENTS {
+                    let Ok(b) = rx.try_recv() else { break };
+                    let b = b?;
+                    events += b.contract_events;
+                    blocks.push(b);
+                }
+                self.apply(&mut meta, blocks, head).await?;
                 if let Some(bar) = &bar {
                     bar.set_position(meta.indexed_height as u64 - next + 1);
                 }
@@ -252,12 +279,12 @@ impl Follower {
     async fn apply(
         &self,
         meta: &mut chain_meta::Model,
-        blocks: &[RawBlock],
+        blocks: Vec<DecodedBlock>,
         head: u64,
     ) -> Result<(), IndexError> {
         let started = Instant::now();
         let mut expected = meta.indexed_hash.clone();
-        for b in blocks {
+        for b in &blocks {
             let parent = hex0x(b.parent_hash);
             if !expected.is_empty() && parent != expected {
                 return Err(IndexError::Discontinuity {
@@ -278,25 +305,30 @@ impl Follower {
                     hash: hex0x(b.hash),
                     parent_hash: hex0x(b.parent_hash),
                     timestamp: b.timestamp as i64,
-                    events: b.events.len() as i64,
+                    events: b.contract_events as i64,
                 })
                 .collect(),
         )
         .await?;
+        let count = blocks.len();
+        let first = blocks.first().map(|b| b.number);
+        let last = blocks.last().map(|b| (b.number, b.hash, b.timestamp));
+        let t = Instant::now();
         let stats = self.projection.apply(&txn, blocks).await?;
+        let projected = t.elapsed();
         let mut next = meta.clone();
-        if let Some(last) = blocks.last() {
-            next.indexed_height = last.number as i64;
-            next.indexed_hash = hex0x(last.hash);
+        if let Some((number, hash, _)) = last {
+            next.indexed_height = number as i64;
+            next.indexed_hash = hex0x(hash);
         }
         next.unknown_events += stats.unknown as i64;
         next.undecodable_events += stats.undecodable as i64;
         repo::save_chain_meta(&txn, next.clone()).await?;
-        if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
+        if let (Some(first), Some((last, _, _))) = (first, last) {
             let batch = index_batches::Model {
-                to_block: last.number as i64,
-                from_block: first.number as i64,
-                head: head.max(last.number) as i64,
+                to_block: last as i64,
+                from_block: first as i64,
+                head: head.max(last) as i64,
                 events: stats.events as i64,
                 committed_at: now_ms(),
             };
@@ -306,12 +338,20 @@ impl Follower {
         *meta = next;
 
         let m = &self.metrics;
+        let st = &m.stages;
+        st.load_ns.fetch_add(stats.load_ns, Relaxed);
+        st.apply_ns.fetch_add(stats.apply_ns, Relaxed);
+        st.write_ns.fetch_add(stats.write_ns, Relaxed);
+        st.score_ns.fetch_add(stats.score_ns, Relaxed);
+        st.load_misses.fetch_add(stats.load_misses, Relaxed);
+        st.commit_ns
+            .fetch_add(ns(started.elapsed()).saturating_sub(ns(projected)), Relaxed);
         let secs = started.elapsed().as_secs_f64().max(1e-6);
         m.indexed.store(meta.indexed_height as u64, Relaxed);
-        if let Some(last) = blocks.last() {
-            m.indexed_time_ms.store(last.timestamp, Relaxed);
+        if let Some((_, _, timestamp)) = last {
+            m.indexed_time_ms.store(timestamp, Relaxed);
         }
-        m.blocks.fetch_add(blocks.len() as u64, Relaxed);
+        m.blocks.fetch_add(count as u64, Relaxed);
         m.events.fetch_add(stats.events, Relaxed);
         m.unknown_events.fetch_add(stats.unknown, Relaxed);
         m.undecodable_events.fetch_add(stats.undecodable, Relaxed);
@@ -322,13 +362,58 @@ impl Follower {
         m.events_per_second_milli
             .store((stats.events as f64 / secs * 1000.0) as u64, Relaxed);
         m.blocks_per_second_milli
-            .store((blocks.len() as f64 / secs * 1000.0) as u64, Relaxed);
+            .store((count as f64 / secs * 1000.0) as u64, Relaxed);
         tracing::debug!(
             height = meta.indexed_height,
-            blocks = blocks.len(),
+            blocks = count,
             events = stats.events,
+            load_ms = stats.load_ns / 1_000_000,
+            apply_ms = stats.apply_ns / 1_000_000,
+            write_ms = stats.write_ns / 1_000_000,
+            score_ms = stats.score_ns / 1_000_000,
+            total_ms = secs * 1e3,
             "batch committed"
         );
         Ok(())
+    }
+}
+
+/// Fetches blocks `range` in order (`concurrency` requests in flight),
+/// decodes them and sends them to the projection; stops at the first
+/// failure, which it sends on.
+async fn fetch_blocks(
+    source: Arc<dyn BlockSource>,
+    decoder: BlockDecoder,
+    range: std::ops::RangeInclusive<u64>,
+    concurrency: usize,
+    tx: mpsc::Sender<Result<DecodedBlock, SourceError>>,
+    metrics: Arc<Metrics>,
+) {
+    let mut blocks = futures::stream::iter(range)
+        .map(|n| source.block(n))
+        .buffered(concurrency);
+    loop {
+        let t = Instant::now();
+        let Some(block) = blocks.next().await else {
+            return;
+        };
+        metrics.stages.fetch_ns.fetch_add(ns(t.elapsed()), Relaxed);
+        let block = block.map(|b| decoder.decode(b));
+        if let Ok(b) = &block {
+            metrics.stages.decode_ns.fetch_add(b.decode_ns(), Relaxed);
+        }
+        let failed = block.is_err();
+        if tx.send(block).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// A task that ends with its handle (the fetcher of an abandoned range).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

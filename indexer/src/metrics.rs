@@ -50,6 +50,56 @@ pub struct Metrics {
     pub flag_failures_in_a_row: AtomicU64,
     /// The latest failure's message (for `/health`).
     pub last_flag_error: Mutex<Option<String>>,
+    /// Where the follower's time goes, per stage.
+    pub stages: Stages,
+}
+
+/// Cumulative wall-clock time of each stage of the follower, in ns. The
+/// fetch and decode stages run beside the others, so the stages add up to
+/// more than the elapsed time when they overlap.
+#[derive(Debug, Default)]
+pub struct Stages {
+    /// Fetching blocks from the node (summed over concurrent requests'
+    /// batches: the time from asking for a batch to holding all of it).
+    pub fetch_ns: AtomicU64,
+    /// The projection waiting for fetched blocks.
+    pub fetch_wait_ns: AtomicU64,
+    /// Decoding contract events (SCALE into the typed enums and JSON).
+    pub decode_ns: AtomicU64,
+    /// Reading the rows a batch changes.
+    pub load_ns: AtomicU64,
+    /// Applying events to the rows in memory.
+    pub apply_ns: AtomicU64,
+    /// Writing the touched rows back.
+    pub write_ns: AtomicU64,
+    /// Fraud scoring of the confirmed receipts.
+    pub score_ns: AtomicU64,
+    /// Blocks, cursor and batch rows, and the commit.
+    pub commit_ns: AtomicU64,
+    /// Row loads the batch pre-pass did not foresee (each one a query).
+    pub load_misses: AtomicU64,
+}
+
+impl Stages {
+    /// `(name, seconds)` of each stage, in pipeline order.
+    pub fn seconds(&self) -> [(&'static str, f64); 8] {
+        let s = |a: &AtomicU64| a.load(Relaxed) as f64 / 1e9;
+        [
+            ("fetch", s(&self.fetch_ns)),
+            ("wait", s(&self.fetch_wait_ns)),
+            ("decode", s(&self.decode_ns)),
+            ("load", s(&self.load_ns)),
+            ("apply", s(&self.apply_ns)),
+            ("write", s(&self.write_ns)),
+            ("score", s(&self.score_ns)),
+            ("commit", s(&self.commit_ns)),
+        ]
+    }
+}
+
+/// Nanoseconds of a duration, saturating (for the stage counters).
+pub fn ns(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The verdict of `/health`.

@@ -1026,6 +1026,8 @@ async fn community_tables_equal_the_contracts_after_a_day_and_an_afternoon() {
         assert_eq!(m.undecodable_events.load(Relaxed), 0, "{engine:?}");
         assert_eq!(m.inconsistencies.load(Relaxed), 0, "{engine:?}");
         assert_eq!(m.bizpower_mismatches.load(Relaxed), 0, "{engine:?}");
+        // Every row the events read was foreseen by the batch's pre-pass.
+        assert_eq!(m.stages.load_misses.load(Relaxed), 0, "{engine:?}");
         assert_every_event_seen(&f.db).await;
         assert_vesting(&suite, &c, &f.db, &a).await;
         assert_locking(&suite, &c, &f.db, engine, &a).await;

@@ -9,7 +9,7 @@ use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit};
 use bizkey_store::repo;
 use bizkey_types::ledger::{self, LedgerParams, Order, Rewards, Side};
 use bizkey_types::registry::{self, Category, MerchantProfile, MerchantStatus};
-use bizkey_types::{psp22, AccountId, Hash};
+use bizkey_types::{psp22, reviews, AccountId, Hash};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use scale::Encode;
@@ -131,6 +131,7 @@ pub const BIZ: [u8; 32] = [0xB1; 32];
 pub const TIME: [u8; 32] = [0x71; 32];
 pub const REGISTRY: [u8; 32] = [0x4E; 32];
 pub const LEDGER: [u8; 32] = [0x1E; 32];
+pub const REVIEWS: [u8; 32] = [0x2E; 32];
 pub const STRANGER: [u8; 32] = [0x55; 32];
 pub const GENESIS: [u8; 32] = [0x6E; 32];
 
@@ -396,8 +397,8 @@ impl Script {
                     pending.push((id, m, c, biz, time));
                     if rng.random_bool(0.3) {
                         s.emit(
-                            LEDGER,
-                            &ledger::MerchantRated {
+                            REVIEWS,
+                            &reviews::MerchantRated {
                                 id,
                                 merchant: m,
                                 customer: c,
@@ -436,6 +437,7 @@ impl Script {
                                 biz,
                                 time,
                                 entries: entries.into(),
+                                remaining: 0,
                             },
                         );
                         continue;
@@ -552,6 +554,7 @@ pub fn follower(
         (TIME, ContractKind::TimeToken),
         (REGISTRY, ContractKind::Registry),
         (LEDGER, ContractKind::Ledger),
+        (REVIEWS, ContractKind::Reviews),
     ]);
     Follower {
         db,

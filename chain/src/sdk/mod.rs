@@ -32,10 +32,11 @@ use crate::suite::Suite;
 use bizkey_types::governance::{
     Action as Proposal, GovernanceError, Proposal as ProposalState, ProposalId, ProposalStatus,
 };
-use bizkey_types::ledger::{LedgerError, Order, Rating, Reaction, Receipt, ReceiptId};
+use bizkey_types::ledger::{LedgerError, Order, Receipt, ReceiptId};
 use bizkey_types::locking::{Lock, LockingError};
 use bizkey_types::psp22::PSP22Error;
 use bizkey_types::registry::{Merchant, MerchantProfile, RegistryError};
+use bizkey_types::reviews::{Rating, Reaction, ReviewsError};
 use bizkey_types::tasks::{TaskId, TaskTerms, TasksError};
 use bizkey_types::{Balance, Hash};
 use scale::{Decode, Encode};
@@ -345,8 +346,8 @@ impl Session {
         id: ReceiptId,
         rating: Rating,
         comment: Option<Hash>,
-    ) -> Result<Action<(), LedgerError>> {
-        Action::new(&self.suite.ledger, "rate", &(id, rating, comment))
+    ) -> Result<Action<(), ReviewsError>> {
+        Action::new(self.suite.reviews()?, "rate", &(id, rating, comment))
     }
 
     /// Reacts to a receipt (a like, a comment's hash, a merchant's reply …).
@@ -355,8 +356,8 @@ impl Session {
         id: ReceiptId,
         kind: Reaction,
         content: Hash,
-    ) -> Result<Action<(), LedgerError>> {
-        Action::new(&self.suite.ledger, "react", &(id, kind, content))
+    ) -> Result<Action<(), ReviewsError>> {
+        Action::new(self.suite.reviews()?, "react", &(id, kind, content))
     }
 
     // Customers.

@@ -16,7 +16,7 @@ use bizkey_store::entity::{
     klines, ledger_merchants, merchant_days, merchants, ratings, reactions,
 };
 use bizkey_store::now_ms;
-use bizkey_types::{ledger, registry};
+use bizkey_types::{registry, reviews};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Statement, Value,
@@ -321,7 +321,7 @@ impl Merchant {
         rows.into_iter()
             .map(|r| {
                 Ok(ReactionRow {
-                    kind: enums::parse::<ledger::Reaction, _>("reactions.kind", &r.kind)?,
+                    kind: enums::parse::<reviews::Reaction, _>("reactions.kind", &r.kind)?,
                     receipt_id: r.receipt_id,
                     account: r.account,
                     content: r.content,

@@ -175,6 +175,20 @@ async fn main() -> anyhow::Result<()> {
                 peak_rss_kib() / 1024,
                 f.metrics.inconsistencies.load(Relaxed)
             );
+            // Seconds per stage (fetch and decode overlap the others when
+            // they run on their own task).
+            let stages: Vec<String> = f
+                .metrics
+                .stages
+                .seconds()
+                .iter()
+                .map(|(name, s)| format!("{name} {s:.2}"))
+                .collect();
+            println!(
+                "backfill {engine} stages (s): {}; {} row loads outside the pre-pass",
+                stages.join(", "),
+                f.metrics.stages.load_misses.load(Relaxed)
+            );
         }
         Cmd::Live {
             manifest,

@@ -2,7 +2,7 @@
 //! executions, and what executions did (phase changes, removals, treasury
 //! spends, configurations).
 
-use super::{i, name, u, write_rows, Batch, Checks, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx, Keys, Rows};
 use bizkey_store::entity::{
     account_removals, governance_config, phase_changes, proposal_votes, proposals, treasury_spends,
 };
@@ -14,12 +14,11 @@ use bizkey_types::governance::{
 };
 use bizkey_types::{AccountId, Hash};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
-use std::collections::HashMap;
 
 /// The rows of the governance contract a batch touched, by table.
 #[derive(Default)]
 pub(super) struct State {
-    proposals: HashMap<i64, proposals::Model>,
+    pub(super) proposals: Rows<i64, proposals::Model>,
     votes: Vec<proposal_votes::Model>,
     phase_changes: Vec<phase_changes::Model>,
     removals: Vec<account_removals::Model>,
@@ -40,6 +39,23 @@ impl State {
         write_rows(db, self.configs).await?;
         Ok(())
     }
+}
+
+/// The rows a governance event reads: the proposal it votes on, vetoes or
+/// executes.
+pub(super) fn keys(event: &GovernanceEvent, keys: &mut Keys) {
+    use GovernanceEvent as E;
+    let id = match event {
+        E::Voted(e) => e.id,
+        E::ProposalVetoed(e) => e.id,
+        E::ProposalExecuted(e) => e.id,
+        E::PhaseAdvanced(_)
+        | E::ProposalCreated(_)
+        | E::AccountRemoved(_)
+        | E::TreasurySpent(_)
+        | E::ConfigChanged(_) => return,
+    };
+    keys.proposals.insert(i(id));
 }
 
 impl Batch {

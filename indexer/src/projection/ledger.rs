@@ -1,22 +1,159 @@
 //! The ledger: receipts and their statuses, the reward pools and queues, claims,
-//! BizPower windows and series, K-lines, merchant days, ratings and reactions.
+//! BizPower windows and series, K-lines, merchant days.
 
-use super::{i, name, ss58, u, Batch, Ctx};
+use super::{i, name, ss58, u, Batch, Ctx, Keys};
 use bizkey_math::bizpower::{record_sale, Sale};
 use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit, Weights, WindowStats};
 use bizkey_store::amount::U128;
 use bizkey_store::column::{RewardStatus, KLINE_INTERVALS};
 use bizkey_store::entity::{
-    bizpower, customers, klines, ledger_merchants, ledger_params, merchant_days, ratings,
-    reactions, receipt_status_history, receipts, reward_claims, reward_pools, reward_queues,
+    bizpower, customers, klines, ledger_merchants, ledger_params, merchant_days,
+    receipt_status_history, receipts, reward_claims, reward_pools, reward_queues,
     rewards, visits,
 };
 use bizkey_store::hex0x;
 
-use bizkey_types::ledger::{LedgerEvent, LedgerParams, ReceiptStatus, Token};
+use bizkey_types::ledger::{LedgerEvent, LedgerParams, ReceiptStatus, Rewards, Token};
 use bizkey_types::registry::{CustomerStatus, MerchantStatus};
 use bizkey_types::Named;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// The rows a ledger event reads.
+pub(super) fn keys(event: &LedgerEvent, keys: &mut Keys) {
+    use LedgerEvent as E;
+    let pools = |keys: &mut Keys| {
+        keys.pools.insert("biz".into());
+        keys.pools.insert("time".into());
+    };
+    match event {
+        E::ReceiptConfirmed(e) => {
+            let (merchant, customer) = (ss58(&e.merchant), ss58(&e.customer));
+            keys.params = true;
+            keys.receipts.insert(i(e.id));
+            if e.first_purchase {
+                keys.customers.insert(customer.clone());
+            }
+            keys.ledger_merchants.insert(merchant.clone());
+            keys.visits.insert((merchant.clone(), customer.clone()));
+            keys.klines.extend(kline_keys(&merchant, e.confirmed_at));
+            keys.days.insert(day_key(&merchant, i(e.confirmed_at)));
+            pools(keys);
+            for (_, who, _, amount) in reward_entries(&merchant, &customer, &e.rewards) {
+                if amount != 0 {
+                    keys.queues.insert(who);
+                }
+            }
+        }
+        E::ReceiptCancelled(e) => {
+            keys.receipts.insert(i(e.id));
+            keys.days_of.insert(i(e.id));
+        }
+        E::ReceiptFlagged(e) => status_keys(keys, i(e.id)),
+        E::ReceiptRestored(e) => status_keys(keys, i(e.id)),
+        E::ReceiptRefunded(e) => status_keys(keys, i(e.id)),
+        E::RewardsClaimed(e) => {
+            keys.queues.insert(ss58(&e.account));
+            pools(keys);
+        }
+        E::PendingForfeited(e) => {
+            keys.queues.insert(ss58(&e.account));
+            pools(keys);
+        }
+        E::MerchantSynced(e) => {
+            keys.ledger_merchants.insert(ss58(&e.merchant));
+        }
+        E::ReceiptOpened(_)
+        | E::PoolSynced(_)
+        | E::ParamsChanged(_)
+        | E::MerchantRated(_)
+        | E::CustomerRated(_)
+        | E::Reacted(_)
+        | E::RoleChanged(_) => {}
+    }
+}
+
+/// A flag, restore or refund: the receipt, its day, its reward entries, the
+/// pools.
+fn status_keys(keys: &mut Keys, id: i64) {
+    keys.receipts.insert(id);
+    keys.days_of.insert(id);
+    keys.rewards_of.insert(id);
+    keys.pools.insert("biz".into());
+    keys.pools.insert("time".into());
+}
+
+/// The `merchant_days` key of `merchant`'s UTC day of `at` (ms).
+pub(super) fn day_key(merchant: &str, at: i64) -> (String, i64) {
+    const DAY_MS: i64 = 86_400_000;
+    (merchant.to_owned(), at.div_euclid(DAY_MS) * DAY_MS)
+}
+
+/// The K-line buckets a sale at `at` (ms) falls in.
+fn kline_keys(merchant: &str, at: u64) -> impl Iterator<Item = (String, String, i64)> + '_ {
+    KLINE_INTERVALS
+        .into_iter()
+        .map(move |(interval, len)| (merchant.to_owned(), interval.to_owned(), i(at / len * len)))
+}
+
+/// The reward entries a confirmation queues, in the ledger's order: (role,
+/// beneficiary, token, amount); a missing referrer means a zero amount.
+fn reward_entries(
+    merchant: &str,
+    customer: &str,
+    rw: &Rewards,
+) -> [(&'static str, String, &'static str, u128); 4] {
+    [
+        ("merchant", merchant.to_owned(), "biz", rw.merchant_biz),
+        (
+            "merchant_referrer",
+            rw.merchant_referrer
+                .as_ref()
+                .map_or_else(|| merchant.to_owned(), ss58),
+            "biz",
+            rw.merchant_referrer_biz,
+        ),
+        ("customer", customer.to_owned(), "time", rw.customer_time),
+        (
+            "customer_referrer",
+            rw.customer_referrer
+                .as_ref()
+                .map_or_else(|| customer.to_owned(), ss58),
+            "time",
+            rw.customer_referrer_time,
+        ),
+    ]
+}
+
+/// The ledger's parameters as last indexed (the defaults before any
+/// `ParamsChanged`).
+pub(super) async fn latest_params<C: ConnectionTrait>(db: &C) -> Result<LedgerParams, DbErr> {
+    let latest = ledger_params::Entity::find()
+        .order_by_desc(ledger_params::Column::BlockNumber)
+        .order_by_desc(ledger_params::Column::EventIndex)
+        .one(db)
+        .await?;
+    Ok(match latest {
+        None => LedgerParams::default(),
+        Some(r) => LedgerParams {
+            reward: bizkey_math::RewardParams {
+                base_biz: r.base_biz.0,
+                reference_bizpower: r.reference_bizpower.0,
+                cashback_ppm: r.cashback_ppm as u32,
+            },
+            weights: Weights {
+                outside: r.weight_outside as u32,
+                repeat: r.weight_repeat as u32,
+                new: r.weight_new as u32,
+            },
+            window_ms: r.window_ms as u64,
+            challenge_ms: r.challenge_ms as u64,
+            expiry_ms: r.expiry_ms as u64,
+            merchant_referral_ppm: r.merchant_referral_ppm as u32,
+            merchant_referral_ms: r.merchant_referral_ms as u64,
+            customer_referral_time: r.customer_referral_time.0,
+        },
+    })
+}
 
 impl Batch {
     /// Applies one event of the ledger.
@@ -180,49 +317,6 @@ impl Batch {
                 row.time_share_ppm = info.time_share_ppm.into();
                 row.updated_block = at.block;
             }
-            LedgerEvent::MerchantRated(e) => {
-                let merchant = self.seen(&e.merchant, at.block);
-                let customer = self.seen(&e.customer, at.block);
-                self.ratings.push(ratings::Model {
-                    receipt_id: i(e.id),
-                    side: "customer".into(),
-                    merchant,
-                    customer,
-                    product: Some(e.product.into()),
-                    service: Some(e.service.into()),
-                    environment: Some(e.environment.into()),
-                    score: None,
-                    comment: e.comment.map(hex0x),
-                    block_number: at.block,
-                });
-            }
-            LedgerEvent::CustomerRated(e) => {
-                let merchant = self.seen(&e.merchant, at.block);
-                let customer = self.seen(&e.customer, at.block);
-                self.ratings.push(ratings::Model {
-                    receipt_id: i(e.id),
-                    side: "merchant".into(),
-                    merchant,
-                    customer,
-                    product: None,
-                    service: None,
-                    environment: None,
-                    score: Some(e.score.into()),
-                    comment: e.comment.map(hex0x),
-                    block_number: at.block,
-                });
-            }
-            LedgerEvent::Reacted(e) => {
-                let account = self.seen(&e.account, at.block);
-                self.reactions.push(reactions::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    receipt_id: i(e.id),
-                    account,
-                    kind: name(e.kind),
-                    content: hex0x(e.content),
-                });
-            }
             LedgerEvent::RoleChanged(e) => self.role_changed(at, e),
         }
         Ok(())
@@ -261,7 +355,7 @@ impl Batch {
             }
         };
         if let Some((merchant, confirmed_at)) = confirmed {
-            let day = self.day(db, &merchant, confirmed_at).await?;
+            let day = self.day(db, &merchant, confirmed_at, true).await?;
             match status {
                 ReceiptStatus::Flagged => day.flagged += 1,
                 // Only a restore (an upheld appeal) makes a receipt confirmed again.
@@ -275,24 +369,37 @@ impl Batch {
         Ok(())
     }
 
-    /// The merchant's aggregates of the UTC day of `at` (ms), loaded or new.
+    /// The merchant's aggregates of the UTC day of `at` (ms), loaded or new;
+    /// `foreseen` when the batch's pre-pass could name the day (not so for
+    /// receipts found through a queue's entries).
     async fn day<C: ConnectionTrait>(
         &mut self,
         db: &C,
         merchant: &str,
         at: i64,
+        foreseen: bool,
     ) -> Result<&mut merchant_days::Model, DbErr> {
-        const DAY_MS: i64 = 86_400_000;
-        let key = (merchant.to_owned(), at.div_euclid(DAY_MS) * DAY_MS);
-        if load!(
-            self.days,
-            db,
-            merchant_days::Entity,
-            key.clone(),
-            key.clone()
-        )
-        .is_none()
-        {
+        let key = day_key(merchant, at);
+        let found = if foreseen {
+            load!(
+                self.days,
+                db,
+                merchant_days::Entity,
+                key.clone(),
+                key.clone()
+            )
+            .is_some()
+        } else {
+            load_dependent!(
+                self.days,
+                db,
+                merchant_days::Entity,
+                key.clone(),
+                key.clone()
+            )
+            .is_some()
+        };
+        if !found {
             self.days.insert(
                 key.clone(),
                 merchant_days::Model {
@@ -316,32 +423,8 @@ impl Batch {
         if let Some(p) = self.params {
             return Ok(p);
         }
-        let latest = ledger_params::Entity::find()
-            .order_by_desc(ledger_params::Column::BlockNumber)
-            .order_by_desc(ledger_params::Column::EventIndex)
-            .one(db)
-            .await?;
-        let p = match latest {
-            None => LedgerParams::default(),
-            Some(r) => LedgerParams {
-                reward: bizkey_math::RewardParams {
-                    base_biz: r.base_biz.0,
-                    reference_bizpower: r.reference_bizpower.0,
-                    cashback_ppm: r.cashback_ppm as u32,
-                },
-                weights: Weights {
-                    outside: r.weight_outside as u32,
-                    repeat: r.weight_repeat as u32,
-                    new: r.weight_new as u32,
-                },
-                window_ms: r.window_ms as u64,
-                challenge_ms: r.challenge_ms as u64,
-                expiry_ms: r.expiry_ms as u64,
-                merchant_referral_ppm: r.merchant_referral_ppm as u32,
-                merchant_referral_ms: r.merchant_referral_ms as u64,
-                customer_referral_time: r.customer_referral_time.0,
-            },
-        };
+        self.stats.load_misses += 1;
+        let p = super::timed(&mut self.stats, latest_params(db)).await?;
         self.params = Some(p);
         Ok(p)
     }
@@ -505,9 +588,8 @@ impl Batch {
             earlier_in_window: out.earlier_in_window.into(),
             matches,
         });
-        for (interval, len) in KLINE_INTERVALS {
-            let start = i(e.confirmed_at / len * len);
-            let key = (merchant.clone(), interval.to_owned(), start);
+        for key in kline_keys(&merchant, e.confirmed_at) {
+            let (interval, start) = (key.1.clone(), key.2);
             let v = u(out.bizpower);
             match load!(self.klines, db, klines::Entity, key.clone(), key.clone()) {
                 Some(k) => {
@@ -521,7 +603,7 @@ impl Batch {
                         key,
                         klines::Model {
                             merchant: merchant.clone(),
-                            interval: interval.to_owned(),
+                            interval,
                             bucket_start: start,
                             open: v,
                             high: v,
@@ -537,7 +619,7 @@ impl Batch {
         // The pools reserve what the rewards promise.
         let biz = rw.merchant_biz.saturating_add(rw.merchant_referrer_biz);
         let time = rw.customer_time.saturating_add(rw.customer_referrer_time);
-        let day = self.day(db, &merchant, i(e.confirmed_at)).await?;
+        let day = self.day(db, &merchant, i(e.confirmed_at), true).await?;
         day.receipts += 1;
         day.sales = u(day.sales.0.saturating_add(amount));
         day.time_paid = u(day.time_paid.0.saturating_add(time_paid));
@@ -551,26 +633,7 @@ impl Batch {
 
         // The ledger queues one entry per non-zero amount, in this order, on
         // the beneficiary's FIFO (a missing referrer means a zero amount).
-        let entries = [
-            ("merchant", merchant.clone(), "biz", rw.merchant_biz),
-            (
-                "merchant_referrer",
-                rw.merchant_referrer
-                    .as_ref()
-                    .map_or_else(|| merchant.clone(), ss58),
-                "biz",
-                rw.merchant_referrer_biz,
-            ),
-            ("customer", customer.clone(), "time", rw.customer_time),
-            (
-                "customer_referrer",
-                rw.customer_referrer
-                    .as_ref()
-                    .map_or_else(|| customer.clone(), ss58),
-                "time",
-                rw.customer_referrer_time,
-            ),
-        ];
+        let entries = reward_entries(&merchant, &customer, &rw);
         for (role, who, token, amount) in entries {
             if amount == 0 {
                 continue;
@@ -602,11 +665,18 @@ impl Batch {
     /// Loads receipt `id`'s reward entries into the batch (those it holds
     /// already stay as they are).
     async fn load_rewards_of<C: ConnectionTrait>(&mut self, db: &C, id: i64) -> Result<(), DbErr> {
-        for row in rewards::Entity::find()
-            .filter(rewards::Column::ReceiptId.eq(id))
-            .all(db)
-            .await?
-        {
+        if !self.rewards_read.insert(id) {
+            return Ok(());
+        }
+        self.stats.load_misses += 1;
+        let rows = super::timed(
+            &mut self.stats,
+            rewards::Entity::find()
+                .filter(rewards::Column::ReceiptId.eq(id))
+                .all(db),
+        )
+        .await?;
+        for row in rows {
             self.rewards
                 .entry((row.receipt_id, row.role.clone()))
                 .or_insert(row);
@@ -727,8 +797,9 @@ impl Batch {
         Ok(())
     }
 
-    /// Governance removed an account: the ledger dropped its whole queue and
-    /// returned the pending entries' rewards to the pools.
+    /// An account's oldest `entries` queued entries were forfeited (its
+    /// removal, at most a bounded number per call; `remaining` are left for
+    /// a next call) and their rewards returned to the pools.
     async fn forfeit_pending<C: ConnectionTrait>(
         &mut self,
         db: &C,
@@ -738,18 +809,25 @@ impl Batch {
         let account = self.seen(&e.account, at.block);
         let q = self.queue(db, &account, at.block).await?;
         let (head, tail) = (q.head, q.tail);
-        q.head = 0;
-        q.tail = 0;
-        if tail - head != i(e.entries) {
+        let end = head + i(e.entries);
+        if e.remaining == 0 {
+            // Empty: indexes restart at 0, as the ledger frees the slot.
+            q.head = 0;
+            q.tail = 0;
+        } else {
+            q.head = end;
+        }
+        if tail - end != i(e.remaining) {
             self.inconsistent(format!(
-                "forfeiture of {account} at block {}: {} entries queued, the ledger dropped {}",
+                "forfeiture of {account} at block {}: {} entries queued, the ledger dropped {} and kept {}",
                 at.block,
                 tail - head,
-                e.entries
+                e.entries,
+                e.remaining
             ));
         }
         let settled = self
-            .consume(db, &account, head..tail, RewardStatus::Forfeited, at.block)
+            .consume(db, &account, head..end, RewardStatus::Forfeited, at.block)
             .await?;
         let (biz, time) = (settled.biz, settled.time);
         self.lower_flagged(db, at, settled.dropped).await?;
@@ -757,13 +835,13 @@ impl Batch {
         // receipts still `Confirmed` have pending entries), and so off the
         // merchant's day.
         for (id, role, amount) in settled.pending {
-            let Some(r) = load!(self.receipts, db, receipts::Entity, id, id) else {
+            let Some(r) = load_dependent!(self.receipts, db, receipts::Entity, id, id) else {
                 self.inconsistent(format!("forfeiture of {account}: unknown receipt {id}"));
                 continue;
             };
             lower_share(r, &role, amount, at.block);
             let (merchant, confirmed_at) = (r.merchant.clone(), r.confirmed_at.unwrap_or(0));
-            let day = self.day(db, &merchant, confirmed_at).await?;
+            let day = self.day(db, &merchant, confirmed_at, false).await?;
             let total = if role.starts_with("merchant") {
                 &mut day.biz_rewards
             } else {
@@ -792,7 +870,7 @@ impl Batch {
         dropped: Vec<(i64, String, u128)>,
     ) -> Result<(), DbErr> {
         for (id, role, amount) in dropped {
-            if let Some(r) = load!(self.receipts, db, receipts::Entity, id, id) {
+            if let Some(r) = load_dependent!(self.receipts, db, receipts::Entity, id, id) {
                 if r.status == ReceiptStatus::Flagged.as_str() {
                     lower_share(r, &role, amount, at.block);
                 }
@@ -812,13 +890,16 @@ impl Batch {
         status: RewardStatus,
         block: i64,
     ) -> Result<Settled, DbErr> {
-        let queued = rewards::Entity::find()
-            .filter(rewards::Column::Beneficiary.eq(account))
-            .filter(rewards::Column::ConsumedBlock.is_null())
-            .filter(rewards::Column::QueueIndex.gte(range.start))
-            .filter(rewards::Column::QueueIndex.lt(range.end))
-            .all(db)
-            .await?;
+        let queued = super::timed(
+            &mut self.stats,
+            rewards::Entity::find()
+                .filter(rewards::Column::Beneficiary.eq(account))
+                .filter(rewards::Column::ConsumedBlock.is_null())
+                .filter(rewards::Column::QueueIndex.gte(range.start))
+                .filter(rewards::Column::QueueIndex.lt(range.end))
+                .all(db),
+        )
+        .await?;
         for row in queued {
             self.rewards
                 .entry((row.receipt_id, row.role.clone()))
@@ -861,17 +942,24 @@ impl Batch {
         account: &str,
         block: i64,
     ) -> Result<&mut reward_queues::Model, DbErr> {
-        if !self.queues.contains_key(account) {
-            let row = reward_queues::Entity::find_by_id(account.to_owned())
-                .one(db)
-                .await?
-                .unwrap_or(reward_queues::Model {
+        if load!(
+            self.queues,
+            db,
+            reward_queues::Entity,
+            account.to_owned(),
+            account.to_owned()
+        )
+        .is_none()
+        {
+            self.queues.insert(
+                account.to_owned(),
+                reward_queues::Model {
                     account: account.to_owned(),
                     head: 0,
                     tail: 0,
                     updated_block: block,
-                });
-            self.queues.insert(account.to_owned(), row);
+                },
+            );
         }
         let q = self.queues.get_mut(account).expect("inserted above");
         q.updated_block = block;
@@ -887,18 +975,25 @@ impl Batch {
         amount: u128,
         how: PoolMove,
     ) -> Result<(), DbErr> {
-        if !self.pools.contains_key(token) {
+        if load!(
+            self.pools,
+            db,
+            reward_pools::Entity,
+            token.to_owned(),
+            token.to_owned()
+        )
+        .is_none()
+        {
             // A ledger that was never synced has empty pools.
-            let row = reward_pools::Entity::find_by_id(token.to_owned())
-                .one(db)
-                .await?
-                .unwrap_or(reward_pools::Model {
+            self.pools.insert(
+                token.to_owned(),
+                reward_pools::Model {
                     token: token.to_owned(),
                     available: U128(0),
                     reserved: U128(0),
                     updated_block: at.block,
-                });
-            self.pools.insert(token.to_owned(), row);
+                },
+            );
         }
         let p = self.pools.get_mut(token).expect("inserted above");
         p.updated_block = at.block;

@@ -1,7 +1,7 @@
 //! The locking contract: BT locks, their weight, and the lockers' Time
 //! dividends, replayed with the contract's accumulator arithmetic.
 
-use super::{i, name, u, write_rows, Batch, Checks, Ctx};
+use super::{i, name, ss58, u, write_rows, Batch, Checks, Ctx, Keys, Rows};
 use bizkey_store::amount::U128;
 use bizkey_store::column::{LockStatus, Named};
 use bizkey_store::entity::{
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// The rows of the locking contract a batch touched, by table.
 #[derive(Default)]
 pub(super) struct State {
-    locks: HashMap<String, locks::Model>,
+    pub(super) locks: Rows<String, locks::Model>,
     lock_history: Vec<lock_history::Model>,
     distributions: Vec<dividend_distributions::Model>,
     dividend_claims: Vec<dividend_claims::Model>,
@@ -36,6 +36,18 @@ impl State {
         write_rows(db, self.totals).await?;
         Ok(())
     }
+}
+
+/// The rows a locking event reads: the account's lock and the totals.
+pub(super) fn keys(event: &LockingEvent, keys: &mut Keys) {
+    use LockingEvent as E;
+    keys.locking_totals = true;
+    match event {
+        E::Locked(e) => keys.locks.insert(ss58(&e.account)),
+        E::Unlocked(e) => keys.locks.insert(ss58(&e.account)),
+        E::DividendsClaimed(e) => keys.locks.insert(ss58(&e.account)),
+        E::DividendsDistributed(_) => false,
+    };
 }
 
 impl Batch {
@@ -83,12 +95,12 @@ fn debt(weight: u128, acc: u128) -> u128 {
 }
 
 impl Batch {
-    /// The single totals row (zeros before the first lock).
-    async fn locking_totals<C: ConnectionTrait>(
+    /// Reads the single totals row into the batch (zeros before the first
+    /// lock).
+    pub(super) async fn locking_totals_read<C: ConnectionTrait>(
         &mut self,
         db: &C,
-        block: i64,
-    ) -> Result<&mut locking_totals::Model, DbErr> {
+    ) -> Result<(), DbErr> {
         if self.locking.totals.is_none() {
             let row = locking_totals::Entity::find_by_id(1)
                 .one(db)
@@ -99,9 +111,24 @@ impl Batch {
                     total_weight: U128(0),
                     acc_per_weight: U128(0),
                     dividends_reserved: U128(0),
-                    updated_block: block,
+                    updated_block: 0,
                 });
             self.locking.totals = Some(row);
+        }
+        Ok(())
+    }
+
+    /// The totals row, marked updated at `block`.
+    async fn locking_totals<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        block: i64,
+    ) -> Result<&mut locking_totals::Model, DbErr> {
+        if self.locking.totals.is_none() {
+            self.stats.load_misses += 1;
+            let t = std::time::Instant::now();
+            self.locking_totals_read(db).await?;
+            self.stats.load_ns += crate::metrics::ns(t.elapsed());
         }
         let t = self.locking.totals.as_mut().expect("loaded above");
         t.updated_block = block;

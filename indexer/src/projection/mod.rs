@@ -1,7 +1,7 @@
 //! Projects decoded events into the SQL tables, one batch of blocks at a
 //! time inside the caller's transaction: this engine, and one module per
 //! contract (`token`, `registry`, `ledger`, `vesting`, `locking`,
-//! `super_nodes`, `governance`, `tasks`) that applies that contract's event
+//! `super_nodes`, `governance`, `tasks`, `reviews`) that applies that contract's event
 //! enum (`bizkey-types`) to the rows it owns.
 //!
 //! A batch reads the rows it changes lazily into memory, applies its events
@@ -15,6 +15,7 @@
 //! fatal.
 
 use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
+use crate::metrics::ns;
 use crate::source::RawBlock;
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{
@@ -28,9 +29,12 @@ use bizkey_store::repo::upsert;
 use bizkey_types::ledger::LedgerParams;
 use bizkey_types::roles::RoleChanged;
 use bizkey_types::{AccountId, Named};
+use prefetch::{Keys, Rows};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait};
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
 use subxt::utils::AccountId32;
 
 /// SS58 (prefix 42) of an ink! account.
@@ -67,6 +71,15 @@ pub struct BatchStats {
     /// State transitions that contradict what was indexed before (a bug or
     /// a database that missed history); logged, never fatal.
     pub inconsistencies: u64,
+    /// Time (ns) spent reading rows, applying events in memory, writing
+    /// rows and scoring (the follower's stage counters).
+    pub load_ns: u64,
+    pub apply_ns: u64,
+    pub write_ns: u64,
+    pub score_ns: u64,
+    /// Rows read by a query of their own because the batch's pre-pass did
+    /// not foresee them.
+    pub load_misses: u64,
 }
 
 /// Something to run on the receipts a batch confirmed, inside the batch's
@@ -81,10 +94,102 @@ pub trait ConfirmedReceipts: Send + Sync {
     ) -> Result<(), DbErr>;
 }
 
+/// Decodes blocks for the projection; cheap to clone, so that the fetching
+/// task decodes while the projection applies the batch before.
+#[derive(Clone)]
+pub struct BlockDecoder {
+    decoder: Arc<Decoder>,
+    contracts: Arc<HashMap<[u8; 32], ContractKind>>,
+}
+
+/// A block ready for the projection: what its `blocks` row needs, and its
+/// suite events decoded with their `events` rows.
+pub struct DecodedBlock {
+    pub number: u64,
+    pub hash: [u8; 32],
+    pub parent_hash: [u8; 32],
+    /// `Timestamp::Now` (ms; 0 for the genesis block).
+    pub timestamp: u64,
+    /// Contract events in the block, of the suite or not.
+    pub contract_events: usize,
+    /// Events of contracts outside the suite.
+    unknown: u64,
+    items: Vec<Item>,
+    decode_ns: u64,
+}
+
+/// One suite event: where, its `events` row, and the event unless it did
+/// not decode.
+struct Item {
+    at: Ctx,
+    row: events::Model,
+    event: Option<Event>,
+}
+
+impl DecodedBlock {
+    /// Time (ns) its decoding took.
+    pub fn decode_ns(&self) -> u64 {
+        self.decode_ns
+    }
+}
+
+impl BlockDecoder {
+    /// Decodes the suite's events of `block` (logging those that do not
+    /// decode).
+    pub fn decode(&self, block: RawBlock) -> DecodedBlock {
+        let started = Instant::now();
+        let mut unknown = 0;
+        let mut items = Vec::with_capacity(block.events.len());
+        for raw in &block.events {
+            let Some(&kind) = self.contracts.get(&raw.contract.0) else {
+                unknown += 1;
+                tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
+                continue;
+            };
+            let at = Ctx {
+                block: i(block.number),
+                index: i(raw.event_index),
+                timestamp: i(block.timestamp),
+                kind,
+            };
+            let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
+            if let Err(e) = &decoded {
+                log_undecodable(block.number, raw.event_index, kind, e);
+            }
+            let (name, data, event) = match decoded {
+                Ok(Decoded { name, event, json }) => {
+                    (Some(name.to_owned()), Some(json), Some(event))
+                }
+                Err(_) => (None, None, None),
+            };
+            let row = events::Model {
+                block_number: at.block,
+                event_index: at.index,
+                extrinsic_index: raw.extrinsic_index.map(i),
+                contract: raw.contract.to_string(),
+                contract_kind: kind.name().to_owned(),
+                name,
+                data,
+                raw: hex0x(&raw.data),
+            };
+            items.push(Item { at, row, event });
+        }
+        DecodedBlock {
+            number: block.number,
+            hash: block.hash,
+            parent_hash: block.parent_hash,
+            timestamp: block.timestamp,
+            contract_events: block.events.len(),
+            unknown,
+            items,
+            decode_ns: ns(started.elapsed()),
+        }
+    }
+}
+
 /// The projection: which contracts are the suite's, and how to decode them.
 pub struct Projection {
-    decoder: Decoder,
-    contracts: HashMap<[u8; 32], ContractKind>,
+    decoder: BlockDecoder,
     hook: Option<Box<dyn ConfirmedReceipts>>,
 }
 
@@ -92,8 +197,10 @@ impl Projection {
     /// A projection of the suite made of `contracts`.
     pub fn new(contracts: HashMap<[u8; 32], ContractKind>) -> Self {
         Self {
-            decoder: Decoder::new(),
-            contracts,
+            decoder: BlockDecoder {
+                decoder: Arc::new(Decoder::new()),
+                contracts: Arc::new(contracts),
+            },
             hook: None,
         }
     }
@@ -104,56 +211,72 @@ impl Projection {
         self
     }
 
-    /// Applies `blocks` (consecutive, in order) inside `db`'s transaction.
+    /// The decoder of this projection's blocks.
+    pub fn decoder(&self) -> BlockDecoder {
+        self.decoder.clone()
+    }
+
+    /// Applies `blocks` (consecutive, in order) inside `db`'s transaction:
+    /// reads every row the batch's events touch (one query per table), applies
+    /// the events in memory in chain order, writes the touched rows back
+    /// with multi-row upserts, then runs the hook on the confirmed receipts.
     ///
     /// # Errors
     /// Database errors only: unknown and undecodable events are counted.
     pub async fn apply(
         &self,
         db: &sea_orm::DatabaseTransaction,
-        blocks: &[RawBlock],
+        blocks: Vec<DecodedBlock>,
     ) -> Result<BatchStats, DbErr> {
         let mut batch = Batch::default();
-        for block in blocks {
-            for raw in &block.events {
-                let Some(&kind) = self.contracts.get(&raw.contract.0) else {
-                    batch.stats.unknown += 1;
-                    tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
-                    continue;
-                };
-                batch.stats.events += 1;
-                let at = Ctx {
-                    block: i(block.number),
-                    index: i(raw.event_index),
-                    timestamp: i(block.timestamp),
-                    kind,
-                };
-                let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
-                batch.events.push(events::Model {
-                    block_number: at.block,
-                    event_index: at.index,
-                    extrinsic_index: raw.extrinsic_index.map(i),
-                    contract: raw.contract.to_string(),
-                    contract_kind: kind.name().to_owned(),
-                    name: decoded.as_ref().ok().map(|d| d.name.to_owned()),
-                    data: decoded.as_ref().ok().map(|d| d.json.clone()),
-                    raw: hex0x(&raw.data),
-                });
-                match decoded {
-                    Ok(Decoded { event, .. }) => batch.apply(db, &at, event).await?,
-                    Err(e) => {
-                        batch.stats.undecodable += 1;
-                        log_undecodable(block.number, raw.event_index, kind, &e);
-                    }
+        let mut keys = Keys::default();
+        for block in &blocks {
+            batch.stats.unknown += block.unknown;
+            for item in &block.items {
+                if let Some(event) = &item.event {
+                    event_keys(&item.at, event, &mut keys);
                 }
             }
         }
-        let stats = batch.stats;
+        batch.prefetch(db, keys).await?;
+        let started = Instant::now();
+        let load_before = batch.stats.load_ns;
+        for block in blocks {
+            for Item { at, row, event } in block.items {
+                batch.stats.events += 1;
+                batch.events.push(row);
+                match event {
+                    Some(event) => batch.apply(db, &at, event).await?,
+                    None => batch.stats.undecodable += 1,
+                }
+            }
+        }
+        let mut stats = batch.stats;
+        stats.apply_ns =
+            ns(started.elapsed()).saturating_sub(stats.load_ns.saturating_sub(load_before));
+        let t = Instant::now();
         let confirmed = batch.flush(db).await?;
+        stats.write_ns = ns(t.elapsed());
+        let t = Instant::now();
         if let Some(hook) = &self.hook {
             hook.on_confirmed(db, &confirmed).await?;
         }
+        stats.score_ns = ns(t.elapsed());
         Ok(stats)
+    }
+}
+
+/// The rows `event` will read, by table (each contract module's `keys`).
+fn event_keys(at: &Ctx, event: &Event, keys: &mut Keys) {
+    match event {
+        Event::Token(e) => token::keys(at, e, keys),
+        Event::Registry(e) => registry::keys(e, keys),
+        Event::Ledger(e) => ledger::keys(e, keys),
+        Event::Vesting(e) => vesting::keys(e, keys),
+        Event::Locking(e) => locking::keys(e, keys),
+        Event::SuperNodes(e) => super_nodes::keys(e, keys),
+        Event::Governance(e) => governance::keys(e, keys),
+        Event::Tasks(e) => tasks::keys(e, keys),
     }
 }
 
@@ -175,30 +298,32 @@ struct Batch {
     stats: BatchStats,
     events: Vec<events::Model>,
     accounts: BTreeMap<String, i64>,
-    balances: HashMap<(String, String), token_balances::Model>,
-    supply: HashMap<String, token_supply::Model>,
+    balances: Rows<(String, String), token_balances::Model>,
+    supply: Rows<String, token_supply::Model>,
     transfers: Vec<token_transfers::Model>,
     allowances: HashMap<(String, String, String), token_allowances::Model>,
     roles: HashMap<(String, String), roles::Model>,
-    merchants: HashMap<String, merchants::Model>,
+    merchants: Rows<String, merchants::Model>,
     merchant_history: Vec<merchant_status_history::Model>,
-    customers: HashMap<String, customers::Model>,
+    customers: Rows<String, customers::Model>,
     customer_history: Vec<customer_status_history::Model>,
     referrals: Vec<referrals::Model>,
-    receipts: HashMap<i64, receipts::Model>,
+    receipts: Rows<i64, receipts::Model>,
     confirmed: Vec<i64>,
     receipt_history: Vec<receipt_status_history::Model>,
     rewards: HashMap<(i64, String), rewards::Model>,
+    /// Receipts whose reward entries were read.
+    rewards_read: HashSet<i64>,
     claims: Vec<reward_claims::Model>,
-    pools: HashMap<String, reward_pools::Model>,
-    queues: HashMap<String, reward_queues::Model>,
+    pools: Rows<String, reward_pools::Model>,
+    queues: Rows<String, reward_queues::Model>,
     params: Option<LedgerParams>,
     params_rows: Vec<ledger_params::Model>,
-    ledger_merchants: HashMap<String, ledger_merchants::Model>,
-    visits: HashMap<(String, String), visits::Model>,
+    ledger_merchants: Rows<String, ledger_merchants::Model>,
+    visits: Rows<(String, String), visits::Model>,
     bizpower: Vec<bizpower::Model>,
-    klines: HashMap<(String, String, i64), klines::Model>,
-    days: HashMap<(String, i64), merchant_days::Model>,
+    klines: Rows<(String, String, i64), klines::Model>,
+    days: Rows<(String, i64), merchant_days::Model>,
     ratings: Vec<ratings::Model>,
     reactions: Vec<reactions::Model>,
     vesting: vesting::State,
@@ -208,24 +333,14 @@ struct Batch {
     tasks: tasks::State,
 }
 
-/// Loads a row into a batch map unless it is there already.
-macro_rules! load {
-    ($map:expr, $db:expr, $entity:ty, $key:expr, $id:expr) => {{
-        let key = $key;
-        if !$map.contains_key(&key) {
-            if let Some(row) = <$entity>::find_by_id($id).one($db).await? {
-                $map.insert(key.clone(), row);
-            }
-        }
-        $map.get_mut(&key)
-    }};
-}
-
 // After `load!`, which they use.
+#[macro_use]
+mod prefetch;
 mod governance;
 mod ledger;
 mod locking;
 mod registry;
+mod reviews;
 mod super_nodes;
 mod tasks;
 mod token;
@@ -285,6 +400,10 @@ impl Batch {
             Event::SuperNodes(e) => self.super_nodes(db, at, e).await,
             Event::Governance(e) => self.governance(db, at, e).await,
             Event::Tasks(e) => self.tasks(db, at, e).await,
+            Event::Reviews(e) => {
+                self.reviews(at, e);
+                Ok(())
+            }
         }
     }
 
@@ -366,6 +485,17 @@ impl Batch {
         self.tasks.flush(db).await?;
         Ok(confirmed)
     }
+}
+
+/// Runs a read of the batch's rows outside the pre-pass, timed as a load.
+async fn timed<T>(
+    stats: &mut BatchStats,
+    read: impl std::future::Future<Output = Result<T, DbErr>>,
+) -> Result<T, DbErr> {
+    let t = Instant::now();
+    let out = read.await;
+    stats.load_ns += ns(t.elapsed());
+    out
 }
 
 type ActiveOf<M> = <<M as ModelTrait>::Entity as EntityTrait>::ActiveModel;

@@ -1,12 +1,25 @@
 //! The registry: merchants, customers, their statuses and referrals.
 
-use super::{i, name, ss58, u, Batch, Ctx};
+use super::{i, name, ss58, u, Batch, Ctx, Keys};
 use bizkey_store::entity::{
     customer_status_history, customers, merchant_status_history, merchants, referrals,
 };
 use bizkey_store::hex0x;
 use bizkey_types::registry::{CustomerStatus, MerchantStatus, RegistryEvent};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+/// The rows a registry event reads: the merchant or customer it changes.
+pub(super) fn keys(event: &RegistryEvent, keys: &mut Keys) {
+    use RegistryEvent as E;
+    match event {
+        E::MerchantUpdated(e) => keys.merchants.insert(ss58(&e.merchant)),
+        E::TimeShareChanged(e) => keys.merchants.insert(ss58(&e.merchant)),
+        E::MerchantStatusChanged(e) => keys.merchants.insert(ss58(&e.merchant)),
+        E::CustomerRegistered(e) => keys.customers.insert(ss58(&e.customer)),
+        E::CustomerStatusChanged(e) => keys.customers.insert(ss58(&e.customer)),
+        E::MerchantRegistered(_) | E::RoleChanged(_) => false,
+    };
+}
 
 impl Batch {
     /// Applies one event of the registry.

@@ -1,7 +1,7 @@
 //! The super-node contract: candidates and their bonds, elections and
 //! removals, merchants' platforms and verification votes.
 
-use super::{i, name, u, write_rows, Batch, Checks, Ctx};
+use super::{i, name, ss58, u, write_rows, Batch, Checks, Ctx, Keys, Rows};
 use bizkey_store::entity::{
     merchant_platforms, super_node_candidates, super_node_history, verification_decisions,
     verification_votes,
@@ -19,7 +19,7 @@ use std::collections::HashMap;
 /// The rows of the super-nodes contract a batch touched, by table.
 #[derive(Default)]
 pub(super) struct State {
-    candidates: HashMap<String, super_node_candidates::Model>,
+    pub(super) candidates: Rows<String, super_node_candidates::Model>,
     candidate_history: Vec<super_node_history::Model>,
     verification_votes: Vec<verification_votes::Model>,
     verification_decisions: Vec<verification_decisions::Model>,
@@ -36,6 +36,23 @@ impl State {
         write_rows(db, self.platforms.into_values()).await?;
         Ok(())
     }
+}
+
+/// The rows a super-nodes event reads: the candidate it moves.
+pub(super) fn keys(event: &SuperNodeEvent, keys: &mut Keys) {
+    use SuperNodeEvent as E;
+    let account = match event {
+        E::CandidateRegistered(e) => &e.candidate,
+        E::CandidateWithdrawn(e) => &e.candidate,
+        E::BondWithdrawn(e) => &e.candidate,
+        E::SuperNodeElected(e) => &e.node,
+        E::SuperNodeRemoved(e) => &e.node,
+        E::PlatformChanged(_)
+        | E::VerificationVoted(_)
+        | E::VerificationDecided(_)
+        | E::RoleChanged(_) => return,
+    };
+    keys.candidates.insert(ss58(account));
 }
 
 impl Batch {

@@ -2,7 +2,7 @@
 //! and the receipts they used, replayed as the contract moves them
 //! (`escrow = paid + refunded + pool + reserved` per task).
 
-use super::{i, name, u, write_rows, Batch, Checks, Ctx};
+use super::{i, name, ss58, u, write_rows, Batch, Checks, Ctx, Keys, Rows};
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{
     task_completions, task_history, task_participants, task_receipts, tasks,
@@ -15,15 +15,14 @@ use bizkey_types::tasks::{
     TaskRefunded,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
-use std::collections::HashMap;
 
 /// The rows of the tasks contract a batch touched, by table.
 #[derive(Default)]
 pub(super) struct State {
     /// Time (into the contract, out of it) of the event being applied.
     flow: (u128, u128),
-    rows: HashMap<i64, tasks::Model>,
-    participants: HashMap<(i64, String), task_participants::Model>,
+    pub(super) rows: Rows<i64, tasks::Model>,
+    pub(super) participants: Rows<(i64, String), task_participants::Model>,
     completions: Vec<task_completions::Model>,
     task_receipts: Vec<task_receipts::Model>,
     task_history: Vec<task_history::Model>,
@@ -38,6 +37,27 @@ impl State {
         write_rows(db, self.task_receipts).await?;
         write_rows(db, self.task_history).await?;
         Ok(())
+    }
+}
+
+/// The rows a tasks event reads: the task, and the customer's
+/// participation in it.
+pub(super) fn keys(event: &TaskEvent, keys: &mut Keys) {
+    use TaskEvent as E;
+    let (id, customer) = match event {
+        E::TaskCreated(_) => return,
+        E::TaskJoined(e) => (e.id, Some(&e.customer)),
+        E::ActionAttested(e) => (e.id, Some(&e.customer)),
+        E::TaskCompleted(e) => (e.id, Some(&e.customer)),
+        E::GroupGoalReached(e) => (e.id, None),
+        E::GroupShareCollected(e) => (e.id, Some(&e.customer)),
+        E::ParticipantPenalized(e) => (e.id, Some(&e.customer)),
+        E::StakeWithdrawn(e) => (e.id, Some(&e.customer)),
+        E::TaskRefunded(e) => (e.id, None),
+    };
+    keys.tasks.insert(i(id));
+    if let Some(c) = customer {
+        keys.participants.insert((i(id), ss58(c)));
     }
 }
 

@@ -1,10 +1,24 @@
 //! The token contracts (Biz, Time): balances, supply, transfers, allowances.
 
-use super::{u, Batch, Ctx};
+use super::{ss58, u, Batch, Ctx, Keys};
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{token_allowances, token_balances, token_supply, token_transfers};
 use bizkey_types::psp22::TokenEvent;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+/// The rows a token event reads: the balances it moves, the supply of a
+/// mint or burn.
+pub(super) fn keys(at: &Ctx, event: &TokenEvent, keys: &mut Keys) {
+    if let TokenEvent::Transfer(e) = event {
+        let token = at.kind.token().unwrap_or("?");
+        for side in [&e.from, &e.to] {
+            match side {
+                Some(a) => keys.balances.insert((token.to_owned(), ss58(a))),
+                None => keys.supply.insert(token.to_owned()),
+            };
+        }
+    }
+}
 
 impl Batch {
     /// Applies one event of a token contract.
@@ -88,17 +102,24 @@ impl Batch {
         block: i64,
     ) -> Result<&mut token_balances::Model, DbErr> {
         let key = (token.to_owned(), account.to_owned());
-        if !self.balances.contains_key(&key) {
-            let row = token_balances::Entity::find_by_id((token.to_owned(), account.to_owned()))
-                .one(db)
-                .await?
-                .unwrap_or(token_balances::Model {
+        if load!(
+            self.balances,
+            db,
+            token_balances::Entity,
+            key.clone(),
+            key.clone()
+        )
+        .is_none()
+        {
+            self.balances.insert(
+                key.clone(),
+                token_balances::Model {
                     token: token.to_owned(),
                     account: account.to_owned(),
                     balance: U128(0),
                     updated_block: block,
-                });
-            self.balances.insert(key.clone(), row);
+                },
+            );
         }
         let b = self.balances.get_mut(&key).expect("inserted above");
         b.updated_block = block;
@@ -113,16 +134,23 @@ impl Batch {
         value: u128,
         mint: bool,
     ) -> Result<(), DbErr> {
-        if !self.supply.contains_key(token) {
-            let row = token_supply::Entity::find_by_id(token.to_owned())
-                .one(db)
-                .await?
-                .unwrap_or(token_supply::Model {
+        if load!(
+            self.supply,
+            db,
+            token_supply::Entity,
+            token.to_owned(),
+            token.to_owned()
+        )
+        .is_none()
+        {
+            self.supply.insert(
+                token.to_owned(),
+                token_supply::Model {
                     token: token.to_owned(),
                     total_supply: U128(0),
                     updated_block: block,
-                });
-            self.supply.insert(token.to_owned(), row);
+                },
+            );
         }
         let s = self.supply.get_mut(token).expect("inserted above");
         s.updated_block = block;

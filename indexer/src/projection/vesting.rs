@@ -1,18 +1,17 @@
 //! The vesting contract: the four allocations, releases and ecosystem spends.
 
-use super::{i, name, u, write_rows, Batch, Checks, Ctx};
+use super::{i, name, u, write_rows, Batch, Checks, Ctx, Keys, Rows};
 use bizkey_store::entity::{ecosystem_spends, vesting_releases, vesting_schedules};
 use bizkey_types::vesting::VestingEvent;
 use bizkey_types::vesting::{
     Allocation, BeneficiaryChanged, EcosystemSpent, Released, VestingCreated,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
-use std::collections::HashMap;
 
 /// The rows of the vesting contract a batch touched, by table.
 #[derive(Default)]
 pub(super) struct State {
-    schedules: HashMap<String, vesting_schedules::Model>,
+    pub(super) schedules: Rows<String, vesting_schedules::Model>,
     releases: Vec<vesting_releases::Model>,
     ecosystem_spends: Vec<ecosystem_spends::Model>,
 }
@@ -25,6 +24,18 @@ impl State {
         write_rows(db, self.ecosystem_spends).await?;
         Ok(())
     }
+}
+
+/// The rows a vesting event reads: the allocation's schedule.
+pub(super) fn keys(event: &VestingEvent, keys: &mut Keys) {
+    use VestingEvent as E;
+    let allocation = match event {
+        E::BeneficiaryChanged(e) => e.allocation,
+        E::Released(e) => e.allocation,
+        E::EcosystemSpent(_) => Allocation::Ecosystem,
+        E::VestingCreated(_) | E::RoleChanged(_) => return,
+    };
+    keys.schedules.insert(name(allocation));
 }
 
 impl Batch {

@@ -21,6 +21,11 @@ use ink::storage::traits::StorageLayout;
 /// A receipt's sequential id.
 pub type ReceiptId = u64;
 
+/// Most pending entries governance's removal of an account forfeits in its
+/// own call (each costs about as much as a claimed entry); anyone forfeits
+/// the rest of a removed account's entries with `forfeit_pending`.
+pub const REMOVAL_FORFEITS: u32 = 64;
+
 /// Longest challenge window and expiry a parameter change may set (30 days).
 pub const MAX_PERIOD_MS: u64 = 30 * DAY_MS;
 
@@ -52,34 +57,6 @@ pub enum ReceiptStatus {
 pub enum Token {
     Biz,
     Time,
-}
-
-/// A public reaction to a confirmed receipt (ch. 3.5 关联信息).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, StorageLayout))]
-pub enum Reaction {
-    Like,
-    Comment,
-    Share,
-    Reply,
-    View,
-}
-
-/// A rating of the other side of a confirmed receipt, scores 1..=5.
-// The SCALE derive casts the variant index to u8 (two variants): the lint
-// cargo-contract enforces flags it on enums with fields.
-#[allow(clippy::cast_possible_truncation)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-pub enum Rating {
-    /// The customer rates the merchant.
-    Merchant {
-        product: u8,
-        service: u8,
-        environment: u8,
-    },
-    /// The merchant rates the customer.
-    Customer { score: u8 },
 }
 
 /// The on-chain fields of a sale, as the opening side declares them and the
@@ -127,9 +104,6 @@ pub struct Receipt {
     pub time: Balance,
     /// The Time referral bonus for the customer's referrer.
     pub referral_time: Balance,
-    /// Bit 0: the customer rated the merchant; bit 1: the merchant rated the
-    /// customer.
-    pub rated: u8,
 }
 
 /// Who gets what for one confirmed receipt.
@@ -360,10 +334,6 @@ pub enum LedgerError {
     /// The registry pushed a new customer with a referrer for an account the
     /// ledger knows already (a referrer cannot be added later).
     CustomerExists,
-    /// This side has rated this receipt already.
-    AlreadyRated,
-    /// A score outside 1..=5.
-    InvalidRating,
     /// A sum overflowed (no real input reaches it).
     Overflow,
     /// The role cannot be set on this contract.
@@ -377,6 +347,8 @@ pub enum LedgerError {
     /// pending entries were dropped (a claim after the flag, a removal), or
     /// the pool no longer has them available.
     RewardsForfeited,
+    /// The account was removed: its rewards are forfeited, not claimed.
+    AccountRemoved,
 }
 
 #[cfg(feature = "std")]
@@ -504,6 +476,8 @@ pub struct PendingForfeited {
     pub time: Balance,
     /// Entries dropped (those of flagged or refunded receipts included).
     pub entries: u64,
+    /// Entries still queued: a later `forfeit_pending` drops them.
+    pub remaining: u64,
 }
 
 /// The reward pools after a sync with the tokens' balances.
@@ -528,41 +502,6 @@ pub struct ParamsChanged {
 pub struct MerchantSynced {
     pub merchant: AccountId,
     pub info: MerchantInfo,
-}
-
-/// The customer rated the merchant (scores 1..=5).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MerchantRated {
-    pub id: ReceiptId,
-    pub merchant: AccountId,
-    pub customer: AccountId,
-    pub product: u8,
-    pub service: u8,
-    pub environment: u8,
-    pub comment: Option<Hash>,
-}
-
-/// The merchant rated the customer (score 1..=5).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerRated {
-    pub id: ReceiptId,
-    pub merchant: AccountId,
-    pub customer: AccountId,
-    pub score: u8,
-    pub comment: Option<Hash>,
-}
-
-/// Someone liked, commented, shared, replied to or viewed a confirmed
-/// receipt; the content (comment text, share channel, …) stays off-chain.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reacted {
-    pub id: ReceiptId,
-    pub account: AccountId,
-    pub kind: Reaction,
-    pub content: Hash,
 }
 
 /// What other contracts call on the ledger: tasks read receipts and
@@ -611,9 +550,6 @@ contract_events! {
         PoolSynced,
         ParamsChanged,
         MerchantSynced,
-        MerchantRated,
-        CustomerRated,
-        Reacted,
         RoleChanged,
     }
 }

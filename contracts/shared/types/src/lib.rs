@@ -55,6 +55,7 @@ pub mod locking;
 mod named;
 pub mod psp22;
 pub mod registry;
+pub mod reviews;
 pub mod roles;
 pub mod super_nodes;
 pub mod tasks;

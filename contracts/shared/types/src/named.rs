@@ -44,7 +44,7 @@ named! {
     crate::ledger::Side { Merchant, Customer }
     crate::ledger::ReceiptStatus { Open, Confirmed, Cancelled, Flagged, Refunded }
     crate::ledger::Token { Biz = "biz", Time = "time" }
-    crate::ledger::Reaction { Like, Comment, Share, Reply, View }
+    crate::reviews::Reaction { Like, Comment, Share, Reply, View }
     crate::registry::Category { Restaurant, Cafe, Grocery, Bakery, Bar, Retail, Beauty, Services, Other }
     crate::registry::MerchantStatus { Pending, Verified, Suspended, Removed }
     crate::registry::CustomerStatus { Active, Suspended, Removed }
@@ -75,7 +75,7 @@ mod tests {
         round_trips::<crate::ledger::Side>();
         round_trips::<ReceiptStatus>();
         round_trips::<Token>();
-        round_trips::<crate::ledger::Reaction>();
+        round_trips::<crate::reviews::Reaction>();
         round_trips::<crate::registry::Category>();
         round_trips::<crate::registry::MerchantStatus>();
         round_trips::<crate::registry::CustomerStatus>();
