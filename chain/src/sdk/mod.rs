@@ -54,6 +54,7 @@ pub enum Refusal {
     Locking(LockingError),
     Governance(GovernanceError),
     Tasks(TasksError),
+    Reviews(ReviewsError),
 }
 
 impl std::fmt::Display for Refusal {
@@ -66,6 +67,7 @@ impl std::fmt::Display for Refusal {
             Self::Locking(e) => write!(f, "{e:?}"),
             Self::Governance(e) => write!(f, "{e:?}"),
             Self::Tasks(e) => write!(f, "{e:?}"),
+            Self::Reviews(e) => write!(f, "{e:?}"),
         }
     }
 }
@@ -86,6 +88,7 @@ refusal_from!(
     Locking(LockingError),
     Governance(GovernanceError),
     Tasks(TasksError),
+    Reviews(ReviewsError),
 );
 
 /// What can go wrong using the SDK.

@@ -8,8 +8,7 @@ use bizkey_store::amount::U128;
 use bizkey_store::column::{RewardStatus, KLINE_INTERVALS};
 use bizkey_store::entity::{
     bizpower, customers, klines, ledger_merchants, ledger_params, merchant_days,
-    receipt_status_history, receipts, reward_claims, reward_pools, reward_queues,
-    rewards, visits,
+    receipt_status_history, receipts, reward_claims, reward_pools, reward_queues, rewards, visits,
 };
 use bizkey_store::hex0x;
 
@@ -62,13 +61,7 @@ pub(super) fn keys(event: &LedgerEvent, keys: &mut Keys) {
         E::MerchantSynced(e) => {
             keys.ledger_merchants.insert(ss58(&e.merchant));
         }
-        E::ReceiptOpened(_)
-        | E::PoolSynced(_)
-        | E::ParamsChanged(_)
-        | E::MerchantRated(_)
-        | E::CustomerRated(_)
-        | E::Reacted(_)
-        | E::RoleChanged(_) => {}
+        E::ReceiptOpened(_) | E::PoolSynced(_) | E::ParamsChanged(_) | E::RoleChanged(_) => {}
     }
 }
 

@@ -277,6 +277,8 @@ fn event_keys(at: &Ctx, event: &Event, keys: &mut Keys) {
         Event::SuperNodes(e) => super_nodes::keys(e, keys),
         Event::Governance(e) => governance::keys(e, keys),
         Event::Tasks(e) => tasks::keys(e, keys),
+        // Reviews only add rows.
+        Event::Reviews(_) => {}
     }
 }
 
