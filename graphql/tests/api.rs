@@ -1,8 +1,6 @@
 //! Answers against what was written, errors, limits and batching.
 
-use crate::harness::{
-    commit_batch, errors, ok, receipt_row, seed, served, ss58, TestDb, ENGINES,
-};
+use crate::harness::{commit_batch, errors, ok, receipt_row, seed, served, ss58, TestDb, ENGINES};
 use bizkey_store::detail::{Item, ReceiptDetail};
 use bizkey_store::hex0x;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
