@@ -267,15 +267,24 @@ macro_rules! pools {
             .submit()
             .await
             .expect("sync failed");
-        let topic = <PoolSynced as Event>::SIGNATURE_TOPIC.expect("has a signature");
-        let events = result.contract_emitted_events()?;
-        let e = events
-            .iter()
-            .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
-            .expect("a PoolSynced event");
-        let synced = PoolSynced::decode(&mut &e.event.data[..])?;
+        let synced: PoolSynced = emitted(&result.contract_emitted_events()?);
         (synced.biz, synced.time)
     }};
+}
+
+/// The first event of type `E` among a call's events (by its signature
+/// topic), decoded.
+fn emitted<E: Event + Decode>(
+    events: &[ink_e2e::events::EventWithTopics<
+        ink_e2e::events::ContractEmitted<ink::env::DefaultEnvironment>,
+    >],
+) -> E {
+    let topic = E::SIGNATURE_TOPIC.expect("has a signature");
+    let e = events
+        .iter()
+        .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
+        .unwrap_or_else(|| panic!("a {} event", std::any::type_name::<E>()));
+    E::decode(&mut &e.event.data[..]).expect("decodes")
 }
 
 /// The `ReceiptConfirmed` among a call's events.
@@ -284,12 +293,7 @@ fn confirmed(
         ink_e2e::events::ContractEmitted<ink::env::DefaultEnvironment>,
     >],
 ) -> ReceiptConfirmed {
-    let topic = <ReceiptConfirmed as Event>::SIGNATURE_TOPIC.expect("has a signature");
-    let e = events
-        .iter()
-        .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
-        .expect("a ReceiptConfirmed event");
-    ReceiptConfirmed::decode(&mut &e.event.data[..]).expect("decodes")
+    emitted(events)
 }
 
 #[ink_e2e::test]
@@ -649,13 +653,7 @@ async fn reviews_rate_and_react_on_the_ledgers_confirmed_receipts<Client: E2EBac
         .call(&ink_e2e::dave(), &rev.rate(sale, stars, None))
         .submit()
         .await?;
-    let e = rated.contract_emitted_events()?;
-    let topic = <MerchantRated as Event>::SIGNATURE_TOPIC.expect("has a signature");
-    let event = e
-        .iter()
-        .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
-        .expect("a MerchantRated event");
-    let m = MerchantRated::decode(&mut &event.event.data[..])?;
+    let m: MerchantRated = emitted(&rated.contract_emitted_events()?);
     assert_eq!(
         (m.id, m.merchant, m.customer),
         (sale, who(AccountKeyring::Bob), dave)
@@ -762,19 +760,13 @@ async fn attack_a_long_unclaimed_queue_cannot_block_a_removal<Client: E2EBackend
         .return_value();
     assert_eq!(claim, Err(LedgerError::AccountRemoved));
     // and a stranger forfeits them back to the pool, two entries a call
-    let topic = <PendingForfeited as Event>::SIGNATURE_TOPIC.expect("has a signature");
     let mut left = Vec::new();
     for _ in 0..2 {
         let result = client
             .call(&ink_e2e::eve(), &led.forfeit_pending(dave, 2))
             .submit()
             .await?;
-        let events = result.contract_emitted_events()?;
-        let e = events
-            .iter()
-            .find(|e| e.topics.first().map(|t| t.0) == Some(topic))
-            .expect("a PendingForfeited event");
-        let f = PendingForfeited::decode(&mut &e.event.data[..])?;
+        let f: PendingForfeited = emitted(&result.contract_emitted_events()?);
         left.push((f.entries, f.remaining));
     }
     assert_eq!(left, [(2, 1), (1, 0)]);
