@@ -38,7 +38,7 @@ step "contracts: unit, property and e2e tests (ink_e2e against the node)"
 (
   export CARGO_TARGET_DIR="$CONTRACTS_TARGET_DIR"
   cd contracts
-  cargo test -j"$jobs" --workspace --features e2e-tests
+  cargo test -j"$jobs" --no-fail-fast --workspace --features e2e-tests
 )
 
 step "contracts: release builds (cargo-contract)"
@@ -54,7 +54,7 @@ step "services: fmt, clippy"
 step "services: tests (real node, SQLite file, PostgreSQL)"
 (
   export CARGO_TARGET_DIR="$SERVICES_TARGET_DIR"
-  cargo test -j"$jobs" --workspace
+  cargo test -j"$jobs" --no-fail-fast --workspace
 )
 
 step "dApp tests: @polkadot/api-contract against a fresh dev node (tests/)"

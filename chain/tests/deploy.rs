@@ -59,6 +59,7 @@ async fn deploys_the_suite_and_writes_a_manifest_that_matches_the_chain() {
             "locking",
             "super_nodes",
             "tasks",
+            "reviews",
             "governance"
         ]
     );
