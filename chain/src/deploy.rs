@@ -273,11 +273,13 @@ pub const SUITE: &[ContractSpec] = &[
     ContractSpec {
         name: Locking,
         constructor: "new",
-        needs: &[BizToken, TimeToken],
+        // The registry says whose lock a removal ends.
+        needs: &[BizToken, TimeToken, Registry],
         args: |c| {
             Ok((
                 c.addr(BizToken)?,
                 c.addr(TimeToken)?,
+                c.addr(Registry)?,
                 c.options.lock_tiers.clone(),
             )
                 .encode())
@@ -401,6 +403,13 @@ pub const WIRING: &[WiringStep] = &[
         message: "set_role",
         needs: &[Ledger, Governance],
         args: |c| Ok((Role::Governance, Some(c.addr(Governance)?)).encode()),
+    },
+    WiringStep {
+        what: "ledger: the super nodes (covering nodes flag receipts)",
+        contract: Ledger,
+        message: "set_role",
+        needs: &[Ledger, SuperNodes],
+        args: |c| Ok((Role::SuperNodes, Some(c.addr(SuperNodes)?)).encode()),
     },
     WiringStep {
         what: "biz_token: governance",

@@ -11,7 +11,7 @@ use bizkey_types::{
     governance::*,
     ledger::{
         LedgerError, LedgerParams, Order, PendingForfeited, PoolSynced, ReceiptConfirmed,
-        ReceiptRestored, RewardCaps,
+        ReceiptFlagged, ReceiptRestored, RewardCaps,
     },
     locking::{DividendsClaimed, DividendsDistributed, LockTier, LockingApi, LockingError},
     math::{Channel, ShopCost, PPM},
@@ -174,7 +174,7 @@ macro_rules! suite {
             .instantiate(
                 "locking",
                 &ink_e2e::alice(),
-                &mut LockingRef::new(biz.account_id, time.account_id, tiers()),
+                &mut LockingRef::new(biz.account_id, time.account_id, registry, tiers()),
             )
             .submit()
             .await
@@ -333,14 +333,17 @@ macro_rules! lock {
 }
 
 /// Sleeps until the vote of `proposal` is over, then seals a block (alice
-/// declares no platform) so that the chain's clock moves past it.
+/// approves nobody for nothing) so that the chain's clock moves past it.
 macro_rules! wait_for_the_vote {
-    ($client:expr, $gov:expr, $nodes:expr, $id:expr) => {{
+    ($client:expr, $gov:expr, $biz:expr, $id:expr) => {{
         let (proposal, _) = read!($client, &$gov.proposal($id)).expect("proposal");
         loop {
             std::thread::sleep(std::time::Duration::from_millis(1_000));
             $client
-                .call(&ink_e2e::alice(), &$nodes.set_platform(None))
+                .call(
+                    &ink_e2e::alice(),
+                    &$biz.approve(AccountId::from([1; 32]), 0),
+                )
                 .submit()
                 .await
                 .expect("tick");
@@ -439,6 +442,20 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
             cafe(), None::<AccountId>, 500_000u32),
         "register merchant"
     );
+    // attack: a stranger declares django's platform, to pick who covers it;
+    // only a registered merchant declares its own
+    let (stranger, merchant) = (ink_e2e::ferdie(), ink_e2e::dave());
+    for (who, expected) in [
+        (&stranger, Err(SuperNodeError::NotMerchant)),
+        (&merchant, Ok(())),
+    ] {
+        let declared = client
+            .call(who, &nodes.set_platform(Some(7)))
+            .dry_run()
+            .await?
+            .return_value();
+        assert_eq!(declared, expected);
+    }
 
     // when bob proposes to elect charlie and to enter 训政, and votes for both
     // (dave, who has no lock, cannot vote; the authority cannot elect)
@@ -474,7 +491,7 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
         Err(GovernanceError::NotExecutable)
     );
     // a merchant cannot be verified by super nodes in 军政
-    wait_for_the_vote!(client, gov, nodes, tutelage);
+    wait_for_the_vote!(client, gov, biz, tutelage);
     let executed = client
         .call(&ink_e2e::eve(), &gov.execute(elect))
         .submit()
@@ -587,13 +604,34 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
         &gov.vote(constitution, true),
         "vote 宪政"
     );
+    // and to suspend django, which is executed in 宪政 (where the authority
+    // cannot suspend any more)
+    let suspend = submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.propose(
+            Action::SetSuspended {
+                account: django,
+                merchant: true,
+                suspended: true
+            },
+            Hash::from([5; 32])
+        ),
+        "propose suspension"
+    );
+    submit!(
+        client,
+        &ink_e2e::bob(),
+        &gov.vote(suspend, true),
+        "vote suspension"
+    );
     let spare = submit!(
         client,
         &ink_e2e::bob(),
         &gov.propose(Action::RemoveCustomer(django), Hash::from([4; 32])),
         "propose spare"
     );
-    wait_for_the_vote!(client, gov, nodes, constitution);
+    wait_for_the_vote!(client, gov, biz, constitution);
     submit!(
         client,
         &ink_e2e::eve(),
@@ -765,6 +803,22 @@ async fn referendums_lead_to_tutelage_where_super_nodes_verify_then_to_the_const
         ),
         Err(RegistryError::Unauthorized)
     );
+    // but a referendum still suspends a merchant
+    wait_for_the_vote!(client, gov, biz, suspend);
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &gov.execute(suspend),
+        "execute suspension"
+    );
+    let status: Option<bizkey_types::registry::Merchant> = read!(
+        client,
+        &message!(registry, "merchant" -> Option<bizkey_types::registry::Merchant>, django)
+    );
+    assert_eq!(
+        status.expect("registered").status,
+        MerchantStatus::Suspended
+    );
     Ok(())
 }
 
@@ -884,9 +938,10 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
     // given the suite with the registry pushing merchants to the funded
     // ledger (a 1 s challenge window); bob locks 1,000 BT; django runs a
     // verified café that sold to ferdie (django's Biz pending, ferdie's
-    // cashback claimed) and holds 50 BT
+    // cashback claimed), holds 50 BT, locks 10 more and bonds 100 as a
+    // super-node candidate
     let (
-        (registry, ledger, locking, _super_nodes, _gov_id, _vesting),
+        (registry, ledger, locking, super_nodes, _gov_id, vesting),
         (mut biz, mut time, mut locks, mut nodes, mut gov),
     ) = suite!(client);
     let (bob, django, ferdie) = (
@@ -903,7 +958,7 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
     );
     for (to, amount) in [
         (bob, 1_000 * UNIT),
-        (django, 50 * UNIT),
+        (django, 160 * UNIT),
         (ledger, 1_000_000 * UNIT),
     ] {
         submit!(
@@ -943,6 +998,19 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
         locking,
         1_000 * UNIT,
         0
+    );
+    lock!(client, &ink_e2e::dave(), biz, locks, locking, 10 * UNIT, 0);
+    submit!(
+        client,
+        &ink_e2e::dave(),
+        &biz.approve(super_nodes, 100 * UNIT),
+        "approve bond"
+    );
+    submit!(
+        client,
+        &ink_e2e::dave(),
+        &nodes.register_candidate(Scope::Region(b"u4".to_vec()), 100 * UNIT),
+        "bond"
     );
     submit!(
         client,
@@ -1014,6 +1082,7 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
     assert_eq!(cashback, rewards.customer_time);
     assert!(cashback > 0);
     let supply = read!(client, &biz.total_supply());
+    let treasury = read!(client, &biz.balance_of(vesting));
     let pool_time = read!(client, &time.balance_of(ledger));
 
     // when bob proposes django's removal and the clawback of ferdie's
@@ -1040,7 +1109,7 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
     for id in [removal, clawback] {
         submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
     }
-    wait_for_the_vote!(client, gov, nodes, clawback);
+    wait_for_the_vote!(client, gov, biz, clawback);
     submit!(
         client,
         &ink_e2e::eve(),
@@ -1066,14 +1135,15 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
             .map(|e| e.event.data.clone())
     };
 
-    // then its 50 BT are burned, its pending Biz is back in the pool, the
-    // registry says removed and the ledger takes no more sales from it
+    // then its 50 BT and the 10 of its lock are burned, its bond is in the
+    // treasury, its pending Biz is back in the pool, the registry says
+    // removed and the ledger takes no more sales from it
     let removed = AccountRemoved::decode(
         &mut &find(<AccountRemoved as Event>::SIGNATURE_TOPIC).expect("AccountRemoved")[..],
     )?;
     assert_eq!(
         (removed.account, removed.merchant, removed.burned),
-        (django, true, 50 * UNIT)
+        (django, true, 60 * UNIT)
     );
     let forfeited = PendingForfeited::decode(
         &mut &find(<PendingForfeited as Event>::SIGNATURE_TOPIC).expect("PendingForfeited")[..],
@@ -1089,7 +1159,13 @@ async fn a_merchant_removed_by_referendum_loses_its_biz_and_pending_rewards<Clie
         (django, rewards.merchant_biz, 0, 1, 0)
     );
     assert_eq!(read!(client, &biz.balance_of(django)), 0);
-    assert_eq!(read!(client, &biz.total_supply()), supply - 50 * UNIT);
+    assert_eq!(read!(client, &biz.total_supply()), supply - 60 * UNIT);
+    assert_eq!(read!(client, &locks.lock_of(django)), None);
+    assert_eq!(read!(client, &nodes.candidate(django)).0, None);
+    assert_eq!(
+        read!(client, &biz.balance_of(vesting)),
+        treasury + 100 * UNIT
+    );
     let merchant = read!(
         client,
         &message!(registry, "merchant" -> Option<bizkey_types::registry::Merchant>, django)
@@ -1231,7 +1307,7 @@ async fn a_proposal_whose_execution_is_refused_fails_with_a_typed_error<Client: 
         &message!(ledger, "set_role" -> Result<(), LedgerError>, Role::Governance, None::<AccountId>),
         "ledger: no governance"
     );
-    wait_for_the_vote!(client, gov, nodes, *ids.last().expect("proposals"));
+    wait_for_the_vote!(client, gov, biz, *ids.last().expect("proposals"));
 
     // then each execution fails with the error of the refusing contract,
     // and changes nothing: django is still pending in the registry
@@ -1255,7 +1331,7 @@ async fn attack_a_proposal_cannot_make_later_votes_instant<Client: E2EBackend>(
     // any proposal
     let (
         (_registry, ledger, locking, _super_nodes, _gov_id, _vesting),
-        (mut biz, _time, mut locks, mut nodes, mut gov),
+        (mut biz, _time, mut locks, _nodes, mut gov),
     ) = suite!(client);
     submit!(
         client,
@@ -1341,7 +1417,7 @@ async fn attack_a_proposal_cannot_make_later_votes_instant<Client: E2EBackend>(
     for id in [lower, capped] {
         submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
     }
-    wait_for_the_vote!(client, gov, nodes, capped);
+    wait_for_the_vote!(client, gov, biz, capped);
     for id in [lower, capped] {
         submit!(client, &ink_e2e::eve(), &gov.execute(id), "execute");
     }
@@ -1381,15 +1457,17 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
     // café that sold twice to ferdie (both confirmed, rewards pending for a
     // day); charlie is the ledger's fraud reporter; a referendum has set the
     // reporter's budget to one flag a day; the phase is 宪政, where the
-    // authority names no reporter any more
+    // authority names no reporter any more; eve, bonded for region "wtw3",
+    // was elected super node in the same round
     let (
-        (registry, ledger, locking, _super_nodes, _gov_id, _vesting),
+        (registry, ledger, locking, super_nodes, _gov_id, _vesting),
         (mut biz, mut time, mut locks, mut nodes, mut gov),
     ) = suite!(client);
-    let (bob, charlie, django, ferdie) = (
+    let (bob, charlie, django, eve, ferdie) = (
         account_id(AccountKeyring::Bob),
         account_id(AccountKeyring::Charlie),
         account_id(AccountKeyring::Dave),
+        account_id(AccountKeyring::Eve),
         account_id(AccountKeyring::Ferdie),
     );
     submit!(
@@ -1406,9 +1484,17 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
             Role::Reporter, Some(charlie)),
         "ledger: the reporter"
     );
+    submit!(
+        client,
+        &ink_e2e::alice(),
+        &message!(ledger, "set_role" -> Result<(), LedgerError>,
+            Role::SuperNodes, Some(super_nodes)),
+        "ledger: the super nodes"
+    );
     for (to, amount) in [
         (bob, 1_000 * UNIT),
         (ferdie, 10 * UNIT),
+        (eve, 100 * UNIT),
         (ledger, 1_000_000 * UNIT),
     ] {
         submit!(
@@ -1448,6 +1534,18 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
         10 * UNIT,
         1
     );
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &biz.approve(super_nodes, 100 * UNIT),
+        "approve bond"
+    );
+    submit!(
+        client,
+        &ink_e2e::eve(),
+        &nodes.register_candidate(Scope::Region(b"wtw3".to_vec()), 100 * UNIT),
+        "bond"
+    );
     let budget = RewardCaps {
         reporter_day_flags: 1,
         ..RewardCaps::default()
@@ -1456,6 +1554,7 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
     for (action, text) in [
         (Action::SetRewardCaps(budget), 1),
         (Action::AdvancePhase(Phase::Tutelage), 2),
+        (Action::ElectSuperNode(eve), 6),
     ] {
         round.push(submit!(
             client,
@@ -1517,7 +1616,7 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
         sales.push((id, rewards));
     }
     let [(honest, rewards), (other, _)] = [sales[0], sales[1]];
-    wait_for_the_vote!(client, gov, nodes, round[1]);
+    wait_for_the_vote!(client, gov, biz, round[2]);
     for id in &round {
         submit!(client, &ink_e2e::eve(), &gov.execute(*id), "execute");
     }
@@ -1536,7 +1635,7 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
         &gov.vote(constitution, true),
         "vote"
     );
-    wait_for_the_vote!(client, gov, nodes, constitution);
+    wait_for_the_vote!(client, gov, biz, constitution);
     submit!(
         client,
         &ink_e2e::eve(),
@@ -1592,7 +1691,7 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
     for id in [appeal, revoke] {
         submit!(client, &ink_e2e::bob(), &gov.vote(id, true), "vote");
     }
-    wait_for_the_vote!(client, gov, nodes, revoke);
+    wait_for_the_vote!(client, gov, biz, revoke);
     submit!(
         client,
         &ink_e2e::eve(),
@@ -1618,6 +1717,25 @@ async fn attack_a_rogue_reporter_is_bounded_revoked_and_its_flags_appealed<Clien
         .await?
         .return_value();
     assert_eq!(revoked, Err(LedgerError::Unauthorized));
+    // but a super node covering django flags (DESIGN §3.3), and nobody else
+    let stranger = client
+        .call(&ink_e2e::ferdie(), &flag(other))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(stranger, Err(LedgerError::Unauthorized));
+    let flagged = client
+        .call(&ink_e2e::eve(), &flag(other))
+        .submit()
+        .await
+        .expect("a super node flags");
+    let events = flagged.contract_emitted_events()?;
+    let flagged = events
+        .iter()
+        .find(|e| e.topics.first().map(|t| t.0) == <ReceiptFlagged as Event>::SIGNATURE_TOPIC)
+        .expect("a ReceiptFlagged event");
+    let flagged = ReceiptFlagged::decode(&mut &flagged.event.data[..])?;
+    assert_eq!((flagged.id, flagged.by), (other, eve));
     // and the honest sale's rewards are reserved again and paid at claim:
     // ferdie's cashback and django's Biz, at once (the vote closed the
     // challenge); the other sale's rewards are still in their window

@@ -30,7 +30,7 @@
 
 pub use bizkey_types::governance::*;
 use bizkey_types::{
-    locking::{Lock, LockingApi},
+    locking::{Lock, LockingApi, LockingError},
     math::{mul_div, PPM},
     roles::Role,
     super_nodes::SuperNodeError,
@@ -150,7 +150,8 @@ impl GovernanceData {
             | Action::RevokeSuperNode { .. }
             | Action::RemoveMerchant(_)
             | Action::RemoveCustomer(_)
-            | Action::RestoreReceipt(_) => true,
+            | Action::RestoreReceipt(_)
+            | Action::SetSuspended { .. } => true,
             Action::SetLedgerParams(params) => self.floors.allow_params(params),
             Action::SetRewardCaps(caps) => caps.is_valid(),
             Action::Clawback { biz, time, .. } => *biz > 0 || *time > 0,
@@ -513,16 +514,18 @@ pub mod governance {
         /// # Errors
         /// `ProposalNotFound`; `NotExecutable`; `InvalidAction` (a phase
         /// advanced meanwhile); `SuperNodesCallFailed`,
-        /// `RegistryCallFailed`, `LedgerCallFailed`, `TokenCallFailed`,
-        /// `VestingCallFailed` when the target contract refuses (e.g. an
-        /// election of a non-candidate, a removal of an unknown merchant, a
-        /// spend beyond the treasury).
+        /// `RegistryCallFailed`, `LedgerCallFailed`, `LockingCallFailed`,
+        /// `TokenCallFailed`, `VestingCallFailed` when the target contract
+        /// refuses (e.g. an election of a non-candidate, a removal of an
+        /// unknown merchant, a suspension of a removed one, a spend beyond
+        /// the treasury).
         ///
         /// # Events
         /// The action's events (`ConfigChanged`, `PhaseAdvanced`,
         /// `AccountRemoved`, `TreasurySpent`; the super-node contract's
-        /// `SuperNodeElected`, `SuperNodeRemoved`; the tokens' `Transfer`
-        /// of a clawback), then `ProposalExecuted`.
+        /// `SuperNodeElected`, `SuperNodeRemoved`; a removal's `Unlocked`
+        /// of the locking contract; the tokens' `Transfer` of a clawback),
+        /// then `ProposalExecuted`.
         #[ink(message)]
         pub fn execute(&mut self, id: ProposalId) -> Result<()> {
             let now = self.env().block_timestamp();
@@ -577,6 +580,23 @@ pub mod governance {
                         (account, REMOVAL_FORFEITS),
                         GovernanceError::LedgerCallFailed,
                     )?;
+                    // Its lock ends (it votes no more; the BT comes back to
+                    // be burned with the rest) and its super-node bond, in
+                    // office or not, goes to the treasury.
+                    let locks: Locks = c.locking.into();
+                    if matches!(locks.call().lock_of(account).try_invoke(), Ok(Ok(Some(_)))) {
+                        call::<_, (), LockingError>(
+                            c.locking,
+                            ink::selector_bytes!("release_removed"),
+                            account,
+                            GovernanceError::LockingCallFailed,
+                        )?;
+                    }
+                    let mut nodes: Nodes = c.super_nodes.into();
+                    match nodes.call_mut().revoke(account, true).try_invoke() {
+                        Ok(Ok(Ok(()) | Err(SuperNodeError::NotCandidate))) => {}
+                        _ => return Err(GovernanceError::SuperNodesCallFailed),
+                    }
                     let burned = {
                         let t: Token = token.into();
                         match t.call().balance_of(account).try_invoke() {
@@ -594,6 +614,35 @@ pub mod governance {
                         merchant,
                         burned,
                     }))
+                }
+                Action::SetSuspended {
+                    account,
+                    merchant,
+                    suspended,
+                } => {
+                    // The registry refuses a transition its statuses do not
+                    // allow (a removed account, a pending customer).
+                    if merchant {
+                        let status = if suspended {
+                            MerchantStatus::Suspended
+                        } else {
+                            MerchantStatus::Verified
+                        };
+                        self.set_merchant_status(account, status)?;
+                    } else {
+                        let status = if suspended {
+                            CustomerStatus::Suspended
+                        } else {
+                            CustomerStatus::Active
+                        };
+                        call::<_, (), RegistryError>(
+                            c.registry,
+                            ink::selector_bytes!("set_customer_status"),
+                            (account, status),
+                            GovernanceError::RegistryCallFailed,
+                        )?;
+                    }
+                    None
                 }
                 Action::SetLedgerParams(params) => {
                     call::<(LedgerParams,), (), LedgerError>(

@@ -309,7 +309,14 @@ fn propose_needs_weight_and_a_valid_action() {
         },
         // The ledger checks the receipt when it is executed.
         Action::RestoreReceipt(7),
+        // The registry checks the transition when it is executed.
+        Action::SetSuspended {
+            account: a.eve,
+            merchant: true,
+            suspended: true,
+        },
     ];
+    let count = valid.len();
     for (i, action) in valid.into_iter().enumerate() {
         let (id, events) = d
             .propose(a.bob, 7, action.clone(), Hash::default())
@@ -337,7 +344,7 @@ fn propose_needs_weight_and_a_valid_action() {
         // 20 % of the 10 weight locked.
         assert_eq!(p.quorum, 2);
     }
-    assert_eq!(d.next_proposal_id(), 15);
+    assert_eq!(d.next_proposal_id() as usize, count);
 }
 
 #[ink::test]

@@ -72,6 +72,9 @@ pub trait Externals {
     fn move_time(&mut self, from: AccountId, to: AccountId, value: Balance) -> Result<()>;
     /// `token`'s `balance_of(owner)`.
     fn balance_of(&mut self, token: Token, owner: AccountId) -> Result<Balance>;
+    /// Whether the super-node contract `super_nodes` says `node` is an
+    /// elected super node covering `merchant` (`false` if it cannot tell).
+    fn covers(&mut self, super_nodes: AccountId, node: AccountId, merchant: AccountId) -> bool;
 }
 
 /// The ledger's state and rules, independent of the contract shell.
@@ -106,6 +109,9 @@ pub struct LedgerData {
     governance: Option<AccountId>,
     reporter: Option<AccountId>,
     registry: Option<AccountId>,
+    /// The super-node contract, asked whether a flagging account covers
+    /// the receipt's merchant (`None`: super nodes do not flag).
+    super_nodes: Option<AccountId>,
 }
 
 /// The ledger's copy of a customer and whether it has bought yet (its first
@@ -188,6 +194,7 @@ impl LedgerData {
             admin: Some(admin),
             governance: None,
             reporter: None,
+            super_nodes: None,
             registry: Some(registry),
         }
     }
@@ -242,6 +249,7 @@ impl LedgerData {
             Role::Governance => self.governance,
             Role::Reporter => self.reporter,
             Role::Registry => self.registry,
+            Role::SuperNodes => self.super_nodes,
             Role::Ledger => None,
         }
     }
@@ -317,6 +325,7 @@ impl LedgerData {
             Role::Governance => &mut self.governance,
             Role::Reporter => &mut self.reporter,
             Role::Registry => &mut self.registry,
+            Role::SuperNodes => &mut self.super_nodes,
             Role::Ledger => return Err(LedgerError::InvalidRole),
         };
         *slot = account;
@@ -789,28 +798,45 @@ impl LedgerData {
     /// admin's and governance's flags are not counted: governance flags
     /// only by a vote, and the admin (the authority before 宪政, governance
     /// after) names the reporter and forfeits pending rewards anyway, so a
-    /// budget would not bound it.
+    /// budget would not bound it. A super node flags the receipts of the
+    /// merchants its scope covers (the super-node contract, the ledger's
+    /// `SuperNodes` role, says which), unbudgeted: its bond answers for
+    /// false flags.
     pub fn flag(
         &mut self,
+        ext: &mut impl Externals,
         caller: AccountId,
         now: Timestamp,
         id: ReceiptId,
         evidence: Hash,
     ) -> Result<Events> {
         let mut flags = self.reporter_flags;
+        // The admin and governance are not counted (see above).
         if self.ensure_privileged(caller).is_err() {
-            if Some(caller) != self.reporter {
-                return Err(LedgerError::Unauthorized);
+            if Some(caller) == self.reporter {
+                let day = now / DAY_MS;
+                if flags.0 != day {
+                    flags = (day, 0);
+                }
+                if flags.1 >= self.caps.reporter_day_flags {
+                    return Err(LedgerError::FlagBudgetExceeded);
+                }
+                // Below the budget, a u32.
+                flags.1 = flags.1.saturating_add(1);
+            } else {
+                // A super node covering the receipt's merchant (DESIGN
+                // §3.3): bonded and slashable by governance for a false
+                // flag, so not budgeted. An unknown receipt is
+                // `Unauthorized` too, which the indexer's start-up check of
+                // its reporter key relies on.
+                let covered = match (self.super_nodes, self.receipts.get(id)) {
+                    (Some(nodes), Some(r)) => ext.covers(nodes, caller, r.merchant),
+                    _ => false,
+                };
+                if !covered {
+                    return Err(LedgerError::Unauthorized);
+                }
             }
-            let day = now / DAY_MS;
-            if flags.0 != day {
-                flags = (day, 0);
-            }
-            if flags.1 >= self.caps.reporter_day_flags {
-                return Err(LedgerError::FlagBudgetExceeded);
-            }
-            // Below the budget, a u32.
-            flags.1 = flags.1.saturating_add(1);
         }
         let mut r = self.get(id)?;
         let (biz, time) = self.forfeit(&r, now)?;
@@ -1038,31 +1064,34 @@ impl LedgerData {
     }
 }
 
-/// The PSP22 messages the ledger sends to the reward tokens, with the
+/// The messages the ledger sends: PSP22 to the reward tokens, with the
 /// standard's selectors (`blake2_256("PSP22::transfer")[..4]`, …), so they
-/// reach the tokens' `PSP22` implementation.
+/// reach the tokens' `PSP22` implementation, and `SuperNodesApi::covers` to
+/// the super-node contract.
 ///
 /// They go out as bytes through one call path, in fixed buffers: a typed
 /// call builder per message, or a heap buffer, cost about a kilobyte of the
 /// ledger's Wasm, which must stay under 40 KiB. The answer is read as bytes
 /// too ([`Output`]): `Ok(())` of a transfer is the single byte 0 (an
 /// `Err(Custom(_))` is never decoded, which keeps string decoding out of
-/// the Wasm).
+/// the Wasm), as is `covers`' `true` (the single byte 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenCall {
+pub enum OutCall {
     /// `PSP22::balance_of(owner)`.
     BalanceOf(AccountId),
     /// `PSP22::transfer(to, value, [])`.
     Transfer(AccountId, Balance),
     /// `PSP22::transfer_from(from, to, value, [])`.
     TransferFrom(AccountId, AccountId, Balance),
+    /// `SuperNodesApi::covers(node, merchant)`.
+    Covers(AccountId, AccountId),
 }
 
 /// The SCALE encoding of the longest arguments: two accounts, a balance
 /// and an empty `Vec<u8>` (one zero byte).
 pub const ARGS_LEN: usize = 32 + 32 + 16 + 1;
 
-impl TokenCall {
+impl OutCall {
     /// The message's selector and its SCALE-encoded arguments (the first
     /// `len` bytes of the buffer; an empty `Vec` is its zero length byte).
     pub fn input(&self) -> ([u8; 4], Raw) {
@@ -1078,22 +1107,27 @@ impl TokenCall {
             raw.len = end;
         };
         let selector = match *self {
-            TokenCall::BalanceOf(owner) => {
+            OutCall::BalanceOf(owner) => {
                 put(owner.as_ref());
                 ink::selector_bytes!("PSP22::balance_of")
             }
-            TokenCall::Transfer(to, value) => {
+            OutCall::Transfer(to, value) => {
                 put(to.as_ref());
                 put(&value.to_le_bytes());
                 put(&[0]);
                 ink::selector_bytes!("PSP22::transfer")
             }
-            TokenCall::TransferFrom(from, to, value) => {
+            OutCall::TransferFrom(from, to, value) => {
                 put(from.as_ref());
                 put(to.as_ref());
                 put(&value.to_le_bytes());
                 put(&[0]);
                 ink::selector_bytes!("PSP22::transfer_from")
+            }
+            OutCall::Covers(node, merchant) => {
+                put(node.as_ref());
+                put(merchant.as_ref());
+                ink::selector_bytes!("SuperNodesApi::covers")
             }
         };
         (selector, raw)
@@ -1122,8 +1156,8 @@ impl scale::Encode for Raw {
     }
 }
 
-/// A token message's output, not decoded: at most a `Balance`; longer
-/// outputs fail to decode.
+/// A message's output, not decoded: at most a `Balance`; longer outputs
+/// fail to decode.
 pub struct Output {
     bytes: [u8; 16],
     len: usize,
@@ -1161,20 +1195,24 @@ mod ledger {
         time_token: AccountId,
     }
 
-    /// The reward tokens, called through [`TokenCall`].
+    /// The reward tokens and the super-node contract, called through
+    /// [`OutCall`].
     pub struct Chain {
         biz_token: AccountId,
         time_token: AccountId,
     }
 
     impl Chain {
-        /// Sends `call` to `token`: its output if it ran and returned
-        /// (`None` if it trapped, reverted or the callee is no contract).
-        fn call(&self, token: Token, call: TokenCall) -> Option<Output> {
-            let callee = match token {
+        fn token(&self, token: Token) -> AccountId {
+            match token {
                 Token::Biz => self.biz_token,
                 Token::Time => self.time_token,
-            };
+            }
+        }
+
+        /// Sends `call` to `callee`: its output if it ran and returned
+        /// (`None` if it trapped, reverted or the callee is no contract).
+        fn call(&self, callee: AccountId, call: OutCall) -> Option<Output> {
             let (selector, args) = call.input();
             match build_call::<Environment>()
                 .call(callee)
@@ -1188,15 +1226,15 @@ mod ledger {
         }
 
         /// Whether a transfer returned `Ok(())`.
-        fn transferred(&self, token: Token, call: TokenCall) -> bool {
-            self.call(token, call)
+        fn transferred(&self, token: Token, call: OutCall) -> bool {
+            self.call(self.token(token), call)
                 .is_some_and(|out| out.as_slice() == [0])
         }
     }
 
     impl Externals for Chain {
         fn transfer(&mut self, token: Token, to: AccountId, value: Balance) -> Result<()> {
-            if self.transferred(token, TokenCall::Transfer(to, value)) {
+            if self.transferred(token, OutCall::Transfer(to, value)) {
                 Ok(())
             } else {
                 Err(LedgerError::TokenCallFailed)
@@ -1204,7 +1242,7 @@ mod ledger {
         }
 
         fn move_time(&mut self, from: AccountId, to: AccountId, value: Balance) -> Result<()> {
-            if self.transferred(Token::Time, TokenCall::TransferFrom(from, to, value)) {
+            if self.transferred(Token::Time, OutCall::TransferFrom(from, to, value)) {
                 Ok(())
             } else {
                 Err(LedgerError::TimePaymentFailed)
@@ -1213,9 +1251,14 @@ mod ledger {
 
         fn balance_of(&mut self, token: Token, owner: AccountId) -> Result<Balance> {
             use scale::Decode;
-            self.call(token, TokenCall::BalanceOf(owner))
+            self.call(self.token(token), OutCall::BalanceOf(owner))
                 .and_then(|out| Balance::decode(&mut out.as_slice()).ok())
                 .ok_or(LedgerError::TokenCallFailed)
+        }
+
+        fn covers(&mut self, super_nodes: AccountId, node: AccountId, merchant: AccountId) -> bool {
+            self.call(super_nodes, OutCall::Covers(node, merchant))
+                .is_some_and(|out| out.as_slice() == [1])
         }
     }
 
@@ -1314,9 +1357,10 @@ mod ledger {
         }
 
         /// Flags a confirmed receipt inside its challenge window (reporter,
-        /// admin or governance): its pending rewards are forfeited. The
-        /// reporter flags at most `RewardCaps::reporter_day_flags` receipts
-        /// per UTC day; the admin's and governance's flags are not counted.
+        /// admin, governance, or a super node covering the receipt's
+        /// merchant): its pending rewards are forfeited. The reporter flags
+        /// at most `RewardCaps::reporter_day_flags` receipts per UTC day;
+        /// the others' flags are not counted.
         ///
         /// # Errors
         /// `Unauthorized`; `FlagBudgetExceeded` (the reporter, beyond its
@@ -1327,7 +1371,7 @@ mod ledger {
         #[ink(message)]
         pub fn flag(&mut self, id: ReceiptId, evidence: Hash) -> Result<()> {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-            let events = self.data.flag(caller, now, id, evidence)?;
+            let events = self.data.flag(&mut self.ext(), caller, now, id, evidence)?;
             self.emit(events);
             Ok(())
         }

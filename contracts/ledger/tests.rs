@@ -34,6 +34,8 @@ pub struct World {
     pub allowances: HashMap<AccountId, Balance>,
     pub tokens_down: bool,
     pub calls: Vec<Call>,
+    /// (super node, merchant) pairs the super-node contract covers.
+    pub coverage: Vec<(AccountId, AccountId)>,
 }
 
 thread_local! {
@@ -97,6 +99,10 @@ impl Externals for Model {
             }
             Ok(w.balances.get(&(token, owner)).copied().unwrap_or(0))
         })
+    }
+
+    fn covers(&mut self, _super_nodes: AccountId, node: AccountId, merchant: AccountId) -> bool {
+        world(|w| w.coverage.contains(&(node, merchant)))
     }
 }
 
@@ -540,8 +546,9 @@ mod logic {
         let ids: Vec<ReceiptId> = (1..=7)
             .map(|n| sale(&mut d, &mut m, &a, n, T0).id)
             .collect();
-        let flag =
-            |d: &mut LedgerData, who, at, id| d.flag(who, at, id, Hash::default()).map(|_| ());
+        let mut flag = |d: &mut LedgerData, who, at, id| {
+            d.flag(&mut m, who, at, id, Hash::default()).map(|_| ())
+        };
         // (refusals for other reasons do not count)
         assert_eq!(
             flag(&mut d, a.frank, T0, 99),
@@ -595,6 +602,62 @@ mod logic {
         );
     }
 
+    /// A super node flags the receipts of the merchants its scope covers
+    /// (the super-node contract says which), beyond the reporter's budget:
+    /// its bond answers for false flags. Nobody else does, and no super
+    /// node does while the ledger has no super-node contract.
+    #[ink::test]
+    fn a_covering_super_node_flags_its_merchants_receipts() {
+        let (mut d, mut m, a) = funded();
+        let (node, stranger) = (a.eve, a.charlie);
+        // The reporter's budget is zero: a node's flags are not counted.
+        let gov = AccountId::from([0x61; 32]);
+        d.set_role(a.alice, Role::Governance, Some(gov)).unwrap();
+        let no_flags = RewardCaps {
+            reporter_day_flags: 0,
+            ..RewardCaps::NONE
+        };
+        d.set_caps(gov, no_flags).unwrap();
+        let ids: Vec<ReceiptId> = (1..=3)
+            .map(|n| sale(&mut d, &mut m, &a, n, T0).id)
+            .collect();
+        world(|w| w.coverage.push((node, a.bob)));
+        // No super-node contract named yet.
+        assert_eq!(
+            d.flag(&mut m, node, T0, ids[0], Hash::default()),
+            Err(LedgerError::Unauthorized)
+        );
+        d.set_role(a.alice, Role::SuperNodes, Some(AccountId::from([0x70; 32])))
+            .unwrap();
+        assert_eq!(d.role(Role::SuperNodes), Some(AccountId::from([0x70; 32])));
+        // A node that does not cover bob, and an unknown receipt.
+        let before = (d.pools(), d.receipt(ids[0]));
+        for (who, id) in [(stranger, ids[0]), (node, 99)] {
+            assert_eq!(
+                d.flag(&mut m, who, T0, id, Hash::default()),
+                Err(LedgerError::Unauthorized)
+            );
+        }
+        assert_eq!((d.pools(), d.receipt(ids[0])), before);
+        // The covering node flags, uncounted.
+        for id in &ids {
+            match d.flag(&mut m, node, T0 + 1, *id, Hash::from([4; 32])) {
+                Ok(Some(LedgerEvent::ReceiptFlagged(e))) => {
+                    assert_eq!((e.id, e.by), (*id, node));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(d.receipt(*id).unwrap().status, ReceiptStatus::Flagged);
+        }
+        // Out of office (the contract stops covering), it flags no more.
+        let id = sale(&mut d, &mut m, &a, 4, T0).id;
+        world(|w| w.coverage.clear());
+        assert_eq!(
+            d.flag(&mut m, node, T0 + 1, id, Hash::default()),
+            Err(LedgerError::Unauthorized)
+        );
+    }
+
     /// Governance's account in the appeal tests.
     const GOVERNANCE: [u8; 32] = [0x60; 32];
 
@@ -616,7 +679,8 @@ mod logic {
         let pools = d.pools();
         assert_eq!(d.restore(gov, T0, id), Err(LedgerError::NotFlagged));
         assert_eq!(d.restore(gov, T0, 99), Err(LedgerError::ReceiptNotFound));
-        d.flag(a.frank, T0 + 1, id, Hash::default()).unwrap();
+        d.flag(&mut m, a.frank, T0 + 1, id, Hash::default())
+            .unwrap();
         // Governance alone: not the admin, the reporter or the sides.
         for who in [a.alice, a.frank, a.bob, a.django] {
             assert_eq!(d.restore(who, T0 + 2, id), Err(LedgerError::Unauthorized));
@@ -642,7 +706,7 @@ mod logic {
             })
         );
         assert_eq!(
-            d.flag(a.frank, T0 + 2, id, Hash::default()),
+            d.flag(&mut m, a.frank, T0 + 2, id, Hash::default()),
             Err(LedgerError::WindowClosed)
         );
         assert_eq!(d.restore(gov, T0 + 2, id), Err(LedgerError::NotFlagged));
@@ -670,7 +734,8 @@ mod logic {
         d.set_role(a.alice, Role::Governance, Some(gov)).unwrap();
         let first = sale(&mut d, &mut m, &a, 1, T0).id;
         let second = sale(&mut d, &mut m, &a, 2, T0 + 1).id;
-        d.flag(a.frank, T0 + 2, first, Hash::default()).unwrap();
+        d.flag(&mut m, a.frank, T0 + 2, first, Hash::default())
+            .unwrap();
         // (django's claim consumes the flagged entry, stops at the second)
         d.claim(&mut m, a.django, T0 + 2, 10).unwrap();
         let r = d.receipt(first).unwrap();
@@ -695,7 +760,8 @@ mod logic {
         assert_eq!(time_after.available, time.available - r.referral_time);
 
         // all its entries dropped by removals
-        d.flag(a.frank, T0 + 4, second, Hash::default()).unwrap();
+        d.flag(&mut m, a.frank, T0 + 4, second, Hash::default())
+            .unwrap();
         for who in [a.bob, a.charlie, a.django] {
             d.forfeit_pending(a.alice, who, u32::MAX).unwrap();
         }
@@ -706,7 +772,8 @@ mod logic {
 
         // the pool spent what the flag released
         let third = sale(&mut d, &mut m, &a, 3, T0 + 6).id;
-        d.flag(a.frank, T0 + 7, third, Hash::default()).unwrap();
+        d.flag(&mut m, a.frank, T0 + 7, third, Hash::default())
+            .unwrap();
         let ledger = AccountId::from(LEDGER);
         let reserved = d.pools().0.reserved;
         world(|w| w.balances.insert((Token::Biz, ledger), reserved));
@@ -773,7 +840,8 @@ mod logic {
         let r0 = sale(&mut d, &mut m, &a, 0, T0);
         let r1 = sale(&mut d, &mut m, &a, 1, T0 + 1);
         let r2 = sale(&mut d, &mut m, &a, 2, T0 + 2);
-        d.flag(a.frank, T0 + 3, r1.id, Hash::default()).unwrap();
+        d.flag(&mut m, a.frank, T0 + 3, r1.id, Hash::default())
+            .unwrap();
         let later = T0 + 2 * DAY;
         assert_eq!(
             d.claimable(a.bob, later, 2),
@@ -906,7 +974,7 @@ mod logic {
                     Ok(vec![])
                 }
                 Op::Flag => d
-                    .flag(a.alice, now, last.unwrap_or(0), Hash::default())
+                    .flag(&mut m, a.alice, now, last.unwrap_or(0), Hash::default())
                     .map(Vec::from_iter),
                 Op::Refund => {
                     let id = last.unwrap_or(0);
@@ -1081,25 +1149,26 @@ fn sale(l: &mut Ledger, a: &test::DefaultAccounts<Env>, n: u64) -> ReceiptId {
     id
 }
 
-/// The bytes the ledger sends are the tokens' `PSP22` messages, arguments
-/// included, and it reads their answers.
+/// The bytes the ledger sends are the tokens' `PSP22` messages and the
+/// super-node contract's `covers`, arguments included, and it reads their
+/// answers.
 #[test]
-fn token_calls_are_the_psp22_messages() {
-    use bizkey_types::psp22::PSP22;
+fn out_calls_are_the_psp22_and_super_node_messages() {
+    use bizkey_types::{psp22::PSP22, super_nodes::SuperNodesApi};
     use ink::codegen::TraitCallBuilder;
     use scale::{Decode, Encode};
     let (at, to) = (AccountId::from([1; 32]), AccountId::from([2; 32]));
     let mut full: ink::contract_ref!(PSP22, Env) = at.into();
-    let sent = |call: TokenCall| {
+    let sent = |call: OutCall| {
         let (selector, args) = call.input();
         [&selector[..], args.as_slice()].concat()
     };
     assert_eq!(
-        sent(TokenCall::BalanceOf(at)),
+        sent(OutCall::BalanceOf(at)),
         full.call().balance_of(at).params().exec_input().encode()
     );
     assert_eq!(
-        sent(TokenCall::Transfer(to, 5)),
+        sent(OutCall::Transfer(to, 5)),
         full.call_mut()
             .transfer(to, 5, vec![])
             .params()
@@ -1107,12 +1176,22 @@ fn token_calls_are_the_psp22_messages() {
             .encode()
     );
     assert_eq!(
-        sent(TokenCall::TransferFrom(at, to, u128::MAX)),
+        sent(OutCall::TransferFrom(at, to, u128::MAX)),
         full.call_mut()
             .transfer_from(at, to, u128::MAX, vec![])
             .params()
             .exec_input()
             .encode()
+    );
+    let nodes: ink::contract_ref!(SuperNodesApi, Env) = at.into();
+    assert_eq!(
+        sent(OutCall::Covers(at, to)),
+        nodes.call().covers(at, to).params().exec_input().encode()
+    );
+    // `covers`' `true` is the single byte 1.
+    assert_eq!(
+        Output::decode(&mut &true.encode()[..]).unwrap().as_slice(),
+        [1]
     );
     // Answers: `Ok(())` is one zero byte, a balance its 16 bytes; no
     // answer is longer.

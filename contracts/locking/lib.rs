@@ -8,7 +8,10 @@
 //! Time per unit of weight, so distributing costs the same whatever the
 //! number of lockers; each locker claims when it likes.
 //!
-//! The contract has no privileged role: every rule is in the code.
+//! The contract has no privileged role: every rule is in the code. An
+//! account the registry removed loses its lock at once (anyone may end it,
+//! governance does in the removal): it votes no more, and its BT goes back
+//! to it for the removal to burn.
 //!
 //! The logic lives in [`LockingData`], whose methods take the caller and
 //! the time explicitly and return the events to emit; the messages are thin
@@ -197,21 +200,40 @@ impl LockingData {
     /// # Errors
     /// `NoLock`; `StillLocked` before `unlock_at`.
     pub fn unlock(&mut self, caller: AccountId, now: Timestamp) -> Result<Unlocking> {
-        let mut lock = self.locks.get(caller).ok_or(LockingError::NoLock)?;
+        let lock = self.locks.get(caller).ok_or(LockingError::NoLock)?;
         if now < lock.unlock_at {
             return Err(LockingError::StillLocked);
         }
+        self.end(caller, lock)
+    }
+
+    /// Ends the lock of `account`, which the registry removed (`removed`,
+    /// as the shell read it), before its period: returns the BT and the
+    /// Time dividends the shell pays back to the account (where the
+    /// removal burns them). Sync first.
+    ///
+    /// # Errors
+    /// `NotRemoved`; `NoLock`.
+    pub fn release_removed(&mut self, account: AccountId, removed: bool) -> Result<Unlocking> {
+        if !removed {
+            return Err(LockingError::NotRemoved);
+        }
+        let lock = self.locks.get(account).ok_or(LockingError::NoLock)?;
+        self.end(account, lock)
+    }
+
+    fn end(&mut self, account: AccountId, mut lock: Lock) -> Result<Unlocking> {
         self.settle(&mut lock)?;
-        self.locks.remove(caller);
+        self.locks.remove(account);
         // The lock's amount and weight are parts of the totals.
         self.total_locked = self.total_locked.saturating_sub(lock.amount);
         self.total_weight = self.total_weight.saturating_sub(lock.weight);
         let mut events = vec![LockingEvent::Unlocked(Unlocked {
-            account: caller,
+            account,
             amount: lock.amount,
             total_weight: self.total_weight,
         })];
-        events.extend(self.pay_dividends(caller, lock.unclaimed));
+        events.extend(self.pay_dividends(account, lock.unclaimed));
         Ok((lock.amount, lock.unclaimed, events))
     }
 
@@ -251,6 +273,7 @@ pub mod locking {
     use bizkey_types::{
         locking::LockingApi,
         psp22::{PSP22Error, PSP22},
+        registry::{Customer, CustomerStatus, Merchant, MerchantStatus},
     };
     use ink::{
         codegen::TraitCallBuilder,
@@ -262,6 +285,7 @@ pub mod locking {
         data: LockingData,
         biz_token: AccountId,
         time_token: AccountId,
+        registry: AccountId,
     }
 
     type Token = ink::contract_ref!(PSP22);
@@ -269,7 +293,8 @@ pub mod locking {
     impl Locking {
         /// Locks of `biz_token` BT with these tiers, sharing the Time of
         /// `time_token` that reaches this contract (make it the Time
-        /// emission's dividend pool).
+        /// emission's dividend pool); `registry` says which accounts were
+        /// removed.
         ///
         /// # Errors
         /// `InvalidTiers`.
@@ -280,12 +305,14 @@ pub mod locking {
         pub fn new(
             biz_token: AccountId,
             time_token: AccountId,
+            registry: AccountId,
             tiers: Vec<LockTier>,
         ) -> Result<Self> {
             Ok(Self {
                 data: LockingData::new(tiers)?,
                 biz_token,
                 time_token,
+                registry,
             })
         }
 
@@ -319,6 +346,30 @@ pub mod locking {
         #[ink(message)]
         pub fn tokens(&self) -> (AccountId, AccountId) {
             (self.biz_token, self.time_token)
+        }
+
+        /// Ends the lock of `account`, which the registry removed (as a
+        /// merchant or as a customer), before its period: it votes no more,
+        /// and its BT and the Time dividends due go back to it, for the
+        /// removal to burn. Anyone may call it; governance does when it
+        /// executes a removal.
+        ///
+        /// # Errors
+        /// `RegistryCallFailed`; `NotRemoved`; `NoLock`; `TokenCallFailed`.
+        ///
+        /// # Events
+        /// `DividendsDistributed` if Time arrived, `Unlocked`,
+        /// `DividendsClaimed` if any were due.
+        #[ink(message)]
+        pub fn release_removed(&mut self, account: AccountId) -> Result<()> {
+            let removed = self.removed(account)?;
+            let mut events = self.sync()?;
+            let (bt, tt, release_events) = self.data.release_removed(account, removed)?;
+            events.extend(release_events);
+            pay(self.biz_token, account, bt)?;
+            pay(self.time_token, account, tt)?;
+            emit_all(events);
+            Ok(())
         }
 
         /// Locks `amount` BT of the caller (allowance to this contract
@@ -434,6 +485,34 @@ pub mod locking {
             let events = self.sync()?;
             emit_all(events);
             Ok(released)
+        }
+
+        /// Whether the registry removed `account`, as a merchant or as a
+        /// customer (`merchant` and `customer` are inherent messages of the
+        /// registry).
+        fn removed(&self, account: AccountId) -> Result<bool> {
+            let merchant = build_call::<Environment>()
+                .call(self.registry)
+                .exec_input(
+                    ExecutionInput::new(Selector::new(ink::selector_bytes!("merchant")))
+                        .push_arg(account),
+                )
+                .returns::<Option<Merchant>>()
+                .try_invoke();
+            let customer = build_call::<Environment>()
+                .call(self.registry)
+                .exec_input(
+                    ExecutionInput::new(Selector::new(ink::selector_bytes!("customer")))
+                        .push_arg(account),
+                )
+                .returns::<Option<Customer>>()
+                .try_invoke();
+            match (merchant, customer) {
+                (Ok(Ok(m)), Ok(Ok(c))) => Ok(m
+                    .is_some_and(|m| m.status == MerchantStatus::Removed)
+                    || c.is_some_and(|c| c.status == CustomerStatus::Removed)),
+                _ => Err(LockingError::RegistryCallFailed),
+            }
         }
 
         /// Distributes the Time that arrived since the last distribution.

@@ -189,6 +189,58 @@ fn dividends_are_shared_by_weight() {
     );
 }
 
+/// A removed account's lock ends at once, before its period, with the
+/// dividends due; its weight leaves the totals (it votes no more). Only a
+/// removed account's: the others wait for their period.
+#[ink::test]
+fn a_removed_accounts_lock_ends_at_once_with_its_dividends() {
+    let (mut d, a) = data();
+    d.lock(a.bob, 0, 100, 2).unwrap();
+    d.lock(a.charlie, 0, 50, 0).unwrap();
+    d.sync_dividends(350).unwrap();
+    let before = (d.totals(), d.lock_of(a.bob));
+    assert_eq!(
+        d.release_removed(a.bob, false).err(),
+        Some(LockingError::NotRemoved)
+    );
+    assert_eq!(
+        d.release_removed(a.django, true).err(),
+        Some(LockingError::NoLock)
+    );
+    assert_eq!((d.totals(), d.lock_of(a.bob)), before);
+    // 300 of weight (100 × 3) and 50: bob's share of 350 is 300, less the
+    // accumulator's rounding.
+    let due = d.pending_dividends(a.bob);
+    assert!(due > 290 && due <= 300, "{due}");
+    let (bt, tt, events) = d.release_removed(a.bob, true).unwrap();
+    assert_eq!((bt, tt), (100, due));
+    assert_eq!(
+        events,
+        vec![
+            LockingEvent::Unlocked(Unlocked {
+                account: a.bob,
+                amount: 100,
+                total_weight: 50
+            }),
+            LockingEvent::DividendsClaimed(DividendsClaimed {
+                account: a.bob,
+                amount: due
+            })
+        ]
+    );
+    assert_eq!(d.lock_of(a.bob), None);
+    assert_eq!(d.totals(), (50, 50));
+    assert_eq!(
+        d.release_removed(a.bob, true).err(),
+        Some(LockingError::NoLock)
+    );
+    // charlie still waits for its period.
+    assert_eq!(
+        d.unlock(a.charlie, 999).err(),
+        Some(LockingError::StillLocked)
+    );
+}
+
 #[ink::test]
 fn dividends_too_small_for_the_accumulator_wait() {
     let (mut d, a) = data();
@@ -245,10 +297,10 @@ fn claims_never_exceed_what_arrived() {
 fn constructor_and_views() {
     let a = accounts();
     assert_eq!(
-        Locking::new(acc(1), acc(2), Vec::new()).err(),
+        Locking::new(acc(1), acc(2), acc(3), Vec::new()).err(),
         Some(LockingError::InvalidTiers)
     );
-    let l = Locking::new(acc(1), acc(2), tiers()).unwrap();
+    let l = Locking::new(acc(1), acc(2), acc(3), tiers()).unwrap();
     assert_eq!(l.tokens(), (acc(1), acc(2)));
     assert_eq!(l.tiers(), tiers());
     assert_eq!(l.totals(), (0, 0));

@@ -29,7 +29,7 @@ pub use bizkey_types::super_nodes::{
     VerificationDecided, VerificationVoted,
 };
 use bizkey_types::{
-    registry::Category,
+    registry::{Category, MerchantStatus},
     roles::{Role, RoleChanged},
     AccountId, Balance, Hash, Timestamp,
 };
@@ -388,12 +388,29 @@ impl SuperNodesData {
         })])
     }
 
-    /// `caller` (a merchant) declares its B2b platform (`None`: none).
+    /// `caller` (a merchant) declares its B2b platform (`None`: none);
+    /// `status` is its registry status as the shell read it (`None`: not
+    /// registered). The platform decides which super nodes cover the
+    /// merchant, so it cannot change while a round on the merchant has
+    /// votes (a pending merchant would otherwise move, mid-round, into a
+    /// friendly node's scope); before its round, a platform is a claim the
+    /// platform's nodes judge when they vote.
+    ///
+    /// # Errors
+    /// `NotMerchant` unless `caller` is a registered merchant not removed;
+    /// `RoundOpen` while its verification round has votes.
     pub fn set_platform(
         &mut self,
         caller: AccountId,
+        status: Option<MerchantStatus>,
         platform: Option<u32>,
-    ) -> Vec<SuperNodeEvent> {
+    ) -> Result<Vec<SuperNodeEvent>> {
+        if matches!(status, None | Some(MerchantStatus::Removed)) {
+            return Err(SuperNodeError::NotMerchant);
+        }
+        if !self.round(caller).is_empty() {
+            return Err(SuperNodeError::RoundOpen);
+        }
         match platform {
             Some(p) => self.platforms.insert(caller, &p),
             None => {
@@ -401,10 +418,10 @@ impl SuperNodesData {
                 None
             }
         };
-        vec![SuperNodeEvent::PlatformChanged(PlatformChanged {
+        Ok(vec![SuperNodeEvent::PlatformChanged(PlatformChanged {
             merchant: caller,
             platform,
-        })]
+        })])
     }
 
     /// Super node `caller` votes on pending `merchant` (at `location`, of
@@ -488,10 +505,7 @@ impl SuperNodesData {
 pub mod super_nodes {
     use super::*;
     use bizkey_types::{
-        governance::GovernanceApi,
-        psp22::PSP22,
-        registry::{Merchant, MerchantStatus},
-        super_nodes::SuperNodesApi,
+        governance::GovernanceApi, psp22::PSP22, registry::Merchant, super_nodes::SuperNodesApi,
     };
     use ink::{
         codegen::TraitCallBuilder,
@@ -663,13 +677,17 @@ pub mod super_nodes {
         /// (`None`: none); super nodes of that platform then cover it.
         ///
         /// # Errors
-        /// None.
+        /// `RegistryCallFailed`; `NotMerchant` unless the caller is a
+        /// registered merchant not removed; `RoundOpen` while its
+        /// verification round has votes.
         ///
         /// # Events
         /// `PlatformChanged`.
         #[ink(message)]
         pub fn set_platform(&mut self, platform: Option<u32>) -> Result<()> {
-            let events = self.data.set_platform(self.env().caller(), platform);
+            let caller = self.env().caller();
+            let status = self.merchant(caller)?.map(|m| m.status);
+            let events = self.data.set_platform(caller, status, platform)?;
             emit_all(events);
             Ok(())
         }

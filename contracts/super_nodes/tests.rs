@@ -239,9 +239,12 @@ fn with_super_nodes() -> (SuperNodesData, test::DefaultAccounts<Env>) {
         d.elect(GOV, who).unwrap();
     }
     d.register_candidate(a.eve, region("u4"), 50).unwrap();
-    d.set_platform(a.frank, Some(7));
+    d.set_platform(a.frank, PENDING, Some(7)).unwrap();
     (d, a)
 }
+
+/// A registered merchant's status, as the shell reads it.
+const PENDING: Option<MerchantStatus> = Some(MerchantStatus::Pending);
 
 const AT: &[u8] = b"wtw3sjq";
 
@@ -338,7 +341,7 @@ fn overlapping_super_nodes_verify_by_majority() {
 fn a_rejecting_majority_closes_the_round() {
     let (mut d, a) = with_super_nodes();
     // Without the platform only bob and charlie cover a café in "wtw3".
-    d.set_platform(a.frank, None);
+    d.set_platform(a.frank, PENDING, None).unwrap();
     assert_eq!(d.platform(a.frank), None);
     assert_eq!(
         d.vote_verification(a.django, T, a.frank, (AT, Category::Cafe), true)
@@ -365,6 +368,50 @@ fn a_rejecting_majority_closes_the_round() {
             .0,
         None
     );
+}
+
+#[ink::test]
+fn only_merchants_declare_a_platform_and_not_during_their_round() {
+    let (mut d, a) = with_super_nodes();
+    // Nobody else picks a merchant's coverage: an unregistered or removed
+    // account declares nothing.
+    for status in [None, Some(MerchantStatus::Removed)] {
+        assert_eq!(
+            d.set_platform(a.eve, status, Some(7)).err(),
+            Some(SuperNodeError::NotMerchant)
+        );
+        assert_eq!(d.platform(a.eve), None);
+    }
+    for status in [
+        MerchantStatus::Pending,
+        MerchantStatus::Verified,
+        MerchantStatus::Suspended,
+    ] {
+        assert_eq!(
+            d.set_platform(a.eve, Some(status), Some(8)),
+            Ok(vec![SuperNodeEvent::PlatformChanged(PlatformChanged {
+                merchant: a.eve,
+                platform: Some(8)
+            })])
+        );
+    }
+    // Once a node voted on frank, frank cannot move to another platform's
+    // nodes (nor drop django's) until the round closes.
+    d.vote_verification(a.bob, T, a.frank, (AT, Category::Cafe), false)
+        .unwrap();
+    for platform in [Some(8), None] {
+        assert_eq!(
+            d.set_platform(a.frank, PENDING, platform).err(),
+            Some(SuperNodeError::RoundOpen)
+        );
+    }
+    assert_eq!(d.platform(a.frank), Some(7));
+    // charlie's rejection closes the round (2 of 3 reject); then it may.
+    let (decision, _) = d
+        .vote_verification(a.charlie, T, a.frank, (AT, Category::Cafe), false)
+        .unwrap();
+    assert_eq!(decision, Some(false));
+    assert!(d.set_platform(a.frank, PENDING, None).is_ok());
 }
 
 #[ink::test]
@@ -534,17 +581,6 @@ fn constructor_views_and_refusals() {
         s.verify_merchant(a.frank, true),
         Err(SuperNodeError::GovernanceCallFailed)
     );
-    assert_eq!(s.set_platform(Some(9)), Ok(()));
-    assert_eq!(
-        last_event::<PlatformChanged>(),
-        PlatformChanged {
-            merchant: a.bob,
-            platform: Some(9)
-        }
-    );
-    assert_eq!(s.verification(a.bob).0, Some(9));
-    assert_eq!(s.set_platform(None), Ok(()));
-    assert_eq!(last_event::<PlatformChanged>().platform, None);
 
     test::set_caller::<Env>(a.alice);
     assert_eq!(

@@ -284,14 +284,20 @@ fn buy_here(min_amount: u128) -> Rule {
 
 #[ink_e2e::test]
 async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
-    // given the suite, a verified café (bob) with 100 Time, and two customers
-    // (charlie, dave) with 5 Time each
+    // given the suite, a verified café (bob) with 100 Time, and three
+    // customers (charlie, dave, eve) with 5 Time each
     let (registry, mut time, ledger, mut tasks, tasks_id) = suite!(client);
     let bob = account_id(AccountKeyring::Bob);
     let charlie = account_id(AccountKeyring::Charlie);
     let dave = account_id(AccountKeyring::Dave);
+    let eve = account_id(AccountKeyring::Eve);
     verified_merchant!(client, registry, &ink_e2e::bob(), "Bob's café");
-    for (to, amount) in [(bob, 100 * UNIT), (charlie, 5 * UNIT), (dave, 5 * UNIT)] {
+    for (to, amount) in [
+        (bob, 100 * UNIT),
+        (charlie, 5 * UNIT),
+        (dave, 5 * UNIT),
+        (eve, 5 * UNIT),
+    ] {
         client
             .call(&ink_e2e::alice(), &time.transfer(to, amount, Vec::new()))
             .extra_gas_portion(EXTRA_GAS)
@@ -353,8 +359,8 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
     assert_eq!(balance!(client, time, bob), 70 * UNIT);
     assert_eq!(balance!(client, time, tasks_id), 30 * UNIT);
 
-    // and charlie and dave join, each depositing 1 Time
-    for customer in [&ink_e2e::charlie(), &ink_e2e::dave()] {
+    // and charlie, dave and eve join, each depositing 1 Time
+    for customer in [&ink_e2e::charlie(), &ink_e2e::dave(), &ink_e2e::eve()] {
         client
             .call(customer, &time.approve(tasks_id, UNIT))
             .extra_gas_portion(EXTRA_GAS)
@@ -368,6 +374,25 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
             .await
             .expect("join");
     }
+    assert_eq!(balance!(client, time, tasks_id), 33 * UNIT);
+
+    // attack: bob penalizes eve without cause to take her deposit; it goes
+    // to the ledger's reward pool, so bob gains nothing
+    let pool_before = balance!(client, time, ledger);
+    client
+        .call(
+            &ink_e2e::bob(),
+            &tasks.penalize(task_id, eve, Hash::from([9; 32])),
+        )
+        .extra_gas_portion(EXTRA_GAS)
+        .submit()
+        .await
+        .expect("penalize")
+        .return_value()
+        .expect("penalized");
+    assert_eq!(balance!(client, time, bob), 70 * UNIT);
+    assert_eq!(balance!(client, time, ledger), pool_before + UNIT);
+    assert_eq!(balance!(client, time, eve), 4 * UNIT);
     assert_eq!(balance!(client, time, tasks_id), 32 * UNIT);
 
     // and charlie buys for ¥20, then ¥45
@@ -481,6 +506,13 @@ async fn a_task_from_creation_to_refund<Client: E2EBackend>(mut client: Client) 
         .expect("withdrawn");
     assert_eq!(balance!(client, time, bob), 90 * UNIT);
     assert_eq!(balance!(client, time, dave), 5 * UNIT);
+    // a penalized deposit does not come back
+    let penalized = client
+        .call(&ink_e2e::eve(), &tasks.withdraw_stake(task_id))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(penalized, Err(TasksError::Penalized));
     // escrow in = paid out + refunded: the contract holds nothing
     assert_eq!(balance!(client, time, tasks_id), 0);
     let task = client

@@ -590,7 +590,7 @@ impl TasksData {
     }
 
     /// The merchant `caller` attests a violation by `customer`: its deposit
-    /// goes to the merchant and its participation ends.
+    /// goes to the ledger's reward pool and its participation ends.
     ///
     /// # Errors
     /// `TaskNotFound`; `Unauthorized` unless the caller is the task's
@@ -860,8 +860,9 @@ mod tasks {
         }
 
         /// The task's merchant attests a violation by `customer` (evidence
-        /// kept off-chain): the customer's deposit goes to the merchant and
-        /// its participation ends.
+        /// kept off-chain): the customer's deposit goes to the ledger's Time
+        /// reward pool (the merchant gains nothing by a penalty, so it has no
+        /// motive to penalize without cause) and its participation ends.
         ///
         /// # Errors
         /// `TaskNotFound`; `Unauthorized` unless the caller is the task's
@@ -992,7 +993,7 @@ mod tasks {
             let mut token: contract_ref!(PSP22) = self.time_token.into();
             let this = self.env().account_id();
             for event in &events {
-                let movement = event.movement(|id| self.data.task(id).map(|t| t.merchant));
+                let movement = event.movement(self.ledger);
                 let result: core::result::Result<(), PSP22Error> = match movement {
                     None => continue,
                     Some(Movement::In { from, amount }) => {

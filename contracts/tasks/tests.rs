@@ -39,6 +39,11 @@ fn friend() -> AccountId {
     acc(FRIEND)
 }
 
+/// The ledger: its Time reward pool takes forfeited deposits.
+fn ledger() -> AccountId {
+    acc(90)
+}
+
 /// The i-th merchant of a chain of shops (ch. 3.6's example).
 fn shop(i: u8) -> AccountId {
     acc(100 + i)
@@ -672,7 +677,7 @@ fn a_fixed_reward_is_paid_with_the_deposit_and_uses_the_receipts() {
         })]
     );
     assert_eq!(
-        events[0].movement(|_| None),
+        events[0].movement(ledger()),
         Some(Movement::Out {
             to: customer(),
             amount: 11 * UNIT
@@ -950,7 +955,7 @@ fn a_multiple_reward_is_capped_by_the_pool_then_exhausted() {
     assert_eq!(
         data.claim(customer(), END, id, &[own(1, r(customer(), 4 * UNIT))])
             .unwrap()[0]
-            .movement(|_| None),
+            .movement(ledger()),
         Some(Movement::Out {
             to: customer(),
             amount: 2 * UNIT
@@ -1095,7 +1100,7 @@ fn a_group_goal_missed_returns_the_whole_pool() {
 // ---------------------------------------------------------------- penalty
 
 #[ink::test]
-fn a_violation_forfeits_the_deposit_to_the_merchant() {
+fn a_violation_forfeits_the_deposit_to_the_reward_pool_not_the_merchant() {
     let (mut data, id) = joined(terms(), 30 * UNIT, &[customer(), friend(), acc(30)]);
     let evidence = Hash::from([3; 32]);
     let who = [customer(), friend(), acc(30), acc(31)];
@@ -1125,9 +1130,9 @@ fn a_violation_forfeits_the_deposit_to_the_merchant() {
     );
     let task = data.task(id).unwrap();
     assert_eq!(
-        events[0].movement(|i| data.task(i).map(|t| t.merchant)),
+        events[0].movement(ledger()),
         Some(Movement::Out {
-            to: merchant(),
+            to: ledger(),
             amount: UNIT
         })
     );
@@ -1215,7 +1220,7 @@ fn the_unspent_pool_returns_once_after_the_claim_period() {
     assert_eq!(data.refund(CLOSE, 9), Err(TasksError::TaskNotFound));
     let events = data.refund(CLOSE, id).unwrap();
     assert_eq!(
-        events[0].movement(|_| None),
+        events[0].movement(ledger()),
         Some(Movement::Out {
             to: merchant(),
             amount: 20 * UNIT
@@ -1246,7 +1251,7 @@ fn events_map_to_their_time_movements() {
         at: 0,
     });
     assert_eq!(
-        created.movement(|_| None),
+        created.movement(ledger()),
         Some(Movement::In {
             from: merchant(),
             amount: 5
@@ -1258,7 +1263,7 @@ fn events_map_to_their_time_movements() {
         stake: 0,
         at: 0,
     });
-    assert_eq!(free_join.movement(|_| None), None);
+    assert_eq!(free_join.movement(ledger()), None);
     let join = TaskEvent::TaskJoined(TaskJoined {
         id: 0,
         customer: customer(),
@@ -1266,7 +1271,7 @@ fn events_map_to_their_time_movements() {
         at: 0,
     });
     assert_eq!(
-        join.movement(|_| None),
+        join.movement(ledger()),
         Some(Movement::In {
             from: customer(),
             amount: 2
@@ -1277,14 +1282,14 @@ fn events_map_to_their_time_movements() {
         share: 1,
         completers: 1,
     });
-    assert_eq!(goal.movement(|_| None), None);
+    assert_eq!(goal.movement(ledger()), None);
     let collected = TaskEvent::GroupShareCollected(GroupShareCollected {
         id: 0,
         customer: friend(),
         amount: 3,
     });
     assert_eq!(
-        collected.movement(|_| None),
+        collected.movement(ledger()),
         Some(Movement::Out {
             to: friend(),
             amount: 3
@@ -1545,7 +1550,7 @@ mod money {
                 Err(_) => prop_assert_eq!(snapshot(&data, data.task_count()), before, "{:?}", op),
                 Ok(events) => {
                     for event in &events {
-                        let movement = event.movement(|id| data.task(id).map(|t| t.merchant));
+                        let movement = event.movement(ledger());
                         match (event, movement) {
                             (TaskEvent::TaskCreated(_), Some(Movement::In { amount, .. })) => {
                                 escrowed += amount;
@@ -1575,9 +1580,15 @@ mod money {
                                 held -= amount;
                             }
                             (
-                                TaskEvent::ParticipantPenalized(_) | TaskEvent::StakeWithdrawn(_),
-                                Some(Movement::Out { amount, .. }),
+                                TaskEvent::ParticipantPenalized(_),
+                                Some(Movement::Out { to, amount }),
                             ) => {
+                                prop_assert_eq!(to, ledger(), "a deposit forfeited elsewhere");
+                                stakes_out += amount;
+                                prop_assert!(held >= amount);
+                                held -= amount;
+                            }
+                            (TaskEvent::StakeWithdrawn(_), Some(Movement::Out { amount, .. })) => {
                                 stakes_out += amount;
                                 prop_assert!(held >= amount);
                                 held -= amount;

@@ -114,6 +114,7 @@ fn action_kind(a: &Action) -> &'static str {
         Action::Clawback { .. } => "Clawback",
         Action::SetLedgerRole { .. } => "SetLedgerRole",
         Action::RestoreReceipt(_) => "RestoreReceipt",
+        Action::SetSuspended { .. } => "SetSuspended",
     }
 }
 
@@ -160,6 +161,7 @@ impl Batch {
             | Action::RevokeSuperNode { node: a, .. }
             | Action::TreasurySpend { to: a, .. }
             | Action::Clawback { from: a, .. }
+            | Action::SetSuspended { account: a, .. }
             | Action::SetLedgerRole {
                 account: Some(a), ..
             } => {

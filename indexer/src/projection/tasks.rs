@@ -455,7 +455,7 @@ impl Batch {
         Ok(())
     }
 
-    /// The participant's deposit went to the merchant; it is out.
+    /// The participant's deposit went to the ledger's reward pool; it is out.
     async fn participant_penalized<C: ConnectionTrait>(
         &mut self,
         db: &C,

@@ -14,7 +14,7 @@ pub struct Model {
     pub id: i64,
     /// Proposer (SS58).
     pub proposer: String,
-    /// ElectSuperNode, RevokeSuperNode, RemoveMerchant, RemoveCustomer, SetLedgerParams, SetEmissionSplit, TreasurySpend, SetConfig, AdvancePhase, SetRewardCaps, Clawback, SetLedgerRole or RestoreReceipt.
+    /// ElectSuperNode, RevokeSuperNode, RemoveMerchant, RemoveCustomer, SetLedgerParams, SetEmissionSplit, TreasurySpend, SetConfig, AdvancePhase, SetRewardCaps, Clawback, SetLedgerRole, RestoreReceipt or SetSuspended.
     pub action_kind: String,
     /// The action with its arguments, as in `events.data` (accounts SS58, u128 past 2^53 as strings).
     #[sea_orm(column_type = "Json")]

@@ -11,7 +11,7 @@ pub struct Model {
     /// Contract (SS58).
     #[sea_orm(primary_key, auto_increment = false)]
     pub contract: String,
-    /// Admin, Governance, Ledger, Reporter or Registry.
+    /// Admin, Governance, Ledger, Reporter, Registry or SuperNodes.
     #[sea_orm(primary_key, auto_increment = false)]
     pub role: String,
     /// Holder (SS58); NULL when vacant.

@@ -25,7 +25,7 @@ pub struct Model {
     /// Time moved into the contract.
     #[sea_orm(column_type = "Decimal(Some((39, 0)))")]
     pub time_in: U128,
-    /// Time moved out (to the participant; a forfeited deposit to the merchant).
+    /// Time moved out (to the participant; a forfeited deposit to the ledger's reward pool).
     #[sea_orm(column_type = "Decimal(Some((39, 0)))")]
     pub time_out: U128,
     /// ActionAttested: the index of the attested rule.

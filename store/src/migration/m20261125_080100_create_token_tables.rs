@@ -60,7 +60,7 @@ pub const TABLES: &[Table] = &[
         doc: "Current holder of each privileged role of each contract (RoleChanged events).",
         columns: &[
             col("contract", Text, "Contract (SS58)."),
-            col("role", Text, "Admin, Governance, Ledger, Reporter or Registry."),
+            col("role", Text, "Admin, Governance, Ledger, Reporter, Registry or SuperNodes."),
             opt("account", Text, "Holder (SS58); NULL when vacant."),
             col("updated_block", BigInt, "Block of the last change."),
         ],

@@ -210,7 +210,7 @@ pub const TABLES: &[Table] = &[
         columns: &[
             col("id", BigInt, "Proposal id (sequential)."),
             col("proposer", Text, "Proposer (SS58)."),
-            col("action_kind", Text, "ElectSuperNode, RevokeSuperNode, RemoveMerchant, RemoveCustomer, SetLedgerParams, SetEmissionSplit, TreasurySpend, SetConfig, AdvancePhase, SetRewardCaps, Clawback, SetLedgerRole or RestoreReceipt."),
+            col("action_kind", Text, "ElectSuperNode, RevokeSuperNode, RemoveMerchant, RemoveCustomer, SetLedgerParams, SetEmissionSplit, TreasurySpend, SetConfig, AdvancePhase, SetRewardCaps, Clawback, SetLedgerRole, RestoreReceipt or SetSuspended."),
             col("action", Json, "The action with its arguments, as in `events.data` (accounts SS58, u128 past 2^53 as strings)."),
             col("description", Text, "blake2-256 of the off-chain description (0x hex)."),
             col("created_at", BigInt, "Creation time (ms)."),
@@ -403,7 +403,7 @@ pub const TABLES: &[Table] = &[
             col("event", Text, "TaskCreated, TaskJoined, ActionAttested, TaskCompleted, GroupGoalReached, GroupShareCollected, ParticipantPenalized, StakeWithdrawn or TaskRefunded."),
             opt("account", Text, "The merchant (TaskCreated, TaskRefunded) or the participant (SS58); NULL for GroupGoalReached."),
             col("time_in", U128, "Time moved into the contract."),
-            col("time_out", U128, "Time moved out (to the participant; a forfeited deposit to the merchant)."),
+            col("time_out", U128, "Time moved out (to the participant; a forfeited deposit to the ledger's reward pool)."),
             opt("rule", BigInt, "ActionAttested: the index of the attested rule."),
             opt("evidence", Text, "ParticipantPenalized: hash of the evidence (0x hex)."),
             col("timestamp", BigInt, "Block time (ms)."),

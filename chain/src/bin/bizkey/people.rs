@@ -232,6 +232,22 @@ pub enum ProposalCmd {
         #[arg(value_parser = account)]
         account: AccountId32,
     },
+    /// Suspend a merchant (its sales are not confirmed), or with
+    /// `--customer` a customer (it cannot buy).
+    Suspend {
+        #[arg(value_parser = account)]
+        account: AccountId32,
+        #[arg(long)]
+        customer: bool,
+    },
+    /// Lift a suspension: the merchant is verified again, or with
+    /// `--customer` the customer active again.
+    Reinstate {
+        #[arg(value_parser = account)]
+        account: AccountId32,
+        #[arg(long)]
+        customer: bool,
+    },
     /// Pay Biz from the treasury.
     TreasurySpend {
         #[arg(value_parser = account)]
@@ -561,6 +577,16 @@ async fn proposal(s: &Session, what: ProposalCmd) -> Result<Proposal> {
         ProposalCmd::RemoveCustomer { account } => {
             Proposal::RemoveCustomer(accounts::to_ink(&account))
         }
+        ProposalCmd::Suspend { account, customer } => Proposal::SetSuspended {
+            account: accounts::to_ink(&account),
+            merchant: !customer,
+            suspended: true,
+        },
+        ProposalCmd::Reinstate { account, customer } => Proposal::SetSuspended {
+            account: accounts::to_ink(&account),
+            merchant: !customer,
+            suspended: false,
+        },
         ProposalCmd::TreasurySpend { to, amount } => Proposal::TreasurySpend {
             to: accounts::to_ink(&to),
             amount,

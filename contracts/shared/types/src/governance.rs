@@ -130,11 +130,13 @@ pub enum Action {
     /// Removes a super node (or an unbonding candidate) from office; with
     /// `slash` its bond goes to the treasury and its candidacy ends.
     RevokeSuperNode { node: AccountId, slash: bool },
-    /// Registry status `Removed`, pending ledger rewards forfeited, all its
-    /// Biz burned.
+    /// Registry status `Removed`, pending ledger rewards forfeited, its BT
+    /// lock ended and its super-node bond slashed to the treasury, then all
+    /// its Biz burned (the lock's BT included).
     RemoveMerchant(AccountId),
-    /// Registry status `Removed`, pending ledger rewards forfeited, all its
-    /// Time burned.
+    /// Registry status `Removed`, pending ledger rewards forfeited, its BT
+    /// lock ended (the BT returned) and its super-node bond slashed to the
+    /// treasury, then all its Time burned.
     RemoveCustomer(AccountId),
     /// New ledger parameters (BizPower weights, reward rates, challenge
     /// window, referral shares).
@@ -174,6 +176,16 @@ pub enum Action {
     /// of its entries still pending, paid at claim. The ledger refuses it
     /// unless the receipt is flagged and some of its rewards are pending.
     RestoreReceipt(ReceiptId),
+    /// Suspends `account` (`suspended`) or reinstates it (the merchant to
+    /// `Verified`, the customer to `Active`), as the registry's statuses
+    /// allow: suspension in every phase, not only while the authority holds
+    /// the registry (军政). A suspended merchant's sales are not confirmed
+    /// and a suspended customer cannot buy.
+    SetSuspended {
+        account: AccountId,
+        merchant: bool,
+        suspended: bool,
+    },
 }
 
 /// A proposal's place in its lifecycle at a given time.

@@ -77,6 +77,10 @@ pub enum LockingError {
     TokenCallFailed,
     /// A sum overflowed (no real input reaches it).
     Overflow,
+    /// The registry has not removed the account (`release_removed`).
+    NotRemoved,
+    /// The registry could not be read.
+    RegistryCallFailed,
 }
 
 /// `account` locked BT; the fields are its whole lock afterwards.

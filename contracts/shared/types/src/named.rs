@@ -48,7 +48,7 @@ named! {
     crate::registry::Category { Restaurant, Cafe, Grocery, Bakery, Bar, Retail, Beauty, Services, Other }
     crate::registry::MerchantStatus { Pending, Verified, Suspended, Removed }
     crate::registry::CustomerStatus { Active, Suspended, Removed }
-    crate::roles::Role { Admin, Governance, Ledger, Reporter, Registry }
+    crate::roles::Role { Admin, Governance, Ledger, Reporter, Registry, SuperNodes }
     crate::vesting::Allocation { EarlySupporters, Ecosystem, Team, Foundation }
     crate::governance::Phase { Military, Tutelage, Constitutional }
     crate::super_nodes::CandidateStatus { Candidate, SuperNode, Unbonding }

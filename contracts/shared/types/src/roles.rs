@@ -18,6 +18,9 @@ pub enum Role {
     Reporter,
     /// The registry contract.
     Registry,
+    /// The super-node contract: the ledger asks it whether a flagging
+    /// super node covers the receipt's merchant.
+    SuperNodes,
 }
 
 /// A role changed hands (`None`: the role is now vacant).

@@ -151,6 +151,12 @@ pub enum SuperNodeError {
     GovernanceCallFailed,
     /// A sum overflowed (no real input reaches it).
     Overflow,
+    /// The caller is not a registered merchant, or was removed
+    /// (`set_platform`).
+    NotMerchant,
+    /// The merchant's verification round has votes: its platform, which
+    /// decides who covers it, is fixed until the round closes.
+    RoundOpen,
 }
 
 /// A super-node candidate posted its bond.

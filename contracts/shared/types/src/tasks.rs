@@ -4,7 +4,8 @@
 //! Every Time movement of the tasks contract is told by exactly one event:
 //! `TaskCreated.escrow` and `TaskJoined.stake` come in; `TaskCompleted.reward`,
 //! `TaskCompleted.stake_returned`, `GroupShareCollected.amount`,
-//! `ParticipantPenalized.forfeited` (to the merchant), `StakeWithdrawn.amount`
+//! `ParticipantPenalized.forfeited` (to the ledger's reward pool),
+//! `StakeWithdrawn.amount`
 //! and `TaskRefunded.amount` go out. Per task, the escrow always equals what
 //! was paid out plus what was refunded plus what is still held (`Task::pool`
 //! and `Task::reserved`).
@@ -127,8 +128,9 @@ pub struct TaskTerms {
     /// The penalty for a violation (违约行为 / 处罚方式): Time a participant
     /// deposits when joining. It comes back with the completion (or after
     /// the claim period); if the merchant attests a violation first, it is
-    /// forfeited to the merchant and the participation ends. 0: no deposit,
-    /// a violation only ends the participation.
+    /// forfeited to the ledger's Time reward pool (never to the merchant,
+    /// who attests alone) and the participation ends. 0: no deposit, a
+    /// violation only ends the participation.
     pub penalty: Balance,
     /// Window `[start, end)`: receipts completed in it count; joining is open
     /// until `end`.
@@ -358,7 +360,7 @@ pub struct GroupShareCollected {
 }
 
 /// The merchant attested a violation: the participant's deposit went to the
-/// merchant and the participation ended.
+/// ledger's Time reward pool and the participation ended.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParticipantPenalized {
@@ -421,21 +423,24 @@ pub enum Movement {
 /// Who is on the other side of a Time movement.
 enum Party {
     Account(AccountId),
-    /// The merchant who published the task (read by the caller).
-    MerchantOf(TaskId),
+    /// The ledger, whose Time reward pool takes forfeited deposits (its
+    /// next `sync_pools` makes them available): not the task's merchant,
+    /// who could otherwise penalize at will to take its participants'
+    /// deposits.
+    RewardPool,
 }
 
 impl TaskEvent {
-    /// The Time this event moves (`None`: none, or zero); `merchant_of`
-    /// gives a task's merchant.
-    pub fn movement(&self, merchant_of: impl Fn(TaskId) -> Option<AccountId>) -> Option<Movement> {
+    /// The Time this event moves (`None`: none, or zero); `reward_pool` is
+    /// the ledger's account.
+    pub fn movement(&self, reward_pool: AccountId) -> Option<Movement> {
         let (into, party, amount) = self.flow()?;
         if amount == 0 {
             return None;
         }
         let account = match party {
             Party::Account(a) => a,
-            Party::MerchantOf(id) => merchant_of(id)?,
+            Party::RewardPool => reward_pool,
         };
         Some(if into {
             Movement::In {
@@ -462,7 +467,7 @@ impl TaskEvent {
 
     /// (into the contract?, the other side, amount).
     fn flow(&self) -> Option<(bool, Party, Balance)> {
-        use Party::{Account, MerchantOf};
+        use Party::{Account, RewardPool};
         Some(match self {
             TaskEvent::TaskCreated(e) => (true, Account(e.merchant), e.escrow),
             TaskEvent::TaskJoined(e) => (true, Account(e.customer), e.stake),
@@ -473,7 +478,7 @@ impl TaskEvent {
                 e.reward.saturating_add(e.stake_returned),
             ),
             TaskEvent::GroupShareCollected(e) => (false, Account(e.customer), e.amount),
-            TaskEvent::ParticipantPenalized(e) => (false, MerchantOf(e.id), e.forfeited),
+            TaskEvent::ParticipantPenalized(e) => (false, RewardPool, e.forfeited),
             TaskEvent::StakeWithdrawn(e) => (false, Account(e.customer), e.amount),
             TaskEvent::TaskRefunded(e) => (false, Account(e.merchant), e.amount),
             TaskEvent::ActionAttested(_) | TaskEvent::GroupGoalReached(_) => return None,
