@@ -6,7 +6,7 @@ use crate::harness::{contracts_dir, start_node};
 use bizkey_chain::accounts::{account_of, keypair, to_ink};
 use bizkey_chain::deploy::{deploy_suite_with, DeployOptions, UNIT};
 use bizkey_chain::{Chain, Contract, Finality, Manifest, Suite};
-use bizkey_types::governance::{Proposal, ProposalStatus};
+use bizkey_types::governance::{Action, Proposal, ProposalStatus};
 use bizkey_types::ledger::{LedgerError, LedgerParams, Receipt, ReceiptStatus};
 use bizkey_types::locking::Lock;
 use bizkey_types::math::TIME_UNITS_PER_CENT;
@@ -515,6 +515,41 @@ async fn every_people_command_on_a_real_node_and_bad_input_changes_nothing() {
         .unwrap()
         .value;
     assert_eq!(params.reward.cashback_ppm, 20_000);
+    // a suspension proposal names the account and whether it is a customer
+    let suspend = ok(
+        m,
+        Some(MERCHANT),
+        &[
+            "gov",
+            "propose",
+            "suspend",
+            &customer.to_string(),
+            "--customer",
+            "--json",
+        ],
+    )
+    .value(0)
+    .as_u64()
+    .unwrap();
+    let (p, _) = chain
+        .dry_run::<Option<(Proposal, ProposalStatus)>>(
+            &merchant,
+            governance,
+            "proposal",
+            &u32::try_from(suspend).unwrap(),
+        )
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(
+        p.action,
+        Action::SetSuspended {
+            account: to_ink(&customer),
+            merchant: false,
+            suspended: true
+        }
+    );
 
     // tasks: publish (approves tasks, escrows), join, a purchase, claim
     let run = ok(
