@@ -159,17 +159,15 @@ fn capped(
     value
 }
 
-/// Moves `amount` of `pool` from available to reserved; the caller capped it.
+/// [`Pool::reserve`] in place; the caller capped `amount`.
 fn reserve(pool: &mut Pool, amount: Balance) -> Result<()> {
-    pool.available = checked_sub(pool.available, amount)?;
-    pool.reserved = checked_add(pool.reserved, amount)?;
+    *pool = pool.reserve(amount).ok_or(LedgerError::Overflow)?;
     Ok(())
 }
 
-/// Returns a forfeited reservation of `pool` to its available funds.
+/// [`Pool::release`] in place.
 fn release(pool: &mut Pool, amount: Balance) -> Result<()> {
-    pool.reserved = checked_sub(pool.reserved, amount)?;
-    pool.available = checked_add(pool.available, amount)?;
+    *pool = pool.release(amount).ok_or(LedgerError::Overflow)?;
     Ok(())
 }
 
@@ -941,8 +939,8 @@ impl LedgerData {
         if n == 0 {
             return Err(LedgerError::NothingToClaim);
         }
-        let reserved_biz = checked_sub(self.biz.reserved, biz)?;
-        let reserved_time = checked_sub(self.time.reserved, time)?;
+        let biz_pool = self.biz.pay(biz).ok_or(LedgerError::Overflow)?;
+        let time_pool = self.time.pay(time).ok_or(LedgerError::Overflow)?;
         if biz > 0 {
             ext.transfer(Token::Biz, caller, biz)?;
         }
@@ -966,8 +964,8 @@ impl LedgerData {
         } else {
             self.queues.insert(caller, &queue);
         }
-        self.biz.reserved = reserved_biz;
-        self.time.reserved = reserved_time;
+        self.biz = biz_pool;
+        self.time = time_pool;
         Ok(Some(LedgerEvent::RewardsClaimed(RewardsClaimed {
             account: caller,
             biz,

@@ -12,7 +12,7 @@ use bizkey_store::entity::{
 };
 use bizkey_store::hex0x;
 
-use bizkey_types::ledger::{LedgerEvent, LedgerParams, ReceiptStatus, Rewards, Token};
+use bizkey_types::ledger::{LedgerEvent, LedgerParams, Pool, ReceiptStatus, Rewards, Token};
 use bizkey_types::registry::{CustomerStatus, MerchantStatus};
 use bizkey_types::Named;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -991,19 +991,20 @@ impl Batch {
         let p = self.pools.get_mut(token).expect("inserted above");
         p.updated_block = at.block;
         let (available, reserved) = (p.available.0, p.reserved.0);
+        // The ledger's own pool rules.
+        let pool = Pool {
+            available,
+            reserved,
+        };
         let moved = match how {
-            PoolMove::Reserve => available
-                .checked_sub(amount)
-                .zip(reserved.checked_add(amount)),
-            PoolMove::Release => available
-                .checked_add(amount)
-                .zip(reserved.checked_sub(amount)),
-            PoolMove::Pay => reserved.checked_sub(amount).map(|r| (available, r)),
+            PoolMove::Reserve => pool.reserve(amount),
+            PoolMove::Release => pool.release(amount),
+            PoolMove::Pay => pool.pay(amount),
         };
         match moved {
-            Some((a, r)) => {
-                p.available = u(a);
-                p.reserved = u(r);
+            Some(after) => {
+                p.available = u(after.available);
+                p.reserved = u(after.reserved);
             }
             None => self.inconsistent(format!(
                 "{token} pool at block {}: {how:?} of {amount} does not fit (available {available}, reserved {reserved})",

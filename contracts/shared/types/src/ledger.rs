@@ -131,6 +131,36 @@ pub struct Pool {
     pub reserved: Balance,
 }
 
+/// The pool rules, one home for the ledger and the indexer's replay of it.
+/// Each returns the pool after the move, `None` if it does not fit.
+impl Pool {
+    /// Promises `amount` of the free funds to pending rewards (a
+    /// confirmation, an upheld appeal): available → reserved.
+    pub fn reserve(self, amount: Balance) -> Option<Pool> {
+        Some(Pool {
+            available: self.available.checked_sub(amount)?,
+            reserved: self.reserved.checked_add(amount)?,
+        })
+    }
+
+    /// Frees promised rewards that were forfeited (a flag, a refund, a
+    /// removal): reserved → available.
+    pub fn release(self, amount: Balance) -> Option<Pool> {
+        Some(Pool {
+            available: self.available.checked_add(amount)?,
+            reserved: self.reserved.checked_sub(amount)?,
+        })
+    }
+
+    /// Pays promised rewards out (a claim): they leave the reserve.
+    pub fn pay(self, amount: Balance) -> Option<Pool> {
+        Some(Pool {
+            available: self.available,
+            reserved: self.reserved.checked_sub(amount)?,
+        })
+    }
+}
+
 /// What the ledger keeps per merchant: its registry data as of the last
 /// sync, and its current BizPower window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -551,5 +581,33 @@ contract_events! {
         ParamsChanged,
         MerchantSynced,
         RoleChanged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pool;
+
+    #[test]
+    fn pool_moves_keep_the_sum_and_refuse_what_does_not_fit() {
+        let pool = Pool {
+            available: 10,
+            reserved: 5,
+        };
+        let reserved = pool.reserve(4).unwrap();
+        assert_eq!((reserved.available, reserved.reserved), (6, 9));
+        // A promise and its forfeiture leave the pool as it was.
+        assert_eq!(reserved.release(4), Some(pool));
+        // A claim pays out of the reserve only.
+        let paid = reserved.pay(9).unwrap();
+        assert_eq!((paid.available, paid.reserved), (6, 0));
+        assert_eq!(pool.reserve(11), None);
+        assert_eq!(pool.release(6), None);
+        assert_eq!(pool.pay(6), None);
+        let full = Pool {
+            available: 1,
+            reserved: u128::MAX,
+        };
+        assert_eq!(full.reserve(1), None);
     }
 }
