@@ -23,6 +23,7 @@ pub use bizkey_types::locking::{
     Unlocked, ACC_SCALE,
 };
 use bizkey_types::{
+    locking::{accrued, debt},
     math::{mul_div, PPM},
     AccountId, Balance, Timestamp,
 };
@@ -97,30 +98,15 @@ impl LockingData {
 
     /// Time dividends `account` could claim after the last distribution.
     pub fn pending_dividends(&self, account: AccountId) -> Balance {
-        self.locks.get(account).map_or(0, |lock| {
-            lock.unclaimed
-                .saturating_add(self.accrued(lock.weight).saturating_sub(lock.reward_debt))
-        })
-    }
-
-    fn accrued(&self, weight: u128) -> u128 {
-        mul_div(weight, self.acc_per_weight, ACC_SCALE)
-    }
-
-    /// The debt of `weight` now, rounded up by one unit: a claimant never
-    /// gets the rounding, so the claims never exceed what arrived.
-    fn debt(&self, weight: u128) -> u128 {
-        if weight == 0 || self.acc_per_weight == 0 {
-            0
-        } else {
-            self.accrued(weight).saturating_add(1)
-        }
+        self.locks
+            .get(account)
+            .map_or(0, |lock| lock.due(self.acc_per_weight))
     }
 
     fn settle(&self, lock: &mut Lock) -> Result<()> {
-        let pending = self.accrued(lock.weight).saturating_sub(lock.reward_debt);
+        let pending = accrued(lock.weight, self.acc_per_weight).saturating_sub(lock.reward_debt);
         lock.unclaimed = add(lock.unclaimed, pending)?;
-        lock.reward_debt = self.debt(lock.weight);
+        lock.reward_debt = debt(lock.weight, self.acc_per_weight);
         Ok(())
     }
 
@@ -181,7 +167,7 @@ impl LockingData {
             .checked_add(t.duration_ms)
             .ok_or(LockingError::Overflow)?;
         lock.unlock_at = lock.unlock_at.max(end);
-        lock.reward_debt = self.debt(lock.weight);
+        lock.reward_debt = debt(lock.weight, self.acc_per_weight);
         // `old_weight` is part of `total_weight`.
         self.total_weight = add(self.total_weight.saturating_sub(old_weight), lock.weight)?;
         self.total_locked = add(self.total_locked, amount)?;

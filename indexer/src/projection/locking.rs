@@ -8,8 +8,7 @@ use bizkey_store::entity::{
     dividend_claims, dividend_distributions, lock_history, locking_totals, locks,
 };
 use bizkey_types::locking::LockingEvent;
-use bizkey_types::locking::{DividendsClaimed, DividendsDistributed, Locked, Unlocked, ACC_SCALE};
-use bizkey_types::math::mul_div;
+use bizkey_types::locking::{debt, DividendsClaimed, DividendsDistributed, Lock, Locked, Unlocked};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use std::collections::HashMap;
 
@@ -69,29 +68,19 @@ impl Batch {
     }
 }
 
-/// Dividends accrued by `weight` at accumulator `acc` (the contract's
-/// `accrued`).
-fn accrued(weight: u128, acc: u128) -> u128 {
-    mul_div(weight, acc, ACC_SCALE)
-}
-
 /// What a lock's holder may claim at accumulator `acc` (the contract's
-/// `pending_dividends`).
+/// `pending_dividends`, by the same rule: [`Lock::due`]).
 fn pending(lock: &locks::Model, acc: u128) -> u128 {
-    lock.unclaimed
-        .0
-        .saturating_add(accrued(lock.weight.0, acc).saturating_sub(lock.reward_debt.0))
-}
-
-/// The debt a settled lock of `weight` carries at `acc`: rounded up, so
-/// that rounding never pays more than was distributed (the contract's
-/// `debt`).
-fn debt(weight: u128, acc: u128) -> u128 {
-    if weight == 0 || acc == 0 {
-        0
-    } else {
-        accrued(weight, acc).saturating_add(1)
+    // Only the weight, the debt and the settled dividends count.
+    Lock {
+        amount: 0,
+        tier: 0,
+        weight: lock.weight.0,
+        unlock_at: 0,
+        reward_debt: lock.reward_debt.0,
+        unclaimed: lock.unclaimed.0,
     }
+    .due(acc)
 }
 
 impl Batch {

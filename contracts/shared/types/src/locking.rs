@@ -5,7 +5,7 @@
 // derive it only then.
 
 use crate::{AccountId, Balance, Timestamp};
-use bizkey_math::PPM;
+use bizkey_math::{mul_div, PPM};
 
 #[cfg(feature = "std")]
 use ink::storage::traits::StorageLayout;
@@ -54,6 +54,34 @@ pub struct Lock {
     pub reward_debt: u128,
     /// Settled Time dividends not yet claimed.
     pub unclaimed: Balance,
+}
+
+/// The dividend rules, one home for the locking contract and the indexer's
+/// replay of it: Time per unit of weight accumulates (× [`ACC_SCALE`]), and
+/// each lock owes what its weight had accrued when it was last settled.
+impl Lock {
+    /// Dividends this lock may claim at accumulator `acc_per_weight`: what
+    /// was settled, plus what its weight accrued since.
+    pub fn due(&self, acc_per_weight: u128) -> Balance {
+        self.unclaimed
+            .saturating_add(accrued(self.weight, acc_per_weight).saturating_sub(self.reward_debt))
+    }
+}
+
+/// Dividends accrued by `weight` since the start, at `acc_per_weight`.
+pub fn accrued(weight: u128, acc_per_weight: u128) -> Balance {
+    mul_div(weight, acc_per_weight, ACC_SCALE)
+}
+
+/// The debt of a lock of `weight` settled at `acc_per_weight`, rounded up
+/// by one unit: a claimant never gets the rounding, so the claims never
+/// exceed what arrived.
+pub fn debt(weight: u128, acc_per_weight: u128) -> u128 {
+    if weight == 0 || acc_per_weight == 0 {
+        0
+    } else {
+        accrued(weight, acc_per_weight).saturating_add(1)
+    }
 }
 
 /// Errors of the BT lock contract.
