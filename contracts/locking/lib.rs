@@ -473,30 +473,33 @@ pub mod locking {
             Ok(released)
         }
 
-        /// Whether the registry removed `account`, as a merchant or as a
-        /// customer (`merchant` and `customer` are inherent messages of the
-        /// registry).
+        /// Whether the registry removed `account`, as a merchant or else as
+        /// a customer.
         fn removed(&self, account: AccountId) -> Result<bool> {
-            let merchant = build_call::<Environment>()
+            let merchant: Option<Merchant> =
+                self.registry_read(ink::selector_bytes!("merchant"), account)?;
+            if merchant.is_some_and(|m| m.status == MerchantStatus::Removed) {
+                return Ok(true);
+            }
+            let customer: Option<Customer> =
+                self.registry_read(ink::selector_bytes!("customer"), account)?;
+            Ok(customer.is_some_and(|c| c.status == CustomerStatus::Removed))
+        }
+
+        /// The registry's inherent view `selector` (`merchant`, `customer`)
+        /// of `account`.
+        fn registry_read<T: scale::Decode>(
+            &self,
+            selector: [u8; 4],
+            account: AccountId,
+        ) -> Result<T> {
+            match build_call::<Environment>()
                 .call(self.registry)
-                .exec_input(
-                    ExecutionInput::new(Selector::new(ink::selector_bytes!("merchant")))
-                        .push_arg(account),
-                )
-                .returns::<Option<Merchant>>()
-                .try_invoke();
-            let customer = build_call::<Environment>()
-                .call(self.registry)
-                .exec_input(
-                    ExecutionInput::new(Selector::new(ink::selector_bytes!("customer")))
-                        .push_arg(account),
-                )
-                .returns::<Option<Customer>>()
-                .try_invoke();
-            match (merchant, customer) {
-                (Ok(Ok(m)), Ok(Ok(c))) => Ok(m
-                    .is_some_and(|m| m.status == MerchantStatus::Removed)
-                    || c.is_some_and(|c| c.status == CustomerStatus::Removed)),
+                .exec_input(ExecutionInput::new(Selector::new(selector)).push_arg(account))
+                .returns::<T>()
+                .try_invoke()
+            {
+                Ok(Ok(value)) => Ok(value),
                 _ => Err(LockingError::RegistryCallFailed),
             }
         }
