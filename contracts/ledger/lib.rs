@@ -617,23 +617,8 @@ impl LedgerData {
 
         // Writes.
         let rw = reserved.rewards;
-        let merchant = r.merchant;
-        let customer = r.customer;
-        let credits = [
-            (merchant, Token::Biz, rw.merchant_biz),
-            (
-                rw.merchant_referrer.unwrap_or(merchant),
-                Token::Biz,
-                rw.merchant_referrer_biz,
-            ),
-            (customer, Token::Time, rw.customer_time),
-            (
-                rw.customer_referrer.unwrap_or(customer),
-                Token::Time,
-                rw.customer_referrer_time,
-            ),
-        ];
-        for (account, token, amount) in credits {
+        let (merchant, customer) = (r.merchant, r.customer);
+        for (_, account, token, amount) in rw.credits(merchant, customer) {
             if amount > 0 {
                 self.push_pending(account, id, token, amount);
             }
@@ -742,15 +727,13 @@ impl LedgerData {
     ) {
         let mut queue = self.queue(account);
         self.pending.insert(
-            (account, queue.tail),
+            (account, queue.push()),
             &PendingEntry {
                 receipt,
                 token,
                 amount,
             },
         );
-        // One entry per confirmation: u64 indexes do not run out.
-        queue.tail = queue.tail.saturating_add(1);
         self.queues.insert(account, &queue);
     }
 
@@ -947,7 +930,7 @@ impl LedgerData {
         if time > 0 {
             ext.transfer(Token::Time, caller, time)?;
         }
-        for index in queue.head..queue.head.saturating_add(n as u64) {
+        for index in queue.take(n.into()) {
             // Entries of flagged receipts are rare: only then is each one
             // read again to lower its receipt's share.
             if flagged {
@@ -956,14 +939,8 @@ impl LedgerData {
                 self.pending.remove((caller, index));
             }
         }
-        queue.head = queue.head.saturating_add(n as u64);
-        let remaining = queue.tail.saturating_sub(queue.head);
-        if remaining == 0 {
-            // Empty: indexes restart at 0, the slot is freed.
-            self.queues.remove(caller);
-        } else {
-            self.queues.insert(caller, &queue);
-        }
+        let remaining = queue.len();
+        self.save_queue(caller, queue);
         self.biz = biz_pool;
         self.time = time_pool;
         Ok(Some(LedgerEvent::RewardsClaimed(RewardsClaimed {
@@ -988,18 +965,28 @@ impl LedgerData {
     ) -> Option<(Token, Balance)> {
         let entry = self.pending.take((account, index))?;
         let mut r = self.receipts.get(entry.receipt)?;
-        let reserved = r.status == ReceiptStatus::Confirmed;
-        if !(r.status == ReceiptStatus::Flagged || removal && reserved) {
+        if !r.status.consuming_lowers_share(removal) {
             return None;
         }
-        let share = match entry.token {
-            Token::Biz => &mut r.biz,
-            Token::Time if account == r.customer => &mut r.time,
-            Token::Time => &mut r.referral_time,
+        let reserved = r.status == ReceiptStatus::Confirmed;
+        let share = match Share::of(entry.token, account == r.customer) {
+            Share::Biz => &mut r.biz,
+            Share::Time => &mut r.time,
+            Share::Referral => &mut r.referral_time,
         };
         *share = share.saturating_sub(entry.amount);
         self.receipts.insert(entry.receipt, &r);
         reserved.then_some((entry.token, entry.amount))
+    }
+
+    /// Stores `account`'s queue after entries were taken; an emptied one
+    /// frees its slot.
+    fn save_queue(&mut self, account: AccountId, queue: Queue) {
+        if queue.is_empty() {
+            self.queues.remove(account);
+        } else {
+            self.queues.insert(account, &queue);
+        }
     }
 
     /// Whether the registry removed `account` as a merchant or a customer.
@@ -1029,9 +1016,10 @@ impl LedgerData {
             self.ensure_privileged(caller)?;
         }
         let mut queue = self.queue(account);
-        let end = queue.tail.min(queue.head.saturating_add(max.into()));
+        let taken = queue.take(max.into());
+        let entries = taken.end.saturating_sub(taken.start);
         let (mut biz, mut time): (Balance, Balance) = (0, 0);
-        for index in queue.head..end {
+        for index in taken {
             if let Some((token, amount)) = self.drop_entry(account, index, true) {
                 let total = match token {
                     Token::Biz => &mut biz,
@@ -1044,14 +1032,8 @@ impl LedgerData {
         // contract reverts every write above with the error.)
         release(&mut self.biz, biz)?;
         release(&mut self.time, time)?;
-        let entries = end.saturating_sub(queue.head);
-        queue.head = end;
-        let remaining = queue.tail.saturating_sub(end);
-        if remaining == 0 {
-            self.queues.remove(account);
-        } else {
-            self.queues.insert(account, &queue);
-        }
+        let remaining = queue.len();
+        self.save_queue(account, queue);
         Ok(Some(LedgerEvent::PendingForfeited(PendingForfeited {
             account,
             biz,

@@ -12,7 +12,7 @@ use bizkey_store::entity::{
 };
 use bizkey_store::hex0x;
 
-use bizkey_types::ledger::{LedgerEvent, LedgerParams, Pool, ReceiptStatus, Rewards, Token};
+use bizkey_types::ledger::{LedgerEvent, LedgerParams, Pool, Queue, ReceiptStatus, Share, Token};
 use bizkey_types::registry::{CustomerStatus, MerchantStatus};
 use bizkey_types::Named;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -37,9 +37,9 @@ pub(super) fn keys(event: &LedgerEvent, keys: &mut Keys) {
             keys.klines.extend(kline_keys(&merchant, e.confirmed_at));
             keys.days.insert(day_key(&merchant, i(e.confirmed_at)));
             pools(keys);
-            for (_, who, _, amount) in reward_entries(&merchant, &customer, &e.rewards) {
+            for (_, who, _, amount) in e.rewards.credits(e.merchant, e.customer) {
                 if amount != 0 {
-                    keys.queues.insert(who);
+                    keys.queues.insert(ss58(&who));
                 }
             }
         }
@@ -86,35 +86,6 @@ fn kline_keys(merchant: &str, at: u64) -> impl Iterator<Item = (String, String, 
     KLINE_INTERVALS
         .into_iter()
         .map(move |(interval, len)| (merchant.to_owned(), interval.to_owned(), i(at / len * len)))
-}
-
-/// The reward entries a confirmation queues, in the ledger's order: (role,
-/// beneficiary, token, amount); a missing referrer means a zero amount.
-fn reward_entries(
-    merchant: &str,
-    customer: &str,
-    rw: &Rewards,
-) -> [(&'static str, String, &'static str, u128); 4] {
-    [
-        ("merchant", merchant.to_owned(), "biz", rw.merchant_biz),
-        (
-            "merchant_referrer",
-            rw.merchant_referrer
-                .as_ref()
-                .map_or_else(|| merchant.to_owned(), ss58),
-            "biz",
-            rw.merchant_referrer_biz,
-        ),
-        ("customer", customer.to_owned(), "time", rw.customer_time),
-        (
-            "customer_referrer",
-            rw.customer_referrer
-                .as_ref()
-                .map_or_else(|| customer.to_owned(), ss58),
-            "time",
-            rw.customer_referrer_time,
-        ),
-    ]
 }
 
 /// The ledger's parameters as last indexed (the defaults before any
@@ -625,23 +596,23 @@ impl Batch {
             .await?;
 
         // The ledger queues one entry per non-zero amount, in this order, on
-        // the beneficiary's FIFO (a missing referrer means a zero amount).
-        let entries = reward_entries(&merchant, &customer, &rw);
-        for (role, who, token, amount) in entries {
+        // the beneficiary's FIFO.
+        for (role, who, token, amount) in rw.credits(e.merchant, e.customer) {
             if amount == 0 {
                 continue;
             }
+            let who = ss58(&who);
             self.accounts.entry(who.clone()).or_insert(at.block);
-            let q = self.queue(db, &who, at.block).await?;
-            let queue_index = q.tail;
-            q.tail += 1;
+            let mut q = self.queue(db, &who, at.block).await?;
+            let queue_index = i(q.push());
+            self.save_queue(&who, q);
             self.rewards.insert(
-                (id, role.to_owned()),
+                (id, name(role)),
                 rewards::Model {
                     receipt_id: id,
-                    role: role.to_owned(),
+                    role: name(role),
                     beneficiary: who,
-                    token: token.to_owned(),
+                    token: name(token),
                     amount: u(amount),
                     matures_at: i(e.matures_at),
                     status: name(RewardStatus::Pending),
@@ -746,36 +717,23 @@ impl Batch {
             remaining: i(e.remaining),
         });
         // The claim consumed the first `entries` of the account's FIFO.
-        let q = self.queue(db, &account, at.block).await?;
-        let (head, n) = (q.head, i64::from(e.entries));
-        q.head += n;
-        let remaining = q.tail - q.head;
-        if remaining <= 0 {
-            // Empty: the ledger restarts its indexes at 0.
-            q.head = 0;
-            q.tail = 0;
-        }
-        if remaining != i(e.remaining) {
+        let mut q = self.queue(db, &account, at.block).await?;
+        let taken = q.take(e.entries.into());
+        self.save_queue(&account, q);
+        if q.len() != e.remaining {
             self.inconsistent(format!(
-                "claim of {account} at block {}: {remaining} entries left, the ledger says {}",
-                at.block, e.remaining
+                "claim of {account} at block {}: {} entries left, the ledger says {}",
+                at.block,
+                q.len(),
+                e.remaining
             ));
         }
-        let settled = self
-            .consume(
-                db,
-                &account,
-                head..head + n,
-                RewardStatus::Claimed,
-                at.block,
-            )
-            .await?;
+        let settled = self.consume(db, at, &account, taken, false).await?;
         let (consumed, biz, time) = (settled.entries, settled.biz, settled.time);
-        self.lower_flagged(db, at, settled.dropped).await?;
-        if consumed != n {
+        if consumed != u64::from(e.entries) {
             self.inconsistent(format!(
-                "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {n}",
-                at.block
+                "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {}",
+                at.block, e.entries
             ));
         }
         self.pool_move(db, at, "biz", e.biz, PoolMove::Pay).await?;
@@ -800,49 +758,18 @@ impl Batch {
         e: bizkey_types::ledger::PendingForfeited,
     ) -> Result<(), DbErr> {
         let account = self.seen(&e.account, at.block);
-        let q = self.queue(db, &account, at.block).await?;
-        let (head, tail) = (q.head, q.tail);
-        let end = head + i(e.entries);
-        if e.remaining == 0 {
-            // Empty: indexes restart at 0, as the ledger frees the slot.
-            q.head = 0;
-            q.tail = 0;
-        } else {
-            q.head = end;
-        }
-        if tail - end != i(e.remaining) {
+        let mut q = self.queue(db, &account, at.block).await?;
+        let queued = q.len();
+        let taken = q.take(e.entries);
+        self.save_queue(&account, q);
+        if q.len() != e.remaining {
             self.inconsistent(format!(
-                "forfeiture of {account} at block {}: {} entries queued, the ledger dropped {} and kept {}",
-                at.block,
-                tail - head,
-                e.entries,
-                e.remaining
+                "forfeiture of {account} at block {}: {queued} entries queued, the ledger dropped {} and kept {}",
+                at.block, e.entries, e.remaining
             ));
         }
-        let settled = self
-            .consume(db, &account, head..end, RewardStatus::Forfeited, at.block)
-            .await?;
+        let settled = self.consume(db, at, &account, taken, true).await?;
         let (biz, time) = (settled.biz, settled.time);
-        self.lower_flagged(db, at, settled.dropped).await?;
-        // The ledger takes each forfeited share off its receipt (only
-        // receipts still `Confirmed` have pending entries), and so off the
-        // merchant's day.
-        for (id, role, amount) in settled.pending {
-            let Some(r) = load_dependent!(self.receipts, db, receipts::Entity, id, id) else {
-                self.inconsistent(format!("forfeiture of {account}: unknown receipt {id}"));
-                continue;
-            };
-            lower_share(r, &role, amount, at.block);
-            let (merchant, confirmed_at) = (r.merchant.clone(), r.confirmed_at.unwrap_or(0));
-            let day = self.day(db, &merchant, confirmed_at, false).await?;
-            let total = if role.starts_with("merchant") {
-                &mut day.biz_rewards
-            } else {
-                &mut day.time_rewards
-            };
-            *total = u(total.0.saturating_sub(amount));
-            day.updated_block = at.block;
-        }
         self.release(db, at, e.biz, e.time).await?;
         if (biz, time) != (e.biz, e.time) {
             self.inconsistent(format!(
@@ -853,36 +780,21 @@ impl Batch {
         Ok(())
     }
 
-    /// A flagged receipt's entries dropped from their queue (by a claim or a
-    /// removal) no longer count in its shares: the ledger lowers them, so
-    /// that an appeal restores only what is still pending.
-    async fn lower_flagged<C: ConnectionTrait>(
-        &mut self,
-        db: &C,
-        at: &Ctx,
-        dropped: Vec<(i64, String, u128)>,
-    ) -> Result<(), DbErr> {
-        for (id, role, amount) in dropped {
-            if let Some(r) = load_dependent!(self.receipts, db, receipts::Entity, id, id) {
-                if r.status == ReceiptStatus::Flagged.as_str() {
-                    lower_share(r, &role, amount, at.block);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Consumes `account`'s queued entries with an index in `range` (those
-    /// not consumed yet); the pending ones become `status` (`claimed` or
-    /// `forfeited`).
+    /// Consumes `account`'s queued entries with an index in `taken` (those
+    /// not consumed yet), as a claim (`removal` false) or a removal's
+    /// forfeiture does: the pending ones become claimed or forfeited and are
+    /// summed, and each entry's receipt loses the entry's share where the
+    /// ledger's rule says so (a forfeited share also leaves the merchant's
+    /// day).
     async fn consume<C: ConnectionTrait>(
         &mut self,
         db: &C,
+        at: &Ctx,
         account: &str,
-        range: std::ops::Range<i64>,
-        status: RewardStatus,
-        block: i64,
+        taken: std::ops::Range<u64>,
+        removal: bool,
     ) -> Result<Settled, DbErr> {
+        let range = i(taken.start)..i(taken.end);
         let queued = super::timed(
             &mut self.stats,
             rewards::Entity::find()
@@ -898,7 +810,14 @@ impl Batch {
                 .entry((row.receipt_id, row.role.clone()))
                 .or_insert(row);
         }
+        let status = if removal {
+            RewardStatus::Forfeited
+        } else {
+            RewardStatus::Claimed
+        };
         let mut settled = Settled::default();
+        // (receipt, token, amount, still pending) of each consumed entry.
+        let mut consumed = Vec::new();
         for r in self.rewards.values_mut() {
             if r.beneficiary != account
                 || r.consumed_block.is_some()
@@ -907,56 +826,99 @@ impl Batch {
                 continue;
             }
             settled.entries += 1;
-            r.consumed_block = Some(block);
-            if r.status != RewardStatus::Pending.as_str() {
-                settled
-                    .dropped
-                    .push((r.receipt_id, r.role.clone(), r.amount.0));
-            } else {
+            r.consumed_block = Some(at.block);
+            let pending = r.status == RewardStatus::Pending.as_str();
+            if pending {
                 r.status = name(status);
-                r.settled_block = Some(block);
+                r.settled_block = Some(at.block);
                 if r.token == Token::Biz.as_str() {
                     settled.biz += r.amount.0
                 } else {
                     settled.time += r.amount.0
                 }
-                settled
-                    .pending
-                    .push((r.receipt_id, r.role.clone(), r.amount.0));
+            }
+            consumed.push((r.receipt_id, r.token.clone(), r.amount.0, pending));
+        }
+        for (id, token, amount, pending) in consumed {
+            // A pending entry's receipt is confirmed (a flag or a refund
+            // forfeits its entries): a claim leaves it as it is.
+            if pending && !removal {
+                continue;
+            }
+            let Some(r) = load_dependent!(self.receipts, db, receipts::Entity, id, id) else {
+                self.inconsistent(format!("queue of {account}: unknown receipt {id}"));
+                continue;
+            };
+            let Some(receipt_status) = ReceiptStatus::from_name(&r.status) else {
+                let unknown = r.status.clone();
+                self.inconsistent(format!("receipt {id}: unknown status {unknown}"));
+                continue;
+            };
+            if !receipt_status.consuming_lowers_share(removal) {
+                continue;
+            }
+            let token = if token == Token::Biz.as_str() {
+                Token::Biz
+            } else {
+                Token::Time
+            };
+            let share = match Share::of(token, r.customer == account) {
+                Share::Biz => &mut r.biz_reward,
+                Share::Time => &mut r.time_reward,
+                Share::Referral => &mut r.referral_time,
+            };
+            *share = share.map(|v| u(v.0.saturating_sub(amount)));
+            r.updated_block = at.block;
+            if receipt_status == ReceiptStatus::Confirmed {
+                // Released to the pool: no longer a reward of the day.
+                let (merchant, confirmed_at) = (r.merchant.clone(), r.confirmed_at.unwrap_or(0));
+                let day = self.day(db, &merchant, confirmed_at, false).await?;
+                let total = match token {
+                    Token::Biz => &mut day.biz_rewards,
+                    Token::Time => &mut day.time_rewards,
+                };
+                *total = u(total.0.saturating_sub(amount));
+                day.updated_block = at.block;
             }
         }
         Ok(settled)
     }
 
-    /// The claim queue of `account` (empty if it never had one).
+    /// The claim queue of `account` as the ledger keeps it (empty if it
+    /// never had one); [`Self::save_queue`] writes it back.
     async fn queue<C: ConnectionTrait>(
         &mut self,
         db: &C,
         account: &str,
         block: i64,
-    ) -> Result<&mut reward_queues::Model, DbErr> {
-        if load!(
+    ) -> Result<Queue, DbErr> {
+        let q = load!(
             self.queues,
             db,
             reward_queues::Entity,
             account.to_owned(),
             account.to_owned()
-        )
-        .is_none()
-        {
-            self.queues.insert(
-                account.to_owned(),
-                reward_queues::Model {
-                    account: account.to_owned(),
-                    head: 0,
-                    tail: 0,
-                    updated_block: block,
-                },
-            );
-        }
-        let q = self.queues.get_mut(account).expect("inserted above");
-        q.updated_block = block;
+        );
+        let q = q.map_or_else(Queue::default, |q| Queue {
+            head: q.head as u64,
+            tail: q.tail as u64,
+        });
+        self.queues.insert(
+            account.to_owned(),
+            reward_queues::Model {
+                account: account.to_owned(),
+                head: i(q.head),
+                tail: i(q.tail),
+                updated_block: block,
+            },
+        );
         Ok(q)
+    }
+
+    fn save_queue(&mut self, account: &str, q: Queue) {
+        let row = self.queues.get_mut(account).expect("read by `queue`");
+        row.head = i(q.head);
+        row.tail = i(q.tail);
     }
 
     /// Moves `amount` of `token`'s reward pool as the ledger does.
@@ -1032,27 +994,10 @@ impl Batch {
 #[derive(Debug, Default)]
 struct Settled {
     /// Entries taken off the queue.
-    entries: i64,
+    entries: u64,
     /// Biz and Time of those that were pending (now claimed or forfeited).
     biz: u128,
     time: u128,
-    /// (receipt, role, amount) of each of those.
-    pending: Vec<(i64, String, u128)>,
-    /// (receipt, role, amount) of those forfeited before (by a flag or a
-    /// refund), dropped now.
-    dropped: Vec<(i64, String, u128)>,
-}
-
-/// Takes `amount` off the share of receipt `r` that an entry of `role`
-/// held, as the ledger does when it drops or forfeits that entry.
-fn lower_share(r: &mut receipts::Model, role: &str, amount: u128, block: i64) {
-    let share = match role {
-        "merchant" | "merchant_referrer" => &mut r.biz_reward,
-        "customer" => &mut r.time_reward,
-        _ => &mut r.referral_time,
-    };
-    *share = share.map(|v| u(v.0.saturating_sub(amount)));
-    r.updated_block = block;
 }
 
 /// How a ledger operation moves a reward pool.

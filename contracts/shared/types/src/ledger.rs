@@ -122,6 +122,87 @@ pub struct Rewards {
     pub customer_referrer_time: Balance,
 }
 
+/// Whom a reward entry pays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Beneficiary {
+    Merchant,
+    MerchantReferrer,
+    Customer,
+    CustomerReferrer,
+}
+
+impl Rewards {
+    /// The entries a confirmation queues, in the ledger's order, each on its
+    /// account's FIFO: (whom, account, token, amount). A missing referrer's
+    /// entry names the merchant or the customer with a zero amount; the
+    /// ledger queues no zero amount.
+    pub fn credits(
+        &self,
+        merchant: AccountId,
+        customer: AccountId,
+    ) -> [(Beneficiary, AccountId, Token, Balance); 4] {
+        [
+            (
+                Beneficiary::Merchant,
+                merchant,
+                Token::Biz,
+                self.merchant_biz,
+            ),
+            (
+                Beneficiary::MerchantReferrer,
+                self.merchant_referrer.unwrap_or(merchant),
+                Token::Biz,
+                self.merchant_referrer_biz,
+            ),
+            (
+                Beneficiary::Customer,
+                customer,
+                Token::Time,
+                self.customer_time,
+            ),
+            (
+                Beneficiary::CustomerReferrer,
+                self.customer_referrer.unwrap_or(customer),
+                Token::Time,
+                self.customer_referrer_time,
+            ),
+        ]
+    }
+}
+
+/// Which of a receipt's reward shares ([`Receipt::biz`], [`Receipt::time`],
+/// [`Receipt::referral_time`]) one of its queued entries holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Share {
+    Biz,
+    Time,
+    Referral,
+}
+
+impl Share {
+    /// The share of an entry of `token` queued for the receipt's customer
+    /// (`to_customer`) or for someone else (a referrer, the merchant).
+    pub fn of(token: Token, to_customer: bool) -> Share {
+        match token {
+            Token::Biz => Share::Biz,
+            Token::Time if to_customer => Share::Time,
+            Token::Time => Share::Referral,
+        }
+    }
+}
+
+impl ReceiptStatus {
+    /// Whether consuming a queued entry of a receipt in this status takes
+    /// the entry's amount off the receipt's share: a flagged receipt's
+    /// (an upheld appeal restores only what is still queued) and, when a
+    /// removal forfeits the entry (`removal`), a confirmed one's, whose
+    /// amount goes back to its pool. A claim pays a confirmed receipt's
+    /// entries and leaves its shares as they are.
+    pub fn consuming_lowers_share(self, removal: bool) -> bool {
+        self == ReceiptStatus::Flagged || removal && self == ReceiptStatus::Confirmed
+    }
+}
+
 /// One token's reward pool: what the ledger holds, split into what pending
 /// rewards have reserved and what is free to promise.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -201,6 +282,39 @@ pub struct PendingEntry {
 pub struct Queue {
     pub head: u64,
     pub tail: u64,
+}
+
+/// The queue rules, one home for the ledger and the indexer's replay of it.
+impl Queue {
+    /// Entries queued.
+    pub fn len(&self) -> u64 {
+        self.tail.saturating_sub(self.head)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends an entry: the index it takes. (One entry per confirmation:
+    /// u64 indexes do not run out.)
+    pub fn push(&mut self) -> u64 {
+        let index = self.tail;
+        self.tail = self.tail.saturating_add(1);
+        index
+    }
+
+    /// Takes the oldest `n` entries (all of them if fewer are queued): the
+    /// indexes taken. An emptied queue starts again at index 0, as the
+    /// ledger frees its storage.
+    pub fn take(&mut self, n: u64) -> core::ops::Range<u64> {
+        let end = self.tail.min(self.head.saturating_add(n));
+        let taken = self.head..end;
+        self.head = end;
+        if self.is_empty() {
+            *self = Queue::default();
+        }
+        taken
+    }
 }
 
 /// Governance-set parameters.
@@ -586,7 +700,62 @@ contract_events! {
 
 #[cfg(test)]
 mod tests {
-    use super::Pool;
+    use super::{Pool, Queue, ReceiptStatus, Rewards, Share, Token};
+
+    #[test]
+    fn a_queue_hands_out_indexes_in_order_and_restarts_when_emptied() {
+        let mut q = Queue::default();
+        assert_eq!((q.push(), q.push(), q.push()), (0, 1, 2));
+        assert_eq!(q.take(2), 0..2);
+        assert_eq!((q.len(), q.head, q.tail), (1, 2, 3));
+        assert_eq!(q.push(), 3);
+        // Asking for more than is queued takes what there is, and the
+        // emptied queue starts again at 0.
+        assert_eq!(q.take(10), 2..4);
+        assert_eq!(q, Queue::default());
+        assert_eq!(q.take(1), 0..0);
+        assert_eq!(q.push(), 0);
+    }
+
+    #[test]
+    fn credits_name_every_beneficiary_and_zero_for_a_missing_referrer() {
+        let (merchant, customer, referrer) = ([1; 32].into(), [2; 32].into(), [3; 32].into());
+        let rw = Rewards {
+            merchant_biz: 90,
+            merchant_referrer: None,
+            merchant_referrer_biz: 0,
+            customer_time: 5,
+            customer_referrer: Some(referrer),
+            customer_referrer_time: 7,
+        };
+        let credits = rw.credits(merchant, customer);
+        let accounts: Vec<_> = credits.iter().map(|c| (c.1, c.2, c.3)).collect();
+        assert_eq!(
+            accounts,
+            [
+                (merchant, Token::Biz, 90),
+                (merchant, Token::Biz, 0),
+                (customer, Token::Time, 5),
+                (referrer, Token::Time, 7),
+            ]
+        );
+        // The share each entry holds on its receipt.
+        assert_eq!(Share::of(Token::Biz, false), Share::Biz);
+        assert_eq!(Share::of(Token::Time, true), Share::Time);
+        assert_eq!(Share::of(Token::Time, false), Share::Referral);
+    }
+
+    #[test]
+    fn consuming_lowers_flagged_shares_and_on_removal_reserved_ones() {
+        use ReceiptStatus::*;
+        for status in [Open, Confirmed, Cancelled, Flagged, Refunded] {
+            assert_eq!(status.consuming_lowers_share(false), status == Flagged);
+            assert_eq!(
+                status.consuming_lowers_share(true),
+                matches!(status, Flagged | Confirmed)
+            );
+        }
+    }
 
     #[test]
     fn pool_moves_keep_the_sum_and_refuse_what_does_not_fit() {

@@ -44,6 +44,12 @@ named! {
     crate::ledger::Side { Merchant, Customer }
     crate::ledger::ReceiptStatus { Open, Confirmed, Cancelled, Flagged, Refunded }
     crate::ledger::Token { Biz = "biz", Time = "time" }
+    crate::ledger::Beneficiary {
+        Merchant = "merchant",
+        MerchantReferrer = "merchant_referrer",
+        Customer = "customer",
+        CustomerReferrer = "customer_referrer",
+    }
     crate::reviews::Reaction { Like, Comment, Share, Reply, View }
     crate::registry::Category { Restaurant, Cafe, Grocery, Bakery, Bar, Retail, Beauty, Services, Other }
     crate::registry::MerchantStatus { Pending, Verified, Suspended, Removed }
@@ -75,6 +81,7 @@ mod tests {
         round_trips::<crate::ledger::Side>();
         round_trips::<ReceiptStatus>();
         round_trips::<Token>();
+        round_trips::<crate::ledger::Beneficiary>();
         round_trips::<crate::reviews::Reaction>();
         round_trips::<crate::registry::Category>();
         round_trips::<crate::registry::MerchantStatus>();
