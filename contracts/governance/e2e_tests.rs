@@ -7,6 +7,7 @@
 
 use crate::governance::{Governance, GovernanceRef};
 use biz_token::biz_token::{BizToken, BizTokenRef};
+use bizkey_e2e_kit::{constructor, message, E2EResult};
 use bizkey_types::{
     governance::*,
     ledger::{
@@ -25,45 +26,12 @@ use bizkey_types::{
     vesting::{Allocation, VestingError},
     AccountId, Balance, Hash,
 };
-use ink::env::{
-    call::{build_call, build_create, ExecutionInput, Selector},
-    DefaultEnvironment, Event,
-};
+use ink::env::{DefaultEnvironment, Event};
 use ink_e2e::{account_id, AccountKeyring, ContractsBackend};
 use locking::locking::{Locking, LockingRef};
 use scale::Decode;
 use super_nodes::super_nodes::{SuperNodes, SuperNodesRef};
 use time_token::time_token::{TimeToken, TimeTokenRef};
-
-/// A message of the registry or the ledger, built from its selector (their
-/// contract modules are private); `$ret` is its declared return type.
-macro_rules! message {
-    ($callee:expr, $name:literal -> $ret:ty $(, $arg:expr)*) => {
-        build_call::<DefaultEnvironment>()
-            .call($callee)
-            .exec_input(
-                ExecutionInput::new(Selector::new(ink::selector_bytes!($name)))
-                    $(.push_arg($arg))*,
-            )
-            .returns::<$ret>()
-    };
-}
-
-/// The constructor `new` of the registry or the ledger, by its selector
-/// (`GovernanceRef` only fills the builder's type slot: the code comes from
-/// the contract name given to `instantiate`).
-macro_rules! constructor {
-    ($($arg:expr),*) => {
-        build_create::<GovernanceRef>()
-            .exec_input(
-                ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
-                    $(.push_arg($arg))*,
-            )
-            .returns::<GovernanceRef>()
-    };
-}
-
-type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const UNIT: Balance = 1_000_000_000_000;
 /// Votes are taken for this long: enough for a few transactions.
@@ -132,7 +100,7 @@ macro_rules! suite {
     ($client:expr) => {{
         let alice = account_id(AccountKeyring::Alice);
         let registry = $client
-            .instantiate("registry", &ink_e2e::alice(), &mut constructor!())
+            .instantiate("registry", &ink_e2e::alice(), &mut constructor!(GovernanceRef))
             .submit()
             .await
             .expect("registry")
@@ -159,7 +127,7 @@ macro_rules! suite {
             .instantiate(
                 "ledger",
                 &ink_e2e::alice(),
-                &mut constructor!(
+                &mut constructor!(GovernanceRef;
                     registry,
                     biz.account_id,
                     time.account_id,
@@ -183,7 +151,7 @@ macro_rules! suite {
             .instantiate(
                 "vesting",
                 &ink_e2e::alice(),
-                &mut constructor!(biz.account_id, 0u64, alice, alice, alice),
+                &mut constructor!(GovernanceRef; biz.account_id, 0u64, alice, alice, alice),
             )
             .submit()
             .await

@@ -6,6 +6,7 @@
 
 use crate::tasks::{Tasks, TasksRef};
 use biz_token::biz_token::BizTokenRef;
+use bizkey_e2e_kit::{constructor, message, now_ms, E2EResult};
 use bizkey_types::{
     ledger::{LedgerError, LedgerParams, Order, Receipt, ReceiptId, RewardCaps},
     math::{Channel, ShopCost, PPM},
@@ -15,43 +16,9 @@ use bizkey_types::{
     tasks::*,
     AccountId, Balance, Hash,
 };
-use ink::env::{
-    call::{build_call, build_create, ExecutionInput, Selector},
-    DefaultEnvironment,
-};
+use ink::env::DefaultEnvironment;
 use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend, Keypair};
 use time_token::time_token::{TimeToken, TimeTokenRef};
-
-/// A message of the registry or the ledger, built from its selector (their
-/// `#[ink::contract]` modules are private, so their typed call builders are
-/// out of reach); `$ret` is the message's declared return type.
-macro_rules! message {
-    ($callee:expr, $name:literal -> $ret:ty $(, $arg:expr)*) => {
-        build_call::<DefaultEnvironment>()
-            .call($callee)
-            .exec_input(
-                ExecutionInput::new(Selector::new(ink::selector_bytes!($name)))
-                    $(.push_arg($arg))*,
-            )
-            .returns::<$ret>()
-    };
-}
-
-/// A constructor `new` of the registry or the ledger, by its selector.
-/// (`TasksRef` only fills the builder's type slot: the code comes from
-/// the contract name given to `instantiate`.)
-macro_rules! constructor {
-    ($($arg:expr),*) => {
-        build_create::<TasksRef>()
-            .exec_input(
-                ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
-                    $(.push_arg($arg))*,
-            )
-            .returns::<TasksRef>()
-    };
-}
-
-type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const UNIT: Balance = 1_000_000_000_000;
 
@@ -59,13 +26,6 @@ const UNIT: Balance = 1_000_000_000_000;
 /// the estimate of nested cross-contract calls (ledger → tokens, tasks →
 /// ledger / registry / Time) can fall short, which reverts the call.
 const EXTRA_GAS: u64 = 50;
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
 
 fn id_of(keypair: &Keypair) -> AccountId {
     AccountId::from(keypair.public_key().0)
@@ -95,7 +55,7 @@ macro_rules! suite {
     ($client:expr) => {{
         let alice = account_id(AccountKeyring::Alice);
         let registry = $client
-            .instantiate("registry", &ink_e2e::alice(), &mut constructor!())
+            .instantiate("registry", &ink_e2e::alice(), &mut constructor!(TasksRef))
             .extra_gas_portion(EXTRA_GAS)
             .submit()
             .await
@@ -124,7 +84,7 @@ macro_rules! suite {
             .instantiate(
                 "ledger",
                 &ink_e2e::alice(),
-                &mut constructor!(
+                &mut constructor!(TasksRef;
                     registry.account_id,
                     biz.account_id,
                     time.account_id,

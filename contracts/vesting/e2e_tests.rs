@@ -9,10 +9,9 @@
 
 use super::*;
 use biz_token::biz_token::{BizToken, BizTokenRef};
+use bizkey_e2e_kit::{now_ms, E2EResult};
 use bizkey_types::{math::vesting::MONTH_MS, psp22::PSP22};
 use ink_e2e::{account_id, AccountKeyring, CallBuilderFinal, ContractsBackend};
-
-type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 const BT: Balance = BT_UNIT;
 const EARLY: Balance = 2_000_000_000 * BT;
@@ -20,13 +19,6 @@ const TEAM: Balance = 1_500_000_000 * BT;
 const FOUNDATION: Balance = 1_500_000_000 * BT;
 const FUNDED: Balance = EARLY + TEAM + FOUNDATION;
 const DAY_MS: u64 = 86_400_000;
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("after 1970")
-        .as_millis() as u64
-}
 
 fn id(k: AccountKeyring) -> AccountId {
     account_id(k)
