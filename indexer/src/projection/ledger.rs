@@ -717,35 +717,14 @@ impl Batch {
             remaining: i(e.remaining),
         });
         // The claim consumed the first `entries` of the account's FIFO.
-        let mut q = self.queue(db, &account, at.block).await?;
-        let taken = q.take(e.entries.into());
-        self.save_queue(&account, q);
-        if q.len() != e.remaining {
-            self.inconsistent(format!(
-                "claim of {account} at block {}: {} entries left, the ledger says {}",
-                at.block,
-                q.len(),
-                e.remaining
-            ));
-        }
-        let settled = self.consume(db, at, &account, taken, false).await?;
-        let (consumed, biz, time) = (settled.entries, settled.biz, settled.time);
-        if consumed != u64::from(e.entries) {
-            self.inconsistent(format!(
-                "claim of {account} at block {}: {consumed} queued entries found, the ledger consumed {}",
-                at.block, e.entries
-            ));
-        }
-        self.pool_move(db, at, "biz", e.biz, PoolMove::Pay).await?;
-        self.pool_move(db, at, "time", e.time, PoolMove::Pay)
-            .await?;
-        if (biz, time) != (e.biz, e.time) {
-            self.inconsistent(format!(
-                "claim of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger paid {} / {}",
-                at.block, e.biz, e.time
-            ));
-        }
-        Ok(())
+        let claim = Taken {
+            entries: e.entries.into(),
+            remaining: e.remaining,
+            removal: false,
+            biz: e.biz,
+            time: e.time,
+        };
+        self.take_entries(db, at, &account, claim).await
     }
 
     /// An account's oldest `entries` queued entries were forfeited (its
@@ -758,23 +737,61 @@ impl Batch {
         e: bizkey_types::ledger::PendingForfeited,
     ) -> Result<(), DbErr> {
         let account = self.seen(&e.account, at.block);
-        let mut q = self.queue(db, &account, at.block).await?;
+        let forfeiture = Taken {
+            entries: e.entries,
+            remaining: e.remaining,
+            removal: true,
+            biz: e.biz,
+            time: e.time,
+        };
+        self.take_entries(db, at, &account, forfeiture).await
+    }
+
+    /// Replays a claim or a removal's forfeiture on `account`'s FIFO, and
+    /// reports where the index's queue disagrees with the ledger's figures.
+    async fn take_entries<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &Ctx,
+        account: &str,
+        taken: Taken,
+    ) -> Result<(), DbErr> {
+        let Taken {
+            entries: n,
+            remaining,
+            removal,
+            biz,
+            time,
+        } = taken;
+        let what = if removal { "forfeiture" } else { "claim" };
+        let mut q = self.queue(db, account, at.block).await?;
         let queued = q.len();
-        let taken = q.take(e.entries);
-        self.save_queue(&account, q);
-        if q.len() != e.remaining {
+        let taken = q.take(n);
+        self.save_queue(account, q);
+        if q.len() != remaining {
             self.inconsistent(format!(
-                "forfeiture of {account} at block {}: {queued} entries queued, the ledger dropped {} and kept {}",
-                at.block, e.entries, e.remaining
+                "{what} of {account} at block {}: {queued} entries queued, the ledger took {n} and kept {remaining}",
+                at.block
             ));
         }
-        let settled = self.consume(db, at, &account, taken, true).await?;
-        let (biz, time) = (settled.biz, settled.time);
-        self.release(db, at, e.biz, e.time).await?;
-        if (biz, time) != (e.biz, e.time) {
+        let settled = self.consume(db, at, account, taken, removal).await?;
+        if settled.entries != n {
             self.inconsistent(format!(
-                "forfeiture of {account} at block {}: entries sum to {biz} Biz / {time} Time, the ledger released {} / {}",
-                at.block, e.biz, e.time
+                "{what} of {account} at block {}: {} queued entries found, the ledger took {n}",
+                at.block, settled.entries
+            ));
+        }
+        let how = if removal {
+            PoolMove::Release
+        } else {
+            PoolMove::Pay
+        };
+        self.pool_move(db, at, "biz", biz, how).await?;
+        self.pool_move(db, at, "time", time, how).await?;
+        if (settled.biz, settled.time) != (biz, time) {
+            self.inconsistent(format!(
+                "{what} of {account} at block {}: entries sum to {} Biz / {} Time, the ledger moved {biz} / {time}",
+                at.block, settled.biz, settled.time
             ));
         }
         Ok(())
@@ -988,6 +1005,17 @@ impl Batch {
         self.pool_move(db, at, "time", time, PoolMove::Release)
             .await
     }
+}
+
+/// What a claim (`removal` false) or a removal's forfeiture did to an
+/// account's FIFO, as the ledger's event says: it took the oldest `entries`,
+/// left `remaining`, and paid out or released `biz` and `time`.
+struct Taken {
+    entries: u64,
+    remaining: u64,
+    removal: bool,
+    biz: u128,
+    time: u128,
 }
 
 /// What consuming queued reward entries did.
