@@ -563,12 +563,7 @@ pub mod governance {
                         self.set_merchant_status(account, MerchantStatus::Removed)?;
                         c.biz_token
                     } else {
-                        call::<_, (), RegistryError>(
-                            c.registry,
-                            ink::selector_bytes!("set_customer_status"),
-                            (account, CustomerStatus::Removed),
-                            GovernanceError::RegistryCallFailed,
-                        )?;
+                        self.set_customer_status(account, CustomerStatus::Removed)?;
                         c.time_token
                     };
                     // At most `REMOVAL_FORFEITS` entries here, so a queue
@@ -641,12 +636,7 @@ pub mod governance {
                         } else {
                             CustomerStatus::Active
                         };
-                        call::<_, (), RegistryError>(
-                            c.registry,
-                            ink::selector_bytes!("set_customer_status"),
-                            (account, status),
-                            GovernanceError::RegistryCallFailed,
-                        )?;
+                        self.set_customer_status(account, status)?;
                     }
                     None
                 }
@@ -779,6 +769,15 @@ pub mod governance {
                 self.contracts.registry,
                 ink::selector_bytes!("set_merchant_status"),
                 (merchant, status),
+                GovernanceError::RegistryCallFailed,
+            )
+        }
+
+        fn set_customer_status(&self, customer: AccountId, status: CustomerStatus) -> Result<()> {
+            call::<_, (), RegistryError>(
+                self.contracts.registry,
+                ink::selector_bytes!("set_customer_status"),
+                (customer, status),
                 GovernanceError::RegistryCallFailed,
             )
         }
