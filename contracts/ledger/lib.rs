@@ -791,6 +791,7 @@ impl LedgerData {
         id: ReceiptId,
         evidence: Hash,
     ) -> Result<Events> {
+        let found = self.receipts.get(id);
         let mut flags = self.reporter_flags;
         // The admin and governance are not counted (see above).
         if self.ensure_privileged(caller).is_err() {
@@ -810,7 +811,7 @@ impl LedgerData {
                 // flag, so not budgeted. An unknown receipt is
                 // `Unauthorized` too, which the indexer's start-up check of
                 // its reporter key relies on.
-                let covered = match (self.super_nodes, self.receipts.get(id)) {
+                let covered = match (self.super_nodes, &found) {
                     (Some(nodes), Some(r)) => ext.covers(nodes, caller, r.merchant),
                     _ => false,
                 };
@@ -819,7 +820,7 @@ impl LedgerData {
                 }
             }
         }
-        let mut r = self.get(id)?;
+        let mut r = found.ok_or(LedgerError::ReceiptNotFound)?;
         let (biz, time) = self.forfeit(&r, now)?;
         self.reporter_flags = flags;
         self.biz = biz;
