@@ -26,7 +26,7 @@ use bizkey_types::{
     vesting::{Allocation, VestingError},
     AccountId, Balance, Hash,
 };
-use ink::env::{DefaultEnvironment, Event};
+use ink::env::Event;
 use ink_e2e::{account_id, AccountKeyring, ContractsBackend};
 use locking::locking::{Locking, LockingRef};
 use scale::Decode;

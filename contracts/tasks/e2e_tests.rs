@@ -16,7 +16,6 @@ use bizkey_types::{
     tasks::*,
     AccountId, Balance, Hash,
 };
-use ink::env::DefaultEnvironment;
 use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend, Keypair};
 use time_token::time_token::{TimeToken, TimeTokenRef};
 

@@ -44,13 +44,13 @@ macro_rules! message {
 /// code comes from the contract name given to `instantiate`.
 #[macro_export]
 macro_rules! constructor {
-    ($reference:ty $(; $arg:expr)*) => {
+    ($reference:ty $(; $($arg:expr),+ $(,)?)?) => {
         $crate::ink::env::call::build_create::<$reference>()
             .exec_input(
                 $crate::ink::env::call::ExecutionInput::new(
                     $crate::ink::env::call::Selector::new($crate::ink::selector_bytes!("new")),
                 )
-                $(.push_arg($arg))*,
+                $($(.push_arg($arg))+)?,
             )
             .returns::<$reference>()
     };
