@@ -3,8 +3,7 @@
 //!
 //! - [`migration`]: the schema as data (DDL for both engines, `docs/sql.md`);
 //! - [`entity`]: sea-orm entities generated from it;
-//! - [`repo`]: connections, migrations and the shared writes (on PostgreSQL
-//!   through `unnest`: one array parameter per column);
+//! - [`repo`]: connections, migrations and the shared writes;
 //! - [`amount`]: `u128` columns; [`column`]: enum columns' string forms; [`detail`]: off-chain receipt details.
 
 pub mod amount;
@@ -13,7 +12,6 @@ pub mod detail;
 pub mod entity;
 pub mod migration;
 pub mod repo;
-mod unnest;
 
 /// `0x`-prefixed lower-case hex: how hashes and raw bytes are stored.
 pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {

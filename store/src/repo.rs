@@ -137,10 +137,6 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Inserts `rows`, replacing the non-key columns of rows that exist:
 /// re-applying a block after a crash writes the same values again.
 ///
-/// On PostgreSQL one `INSERT … SELECT * FROM UNNEST(…)` per table and up to
-/// 5,000 rows, an array parameter per column (`crate::unnest`); on SQLite,
-/// and for entities that path does not handle, multi-row `INSERT … VALUES`.
-///
 /// # Errors
 /// Database errors.
 pub async fn upsert<A, C>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
@@ -151,24 +147,6 @@ where
     if rows.is_empty() {
         return Ok(());
     }
-    let rows = if db.get_database_backend() == DbBackend::Postgres {
-        match crate::unnest::upsert(db, rows).await? {
-            Ok(()) => return Ok(()),
-            Err(rows) => rows,
-        }
-    } else {
-        rows
-    };
-    upsert_values(db, rows).await
-}
-
-/// [`upsert`] as multi-row `INSERT … VALUES … ON CONFLICT`, [`CHUNK`] rows
-/// a statement.
-async fn upsert_values<A, C>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait + Send,
-    C: ConnectionTrait,
-{
     let pk: Vec<<A::Entity as EntityTrait>::Column> =
         <<A::Entity as EntityTrait>::PrimaryKey as Iterable>::iter()
             .map(|k| k.into_column())
