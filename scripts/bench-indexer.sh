@@ -11,6 +11,8 @@
 #   a BENCH_DIR with a chain already generated is reused.
 #   BIZKEY_TEST_PG_URL (or scripts/postgres.sh) gives the PostgreSQL server.
 #   BENCH_SQUID=0 skips the squid (it needs Node.js and `npm ci`).
+#   BENCH_BEFORE=path/to/bizkey-indexer-bench (an older build) also runs its
+#   backfills on the same chain first, for a before/after in one run.
 # Prints the figures and writes them to $BENCH_DIR/results.md.
 set -euo pipefail
 # shellcheck source=env.sh
@@ -57,6 +59,22 @@ EOF
 fi
 
 run() { /usr/bin/time -f 'max RSS %M KiB' "$bench" "$@"; }
+before=""
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  # The older binary first, into databases of its own, on the same chain.
+  log "before ($BENCH_BEFORE): backfill into SQLite"
+  b_sqlite=$(/usr/bin/time -f 'max RSS %M KiB' "$BENCH_BEFORE" backfill --manifest "$manifest" \
+    --database-url "sqlite://$dir/before-$$.db?mode=rwc" 2>&1 | grep -E 'backfill|max RSS' | tr '\n' ' ')
+  rm -f "$dir/before-$$.db"*
+  log "before: $b_sqlite"
+  psql "$pg" -qc "CREATE DATABASE bizkey_before_$$" >/dev/null
+  log "before ($BENCH_BEFORE): backfill into PostgreSQL"
+  b_postgres=$(/usr/bin/time -f 'max RSS %M KiB' "$BENCH_BEFORE" backfill --manifest "$manifest" \
+    --database-url "${pg%/*}/bizkey_before_$$" 2>&1 | grep -E 'backfill|max RSS' | tr '\n' ' ')
+  psql "$pg" -qc "DROP DATABASE bizkey_before_$$" >/dev/null || true
+  log "before: $b_postgres"
+  before="before: $b_sqlite / $b_postgres"
+fi
 db="$dir/index-$$.db"
 log "backfill into SQLite"
 sqlite=$(run backfill --manifest "$manifest" --database-url "sqlite://$db?mode=rwc" 2>&1 | grep -E 'backfill|max RSS' | tr '\n' ' ')
@@ -136,6 +154,7 @@ psql "$pg" -qc "DROP DATABASE $name" >/dev/null || true
 
 {
   echo "- chain: $(cat "$dir/generate.txt" 2>/dev/null || echo reused)"
+  [ -z "$before" ] || echo "- $before"
   echo "- $sqlite"
   echo "- $postgres"
   if [ -n "$squid" ]; then

@@ -1,0 +1,186 @@
+//! `repo::upsert` on both engines: what is read back is what was written,
+//! for the awkward values (NULLs, quotes and backslashes, the largest
+//! `u128`, a JSON `null` against an SQL NULL), on a second write of changed
+//! rows, and across statements (a key written again in a later statement of
+//! the same call keeps the later row, as if written one after the other).
+//! PostgreSQL runs when `BIZKEY_TEST_PG_URL` is set (`scripts/postgres.sh`;
+//! required under CI).
+
+use bizkey_store::amount::U128;
+use bizkey_store::entity::{events, receipts};
+use bizkey_store::repo;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder};
+
+async fn sqlite(dir: &tempfile::TempDir) -> DatabaseConnection {
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("u.db").display());
+    let db = repo::connect(&url).await.unwrap();
+    repo::migrate(&db).await.unwrap();
+    db
+}
+
+/// A fresh, migrated database on the test server, and the server's
+/// connection to drop it with.
+async fn postgres() -> Option<(DatabaseConnection, DatabaseConnection, String)> {
+    let Ok(base) = std::env::var("BIZKEY_TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set BIZKEY_TEST_PG_URL (scripts/postgres.sh)"
+        );
+        eprintln!("BIZKEY_TEST_PG_URL unset: PostgreSQL case not run");
+        return None;
+    };
+    let admin = repo::connect(&base).await.unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!("bizkey_u_{}_{nanos}", std::process::id());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let db = repo::connect(&format!("{prefix}/{name}")).await.unwrap();
+    repo::migrate(&db).await.unwrap();
+    Some((db, admin, name))
+}
+
+fn receipt(id: i64) -> receipts::Model {
+    receipts::Model {
+        id,
+        merchant: format!("merchant {id}"),
+        customer: "c".into(),
+        opened_by: "Customer".into(),
+        order_id: U128(u128::MAX - id as u128),
+        order_time: i64::MIN + id,
+        channel: "InStore".into(),
+        amount: U128(10u128.pow(22) + id as u128),
+        discount: U128(0),
+        time_paid: U128(0),
+        items: id,
+        detail_hash: String::new(),
+        status: "Open".into(),
+        opened_at: i64::MAX - id,
+        expires_at: 0,
+        confirmed_at: None,
+        matures_at: Some(-id),
+        earlier_in_window: None,
+        first_at_merchant: Some(id % 2 == 0),
+        first_purchase: None,
+        bizpower: Some(U128(u128::MAX)),
+        biz_reward: None,
+        time_reward: Some(U128(0)),
+        referral_time: None,
+        // What an array literal must quote: quotes, backslashes, commas,
+        // braces, blanks, the word NULL, non-ASCII.
+        flagged_by: Some(r#"a "quoted" \ back\slash, {brace} NULL  "#.into()),
+        evidence: Some("NULL".into()),
+        time_returned: None,
+        opened_block: id,
+        updated_block: id,
+    }
+}
+
+fn event(block: i64, index: i64) -> events::Model {
+    events::Model {
+        block_number: block,
+        event_index: index,
+        extrinsic_index: (index % 3 != 0).then_some(index),
+        contract: "5C…".into(),
+        contract_kind: "ledger".into(),
+        name: (index % 5 != 0).then(|| "ReceiptOpened".into()),
+        data: match index % 4 {
+            0 => None,
+            1 => Some(serde_json::Value::Null),
+            2 => Some(serde_json::json!("a \"string\" \\ {x}")),
+            _ => Some(serde_json::json!({"amount": u128::MAX.to_string(), "n": [1, null, "x,y"]})),
+        },
+        raw: format!("0x{index:04x}"),
+    }
+}
+
+async fn receipts_in(db: &DatabaseConnection) -> Vec<receipts::Model> {
+    receipts::Entity::find()
+        .order_by_asc(receipts::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+async fn events_in(db: &DatabaseConnection) -> Vec<events::Model> {
+    events::Entity::find()
+        .order_by_asc(events::Column::BlockNumber)
+        .order_by_asc(events::Column::EventIndex)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+async fn round_trips(db: &DatabaseConnection) {
+    // Written, then written again with changes to every kind of column
+    // (values to NULL, NULL to values, a new row among them).
+    let first: Vec<receipts::Model> = (1..=3).map(receipt).collect();
+    let active = |rows: &[receipts::Model]| {
+        rows.iter()
+            .cloned()
+            .map(IntoActiveModel::into_active_model)
+            .collect::<Vec<_>>()
+    };
+    repo::upsert(db, active(&first)).await.unwrap();
+    assert_eq!(receipts_in(db).await, first);
+    let mut second = first.clone();
+    for r in &mut second {
+        r.status = "Confirmed".into();
+        r.confirmed_at = Some(r.id * 7);
+        r.matures_at = None;
+        r.first_at_merchant = None;
+        r.first_purchase = Some(false);
+        r.bizpower = None;
+        r.biz_reward = Some(U128(u128::MAX));
+        r.flagged_by = None;
+        r.evidence = Some(String::new());
+    }
+    second.push(receipt(4));
+    repo::upsert(db, active(&second)).await.unwrap();
+    assert_eq!(receipts_in(db).await, second);
+
+    // More rows than one statement takes (`repo::upsert` writes 500 a
+    // statement), with JSON values of every shape, and a key written again
+    // in the last statement. (Within one statement PostgreSQL refuses to
+    // update a row twice: callers pass each key once.)
+    let mut events: Vec<events::Model> = (0..12_000).map(|i| event(i / 100, i % 100)).collect();
+    let mut repeat = event(0, 1);
+    repeat.raw = "0xrepeated".into();
+    events.push(repeat);
+    let rows = events
+        .iter()
+        .cloned()
+        .map(IntoActiveModel::into_active_model)
+        .collect();
+    repo::upsert(db, rows).await.unwrap();
+    events.swap_remove(1);
+    events.sort_by_key(|e| (e.block_number, e.event_index));
+    let stored = events_in(db).await;
+    assert_eq!(stored.len(), events.len());
+    assert_eq!(stored, events);
+    assert_eq!(stored[1].raw, "0xrepeated");
+}
+
+#[tokio::test]
+async fn sqlite_reads_back_what_was_upserted() {
+    let dir = tempfile::tempdir().unwrap();
+    round_trips(&sqlite(&dir).await).await;
+}
+
+#[tokio::test]
+async fn postgres_reads_back_what_was_upserted() {
+    let Some((db, admin, name)) = postgres().await else {
+        return;
+    };
+    round_trips(&db).await;
+    db.close().await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name}"))
+        .await
+        .unwrap();
+}
