@@ -845,16 +845,17 @@ impl Batch {
             settled.entries += 1;
             r.consumed_block = Some(at.block);
             let pending = r.status == RewardStatus::Pending.as_str();
+            // The column holds a `Token` name; anything but Biz counts as Time.
+            let token = Token::from_name(&r.token).unwrap_or(Token::Time);
             if pending {
                 r.status = name(status);
                 r.settled_block = Some(at.block);
-                if r.token == Token::Biz.as_str() {
-                    settled.biz += r.amount.0
-                } else {
-                    settled.time += r.amount.0
+                match token {
+                    Token::Biz => settled.biz += r.amount.0,
+                    Token::Time => settled.time += r.amount.0,
                 }
             }
-            consumed.push((r.receipt_id, r.token.clone(), r.amount.0, pending));
+            consumed.push((r.receipt_id, token, r.amount.0, pending));
         }
         for (id, token, amount, pending) in consumed {
             // A pending entry's receipt is confirmed (a flag or a refund
@@ -874,11 +875,6 @@ impl Batch {
             if !receipt_status.consuming_lowers_share(removal) {
                 continue;
             }
-            let token = if token == Token::Biz.as_str() {
-                Token::Biz
-            } else {
-                Token::Time
-            };
             let share = match Share::of(token, r.customer == account) {
                 Share::Biz => &mut r.biz_reward,
                 Share::Time => &mut r.time_reward,
