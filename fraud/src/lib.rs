@@ -7,6 +7,8 @@
 //! - [`features`]: THE feature definition, an incremental state fed in time order, so that training export,
 //!   the `score` CLI and the indexer compute exactly the same numbers.
 //! - [`baseline`]: the Shopee brushing rule, the yardstick the model must beat.
+//! - [`group`]: merchant, account and referrer scores from their receipts' scores, and the account rule that
+//!   flags an account's open receipts.
 //! - [`score`]: ONNX Runtime inference of the committed model.
 //! - [`metrics`]: ROC-AUC, AUPRC, precision and recall.
 //! - [`npy`]: the training-matrix file handed to Python.
@@ -14,6 +16,7 @@
 pub mod baseline;
 pub mod csv;
 pub mod features;
+pub mod group;
 pub mod metrics;
 pub mod npy;
 pub mod pipeline;

@@ -3,6 +3,7 @@
 mod cli;
 mod csv_parsing;
 mod features;
+mod group;
 mod metrics;
 mod model;
 

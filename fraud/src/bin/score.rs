@@ -1,8 +1,11 @@
 //! Scores every row of a receipt CSV with the fraud model and writes `receipt_id,score` in input order.
 //! When every row is labelled, prints ROC-AUC, AUPRC, precision and recall at the model's threshold, and the
-//! same for the Shopee brushing rule (orders / unique buyers ≥ 3 within an hour at a shop).
+//! same for the Shopee brushing rule (orders / unique buyers ≥ 3 within an hour at a shop), the receipts
+//! flagged with the account rule (`bizkey_fraud::group::account_raises`), and how well the group scores rank
+//! merchants, accounts and referrers (a group is positive when any of its receipts is brushing).
 //!
-//! `score --input receipts.csv --output scores.csv [--model models/fraud.onnx] [--rule-output shopee.csv]`
+//! `score --input receipts.csv --output scores.csv [--model models/fraud.onnx] [--rule-output shopee.csv]
+//!  [--groups-output groups.csv] [--window-ms 86400000]`
 //!
 //! Needs `ORT_DYLIB_PATH` (set by `scripts/env.sh` after `models/setup.sh`).
 
@@ -13,7 +16,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use bizkey_fraud::baseline::SHOPEE_THRESHOLD;
-use bizkey_fraud::metrics::Report;
+use bizkey_fraud::group::{self, GroupKind};
+use bizkey_fraud::metrics::{Confusion, Report};
 use bizkey_fraud::score::{Scorer, ScorerOptions};
 use bizkey_fraud::{csv, pipeline};
 use clap::Parser;
@@ -37,6 +41,13 @@ struct Args {
     /// ONNX Runtime intra-op threads.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Also write `kind,account,receipts,above,score` of every merchant, customer and referrer group here
+    /// (score empty below `group::TOP` receipts).
+    #[arg(long)]
+    groups_output: Option<PathBuf>,
+    /// The challenge window of the account rule, ms (DESIGN.md's default: 24 h).
+    #[arg(long, default_value_t = 86_400_000)]
+    window_ms: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -85,7 +96,11 @@ fn main() -> anyhow::Result<()> {
         w.flush().context("writing rule ratios")?;
     }
 
-    let info = scorer.info();
+    let info = scorer.info().clone();
+    if let Some(path) = &args.groups_output {
+        write_groups(path, &ds, &scores, info.threshold)?;
+    }
+
     let flagged = scores.iter().filter(|&&s| s >= info.threshold).count();
     eprintln!(
         "{} receipts scored by model {} in {:.3} s (features + inference); {} at or above threshold {}",
@@ -105,11 +120,101 @@ fn main() -> anyhow::Result<()> {
                     let ratios = pipeline::shopee_ratios(&ds.receipts);
                     let shopee = Report::compute(&ratios, &labels, SHOPEE_THRESHOLD as f32)?;
                     eprintln!("shopee rule:  {shopee}");
+                    report_groups(&ds, &scores, &labels, info.threshold, args.window_ms)?;
                 }
                 Err(e) => eprintln!("no metrics: {e}"),
             }
         }
         None => eprintln!("not every row is labelled: no metrics"),
+    }
+    Ok(())
+}
+
+fn write_groups(
+    path: &std::path::Path,
+    ds: &csv::Dataset,
+    scores: &[f32],
+    threshold: f32,
+) -> anyhow::Result<()> {
+    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = BufWriter::new(f);
+    writeln!(w, "kind,account,receipts,above,score")?;
+    for kind in GroupKind::ALL {
+        let names = match kind {
+            GroupKind::Merchant => &ds.merchants,
+            GroupKind::Customer | GroupKind::Referrer => &ds.customers,
+        };
+        let mut stats: Vec<_> = group::group_stats(&ds.receipts, scores, threshold, kind)
+            .into_iter()
+            .collect();
+        stats.sort_unstable_by_key(|&(id, _)| id);
+        for (id, g) in stats {
+            let score = g
+                .score()
+                .map_or(String::new(), |s| format!("{:.6}", f64::from(s) / 1e6));
+            writeln!(
+                w,
+                "{},{},{},{},{score}",
+                kind.as_str(),
+                names.name(id).unwrap_or("?"),
+                g.receipts,
+                g.above
+            )?;
+        }
+    }
+    w.flush().context("writing group scores")?;
+    Ok(())
+}
+
+/// The receipts flagged by their own score or their account's, and each group kind's ranking of its groups.
+fn report_groups(
+    ds: &csv::Dataset,
+    scores: &[f32],
+    labels: &[bool],
+    threshold: f32,
+    window_ms: u64,
+) -> anyhow::Result<()> {
+    let flags = group::account_raises(&ds.receipts, scores, threshold, window_ms);
+    let as_scores: Vec<f32> = flags.iter().map(|&f| f32::from(u8::from(f))).collect();
+    let c = Confusion::at(&as_scores, labels, 0.5)?;
+    eprintln!(
+        "account rule: precision {:.4} recall {:.4} (TP {} FP {} FN {} TN {}, false-positive rate {:.5})",
+        c.precision(),
+        c.recall(),
+        c.tp,
+        c.fp,
+        c.fn_,
+        c.tn,
+        c.false_positive_rate()
+    );
+    for kind in GroupKind::ALL {
+        let mut positive: rustc_hash::FxHashMap<u32, bool> = Default::default();
+        for (r, &l) in ds.receipts.iter().zip(labels) {
+            if let Some(id) = kind.member(r) {
+                *positive.entry(id).or_default() |= l;
+            }
+        }
+        let (mut s, mut y) = (Vec::new(), Vec::new());
+        for (id, g) in group::group_stats(&ds.receipts, scores, threshold, kind) {
+            if let Some(score) = g.score() {
+                s.push(score as f32 / 1e6);
+                y.push(positive[&id]);
+            }
+        }
+        let scored = s.len();
+        let brushing = y.iter().filter(|&&l| l).count();
+        match Report::compute(&s, &y, threshold) {
+            Ok(r) => eprintln!(
+                "{:<9} groups: {scored} scored, {brushing} with brushing: ROC-AUC {:.4} AUPRC {:.4}, \
+                 at the threshold precision {:.4} recall {:.4}",
+                kind.as_str(),
+                r.roc_auc,
+                r.auprc,
+                r.confusion.precision(),
+                r.confusion.recall()
+            ),
+            Err(e) => eprintln!("{:<9} groups: {scored} scored: no metrics: {e}", kind.as_str()),
+        }
     }
     Ok(())
 }
