@@ -37,7 +37,7 @@ pub fn ppm(score: f32) -> u32 {
 }
 
 /// What a group is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum GroupKind {
     /// A merchant's sales.
     Merchant,

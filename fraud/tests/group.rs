@@ -82,21 +82,21 @@ fn an_account_that_reaches_the_threshold_raises_its_open_receipts_only() {
     let own: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
     assert_eq!(own, [false, true, false, true, true, true]);
     // After receipt 5 customer 7's top three are 0.97, 0.95, 0.92: mean 0.9467 ≥ 0.9.
-    let flags = account_raises(&rs, &scores, threshold, day as u64 * 60_000);
+    let flags = account_raises(&rs, &scores, threshold, day * 60_000);
     assert_eq!(
         flags,
         [false, true, true, true, true, true],
         "receipt 2 raised; receipt 0 closed"
     );
     // With a higher threshold the group never reaches it and only the receipts' own scores count.
-    let flags = account_raises(&rs, &scores, 0.96, day as u64 * 60_000);
+    let flags = account_raises(&rs, &scores, 0.96, day * 60_000);
     assert_eq!(flags, [false, false, false, true, false, true]);
     // Input order does not matter: the rule runs in time order and answers in input order.
     let mut rev = rs;
     rev.reverse();
     let mut rev_scores = scores;
     rev_scores.reverse();
-    let mut flags = account_raises(&rev, &rev_scores, threshold, day as u64 * 60_000);
+    let mut flags = account_raises(&rev, &rev_scores, threshold, day * 60_000);
     flags.reverse();
     assert_eq!(flags, [false, true, true, true, true, true]);
 }

@@ -57,6 +57,7 @@
 //! brushing ring flagged on chain inside the challenge window, its rewards
 //! forfeited, honest merchants and customers paid.
 
+mod groups;
 mod reporter;
 mod scorer;
 

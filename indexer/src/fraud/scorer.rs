@@ -1,9 +1,10 @@
 //! The scorer: the receipts' history, their features and the `fraud_scores` rows.
 
-use super::{status, FraudError};
+use super::{groups, status, FraudError};
 use crate::projection::ConfirmedReceipts;
 use bizkey_fraud::csv::Interner;
 use bizkey_fraud::features::{FeatureError, FeatureState, Features};
+use bizkey_fraud::group;
 use bizkey_fraud::receipt::{Channel, Receipt};
 use bizkey_fraud::score::{ModelInfo, Scorer, ScorerOptions};
 use bizkey_store::entity::{customers, fraud_scores, merchants, receipts};
@@ -181,10 +182,6 @@ pub fn features_hash(model_version: &str, f: &Features) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn ppm(x: f32) -> i64 {
-    (f64::from(x) * 1e6).round() as i64
-}
-
 struct Inner {
     history: Option<History>,
     scorer: Scorer,
@@ -221,6 +218,16 @@ impl FraudScorer {
     /// The model's version and threshold.
     pub fn info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    /// The status of a receipt sent to the flag: `pending` for the reporter,
+    /// or `unreported` without one.
+    fn raised_status(&self) -> &'static str {
+        if self.reporting {
+            status::PENDING
+        } else {
+            status::UNREPORTED
+        }
     }
 
     /// Signalled after a batch that left rows `pending`.
@@ -310,18 +317,16 @@ impl FraudScorer {
             .score(&features)
             .map_err(|e| DbErr::Custom(format!("fraud scoring: {e}")))?;
         let version = &self.info.version;
-        let mut pending = 0usize;
-        let models: Vec<fraud_scores::ActiveModel> = rows
+        let mut models: Vec<fraud_scores::Model> = rows
             .into_iter()
             .zip(features.iter().zip(&scores))
             .map(|((seq, time, i, r), (f, &score))| {
                 let above = score >= self.info.threshold;
-                let status = match (above, self.reporting) {
-                    (false, _) => status::CLEAR,
-                    (true, true) => status::PENDING,
-                    (true, false) => status::UNREPORTED,
+                let status = if above {
+                    self.raised_status()
+                } else {
+                    status::CLEAR
                 };
-                pending += usize::from(status == status::PENDING);
                 if above {
                     tracing::info!(receipt = r.id, score, merchant = %r.merchant, status, "receipt above the fraud threshold");
                 }
@@ -341,20 +346,31 @@ impl FraudScorer {
                     feature_time: time.min(i64::MAX as u64) as i64,
                     features: serde_json::json!(f.to_vec()),
                     features_hash: bizkey_store::hex0x(features_hash(version, f)),
-                    score_ppm: ppm(score),
+                    score_ppm: i64::from(group::ppm(score)),
                     model_version: version.clone(),
-                    threshold_ppm: ppm(self.info.threshold),
+                    threshold_ppm: i64::from(group::ppm(self.info.threshold)),
                     status: status.to_owned(),
                     matures_at: r.matures_at,
                     attempts: 0,
                     last_error: None,
                     flag_block: None,
                 }
-                .into_active_model()
             })
             .collect();
+        let confirmed_at: HashMap<i64, i64> = fresh
+            .iter()
+            .map(|r| (r.id, r.confirmed_at.unwrap_or(0)))
+            .collect();
+        let raised = groups::update(db, &mut models, &confirmed_at, self.raised_status()).await?;
+        // Raised rows of earlier batches are written by `groups::update`.
+        let pending =
+            models.iter().any(|m| m.status == status::PENDING) || (raised > 0 && self.reporting);
+        let models: Vec<_> = models
+            .into_iter()
+            .map(IntoActiveModel::into_active_model)
+            .collect();
         bizkey_store::repo::upsert(db, models).await?;
-        if pending > 0 {
+        if pending {
             self.notify.notify_one();
         }
         Ok(())

@@ -13,6 +13,8 @@ pub mod dividend_claims;
 pub mod dividend_distributions;
 pub mod ecosystem_spends;
 pub mod events;
+pub mod fraud_group_flags;
+pub mod fraud_groups;
 pub mod fraud_scores;
 pub mod governance_config;
 pub mod index_batches;

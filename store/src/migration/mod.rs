@@ -9,6 +9,7 @@ mod m20261125_080300_create_ledger_tables;
 mod m20261125_090000_create_fraud_tables;
 mod m20261125_100000_create_community_tables;
 mod m20261204_090000_create_api_tables;
+mod m20261206_090000_create_fraud_group_tables;
 pub mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_090000_create_fraud_tables::Migration),
             Box::new(m20261125_100000_create_community_tables::Migration),
             Box::new(m20261204_090000_create_api_tables::Migration),
+            Box::new(m20261206_090000_create_fraud_group_tables::Migration),
         ]
     }
 }
@@ -40,6 +42,7 @@ pub fn tables() -> Vec<schema::Table> {
         m20261125_090000_create_fraud_tables::TABLES,
         m20261125_100000_create_community_tables::TABLES,
         m20261204_090000_create_api_tables::TABLES,
+        m20261206_090000_create_fraud_group_tables::TABLES,
     ]
     .concat()
 }

@@ -1,0 +1,188 @@
+//! Group scores (`fraud_groups`) and the account rule (`fraud_group_flags`),
+//! kept in the scoring transaction from the batch's new `fraud_scores` rows
+//! with bizkey-fraud's [`GroupStats`], the one definition the `score` CLI
+//! evaluates.
+//!
+//! Merchant and referrer groups are only stored, for the super nodes'
+//! review. A customer group that reaches the model's threshold raises that
+//! customer's receipts that are still in their challenge window and below
+//! the threshold: their rows become `pending` (or `unreported`) like a
+//! receipt above the threshold, so the ledger's `flag`, within the window, is
+//! still the only way a verdict reaches the chain.
+
+use super::status;
+use bizkey_fraud::group::{GroupKind, GroupStats, TOP};
+use bizkey_store::entity::{fraud_group_flags, fraud_groups, fraud_scores};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Accounts per `IN (…)` list.
+const CHUNK: usize = 500;
+
+fn ppm(v: i64) -> u32 {
+    u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+}
+
+fn stats_of(row: &fraud_groups::Model) -> GroupStats {
+    GroupStats {
+        receipts: u64::try_from(row.receipts).unwrap_or(0),
+        above: u64::try_from(row.above).unwrap_or(0),
+        score_sum: u64::try_from(row.score_sum_ppm).unwrap_or(0),
+        top: [ppm(row.top1_ppm), ppm(row.top2_ppm), ppm(row.top3_ppm)],
+    }
+}
+
+fn row_of(kind: GroupKind, account: &str, g: &GroupStats, last_seq: i64) -> fraud_groups::Model {
+    let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let [top1, top2, top3] = g.top;
+    const _: () = assert!(TOP == 3, "fraud_groups has three top columns");
+    fraud_groups::Model {
+        kind: kind.as_str().to_owned(),
+        account: account.to_owned(),
+        receipts: int(g.receipts),
+        above: int(g.above),
+        score_sum_ppm: int(g.score_sum),
+        top1_ppm: top1.into(),
+        top2_ppm: top2.into(),
+        top3_ppm: top3.into(),
+        score_ppm: g.score().map(i64::from),
+        last_seq,
+    }
+}
+
+fn member(kind: GroupKind, row: &fraud_scores::Model) -> Option<&str> {
+    match kind {
+        GroupKind::Merchant => Some(&row.merchant),
+        GroupKind::Customer => Some(&row.customer),
+        GroupKind::Referrer => row.referrer.as_deref(),
+    }
+}
+
+/// A customer group that reached the threshold at one receipt.
+struct Raise {
+    customer: String,
+    /// Confirmation time of that receipt: windows ending later are open.
+    at: i64,
+    group_score: u32,
+    by_seq: i64,
+}
+
+/// Adds the batch's new rows (in `seq` order) to their groups, raises the
+/// open receipts of customers whose group reached the threshold, and writes
+/// the groups, the raised rows and their `fraud_group_flags`. `rows` are the
+/// batch's rows, not yet written: raised ones among them are changed in
+/// place. `confirmed_at` maps their receipt ids to the confirmation time.
+/// Returns how many rows it raised.
+pub(super) async fn update<C: ConnectionTrait>(
+    db: &C,
+    rows: &mut [fraud_scores::Model],
+    confirmed_at: &HashMap<i64, i64>,
+    raised_status: &str,
+) -> Result<usize, DbErr> {
+    let mut groups: BTreeMap<(GroupKind, String), (GroupStats, i64)> = BTreeMap::new();
+    for kind in GroupKind::ALL {
+        let accounts: HashSet<&str> = rows.iter().filter_map(|r| member(kind, r)).collect();
+        let accounts: Vec<&str> = accounts.into_iter().collect();
+        for chunk in accounts.chunks(CHUNK) {
+            let found = fraud_groups::Entity::find()
+                .filter(fraud_groups::Column::Kind.eq(kind.as_str()))
+                .filter(fraud_groups::Column::Account.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?;
+            for g in found {
+                let stats = stats_of(&g);
+                groups.insert((kind, g.account), (stats, g.last_seq));
+            }
+        }
+    }
+
+    let mut raises = Vec::new();
+    for row in rows.iter() {
+        let (score, threshold) = (ppm(row.score_ppm), ppm(row.threshold_ppm));
+        for kind in GroupKind::ALL {
+            let Some(account) = member(kind, row) else {
+                continue;
+            };
+            let (g, last) = groups
+                .entry((kind, account.to_owned()))
+                .or_insert((GroupStats::default(), row.seq));
+            g.push(score, threshold);
+            *last = row.seq;
+            if kind == GroupKind::Customer && g.reaches(threshold) {
+                raises.push(Raise {
+                    customer: account.to_owned(),
+                    at: confirmed_at.get(&row.receipt_id).copied().unwrap_or(0),
+                    group_score: g.score().unwrap_or(0),
+                    by_seq: row.seq,
+                });
+            }
+        }
+    }
+
+    // Clear rows of the raising customers that may still be open: the
+    // batch's own, and earlier ones from SQL.
+    let raising: HashSet<&str> = raises.iter().map(|r| r.customer.as_str()).collect();
+    let mut earlier: Vec<fraud_scores::Model> = Vec::new();
+    if let Some(first) = raises.iter().map(|r| r.at).min() {
+        let customers: Vec<&str> = raising.iter().copied().collect();
+        for chunk in customers.chunks(CHUNK) {
+            earlier.extend(
+                fraud_scores::Entity::find()
+                    .filter(fraud_scores::Column::Customer.is_in(chunk.iter().copied()))
+                    .filter(fraud_scores::Column::Status.eq(status::CLEAR))
+                    .filter(fraud_scores::Column::MaturesAt.gt(first))
+                    .all(db)
+                    .await?,
+            );
+        }
+    }
+
+    let mut flags = Vec::new();
+    let mut raised = 0usize;
+    for raise in &raises {
+        let open = |r: &fraud_scores::Model| {
+            r.customer == raise.customer
+                && r.seq <= raise.by_seq
+                && r.status == status::CLEAR
+                && r.matures_at.is_some_and(|m| m > raise.at)
+        };
+        for r in earlier
+            .iter_mut()
+            .chain(rows.iter_mut())
+            .filter(|r| open(r))
+        {
+            r.status = raised_status.to_owned();
+            raised += 1;
+            tracing::info!(
+                receipt = r.receipt_id,
+                customer = %raise.customer,
+                group_score = raise.group_score,
+                "receipt raised by its customer's group score"
+            );
+            flags.push(
+                fraud_group_flags::Model {
+                    receipt_id: r.receipt_id,
+                    seq: r.seq,
+                    kind: GroupKind::Customer.as_str().to_owned(),
+                    account: raise.customer.clone(),
+                    group_score_ppm: raise.group_score.into(),
+                    raised_by_seq: raise.by_seq,
+                }
+                .into_active_model(),
+            );
+        }
+    }
+    let changed: Vec<_> = earlier
+        .into_iter()
+        .filter(|r| r.status != status::CLEAR)
+        .map(IntoActiveModel::into_active_model)
+        .collect();
+    bizkey_store::repo::upsert(db, changed).await?;
+    bizkey_store::repo::upsert(db, flags).await?;
+    let groups: Vec<_> = groups
+        .into_iter()
+        .map(|((kind, account), (g, last))| row_of(kind, &account, &g, last).into_active_model())
+        .collect();
+    bizkey_store::repo::upsert(db, groups).await?;
+    Ok(raised)
+}
