@@ -325,9 +325,9 @@ pub fn register<Q, M, S>(
     delay: Duration,
 ) -> async_graphql::SchemaBuilder<Q, M, S> {
     use bizkey_store::entity::{
-        customers, fraud_scores, ledger_merchants, locks, merchants, proposal_votes, ratings,
-        receipt_details, receipt_status_history, receipts, rewards, task_participants,
-        token_balances,
+        customers, fraud_group_flags, fraud_scores, ledger_merchants, locks, merchants,
+        proposal_votes, ratings, receipt_details, receipt_status_history, receipts, rewards,
+        task_participants, token_balances,
     };
     // `kind table.column -> key: type`: rows of `table` by `column`, whose
     // value in a row is `key`.
@@ -353,6 +353,7 @@ pub fn register<Q, M, S>(
         Many receipt_status_history.ReceiptId -> receipt_id: i64,
         One receipt_details.ReceiptId -> receipt_id: i64,
         One fraud_scores.ReceiptId -> receipt_id: i64,
+        One fraud_group_flags.ReceiptId -> receipt_id: i64,
         Many proposal_votes.ProposalId -> proposal_id: i64,
         Many task_participants.TaskId -> task_id: i64,
         Many ratings.ReceiptId -> receipt_id: i64,

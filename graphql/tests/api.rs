@@ -596,3 +596,187 @@ async fn amounts_read_back_exactly_on_both_engines() {
         }
     }
 }
+
+/// The super nodes' review list: groups of one kind with a score, highest
+/// first, paged, `minScore`; one group by account; and why a receipt below
+/// the threshold went to the flag (`raisedBy`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fraud_groups_are_listed_highest_first_and_raised_receipts_say_why() {
+    use bizkey_store::entity::{fraud_group_flags, fraud_groups, fraud_scores};
+    use sea_orm::ActiveModelTrait;
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        seed(&writer, 2, 3, 4).await;
+        let group = |kind: &str, n: u64, receipts: i64, top: [i64; 3]| fraud_groups::Model {
+            kind: kind.into(),
+            account: ss58(n),
+            receipts,
+            above: top.iter().filter(|&&t| t >= 940_000).count() as i64,
+            score_sum_ppm: top.iter().sum::<i64>() + (receipts - 3).max(0) * 100_000,
+            top1_ppm: top[0],
+            top2_ppm: top[1],
+            top3_ppm: top[2],
+            score_ppm: (receipts >= 3).then(|| top.iter().sum::<i64>() / 3),
+            last_seq: 7,
+        };
+        for g in [
+            group("customer", 1, 5, [990_000, 980_000, 970_000]),
+            group("customer", 2, 4, [600_000, 500_000, 400_000]),
+            group("customer", 3, 2, [999_000, 998_000, 0]),
+            group("customer", 4, 3, [960_000, 950_000, 940_000]),
+            group("merchant", 5, 9, [990_000, 990_000, 990_000]),
+        ] {
+            fraud_groups::ActiveModel::from(g)
+                .insert(&writer)
+                .await
+                .unwrap();
+        }
+        let score = |seq: i64, receipt_id: i64, score_ppm: i64, status: &str| fraud_scores::Model {
+            seq,
+            receipt_id,
+            merchant: ss58(1_000),
+            customer: ss58(1),
+            category: "Cafe".into(),
+            referrer: None,
+            channel: "InStore".into(),
+            amount_cents: 1_000,
+            time_deducted_cents: 0,
+            items: 1,
+            order_time: 0,
+            feature_time: 0,
+            features: serde_json::json!([]),
+            features_hash: hex0x([seq as u8; 32]),
+            score_ppm,
+            model_version: "test".into(),
+            threshold_ppm: 943_124,
+            status: status.into(),
+            matures_at: Some(1),
+            attempts: 0,
+            last_error: None,
+            flag_block: None,
+        };
+        for s in [
+            score(0, 2, 990_000, "flagged"),
+            score(1, 3, 400_000, "flagged"),
+        ] {
+            fraud_scores::ActiveModel::from(s)
+                .insert(&writer)
+                .await
+                .unwrap();
+        }
+        fraud_group_flags::ActiveModel::from(fraud_group_flags::Model {
+            receipt_id: 3,
+            seq: 1,
+            kind: "customer".into(),
+            account: ss58(1),
+            group_score_ppm: 980_000,
+            raised_by_seq: 0,
+        })
+        .insert(&writer)
+        .await
+        .unwrap();
+
+        let (schema, _) = db.api().await;
+        let list = |q: &str| {
+            let schema = schema.clone();
+            let q = q.to_owned();
+            async move {
+                let data = ok(&schema, &q).await;
+                let conn = &data["fraudGroups"];
+                let accounts: Vec<(String, f64)> = conn["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| {
+                        (
+                            n["account"].as_str().unwrap().to_owned(),
+                            n["score"].as_f64().unwrap(),
+                        )
+                    })
+                    .collect();
+                (accounts, conn["pageInfo"]["endCursor"].clone())
+            }
+        };
+        let (all, _) = list(
+            "{ fraudGroups(kind: CUSTOMER) { nodes { account score } pageInfo { endCursor } } }",
+        )
+        .await;
+        assert_eq!(
+            all,
+            [(ss58(1), 0.98), (ss58(4), 0.95), (ss58(2), 0.5)],
+            "{engine:?}: scored groups, highest first"
+        );
+        let (first, cursor) = list("{ fraudGroups(kind: CUSTOMER, first: 2) { nodes { account score } pageInfo { endCursor } } }").await;
+        assert_eq!(first, all[..2]);
+        let (rest, _) = list(&format!(
+            "{{ fraudGroups(kind: CUSTOMER, first: 2, after: {cursor}) {{ nodes {{ account score }} pageInfo {{ endCursor }} }} }}"
+        ))
+        .await;
+        assert_eq!(rest, all[2..], "{engine:?}: the next page");
+        let (high, _) = list("{ fraudGroups(kind: CUSTOMER, minScore: 0.95) { nodes { account score } pageInfo { endCursor } } }").await;
+        assert_eq!(high, all[..2], "{engine:?}: minScore is inclusive");
+
+        let data = ok(
+            &schema,
+            &format!(
+                "{{ fraudGroup(kind: CUSTOMER, account: \"{}\") {{ kind receipts aboveThreshold score meanScore topScores }} }}",
+                ss58(3)
+            ),
+        )
+        .await;
+        let g = &data["fraudGroup"];
+        assert_eq!(g["kind"], "CUSTOMER");
+        assert_eq!(g["receipts"], 2);
+        assert_eq!(g["aboveThreshold"], 2);
+        assert!(g["score"].is_null(), "no score below three receipts");
+        assert_eq!(g["topScores"], serde_json::json!([0.999, 0.998]));
+        assert!((g["meanScore"].as_f64().unwrap() - 0.9985).abs() < 1e-9);
+        let none = ok(
+            &schema,
+            &format!(
+                "{{ fraudGroup(kind: MERCHANT, account: \"{}\") {{ score }} }}",
+                ss58(1)
+            ),
+        )
+        .await;
+        assert!(none["fraudGroup"].is_null());
+
+        let data = ok(
+            &schema,
+            "{ receipts(orderBy: ID_ASC) { nodes { id fraudScore { score status raisedBy { kind account groupScore } } } } }",
+        )
+        .await;
+        let raised: Vec<(i64, serde_json::Value)> = data["receipts"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| (n["id"].as_i64().unwrap(), n["fraudScore"].clone()))
+            .collect();
+        assert!(raised[0].1.is_null(), "receipt 1 not scored");
+        assert!(
+            raised[1].1["raisedBy"].is_null(),
+            "receipt 2 flagged by its own score"
+        );
+        assert_eq!(
+            raised[2].1["raisedBy"],
+            serde_json::json!({ "kind": "CUSTOMER", "account": ss58(1), "groupScore": 0.98 }),
+            "{engine:?}"
+        );
+
+        let errs = errors(
+            &schema,
+            "{ fraudGroups(kind: CUSTOMER, minScore: 1.5) { nodes { account } } }",
+        )
+        .await;
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        let errs = errors(
+            &schema,
+            "{ fraudGroup(kind: CUSTOMER, account: \"nope\") { score } }",
+        )
+        .await;
+        assert_eq!(errs.len(), 1, "{errs:?}");
+    }
+}

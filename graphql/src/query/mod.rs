@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod community;
+pub mod fraud;
 pub mod merchants;
 pub mod offers;
 pub mod receipts;
@@ -21,6 +22,7 @@ pub struct Query(
     merchants::MerchantQuery,
     receipts::ReceiptQuery,
     community::CommunityQuery,
+    fraud::FraudQuery,
     offers::OfferQuery,
     status::StatusQuery,
 );

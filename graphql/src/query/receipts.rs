@@ -199,6 +199,11 @@ impl FraudScore {
     async fn features_hash(&self) -> &str {
         &self.0.features_hash
     }
+    /// Set when the receipt went to the flag because of its customer's group
+    /// score rather than its own (the account rule). Batched.
+    async fn raised_by(&self, ctx: &Context<'_>) -> ApiResult<Option<super::fraud::RaisedBy>> {
+        super::fraud::raised_by(ctx, self.0.receipt_id).await
+    }
 }
 
 connection!(ReceiptConnection, ReceiptEdge, Receipt);

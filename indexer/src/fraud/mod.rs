@@ -25,7 +25,12 @@
 //! # Flags
 //!
 //! A score at or above the model's threshold gives status `pending` when a
-//! reporter key is configured (else `unreported`). The [`Reporter`] task
+//! reporter key is configured (else `unreported`). So does the account rule
+//! (`groups`): the batch's scores also join their merchant's, customer's and
+//! referrer's rows of `fraud_groups`, and when a customer's group score
+//! reaches the threshold, that customer's `clear` receipts still in their
+//! challenge window become `pending` too, each with a `fraud_group_flags`
+//! row saying which group raised it. The [`Reporter`] task
 //! submits the ledger's `flag(id, evidence)` for pending rows (evidence: the
 //! `features_hash`), after a dry run that tells a closed window
 //! (`too_late`) or a receipt already flagged or refunded (`not_confirmed`,

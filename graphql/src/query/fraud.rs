@@ -1,0 +1,174 @@
+//! The fraud model's verdicts on groups of receipts (`fraud_groups`,
+//! bizkey-fraud's `group`): what the super nodes review, highest first.
+
+use super::{db, load_one};
+use crate::error::{ApiError, ApiResult};
+use crate::filter::check_account;
+use crate::page::{connection, page, PageArgs, Sort};
+use async_graphql::{Context, Enum, Object};
+use bizkey_store::entity::{fraud_group_flags, fraud_groups};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// What a group of receipts is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum FraudGroupKind {
+    /// A merchant's sales.
+    Merchant,
+    /// A customer's purchases.
+    Customer,
+    /// The purchases of the customers an account referred.
+    Referrer,
+}
+
+impl FraudGroupKind {
+    fn column(self) -> &'static str {
+        match self {
+            FraudGroupKind::Merchant => "merchant",
+            FraudGroupKind::Customer => "customer",
+            FraudGroupKind::Referrer => "referrer",
+        }
+    }
+
+    fn of_column(s: &str) -> ApiResult<Self> {
+        [Self::Merchant, Self::Customer, Self::Referrer]
+            .into_iter()
+            .find(|k| k.column() == s)
+            .ok_or_else(|| ApiError::Corrupt {
+                column: "fraud_groups.kind",
+                value: s.to_owned(),
+            })
+    }
+}
+
+fn fraction(ppm: i64) -> f64 {
+    ppm as f64 / 1e6
+}
+
+/// A group's running fraud score.
+#[derive(Clone)]
+pub struct FraudGroup(pub fraud_groups::Model);
+
+#[Object]
+impl FraudGroup {
+    async fn kind(&self) -> ApiResult<FraudGroupKind> {
+        FraudGroupKind::of_column(&self.0.kind)
+    }
+    /// The merchant, customer or referrer.
+    async fn account(&self) -> &str {
+        &self.0.account
+    }
+    /// Scored receipts in the group.
+    async fn receipts(&self) -> i64 {
+        self.0.receipts
+    }
+    /// Of them, scored at or above the model's threshold.
+    async fn above_threshold(&self) -> i64 {
+        self.0.above
+    }
+    /// The mean of the group's three highest receipt scores, 0..1; null
+    /// below three receipts.
+    async fn score(&self) -> Option<f64> {
+        self.0.score_ppm.map(fraction)
+    }
+    /// The mean of all its receipt scores, 0..1.
+    async fn mean_score(&self) -> f64 {
+        if self.0.receipts == 0 {
+            0.0
+        } else {
+            fraction(self.0.score_sum_ppm) / self.0.receipts as f64
+        }
+    }
+    /// Its highest receipt scores, highest first (up to three).
+    async fn top_scores(&self) -> Vec<f64> {
+        let top = [self.0.top1_ppm, self.0.top2_ppm, self.0.top3_ppm];
+        let n = usize::try_from(self.0.receipts).unwrap_or(0).min(top.len());
+        top[..n].iter().copied().map(fraction).collect()
+    }
+}
+
+/// Why a receipt below the threshold was sent to the flag: its customer's
+/// group score reached the threshold while the receipt was in its window.
+#[derive(Clone)]
+pub struct RaisedBy(pub fraud_group_flags::Model);
+
+#[Object]
+impl RaisedBy {
+    async fn kind(&self) -> ApiResult<FraudGroupKind> {
+        FraudGroupKind::of_column(&self.0.kind)
+    }
+    async fn account(&self) -> &str {
+        &self.0.account
+    }
+    /// The group's score when it raised the receipt, 0..1.
+    async fn group_score(&self) -> f64 {
+        fraction(self.0.group_score_ppm)
+    }
+}
+
+/// A receipt's [`RaisedBy`], batched.
+pub(crate) async fn raised_by(ctx: &Context<'_>, receipt: i64) -> ApiResult<Option<RaisedBy>> {
+    Ok(load_one::<fraud_group_flags::Entity, i64>(ctx, receipt)
+        .await?
+        .map(RaisedBy))
+}
+
+connection!(FraudGroupConnection, FraudGroupEdge, FraudGroup);
+
+#[derive(Default)]
+pub struct FraudQuery;
+
+#[Object]
+impl FraudQuery {
+    /// One group's score; null if none of its receipts was scored.
+    async fn fraud_group(
+        &self,
+        ctx: &Context<'_>,
+        kind: FraudGroupKind,
+        account: String,
+    ) -> ApiResult<Option<FraudGroup>> {
+        check_account(&account)?;
+        Ok(
+            fraud_groups::Entity::find_by_id((kind.column().to_owned(), account))
+                .one(db(ctx))
+                .await?
+                .map(FraudGroup),
+        )
+    }
+
+    /// Groups of one kind with a score (three receipts or more), highest
+    /// score first: the super nodes' review list. `minScore` (0..1) keeps
+    /// those at or above it.
+    #[graphql(complexity = "super::list_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn fraud_groups(
+        &self,
+        ctx: &Context<'_>,
+        kind: FraudGroupKind,
+        min_score: Option<f64>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<FraudGroupConnection> {
+        use fraud_groups::Column as C;
+        let mut select = fraud_groups::Entity::find()
+            .filter(C::Kind.eq(kind.column()))
+            .filter(C::ScorePpm.is_not_null());
+        if let Some(min) = min_score {
+            if !(0.0..=1.0).contains(&min) {
+                return Err(ApiError::BadInput(format!(
+                    "minScore must be within 0..1, got {min}"
+                )));
+            }
+            select = select.filter(C::ScorePpm.gte((min * 1e6).round() as i64));
+        }
+        let sort = Sort {
+            column: C::ScorePpm,
+            key: C::Account,
+            descending: true,
+        };
+        let args = PageArgs::new(first, after, last, before);
+        let p = page(db(ctx), select, sort, args).await?;
+        Ok(FraudGroupConnection(p.map(FraudGroup)))
+    }
+}
