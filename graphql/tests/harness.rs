@@ -9,66 +9,27 @@ use bizkey_store::entity::{
 };
 use bizkey_store::repo;
 use blake2::{Blake2b512, Digest};
-use rand::Rng;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, TransactionTrait};
 use std::time::Duration;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
+pub use bizkey_store::test_db::{Engine, ENGINES};
 
-pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
+/// A fresh database, migrated, and the API over it.
+pub struct TestDb(bizkey_store::test_db::TestDb);
 
-/// A migrated database: a SQLite file in a temporary directory, or a new
-/// database on the server of `BIZKEY_TEST_PG_URL`.
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
+impl std::ops::Deref for TestDb {
+    type Target = bizkey_store::test_db::TestDb;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl TestDb {
     /// `None` for PostgreSQL outside CI when no server is configured.
     pub async fn new(engine: Engine) -> Option<Self> {
-        let db = match engine {
-            Engine::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("index.db").display()
-                );
-                Self {
-                    url,
-                    _dir: Some(dir),
-                }
-            }
-            Engine::Postgres => {
-                let Ok(base) = std::env::var("BIZKEY_TEST_PG_URL") else {
-                    assert!(
-                        std::env::var_os("CI").is_none(),
-                        "CI must set BIZKEY_TEST_PG_URL (scripts/postgres.sh)"
-                    );
-                    eprintln!("BIZKEY_TEST_PG_URL unset: PostgreSQL case not run");
-                    return None;
-                };
-                let admin = repo::connect(&base).await.unwrap();
-                let name = format!("bizkey_g_{}", rand::rng().random::<u64>());
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
-                let (prefix, _) = base.rsplit_once('/').unwrap();
-                Self {
-                    url: format!("{prefix}/{name}"),
-                    _dir: None,
-                }
-            }
-        };
-        repo::migrate(&repo::connect(&db.url).await.unwrap())
-            .await
-            .unwrap();
-        Some(db)
+        let db = bizkey_store::test_db::TestDb::new(engine).await?;
+        db.connect().await;
+        Some(Self(db))
     }
 
     /// The indexer's kind of connection (the writer).

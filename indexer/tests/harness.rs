@@ -6,7 +6,6 @@ use bizkey_indexer::source::{BlockSource, Connector, RawBlock, RawEvent, SourceE
 use bizkey_indexer::{FollowOptions, Follower, Projection};
 use bizkey_math::bizpower::{record_sale, Sale};
 use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit};
-use bizkey_store::repo;
 use bizkey_types::ledger::{self, LedgerParams, Order, Rewards, Side};
 use bizkey_types::registry::{self, Category, MerchantProfile, MerchantStatus};
 use bizkey_types::{psp22, reviews, AccountId, Hash};
@@ -20,64 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use subxt::utils::AccountId32;
 
-/// A fresh database: a SQLite file in a temporary directory, or a new
-/// database on the PostgreSQL server of `BIZKEY_TEST_PG_URL`.
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-impl TestDb {
-    /// `None` for PostgreSQL when no server is configured (outside CI).
-    pub async fn new(engine: Engine) -> Option<Self> {
-        match engine {
-            Engine::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("index.db").display()
-                );
-                Some(Self {
-                    url,
-                    _dir: Some(dir),
-                })
-            }
-            Engine::Postgres => {
-                let Ok(base) = std::env::var("BIZKEY_TEST_PG_URL") else {
-                    assert!(
-                        std::env::var_os("CI").is_none(),
-                        "CI must set BIZKEY_TEST_PG_URL (scripts/postgres.sh)"
-                    );
-                    eprintln!("BIZKEY_TEST_PG_URL unset: PostgreSQL case not run (scripts/postgres.sh starts one)");
-                    return None;
-                };
-                let admin = repo::connect(&base).await.unwrap();
-                let name = format!("bizkey_t_{}", rand::rng().random::<u64>());
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
-                let (prefix, _) = base.rsplit_once('/').unwrap();
-                Some(Self {
-                    url: format!("{prefix}/{name}"),
-                    _dir: None,
-                })
-            }
-        }
-    }
-
-    pub async fn connect(&self) -> DatabaseConnection {
-        let db = repo::connect(&self.url).await.unwrap();
-        repo::migrate(&db).await.unwrap();
-        db
-    }
-}
+pub use bizkey_store::test_db::{Engine, TestDb};
 
 /// Every row of every table, as text, in key order: two databases that
 /// index the same chain must dump the same.

@@ -4,7 +4,8 @@
 //! - [`migration`]: the schema as data (DDL for both engines, `docs/sql.md`);
 //! - [`entity`]: sea-orm entities generated from it;
 //! - [`repo`]: connections, migrations and the shared writes;
-//! - [`amount`]: `u128` columns; [`column`]: enum columns' string forms; [`detail`]: off-chain receipt details.
+//! - [`amount`]: `u128` columns; [`column`]: enum columns' string forms; [`detail`]: off-chain receipt details;
+//! - `test_db` (feature `test-support`): fresh databases on both engines for tests.
 
 pub mod amount;
 pub mod column;
@@ -12,6 +13,8 @@ pub mod detail;
 pub mod entity;
 pub mod migration;
 pub mod repo;
+#[cfg(feature = "test-support")]
+pub mod test_db;
 
 /// `0x`-prefixed lower-case hex: how hashes and raw bytes are stored.
 pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {

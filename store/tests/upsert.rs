@@ -9,41 +9,8 @@
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{events, receipts};
 use bizkey_store::repo;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder};
-
-async fn sqlite(dir: &tempfile::TempDir) -> DatabaseConnection {
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("u.db").display());
-    let db = repo::connect(&url).await.unwrap();
-    repo::migrate(&db).await.unwrap();
-    db
-}
-
-/// A fresh, migrated database on the test server, and the server's
-/// connection to drop it with.
-async fn postgres() -> Option<(DatabaseConnection, DatabaseConnection, String)> {
-    let Ok(base) = std::env::var("BIZKEY_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set BIZKEY_TEST_PG_URL (scripts/postgres.sh)"
-        );
-        eprintln!("BIZKEY_TEST_PG_URL unset: PostgreSQL case not run");
-        return None;
-    };
-    let admin = repo::connect(&base).await.unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let name = format!("bizkey_u_{}_{nanos}", std::process::id());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let db = repo::connect(&format!("{prefix}/{name}")).await.unwrap();
-    repo::migrate(&db).await.unwrap();
-    Some((db, admin, name))
-}
+use bizkey_store::test_db::{TestDb, ENGINES};
+use sea_orm::{DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder};
 
 fn receipt(id: i64) -> receipts::Model {
     receipts::Model {
@@ -167,20 +134,10 @@ async fn round_trips(db: &DatabaseConnection) {
 }
 
 #[tokio::test]
-async fn sqlite_reads_back_what_was_upserted() {
-    let dir = tempfile::tempdir().unwrap();
-    round_trips(&sqlite(&dir).await).await;
-}
-
-#[tokio::test]
-async fn postgres_reads_back_what_was_upserted() {
-    let Some((db, admin, name)) = postgres().await else {
-        return;
-    };
-    round_trips(&db).await;
-    db.close().await.unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name}"))
-        .await
-        .unwrap();
+async fn both_engines_read_back_what_was_upserted() {
+    for engine in ENGINES {
+        if let Some(db) = TestDb::new(engine).await {
+            round_trips(&db.connect().await).await;
+        }
+    }
 }
