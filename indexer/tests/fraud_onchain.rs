@@ -135,6 +135,16 @@ async fn fund<'a>(suite: &Suite, keys: impl Iterator<Item = &'a Keypair>) {
     }
 }
 
+async fn receipts_by_id(db: &DatabaseConnection) -> HashMap<i64, receipts::Model> {
+    receipts::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect()
+}
+
 fn ss58(k: &Keypair) -> String {
     account_of(k).to_string()
 }
@@ -598,13 +608,7 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
         .await
         .unwrap();
     assert_eq!(rows.len(), n);
-    let indexed: HashMap<i64, receipts::Model> = receipts::Entity::find()
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let indexed = receipts_by_id(&db).await;
     // The account rule, from the chain's times: a customer whose group score
     // reaches the threshold raises its receipts still in their window.
     let threshold = group::ppm(info.threshold);
@@ -713,13 +717,7 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     .collect()
     .await;
     // Read again: the flags' blocks may have been indexed since.
-    let indexed: HashMap<i64, receipts::Model> = receipts::Entity::find()
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let indexed = receipts_by_id(&db).await;
     let flags: HashMap<i64, receipt_status_history::Model> = receipt_status_history::Entity::find()
         .filter(receipt_status_history::Column::Status.eq("Flagged"))
         .all(&db)
