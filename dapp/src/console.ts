@@ -25,7 +25,7 @@ interface Receipt {
   expiresAt: number;
   confirmedAt: number | null;
   bizReward: string | null;
-  fraudScore: { score: number; threshold: number } | null;
+  fraudScore: { score: number; threshold: number; raisedBy: { groupScore: number } | null } | null;
   detail: Detail | null;
 }
 
@@ -77,7 +77,7 @@ const QUERY = `query Console($a: String!) {
     ratings(limit: 10) { receiptId side product service environment }
     receipts(first: 100, orderBy: ID_DESC) { nodes {
       id customerAccount amount items status openedBy expiresAt confirmedAt bizReward
-      fraudScore { score threshold } detail } }
+      fraudScore { score threshold raisedBy { groupScore } } detail } }
     daily { day receipts sales flagged }
   }
   account(address: $a) {
@@ -193,8 +193,13 @@ function draw(shell: Shell, d: Data, send: Send, refresh: () => Promise<void>): 
       ['#', 'Customer', 'Items', 'Amount', 'Biz', 'Status', 'Fraud model'],
       receipts.slice(0, 30).map((r) => {
         const f = r.fraudScore;
+        // A receipt below the threshold is flagged when its customer's
+        // group score reached it (the account rule): say so.
+        const raised = f?.raisedBy;
         const flag = r.status === 'FLAGGED'
-          ? h('span', { class: 'tag bad' }, 'flagged')
+          ? raised
+            ? h('span', { class: 'tag bad', title: `the customer's group score ${(raised.groupScore * 100).toFixed(1)}% reached the threshold` }, 'flagged (account)')
+            : h('span', { class: 'tag bad' }, 'flagged')
           : f
             ? h('span', { class: `tag ${f.score >= f.threshold ? 'bad' : 'ok'}` }, `${(f.score * 100).toFixed(1)}%`)
             : h('span', { class: 'muted' }, '—');
