@@ -137,20 +137,36 @@ pub(super) async fn update<C: ConnectionTrait>(
         }
     }
 
+    // Each raising customer's candidates, in `seq` order: (in `earlier`?, index).
+    let mut candidates: HashMap<&str, Vec<(bool, usize)>> = HashMap::new();
+    for (i, r) in earlier.iter().enumerate() {
+        candidates.entry(&r.customer).or_default().push((true, i));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        if raising.contains(r.customer.as_str()) {
+            candidates.entry(&r.customer).or_default().push((false, i));
+        }
+    }
+    let candidates: HashMap<String, Vec<(bool, usize)>> = candidates
+        .into_iter()
+        .map(|(c, v)| (c.to_owned(), v))
+        .collect();
+
     let mut flags = Vec::new();
     let mut raised = 0usize;
     for raise in &raises {
-        let open = |r: &fraud_scores::Model| {
-            r.customer == raise.customer
-                && r.seq <= raise.by_seq
+        for &(in_earlier, i) in candidates.get(&raise.customer).into_iter().flatten() {
+            let r = if in_earlier {
+                &mut earlier[i]
+            } else {
+                &mut rows[i]
+            };
+            let open = r.seq <= raise.by_seq
                 && r.status == status::CLEAR
-                && r.matures_at.is_some_and(|m| m > raise.at)
-        };
-        for r in earlier
-            .iter_mut()
-            .chain(rows.iter_mut())
-            .filter(|r| open(r))
-        {
+                && r.matures_at.is_some_and(|m| m > raise.at);
+            if !open {
+                continue;
+            }
             r.status = raised_status.to_owned();
             raised += 1;
             tracing::info!(
