@@ -202,3 +202,157 @@ pub(super) async fn update<C: ConnectionTrait>(
     bizkey_store::repo::upsert(db, groups).await?;
     Ok(raised)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bizkey_store::test_db::{Engine, TestDb};
+    use sea_orm::{DatabaseConnection, QueryOrder};
+
+    const THRESHOLD: i64 = 900_000;
+    const WINDOW: i64 = 1_000;
+
+    /// A scored row of `customer` (referred by `r`), confirmed at `at`.
+    fn row(
+        seq: i64,
+        customer: &str,
+        referrer: Option<&str>,
+        score: i64,
+        at: i64,
+    ) -> fraud_scores::Model {
+        fraud_scores::Model {
+            seq,
+            receipt_id: 100 + seq,
+            merchant: "m".into(),
+            customer: customer.into(),
+            category: "Cafe".into(),
+            referrer: referrer.map(str::to_owned),
+            channel: "InStore".into(),
+            amount_cents: 1_000,
+            time_deducted_cents: 0,
+            items: 1,
+            order_time: at,
+            feature_time: at,
+            features: serde_json::json!([]),
+            features_hash: "0x00".into(),
+            score_ppm: score,
+            model_version: "test".into(),
+            threshold_ppm: THRESHOLD,
+            status: if score >= THRESHOLD {
+                status::PENDING
+            } else {
+                status::CLEAR
+            }
+            .into(),
+            matures_at: Some(at + WINDOW),
+            attempts: 0,
+            last_error: None,
+            flag_block: None,
+        }
+    }
+
+    /// What the scorer does with a batch: the groups, then the rows.
+    async fn batch(db: &DatabaseConnection, mut rows: Vec<fraud_scores::Model>) -> usize {
+        let at = rows.iter().map(|r| (r.receipt_id, r.order_time)).collect();
+        let raised = update(db, &mut rows, &at, status::PENDING).await.unwrap();
+        let rows: Vec<_> = rows
+            .into_iter()
+            .map(IntoActiveModel::into_active_model)
+            .collect();
+        bizkey_store::repo::upsert(db, rows).await.unwrap();
+        raised
+    }
+
+    #[tokio::test]
+    async fn a_customer_reaching_the_threshold_raises_its_open_receipts_across_batches() {
+        let db = TestDb::new(Engine::Sqlite).await.unwrap().connect().await;
+        // Batch 1: customer a's first receipt (its window closes at 1,000),
+        // two more, and one of customer b referred by a.
+        let raised = batch(
+            &db,
+            vec![
+                row(0, "a", None, 100_000, 0),
+                row(1, "a", None, 950_000, 1_500),
+                row(2, "b", Some("a"), 990_000, 1_600),
+                row(3, "a", None, 800_000, 1_700),
+            ],
+        )
+        .await;
+        // a's top three: 950,000, 800,000, 100,000: mean 616,666, below.
+        assert_eq!(raised, 0);
+        // Batch 2: a's fourth receipt lifts the group to (980 + 950 + 800) / 3
+        // = 910,000 at 2,000: receipt 3 (open until 2,700) is raised, receipt
+        // 0 (closed at 1,000) is not; receipt 1 is pending by its own score.
+        let raised = batch(&db, vec![row(4, "a", None, 980_000, 2_000)]).await;
+        assert_eq!(raised, 1);
+        let status: Vec<(i64, String)> = fraud_scores::Entity::find()
+            .order_by_asc(fraud_scores::Column::Seq)
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.seq, r.status))
+            .collect();
+        let pending = status::PENDING.to_owned();
+        assert_eq!(
+            status,
+            [
+                (0, status::CLEAR.to_owned()),
+                (1, pending.clone()),
+                (2, pending.clone()),
+                (3, pending.clone()),
+                (4, pending),
+            ]
+        );
+        let flags = fraud_group_flags::Entity::find().all(&db).await.unwrap();
+        assert_eq!(flags.len(), 1);
+        assert_eq!(
+            (
+                flags[0].receipt_id,
+                flags[0].account.as_str(),
+                flags[0].group_score_ppm,
+                flags[0].raised_by_seq
+            ),
+            (103, "a", 910_000, 4)
+        );
+
+        let groups: Vec<(String, String, i64, i64, Option<i64>, i64)> =
+            fraud_groups::Entity::find()
+                .order_by_asc(fraud_groups::Column::Kind)
+                .order_by_asc(fraud_groups::Column::Account)
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| {
+                    (
+                        g.kind,
+                        g.account,
+                        g.receipts,
+                        g.above,
+                        g.score_ppm,
+                        g.last_seq,
+                    )
+                })
+                .collect();
+        let s = |s: &str| s.to_owned();
+        assert_eq!(
+            groups,
+            [
+                (s("customer"), s("a"), 4, 2, Some(910_000), 4),
+                (s("customer"), s("b"), 1, 1, None, 2),
+                (s("merchant"), s("m"), 5, 3, Some(973_333), 4),
+                (s("referrer"), s("a"), 1, 1, None, 2),
+            ]
+        );
+        let a = fraud_groups::Entity::find_by_id((s("customer"), s("a")))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (a.score_sum_ppm, a.top1_ppm, a.top2_ppm, a.top3_ppm),
+            (2_830_000, 980_000, 950_000, 800_000)
+        );
+    }
+}
