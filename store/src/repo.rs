@@ -25,6 +25,15 @@ const CHUNK: usize = 500;
 /// checkpoints that copy the WAL into the database do, and
 /// [`WalCheckpointer`] takes them off the writer's commits.
 ///
+/// PostgreSQL sessions get `synchronous_commit = off` (a startup option, no
+/// extra round trip): a commit returns before its WAL is flushed, so a
+/// server crash (not a client one) can lose the last transactions committed
+/// within ~3 × `wal_writer_delay`. Nothing is ever half-applied, and the
+/// indexer's cursor commits with its batch, so lost batches are indexed
+/// again from the chain; a synchronous commit (the GraphQL server's, say)
+/// flushes every earlier one with it. See docs/indexer.md, "Asynchronous
+/// commit on PostgreSQL".
+///
 /// # Errors
 /// Connection failures.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -35,7 +44,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // One writer; a pool of one keeps PRAGMAs and transactions on the same connection.
         opts.max_connections(1).min_connections(1);
     } else {
-        opts.max_connections(4);
+        opts.max_connections(4)
+            .map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
     }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {

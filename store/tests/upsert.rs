@@ -178,6 +178,19 @@ async fn postgres_reads_back_what_was_upserted() {
         return;
     };
     round_trips(&db).await;
+    // The indexer's sessions commit asynchronously (`repo::connect`).
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SHOW synchronous_commit",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.try_get::<String>("", "synchronous_commit").unwrap(),
+        "off"
+    );
     db.close().await.unwrap();
     admin
         .execute_unprepared(&format!("DROP DATABASE {name}"))
