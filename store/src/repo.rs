@@ -152,7 +152,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// excluded.c, …` text, the values moved out of the rows instead of wrapped
 /// in expressions, cloned when built and dropped (that path was about a
 /// third of the indexer's CPU in a backfill's write stage). Rows with a
-/// column left unset take sea-orm's path.
+/// column left unset take sea-orm's path. Like sea-query's statement, it
+/// binds every value as it is: the entities have no `save_as` casts (no
+/// database enums); a column that needed one would need sea-orm's path.
 ///
 /// # Errors
 /// Database errors.
