@@ -13,6 +13,8 @@
 #   BENCH_SQUID=0 skips the squid (it needs Node.js and `npm ci`).
 #   BENCH_BEFORE=path/to/bizkey-indexer-bench (an older build) also runs its
 #   backfills on the same chain first, for a before/after in one run.
+#   BENCH_FUNDER (default //Alice) funds the live run's accounts: a reused
+#   chain's //Alice runs dry after a few live runs (//Bob, //Charlie, …).
 # Prints the figures and writes them to $BENCH_DIR/results.md.
 set -euo pipefail
 # shellcheck source=env.sh
@@ -149,7 +151,8 @@ EOF
 fi
 
 log "live: 100 receipts/s for 30 s into SQLite"
-live=$("$bench" live --manifest "$manifest" --database-url "sqlite://$db?mode=rwc" --rate 100 --seconds 30 2>"$dir/live.err") || { log "live run failed: see $dir/live.err"; tail -3 "$dir/live.err" >&2; exit 1; }
+live=$("$bench" live --manifest "$manifest" --database-url "sqlite://$db?mode=rwc" --rate 100 --seconds 30 \
+  --funder "${BENCH_FUNDER:-//Alice}" 2>"$dir/live.err") || { log "live run failed: see $dir/live.err"; tail -3 "$dir/live.err" >&2; exit 1; }
 psql "$pg" -qc "DROP DATABASE $name" >/dev/null || true
 
 {

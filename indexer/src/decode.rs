@@ -21,7 +21,6 @@ use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
 use scale_value::{Composite, Primitive, ValueDef};
 use serde_json::{json, Map, Value as Json};
 use std::collections::HashMap;
-use subxt::utils::AccountId32;
 
 pub use bizkey_chain::ContractKind;
 
@@ -186,7 +185,7 @@ impl Decoder {
             if last == Some("AccountId") {
                 if let Some(bytes) = self.byte_array(v) {
                     if let Ok(a) = <[u8; 32]>::try_from(bytes.as_slice()) {
-                        return Json::String(AccountId32(a).to_string());
+                        return Json::String(crate::ss58::ss58(&a));
                     }
                 }
             }
@@ -325,7 +324,10 @@ mod tests {
         assert_eq!(d.name, "Transfer");
         assert_eq!(d.event, Event::Token(TokenEvent::Transfer(e)));
         assert_eq!(d.json["from"], Json::Null);
-        assert_eq!(d.json["to"], Json::String(AccountId32([1; 32]).to_string()));
+        assert_eq!(
+            d.json["to"],
+            Json::String(subxt::utils::AccountId32([1; 32]).to_string())
+        );
         assert_eq!(
             d.json["value"],
             Json::String("10000000000000000000000".into())

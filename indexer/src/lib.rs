@@ -13,6 +13,7 @@ pub mod loadgen;
 pub mod metrics;
 pub mod projection;
 pub mod source;
+pub mod ss58;
 
 use bizkey_chain::ContractKind;
 use bizkey_store::repo;

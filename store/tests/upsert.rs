@@ -9,8 +9,8 @@
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{events, receipts};
 use bizkey_store::repo;
-use bizkey_store::test_db::{TestDb, ENGINES};
-use sea_orm::{DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder};
+use bizkey_store::test_db::{Engine, TestDb, ENGINES};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder};
 
 fn receipt(id: i64) -> receipts::Model {
     receipts::Model {
@@ -136,8 +136,26 @@ async fn round_trips(db: &DatabaseConnection) {
 #[tokio::test]
 async fn both_engines_read_back_what_was_upserted() {
     for engine in ENGINES {
-        if let Some(db) = TestDb::new(engine).await {
-            round_trips(&db.connect().await).await;
+        let Some(test_db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let db = test_db.connect().await;
+        round_trips(&db).await;
+        if engine == Engine::Postgres {
+            // The indexer's sessions commit asynchronously (`repo::connect`),
+            // by their own startup option (source `client`), whatever the
+            // server's default (the test cluster's is already off).
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let setting: String = row.try_get("", "setting").unwrap();
+            let source: String = row.try_get("", "source").unwrap();
+            assert_eq!((setting.as_str(), source.as_str()), ("off", "client"));
         }
     }
 }

@@ -71,6 +71,10 @@ enum Cmd {
         rate: usize,
         #[arg(long, default_value_t = 30)]
         seconds: u64,
+        /// The dev account that funds the run's fresh accounts (the suite's
+        /// admin, `//Alice`, runs dry after a few runs on one chain).
+        #[arg(long, default_value = "//Alice")]
+        funder: String,
     },
 }
 
@@ -195,10 +199,12 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             rate,
             seconds,
+            funder,
         } => {
             let m = Manifest::load(&manifest)?;
             let chain = Chain::connect(&m.node_url).await?;
-            let suite = Suite::from_manifest(chain.clone(), keypair("//Alice")?, m)?;
+            let mut suite = Suite::from_manifest(chain.clone(), keypair("//Alice")?, m)?;
+            suite.funder = Some(keypair(&funder)?);
             // Fresh accounts per run, so a reused chain takes another run.
             let run_tag = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)?

@@ -35,12 +35,10 @@ use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
-use subxt::utils::AccountId32;
 
 /// SS58 (prefix 42) of an ink! account.
 pub fn ss58(a: &AccountId) -> String {
-    let bytes: &[u8; 32] = a.as_ref();
-    AccountId32(*bytes).to_string()
+    crate::ss58::ss58(a.as_ref())
 }
 
 fn u(v: u128) -> U128 {
@@ -166,7 +164,7 @@ impl BlockDecoder {
                 block_number: at.block,
                 event_index: at.index,
                 extrinsic_index: raw.extrinsic_index.map(i),
-                contract: raw.contract.to_string(),
+                contract: crate::ss58::ss58(&raw.contract.0),
                 contract_kind: kind.name().to_owned(),
                 name,
                 data,
