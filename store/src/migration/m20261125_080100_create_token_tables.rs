@@ -1,7 +1,6 @@
 //! Both PSP22 tokens (BT and TT) and the suite's privileged roles.
 
-use super::schema::{col, create_tables, drop_tables, opt, Table, Ty::*};
-use sea_orm_migration::prelude::*;
+use super::schema::{col, opt, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[
     Table {
@@ -69,16 +68,4 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();

@@ -2,8 +2,7 @@
 //! reactions, and the BizPower series the indexer replays with the shared
 //! math crate (the same `record_sale` the ledger calls).
 
-use super::schema::{col, create_tables, drop_tables, opt, Table, Ty::*};
-use sea_orm_migration::prelude::*;
+use super::schema::{col, opt, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[
     Table {
@@ -259,16 +258,4 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();

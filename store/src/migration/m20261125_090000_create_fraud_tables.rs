@@ -1,8 +1,7 @@
 //! The fraud model's verdicts: one row per confirmed receipt, in the order
 //! the scorer saw them (see `crate::fraud`).
 
-use super::schema::{col, create_tables, drop_tables, opt, Table, Ty::*};
-use sea_orm_migration::prelude::*;
+use super::schema::{col, opt, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[Table {
     name: "fraud_scores",
@@ -35,16 +34,4 @@ pub const TABLES: &[Table] = &[Table {
     indexes: &[&["receipt_id"], &["status"]],
 }];
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();

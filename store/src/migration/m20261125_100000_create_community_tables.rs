@@ -3,8 +3,7 @@
 //! history row per event. Applied after the fraud tables: databases created
 //! before these tables existed get them on their next start.
 
-use super::schema::{col, create_tables, drop_tables, opt, Table, Ty::*};
-use sea_orm_migration::prelude::*;
+use super::schema::{col, opt, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[
     // ---- vesting -----------------------------------------------------------
@@ -413,16 +412,4 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();

@@ -2,8 +2,7 @@
 //! committed batches (its subscriptions follow it) and the merchants' daily
 //! aggregates.
 
-use super::schema::{col, create_tables, drop_tables, Table, Ty::*};
-use sea_orm_migration::prelude::*;
+use super::schema::{col, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[Table {
     name: "index_batches",
@@ -36,16 +35,4 @@ pub const TABLES: &[Table] = &[Table {
     indexes: &[&["day"]],
 }];
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();

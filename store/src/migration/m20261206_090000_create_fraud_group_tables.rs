@@ -2,8 +2,7 @@
 //! each merchant's, customer's and referrer's running score, and the
 //! receipts the account rule raised for the on-chain flag.
 
-use super::schema::{col, create_tables, drop_tables, opt, Table, Ty::*};
-use sea_orm_migration::prelude::*;
+use super::schema::{col, opt, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[Table {
     name: "fraud_groups",
@@ -37,16 +36,4 @@ pub const TABLES: &[Table] = &[Table {
     indexes: &[&["account"]],
 }];
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();

@@ -73,6 +73,29 @@ mod tests {
         PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
     }
 
+    /// A migration's name is what databases record as applied: it must stay
+    /// its file's stem, whatever generates the migration's shell.
+    #[test]
+    fn migrations_are_named_after_their_files() {
+        let mut files: Vec<String> = std::fs::read_dir(crate_dir().join("src/migration"))
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                // mYYYYMMDD_HHMMSS_verb_noun.rs, not mod.rs or schema.rs
+                let migration = name
+                    .strip_prefix('m')
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+                migration.then(|| name.trim_end_matches(".rs").to_owned())
+            })
+            .collect();
+        files.sort();
+        let names: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        assert_eq!(names, files);
+    }
+
     /// `src/entity/*.rs` are the migrations' tables rendered by
     /// `entity_source`; `BIZKEY_BLESS=1` rewrites them.
     #[test]

@@ -252,6 +252,34 @@ pub async fn execute_all(
     Ok(())
 }
 
+/// A migration that only creates the module's `TABLES` (`up`) and drops
+/// them (`down`); its name is its file's stem, as sea-orm's
+/// `DeriveMigrationName` gives it.
+macro_rules! tables_migration {
+    () => {
+        #[derive(sea_orm_migration::prelude::DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl sea_orm_migration::MigrationTrait for Migration {
+            async fn up(
+                &self,
+                manager: &sea_orm_migration::SchemaManager,
+            ) -> Result<(), sea_orm::DbErr> {
+                super::schema::create_tables(manager, TABLES).await
+            }
+
+            async fn down(
+                &self,
+                manager: &sea_orm_migration::SchemaManager,
+            ) -> Result<(), sea_orm::DbErr> {
+                super::schema::drop_tables(manager, TABLES).await
+            }
+        }
+    };
+}
+pub(crate) use tables_migration;
+
 /// `up` of a migration that only creates `tables`.
 pub async fn create_tables(
     manager: &sea_orm_migration::SchemaManager<'_>,
