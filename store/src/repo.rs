@@ -3,7 +3,6 @@
 
 use crate::entity::{blocks, chain_meta, contracts, index_batches};
 use crate::migration::Migrator;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
     DbErr, EntityName, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn, Statement,
@@ -151,13 +150,13 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// the same `INSERT … VALUES (…), … ON CONFLICT (key) DO UPDATE SET c =
 /// excluded.c, …` text, the values moved out of the rows instead of wrapped
 /// in expressions, cloned when built and dropped (that path was about a
-/// third of the indexer's CPU in a backfill's write stage). Rows with a
-/// column left unset take sea-orm's path. Like sea-query's statement, it
-/// binds every value as it is: the entities have no `save_as` casts (no
-/// database enums); a column that needed one would need sea-orm's path.
+/// third of the indexer's CPU in a backfill's write stage). Rows are whole
+/// (every caller writes models): a column left unset is an error. Like
+/// sea-query's statement, it binds every value as it is: the entities have
+/// no `save_as` casts (no database enums). SQLite and PostgreSQL only.
 ///
 /// # Errors
-/// Database errors.
+/// Database errors; [`DbErr::Custom`] for a row with a column unset.
 pub async fn upsert<A, C>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
 where
     A: ActiveModelTrait + Send,
@@ -167,55 +166,35 @@ where
         return Ok(());
     }
     let backend = db.get_database_backend();
-    let pk: Vec<<A::Entity as EntityTrait>::Column> =
-        <<A::Entity as EntityTrait>::PrimaryKey as Iterable>::iter()
-            .map(|k| k.into_column())
-            .collect();
-    let pk_names: Vec<&str> = pk.iter().map(|c| c.as_str()).collect();
+    let table = A::Entity::default().table_name();
     let columns: Vec<<A::Entity as EntityTrait>::Column> =
         <<A::Entity as EntityTrait>::Column as Iterable>::iter().collect();
-    let others: Vec<<A::Entity as EntityTrait>::Column> = columns
-        .iter()
-        .copied()
-        .filter(|c| !pk_names.contains(&c.as_str()))
+    let names: Vec<&str> = columns.iter().map(|c| c.as_str()).collect();
+    let key: Vec<&str> = <<A::Entity as EntityTrait>::PrimaryKey as Iterable>::iter()
+        .map(|k| k.into_column().as_str())
         .collect();
-    let complete = backend != DbBackend::MySql
-        && rows.iter().all(|r| {
-            columns
-                .iter()
-                .all(|c| r.get(*c).is_set() || r.get(*c).is_unchanged())
-        });
-    let mut rows = rows;
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(CHUNK));
-        let chunk = std::mem::replace(&mut rows, rest);
-        if complete {
-            let sql = upsert_sql(
-                backend,
-                A::Entity::default().table_name(),
-                &columns.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                &pk_names,
-                &others.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                chunk.len(),
-            );
-            let mut values = Vec::with_capacity(chunk.len() * columns.len());
-            for mut row in chunk {
-                for c in &columns {
-                    match row.take(*c).into_value() {
-                        Some(v) => values.push(v),
-                        None => return Err(DbErr::Custom(format!("{} unset", c.as_str()))),
-                    }
-                }
+    let others: Vec<&str> = names.iter().copied().filter(|n| !key.contains(n)).collect();
+    let sql = |n: usize| upsert_sql(backend, table, &names, &key, &others, n);
+    // Every chunk but the last has CHUNK rows: their text is built once.
+    let full = (rows.len() > CHUNK).then(|| sql(CHUNK));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut values = Vec::with_capacity(CHUNK.min(rows.len()) * columns.len());
+        let mut n = 0;
+        for mut row in rows.by_ref().take(CHUNK) {
+            n += 1;
+            for c in &columns {
+                let v = row.take(*c).into_value().ok_or_else(|| {
+                    DbErr::Custom(format!("upsert into {table}: column {} unset", c.as_str()))
+                })?;
+                values.push(v);
             }
-            db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-                .await?;
-            continue;
         }
-        let mut conflict = OnConflict::columns(pk.clone());
-        conflict.update_columns(others.clone());
-        A::Entity::insert_many(chunk)
-            .on_conflict(conflict)
-            .exec_without_returning(db)
+        let text = match &full {
+            Some(text) if n == CHUNK => text.clone(),
+            _ => sql(n),
+        };
+        db.execute_raw(Statement::from_sql_and_values(backend, text, values))
             .await?;
     }
     Ok(())
