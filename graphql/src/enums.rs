@@ -190,3 +190,15 @@ pub enum RewardStatus {
     /// Lost to a flag, a refund or a removal.
     Forfeited,
 }
+
+/// What a fraud group scores.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "bizkey_store::column::FraudGroupKind")]
+pub enum FraudGroupKind {
+    /// A merchant's sales.
+    Merchant,
+    /// A customer's purchases.
+    Customer,
+    /// The purchases of the customers an account referred.
+    Referrer,
+}

@@ -22,9 +22,21 @@ pub enum LockStatus {
     Unlocked,
 }
 
+/// What a `fraud_groups` row scores (`fraud_groups.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FraudGroupKind {
+    /// A merchant's sales.
+    Merchant,
+    /// A customer's purchases.
+    Customer,
+    /// The purchases of the customers an account referred.
+    Referrer,
+}
+
 bizkey_types::named! {
     RewardStatus { Pending = "pending", Claimed = "claimed", Forfeited = "forfeited" }
     LockStatus { Locked = "locked", Unlocked = "unlocked" }
+    FraudGroupKind { Merchant = "merchant", Customer = "customer", Referrer = "referrer" }
 }
 
 /// K-line intervals: the `klines.interval` form and the length in ms.

@@ -2,45 +2,25 @@
 //! bizkey-fraud's `group`): what the super nodes review, highest first.
 
 use super::{db, load_one};
+use crate::enums::{self, FraudGroupKind};
 use crate::error::{ApiError, ApiResult};
 use crate::filter::check_account;
 use crate::page::{connection, page, PageArgs, Sort};
-use async_graphql::{Context, Enum, Object};
+use async_graphql::{Context, Object};
+use bizkey_store::column;
 use bizkey_store::entity::{fraud_group_flags, fraud_groups};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-/// What a group of receipts is.
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-pub enum FraudGroupKind {
-    /// A merchant's sales.
-    Merchant,
-    /// A customer's purchases.
-    Customer,
-    /// The purchases of the customers an account referred.
-    Referrer,
+fn kind_text(kind: FraudGroupKind) -> &'static str {
+    enums::text::<column::FraudGroupKind, _>(kind)
 }
 
-impl FraudGroupKind {
-    fn column(self) -> &'static str {
-        match self {
-            FraudGroupKind::Merchant => "merchant",
-            FraudGroupKind::Customer => "customer",
-            FraudGroupKind::Referrer => "referrer",
-        }
-    }
-
-    fn of_column(s: &str) -> ApiResult<Self> {
-        [Self::Merchant, Self::Customer, Self::Referrer]
-            .into_iter()
-            .find(|k| k.column() == s)
-            .ok_or_else(|| ApiError::Corrupt {
-                column: "fraud_groups.kind",
-                value: s.to_owned(),
-            })
-    }
+fn kind_of(text: &str) -> ApiResult<FraudGroupKind> {
+    enums::parse::<column::FraudGroupKind, _>("fraud_groups.kind", text)
 }
 
-fn fraction(ppm: i64) -> f64 {
+/// A fraction of parts per million.
+pub(crate) fn fraction(ppm: i64) -> f64 {
     ppm as f64 / 1e6
 }
 
@@ -51,7 +31,7 @@ pub struct FraudGroup(pub fraud_groups::Model);
 #[Object]
 impl FraudGroup {
     async fn kind(&self) -> ApiResult<FraudGroupKind> {
-        FraudGroupKind::of_column(&self.0.kind)
+        kind_of(&self.0.kind)
     }
     /// The merchant, customer or referrer.
     async fn account(&self) -> &str {
@@ -94,7 +74,7 @@ pub struct RaisedBy(pub fraud_group_flags::Model);
 #[Object]
 impl RaisedBy {
     async fn kind(&self) -> ApiResult<FraudGroupKind> {
-        FraudGroupKind::of_column(&self.0.kind)
+        kind_of(&self.0.kind)
     }
     async fn account(&self) -> &str {
         &self.0.account
@@ -128,7 +108,7 @@ impl FraudQuery {
     ) -> ApiResult<Option<FraudGroup>> {
         check_account(&account)?;
         Ok(
-            fraud_groups::Entity::find_by_id((kind.column().to_owned(), account))
+            fraud_groups::Entity::find_by_id((kind_text(kind).to_owned(), account))
                 .one(db(ctx))
                 .await?
                 .map(FraudGroup),
@@ -152,7 +132,7 @@ impl FraudQuery {
     ) -> ApiResult<FraudGroupConnection> {
         use fraud_groups::Column as C;
         let mut select = fraud_groups::Entity::find()
-            .filter(C::Kind.eq(kind.column()))
+            .filter(C::Kind.eq(kind_text(kind)))
             .filter(C::ScorePpm.is_not_null());
         if let Some(min) = min_score {
             if !(0.0..=1.0).contains(&min) {

@@ -182,11 +182,11 @@ pub struct FraudScore(pub fraud_scores::Model);
 impl FraudScore {
     /// Fraud probability, 0..1.
     async fn score(&self) -> f64 {
-        self.0.score_ppm as f64 / 1e6
+        super::fraud::fraction(self.0.score_ppm)
     }
     /// The model's threshold, 0..1: flagged at or above it.
     async fn threshold(&self) -> f64 {
-        self.0.threshold_ppm as f64 / 1e6
+        super::fraud::fraction(self.0.threshold_ppm)
     }
     async fn model_version(&self) -> &str {
         &self.0.model_version

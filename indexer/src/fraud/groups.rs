@@ -11,15 +11,15 @@
 //! still the only way a verdict reaches the chain.
 
 use super::status;
-use bizkey_fraud::group::{GroupKind, GroupStats, TOP};
+use crate::projection::{any_pair, KEYS_PER_QUERY};
+use bizkey_fraud::group::{GroupStats, TOP};
+use bizkey_store::column::{FraudGroupKind as Kind, Named};
 use bizkey_store::entity::{fraud_group_flags, fraud_groups, fraud_scores};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Accounts per `IN (…)` list.
-const CHUNK: usize = 500;
-
-fn ppm(v: i64) -> u32 {
+/// A `…_ppm` column as the `u32` parts per million of [`GroupStats`].
+fn column_ppm(v: i64) -> u32 {
     u32::try_from(v.max(0)).unwrap_or(u32::MAX)
 }
 
@@ -28,11 +28,15 @@ fn stats_of(row: &fraud_groups::Model) -> GroupStats {
         receipts: u64::try_from(row.receipts).unwrap_or(0),
         above: u64::try_from(row.above).unwrap_or(0),
         score_sum: u64::try_from(row.score_sum_ppm).unwrap_or(0),
-        top: [ppm(row.top1_ppm), ppm(row.top2_ppm), ppm(row.top3_ppm)],
+        top: [
+            column_ppm(row.top1_ppm),
+            column_ppm(row.top2_ppm),
+            column_ppm(row.top3_ppm),
+        ],
     }
 }
 
-fn row_of(kind: GroupKind, account: &str, g: &GroupStats, last_seq: i64) -> fraud_groups::Model {
+fn row_of(kind: Kind, account: &str, g: &GroupStats, last_seq: i64) -> fraud_groups::Model {
     let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let [top1, top2, top3] = g.top;
     const _: () = assert!(TOP == 3, "fraud_groups has three top columns");
@@ -50,11 +54,12 @@ fn row_of(kind: GroupKind, account: &str, g: &GroupStats, last_seq: i64) -> frau
     }
 }
 
-fn member(kind: GroupKind, row: &fraud_scores::Model) -> Option<&str> {
+/// The account whose group of `kind` a row joins (`None`: no referrer).
+fn member(kind: Kind, row: &fraud_scores::Model) -> Option<&str> {
     match kind {
-        GroupKind::Merchant => Some(&row.merchant),
-        GroupKind::Customer => Some(&row.customer),
-        GroupKind::Referrer => row.referrer.as_deref(),
+        Kind::Merchant => Some(&row.merchant),
+        Kind::Customer => Some(&row.customer),
+        Kind::Referrer => row.referrer.as_deref(),
     }
 }
 
@@ -79,27 +84,36 @@ pub(super) async fn update<C: ConnectionTrait>(
     confirmed_at: &HashMap<i64, i64>,
     raised_status: &str,
 ) -> Result<usize, DbErr> {
-    let mut groups: BTreeMap<(GroupKind, String), (GroupStats, i64)> = BTreeMap::new();
-    for kind in GroupKind::ALL {
-        let accounts: HashSet<&str> = rows.iter().filter_map(|r| member(kind, r)).collect();
-        let accounts: Vec<&str> = accounts.into_iter().collect();
-        for chunk in accounts.chunks(CHUNK) {
-            let found = fraud_groups::Entity::find()
-                .filter(fraud_groups::Column::Kind.eq(kind.as_str()))
-                .filter(fraud_groups::Column::Account.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?;
-            for g in found {
-                let stats = stats_of(&g);
-                groups.insert((kind, g.account), (stats, g.last_seq));
-            }
+    // The batch's groups as stored, one query per chunk of keys.
+    let keys: HashSet<(&'static str, &str)> = Kind::ALL
+        .iter()
+        .flat_map(|&k| {
+            rows.iter()
+                .filter_map(move |r| Some((k.as_str(), member(k, r)?)))
+        })
+        .collect();
+    let keys: Vec<(&str, &str)> = keys.into_iter().collect();
+    let mut groups: BTreeMap<(Kind, String), (GroupStats, i64)> = BTreeMap::new();
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let found = fraud_groups::Entity::find()
+            .filter(any_pair(
+                fraud_groups::Column::Kind,
+                fraud_groups::Column::Account,
+                chunk,
+            ))
+            .all(db)
+            .await?;
+        for g in found {
+            let kind = Kind::from_name(&g.kind)
+                .ok_or_else(|| DbErr::Custom(format!("fraud_groups.kind {:?}", g.kind)))?;
+            groups.insert((kind, g.account.clone()), (stats_of(&g), g.last_seq));
         }
     }
 
     let mut raises = Vec::new();
     for row in rows.iter() {
-        let (score, threshold) = (ppm(row.score_ppm), ppm(row.threshold_ppm));
-        for kind in GroupKind::ALL {
+        let (score, threshold) = (column_ppm(row.score_ppm), column_ppm(row.threshold_ppm));
+        for &kind in Kind::ALL {
             let Some(account) = member(kind, row) else {
                 continue;
             };
@@ -108,7 +122,7 @@ pub(super) async fn update<C: ConnectionTrait>(
                 .or_insert((GroupStats::default(), row.seq));
             g.push(score, threshold);
             *last = row.seq;
-            if kind == GroupKind::Customer && g.reaches(threshold) {
+            if kind == Kind::Customer && g.reaches(threshold) {
                 raises.push(Raise {
                     customer: account.to_owned(),
                     at: confirmed_at.get(&row.receipt_id).copied().unwrap_or(0),
@@ -125,7 +139,7 @@ pub(super) async fn update<C: ConnectionTrait>(
     let mut earlier: Vec<fraud_scores::Model> = Vec::new();
     if let Some(first) = raises.iter().map(|r| r.at).min() {
         let customers: Vec<&str> = raising.iter().copied().collect();
-        for chunk in customers.chunks(CHUNK) {
+        for chunk in customers.chunks(KEYS_PER_QUERY) {
             earlier.extend(
                 fraud_scores::Entity::find()
                     .filter(fraud_scores::Column::Customer.is_in(chunk.iter().copied()))
@@ -137,20 +151,22 @@ pub(super) async fn update<C: ConnectionTrait>(
         }
     }
 
-    // Each raising customer's candidates, in `seq` order: (in `earlier`?, index).
-    let mut candidates: HashMap<&str, Vec<(bool, usize)>> = HashMap::new();
+    // Each raising customer's candidates: (in `earlier`?, index).
+    let mut candidates: HashMap<String, Vec<(bool, usize)>> = HashMap::new();
     for (i, r) in earlier.iter().enumerate() {
-        candidates.entry(&r.customer).or_default().push((true, i));
+        candidates
+            .entry(r.customer.clone())
+            .or_default()
+            .push((true, i));
     }
     for (i, r) in rows.iter().enumerate() {
         if raising.contains(r.customer.as_str()) {
-            candidates.entry(&r.customer).or_default().push((false, i));
+            candidates
+                .entry(r.customer.clone())
+                .or_default()
+                .push((false, i));
         }
     }
-    let candidates: HashMap<String, Vec<(bool, usize)>> = candidates
-        .into_iter()
-        .map(|(c, v)| (c.to_owned(), v))
-        .collect();
 
     let mut flags = Vec::new();
     let mut raised = 0usize;
@@ -179,7 +195,7 @@ pub(super) async fn update<C: ConnectionTrait>(
                 fraud_group_flags::Model {
                     receipt_id: r.receipt_id,
                     seq: r.seq,
-                    kind: GroupKind::Customer.as_str().to_owned(),
+                    kind: Kind::Customer.as_str().to_owned(),
                     account: raise.customer.clone(),
                     group_score_ppm: raise.group_score.into(),
                     raised_by_seq: raise.by_seq,

@@ -29,6 +29,8 @@ use bizkey_store::repo::upsert;
 use bizkey_types::ledger::LedgerParams;
 use bizkey_types::roles::RoleChanged;
 use bizkey_types::{AccountId, Named};
+/// The set-based reads' helpers, for the fraud scorer's own tables.
+pub(crate) use prefetch::{any_pair, CHUNK as KEYS_PER_QUERY};
 use prefetch::{Keys, Rows};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait};
 use serde_json::Value as Json;

@@ -21,7 +21,7 @@ use std::time::Instant;
 
 /// Keys per query: far below SQLite's 32,766 and PostgreSQL's 65,535 bound
 /// parameters even for three-column keys.
-const CHUNK: usize = 300;
+pub(crate) const CHUNK: usize = 300;
 
 /// A table's rows in a batch: those read or written so far, by key, and
 /// the keys whose database row was looked up (present or not), so that an
@@ -173,7 +173,7 @@ fn any_of<T: Clone + Into<sea_orm::Value>>(col: impl ColumnTrait, keys: &[T]) ->
 
 /// The rows of two-column keys: `(a = k0 AND b = k1) OR …` (portable, and
 /// each term is a primary-key lookup on both engines).
-fn any_pair<A, B>(a: impl ColumnTrait, b: impl ColumnTrait, keys: &[(A, B)]) -> Condition
+pub(crate) fn any_pair<A, B>(a: impl ColumnTrait, b: impl ColumnTrait, keys: &[(A, B)]) -> Condition
 where
     A: Clone + Into<sea_orm::Value>,
     B: Clone + Into<sea_orm::Value>,
