@@ -122,16 +122,34 @@ impl Confusion {
                 labels: labels.len(),
             });
         }
+        Ok(Self::count(scores.iter().map(|&s| s >= threshold), labels))
+    }
+
+    /// Counts of decisions already taken (`flagged[i]`: receipt `i` is flagged).
+    ///
+    /// # Errors
+    /// Mismatched lengths.
+    pub fn of(flagged: &[bool], labels: &[bool]) -> Result<Self, MetricsError> {
+        if flagged.len() != labels.len() {
+            return Err(MetricsError::LengthMismatch {
+                scores: flagged.len(),
+                labels: labels.len(),
+            });
+        }
+        Ok(Self::count(flagged.iter().copied(), labels))
+    }
+
+    fn count(flagged: impl Iterator<Item = bool>, labels: &[bool]) -> Self {
         let mut c = Confusion::default();
-        for (&s, &l) in scores.iter().zip(labels) {
-            match (s >= threshold, l) {
+        for (f, &l) in flagged.zip(labels) {
+            match (f, l) {
                 (true, true) => c.tp += 1,
                 (true, false) => c.fp += 1,
                 (false, false) => c.tn += 1,
                 (false, true) => c.fn_ += 1,
             }
         }
-        Ok(c)
+        c
     }
 
     /// TP / (TP + FP); 0 when nothing is flagged.

@@ -96,7 +96,7 @@ fn main() -> anyhow::Result<()> {
         w.flush().context("writing rule ratios")?;
     }
 
-    let info = scorer.info().clone();
+    let info = scorer.info();
     if let Some(path) = &args.groups_output {
         write_groups(path, &ds, &scores, info.threshold)?;
     }
@@ -175,8 +175,7 @@ fn report_groups(
     window_ms: u64,
 ) -> anyhow::Result<()> {
     let flags = group::account_raises(&ds.receipts, scores, threshold, window_ms);
-    let as_scores: Vec<f32> = flags.iter().map(|&f| f32::from(u8::from(f))).collect();
-    let c = Confusion::at(&as_scores, labels, 0.5)?;
+    let c = Confusion::of(&flags, labels)?;
     eprintln!(
         "account rule: precision {:.4} recall {:.4} (TP {} FP {} FN {} TN {}, false-positive rate {:.5})",
         c.precision(),
