@@ -20,8 +20,9 @@ pub enum Engine {
 pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 
 /// A fresh, empty database (not migrated: [`TestDb::connect`] migrates).
-/// The SQLite file goes with the value; PostgreSQL databases are left for
-/// the test server's cluster, which the suite recreates.
+/// The SQLite file goes with the value; a PostgreSQL database stays on the
+/// test server (CI's machine starts with an empty cluster; locally
+/// `scripts/postgres.sh`'s cluster keeps them until it is removed).
 pub struct TestDb {
     pub engine: Engine,
     pub url: String,
