@@ -140,20 +140,13 @@ pub async fn commit_batch(db: &DatabaseConnection, block: i64, rows: &[receipts:
             timestamp: r.confirmed_at.unwrap_or(0),
         });
     }
-    repo::upsert(
-        &txn,
-        rows.iter()
-            .cloned()
-            .map(receipts::ActiveModel::from)
-            .collect(),
-    )
-    .await
-    .unwrap();
+    repo::upsert(&txn, rows.iter().cloned().map(receipts::ActiveModel::from))
+        .await
+        .unwrap();
     repo::upsert(
         &txn,
         hist.into_iter()
-            .map(receipt_status_history::ActiveModel::from)
-            .collect(),
+            .map(receipt_status_history::ActiveModel::from),
     )
     .await
     .unwrap();

@@ -10,9 +10,25 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
-/// Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's
-/// 65,535 bind parameters for our widest table (30 columns).
-const CHUNK: usize = 500;
+/// The most rows per multi-row INSERT: far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters for our widest table (30 columns).
+/// A power of two, see [`chunk_len`].
+const CHUNK: usize = 256;
+
+/// The rows of the next INSERT when `left` remain: the largest power of two
+/// up to [`CHUNK`]. A table's statements thus come in at most 9 sizes whose
+/// text repeats from batch to batch, so that each is prepared once per
+/// connection and stays in the statement cache; a remainder of any size
+/// would be a new statement to prepare (and, on PostgreSQL, plan) each time,
+/// and crowd the cache with statements used once (SQLite keeps each one
+/// compiled, ~100 kB for a few hundred rows).
+fn chunk_len(left: usize) -> usize {
+    if left >= CHUNK {
+        CHUNK
+    } else {
+        1 << left.ilog2()
+    }
+}
 
 /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
 ///
@@ -154,15 +170,22 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// (every caller writes models): a column left unset is an error. Like
 /// sea-query's statement, it binds every value as it is: the entities have
 /// no `save_as` casts (no database enums). SQLite and PostgreSQL only.
+/// The rows are taken from `rows` a chunk at a time: an iterator that makes
+/// them (the indexer's event rows) holds one chunk's worth at most.
 ///
 /// # Errors
 /// Database errors; [`DbErr::Custom`] for a row with a column unset.
-pub async fn upsert<A, C>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
+pub async fn upsert<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = A, IntoIter: ExactSizeIterator>,
+) -> Result<(), DbErr>
 where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,
 {
-    if rows.is_empty() {
+    let mut rows = rows.into_iter();
+    let mut left = rows.len();
+    if left == 0 {
         return Ok(());
     }
     let backend = db.get_database_backend();
@@ -174,15 +197,13 @@ where
         .map(|k| k.into_column().as_str())
         .collect();
     let others: Vec<&str> = names.iter().copied().filter(|n| !key.contains(n)).collect();
-    let sql = |n: usize| upsert_sql(backend, table, &names, &key, &others, n);
-    // Every chunk but the last has CHUNK rows: their text is built once.
-    let full = (rows.len() > CHUNK).then(|| sql(CHUNK));
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut values = Vec::with_capacity(CHUNK.min(rows.len()) * columns.len());
-        let mut n = 0;
-        for mut row in rows.by_ref().take(CHUNK) {
-            n += 1;
+    // Full chunks repeat: their text is built once.
+    let mut full = None;
+    while left > 0 {
+        let n = chunk_len(left);
+        left -= n;
+        let mut values = Vec::with_capacity(n * columns.len());
+        for mut row in rows.by_ref().take(n) {
             for c in &columns {
                 let v = row.take(*c).into_value().ok_or_else(|| {
                     DbErr::Custom(format!("upsert into {table}: column {} unset", c.as_str()))
@@ -190,9 +211,11 @@ where
                 values.push(v);
             }
         }
-        let text = match &full {
-            Some(text) if n == CHUNK => text.clone(),
-            _ => sql(n),
+        let sql = |n| upsert_sql(backend, table, &names, &key, &others, n);
+        let text = if n == CHUNK {
+            full.get_or_insert_with(|| sql(n)).clone()
+        } else {
+            sql(n)
         };
         db.execute_raw(Statement::from_sql_and_values(backend, text, values))
             .await?;
@@ -279,11 +302,7 @@ pub async fn save_contracts<C: ConnectionTrait>(
     db: &C,
     rows: Vec<contracts::Model>,
 ) -> Result<(), DbErr> {
-    upsert(
-        db,
-        rows.into_iter().map(contracts::ActiveModel::from).collect(),
-    )
-    .await
+    upsert(db, rows.into_iter().map(contracts::ActiveModel::from)).await
 }
 
 /// Stores blocks.
@@ -294,11 +313,7 @@ pub async fn save_blocks<C: ConnectionTrait>(
     db: &C,
     rows: Vec<blocks::Model>,
 ) -> Result<(), DbErr> {
-    upsert(
-        db,
-        rows.into_iter().map(blocks::ActiveModel::from).collect(),
-    )
-    .await
+    upsert(db, rows.into_iter().map(blocks::ActiveModel::from)).await
 }
 
 /// The channel PostgreSQL notifies on every committed batch (payload: the
@@ -358,6 +373,28 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert!(file_len() > before, "the table reached the database file");
+    }
+
+    /// Any row count splits into full chunks and at most one chunk of each
+    /// smaller power of two, so a table has at most 9 statement sizes.
+    #[test]
+    fn chunks_are_full_or_powers_of_two() {
+        for rows in 0..3 * CHUNK + 7 {
+            let mut sizes = Vec::new();
+            let mut left = rows;
+            while left > 0 {
+                sizes.push(chunk_len(left));
+                left -= sizes.last().unwrap();
+            }
+            assert_eq!(sizes.iter().sum::<usize>(), rows);
+            assert_eq!(sizes.iter().filter(|&&n| n == CHUNK).count(), rows / CHUNK);
+            let rest: Vec<_> = sizes.iter().filter(|&&n| n < CHUNK).collect();
+            assert!(
+                rest.iter().all(|n| n.is_power_of_two()),
+                "{rows}: {sizes:?}"
+            );
+            assert!(rest.windows(2).all(|w| w[0] > w[1]), "{rows}: {sizes:?}");
+        }
     }
 
     #[tokio::test]

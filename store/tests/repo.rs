@@ -111,9 +111,10 @@ async fn round_trips(db: &DatabaseConnection) {
     repo::upsert(db, active(&second)).await.unwrap();
     assert_eq!(receipts_in(db).await, second);
 
-    // More rows than one statement takes (`repo::upsert` writes 500 a
-    // statement), with JSON values of every shape, and a key written again
-    // in the last statement. (Within one statement PostgreSQL refuses to
+    // More rows than one statement takes (`repo::upsert` writes up to 256
+    // a statement, then a power of two: 12,001 rows are 46 full statements
+    // and 128 + 64 + 32 + 1), with JSON values of every shape, and a key
+    // written again in the last statement. (Within one statement PostgreSQL refuses to
     // update a row twice: callers pass each key once.)
     let mut events: Vec<events::Model> = (0..12_000).map(|i| event(i / 100, i % 100)).collect();
     let mut repeat = event(0, 1);
@@ -122,8 +123,7 @@ async fn round_trips(db: &DatabaseConnection) {
     let rows = events
         .iter()
         .cloned()
-        .map(IntoActiveModel::into_active_model)
-        .collect();
+        .map(IntoActiveModel::into_active_model);
     repo::upsert(db, rows).await.unwrap();
     events.swap_remove(1);
     events.sort_by_key(|e| (e.block_number, e.event_index));

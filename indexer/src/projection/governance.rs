@@ -143,7 +143,7 @@ fn passed(row: &proposals::Model) -> bool {
 impl Batch {
     /// Remembers a row of an execution until its `ProposalExecuted`.
     fn effect(&mut self, at: &Ctx, row: EffectRow) {
-        let extrinsic = self.event_row(at).and_then(|e| e.extrinsic_index);
+        let extrinsic = self.event_record(at).and_then(|e| e.extrinsic_index);
         self.governance.effects.push(Effect {
             block: at.block,
             extrinsic,
@@ -271,7 +271,7 @@ impl Batch {
             }
             None => self.inconsistent(format!("execution of unknown proposal {id}")),
         }
-        let extrinsic = self.event_row(at).and_then(|e| e.extrinsic_index);
+        let extrinsic = self.event_record(at).and_then(|e| e.extrinsic_index);
         let c = &mut self.governance;
         for effect in std::mem::take(&mut c.effects) {
             if (effect.block, effect.extrinsic) != (at.block, extrinsic) {

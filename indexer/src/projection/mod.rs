@@ -14,7 +14,7 @@
 //! (a missed event, a bug) is counted as an inconsistency and logged, never
 //! fatal.
 
-use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event};
+use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event, EventTypeRef};
 use crate::metrics::ns;
 use crate::source::RawBlock;
 use bizkey_store::amount::U128;
@@ -103,7 +103,7 @@ pub struct BlockDecoder {
 }
 
 /// A block ready for the projection: what its `blocks` row needs, and its
-/// suite events decoded with their `events` rows.
+/// suite events decoded.
 pub struct DecodedBlock {
     pub number: u64,
     pub hash: [u8; 32],
@@ -118,12 +118,54 @@ pub struct DecodedBlock {
     decode_ns: u64,
 }
 
-/// One suite event: where, its `events` row, and the event unless it did
-/// not decode.
+/// One suite event: where, what its `events` row is made of, and the event
+/// unless it did not decode.
 struct Item {
     at: Ctx,
-    row: events::Model,
+    raw: EventRecord,
     event: Option<Event>,
+}
+
+/// An event's `events` row before it is rendered: the strings and the JSON
+/// are made only when the row is written ([`EventRecord::row`]), a chunk at a
+/// time, so that the blocks fetched ahead and the batch hold bytes (their
+/// JSON was most of a backfill's heap).
+struct EventRecord {
+    block: i64,
+    index: i64,
+    extrinsic_index: Option<i64>,
+    contract: [u8; 32],
+    kind: ContractKind,
+    /// The event's type, `None` when it did not decode.
+    ty: Option<(&'static str, EventTypeRef)>,
+    data: Vec<u8>,
+}
+
+impl EventRecord {
+    fn json(&self, decoder: &Decoder) -> Option<Json> {
+        let (_, ty) = self.ty?;
+        decoder
+            .json(ty, &self.data)
+            .map_err(|e| {
+                // The typed decoding of the same bytes succeeded: the
+                // metadata and the type disagree.
+                tracing::error!(block = self.block, index = self.index, error = %e, "event JSON");
+            })
+            .ok()
+    }
+
+    fn row(self, decoder: &Decoder) -> events::Model {
+        events::Model {
+            block_number: self.block,
+            event_index: self.index,
+            extrinsic_index: self.extrinsic_index,
+            contract: crate::ss58::ss58(&self.contract),
+            contract_kind: self.kind.name().to_owned(),
+            name: self.ty.map(|(name, _)| name.to_owned()),
+            data: self.json(decoder),
+            raw: hex0x(&self.data),
+        }
+    }
 }
 
 impl DecodedBlock {
@@ -140,7 +182,8 @@ impl BlockDecoder {
         let started = Instant::now();
         let mut unknown = 0;
         let mut items = Vec::with_capacity(block.events.len());
-        for raw in &block.events {
+        let contract_events = block.events.len();
+        for raw in block.events {
             let Some(&kind) = self.contracts.get(&raw.contract.0) else {
                 unknown += 1;
                 tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
@@ -152,34 +195,30 @@ impl BlockDecoder {
                 timestamp: i(block.timestamp),
                 kind,
             };
-            let decoded = self.decoder.decode(kind, &raw.topics, &raw.data);
-            if let Err(e) = &decoded {
-                log_undecodable(block.number, raw.event_index, kind, e);
-            }
-            let (name, data, event) = match decoded {
-                Ok(Decoded { name, event, json }) => {
-                    (Some(name.to_owned()), Some(json), Some(event))
+            let (ty, event) = match self.decoder.decode(kind, &raw.topics, &raw.data) {
+                Ok(Decoded { name, event, ty }) => (Some((name, ty)), Some(event)),
+                Err(e) => {
+                    log_undecodable(block.number, raw.event_index, kind, &e);
+                    (None, None)
                 }
-                Err(_) => (None, None, None),
             };
-            let row = events::Model {
-                block_number: at.block,
-                event_index: at.index,
+            let raw = EventRecord {
+                block: at.block,
+                index: at.index,
                 extrinsic_index: raw.extrinsic_index.map(i),
-                contract: crate::ss58::ss58(&raw.contract.0),
-                contract_kind: kind.name().to_owned(),
-                name,
-                data,
-                raw: hex0x(&raw.data),
+                contract: raw.contract.0,
+                kind,
+                ty,
+                data: raw.data,
             };
-            items.push(Item { at, row, event });
+            items.push(Item { at, raw, event });
         }
         DecodedBlock {
             number: block.number,
             hash: block.hash,
             parent_hash: block.parent_hash,
             timestamp: block.timestamp,
-            contract_events: block.events.len(),
+            contract_events,
             unknown,
             items,
             decode_ns: ns(started.elapsed()),
@@ -228,7 +267,10 @@ impl Projection {
         db: &sea_orm::DatabaseTransaction,
         blocks: Vec<DecodedBlock>,
     ) -> Result<BatchStats, DbErr> {
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            decoder: Some(self.decoder.decoder.clone()),
+            ..Batch::default()
+        };
         let mut keys = Keys::default();
         for block in &blocks {
             batch.stats.unknown += block.unknown;
@@ -242,9 +284,9 @@ impl Projection {
         let started = Instant::now();
         let load_before = batch.stats.load_ns;
         for block in blocks {
-            for Item { at, row, event } in block.items {
+            for Item { at, raw, event } in block.items {
                 batch.stats.events += 1;
-                batch.events.push(row);
+                batch.events.push(raw);
                 match event {
                     Some(event) => batch.apply(db, &at, event).await?,
                     None => batch.stats.undecodable += 1,
@@ -298,7 +340,9 @@ struct Ctx {
 #[derive(Default)]
 struct Batch {
     stats: BatchStats,
-    events: Vec<events::Model>,
+    /// Renders the events' JSON (always set; an `Option` for `Default`).
+    decoder: Option<Arc<Decoder>>,
+    events: Vec<EventRecord>,
     accounts: BTreeMap<String, i64>,
     balances: Rows<(String, String), token_balances::Model>,
     supply: Rows<String, token_supply::Model>,
@@ -360,24 +404,26 @@ impl Batch {
         tracing::error!("{what}");
     }
 
-    /// The `events` row of the event being applied (pushed just before it
-    /// is applied).
-    fn event_row(&self, at: &Ctx) -> Option<&bizkey_store::entity::events::Model> {
+    /// The event being applied (pushed just before it is applied).
+    fn event_record(&self, at: &Ctx) -> Option<&EventRecord> {
         self.events
             .iter()
             .rev()
-            .find(|e| e.block_number == at.block && e.event_index == at.index)
+            .find(|e| e.block == at.block && e.index == at.index)
     }
 
     /// The field at `path` of the event's JSON (`events.data`): nested
     /// values (a proposal's action, a task's rules) are stored as the
     /// `events` table renders them.
     fn event_json(&self, at: &Ctx, path: &[&str]) -> Json {
-        let mut v = self.event_row(at).and_then(|e| e.data.as_ref());
+        let mut v = match (self.event_record(at), &self.decoder) {
+            (Some(e), Some(decoder)) => e.json(decoder).unwrap_or(Json::Null),
+            _ => Json::Null,
+        };
         for key in path {
-            v = v.and_then(|x| x.get(key));
+            v = v.get_mut(key).map(Json::take).unwrap_or(Json::Null);
         }
-        v.cloned().unwrap_or(Json::Null)
+        v
     }
 
     /// Notes what a transition found not adding up.
@@ -410,12 +456,8 @@ impl Batch {
     }
 
     fn contract_address(&self, at: &Ctx) -> String {
-        // The event row of this event was pushed just before it is applied.
-        self.events
-            .iter()
-            .rev()
-            .find(|e| e.block_number == at.block && e.event_index == at.index)
-            .map(|e| e.contract.clone())
+        self.event_record(at)
+            .map(|e| crate::ss58::ss58(&e.contract))
             .unwrap_or_default()
     }
 
@@ -450,7 +492,14 @@ impl Batch {
                 .exec_without_returning(db)
                 .await?;
         }
-        write_rows(db, std::mem::take(&mut self.events)).await?;
+        let decoder = self.decoder.take().unwrap_or_default();
+        write_rows(
+            db,
+            std::mem::take(&mut self.events)
+                .into_iter()
+                .map(|e| e.row(&decoder)),
+        )
+        .await?;
         write_rows(db, self.balances.into_values()).await?;
         write_rows(db, self.supply.into_values()).await?;
         write_rows(db, self.transfers).await?;
@@ -503,19 +552,16 @@ async fn timed<T>(
 type ActiveOf<M> = <<M as ModelTrait>::Entity as EntityTrait>::ActiveModel;
 
 /// Upserts a table's touched rows (see [`upsert`]).
-async fn write_rows<C, M>(db: &C, rows: impl IntoIterator<Item = M>) -> Result<(), DbErr>
+async fn write_rows<C, M>(
+    db: &C,
+    rows: impl IntoIterator<Item = M, IntoIter: ExactSizeIterator>,
+) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
     M: ModelTrait + IntoActiveModel<ActiveOf<M>>,
     ActiveOf<M>: Send,
 {
-    upsert(
-        db,
-        rows.into_iter()
-            .map(IntoActiveModel::into_active_model)
-            .collect(),
-    )
-    .await
+    upsert(db, rows.into_iter().map(IntoActiveModel::into_active_model)).await
 }
 
 /// Arithmetic on indexed amounts that notes what does not add up instead

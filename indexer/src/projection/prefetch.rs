@@ -64,7 +64,7 @@ impl<K: Eq + Hash, M> Rows<K, M> {
         self.looked_up.insert(key);
     }
 
-    pub(super) fn into_values(self) -> impl Iterator<Item = M> {
+    pub(super) fn into_values(self) -> impl ExactSizeIterator<Item = M> {
         self.rows.into_values()
     }
 
