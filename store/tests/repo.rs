@@ -1,3 +1,5 @@
+//! The repository's writes on both engines, and how PostgreSQL plans reads.
+//!
 //! `repo::upsert` on both engines: what is read back is what was written,
 //! for the awkward values (NULLs, quotes and backslashes, the largest
 //! `u128`, a JSON `null` against an SQL NULL), on a second write of changed
@@ -10,7 +12,9 @@ use bizkey_store::amount::U128;
 use bizkey_store::entity::{events, receipts};
 use bizkey_store::repo;
 use bizkey_store::test_db::{Engine, TestDb, ENGINES};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder, TransactionTrait,
+};
 
 fn receipt(id: i64) -> receipts::Model {
     receipts::Model {
@@ -158,4 +162,68 @@ async fn both_engines_read_back_what_was_upserted() {
             assert_eq!((setting.as_str(), source.as_str()), ("off", "client"));
         }
     }
+}
+
+/// How often the session's prepared statements that start with `prefix`
+/// were planned: `(custom, generic)`.
+async fn plans_of(db: &impl ConnectionTrait, prefix: &str) -> (i64, i64) {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT COALESCE(SUM(custom_plans), 0)::BIGINT, COALESCE(SUM(generic_plans), 0)::BIGINT \
+             FROM pg_prepared_statements WHERE starts_with(statement, $1)",
+            [prefix.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    (
+        row.try_get_by_index(0).unwrap(),
+        row.try_get_by_index(1).unwrap(),
+    )
+}
+
+/// `repo::plan`: reads by key are planned for their values however often
+/// they run (PostgreSQL's generic plan for a read made while a fresh index's
+/// table was near empty is a sequential scan it keeps as the table grows);
+/// the multi-row writes reuse one plan.
+#[tokio::test]
+async fn reads_are_planned_per_execution_and_writes_reuse_their_plan() {
+    let Some(test_db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    let db = test_db.connect().await;
+    let txn = db.begin().await.unwrap();
+    repo::plan(&txn, repo::Plans::PerExecution).await.unwrap();
+    // A read whose plan does not depend on its values: left to the server,
+    // it would run on the generic plan from the sixth time on.
+    for id in 0..8 {
+        receipts::Entity::find_by_id(id).one(&txn).await.unwrap();
+    }
+    let read = r#"SELECT "receipts"."id""#;
+    assert_eq!(plans_of(&txn, read).await, (8, 0));
+
+    repo::plan(&txn, repo::Plans::Reused).await.unwrap();
+    for _ in 0..8 {
+        let rows = (1..=256).map(|id| receipt(id).into_active_model());
+        let rows: Vec<_> = rows.collect();
+        repo::upsert(&txn, rows).await.unwrap();
+    }
+    let (custom, generic) = plans_of(&txn, r#"INSERT INTO "receipts""#).await;
+    assert!(
+        generic > 0 && custom + generic == 8,
+        "{custom} custom, {generic} generic"
+    );
+    txn.rollback().await.unwrap();
+
+    // `SET LOCAL`: the session's default is back after the transaction.
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SHOW plan_cache_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "auto");
 }

@@ -25,7 +25,7 @@ use bizkey_store::entity::{
     rewards, roles, token_allowances, token_balances, token_supply, token_transfers, visits,
 };
 use bizkey_store::hex0x;
-use bizkey_store::repo::upsert;
+use bizkey_store::repo::{self, upsert, Plans};
 use bizkey_types::ledger::LedgerParams;
 use bizkey_types::roles::RoleChanged;
 use bizkey_types::{AccountId, Named};
@@ -280,6 +280,7 @@ impl Projection {
                 }
             }
         }
+        repo::plan(db, Plans::PerExecution).await?;
         batch.prefetch(db, keys).await?;
         let started = Instant::now();
         let load_before = batch.stats.load_ns;
@@ -297,10 +298,13 @@ impl Projection {
         stats.apply_ns =
             ns(started.elapsed()).saturating_sub(stats.load_ns.saturating_sub(load_before));
         let t = Instant::now();
+        repo::plan(db, Plans::Reused).await?;
         let confirmed = batch.flush(db).await?;
         stats.write_ns = ns(t.elapsed());
         let t = Instant::now();
         if let Some(hook) = &self.hook {
+            // Mostly reads by key, then one table's rows.
+            repo::plan(db, Plans::PerExecution).await?;
             hook.on_confirmed(db, &confirmed).await?;
         }
         stats.score_ns = ns(t.elapsed());
