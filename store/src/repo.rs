@@ -15,18 +15,19 @@ use std::time::Duration;
 /// A power of two, see [`chunk_len`].
 const CHUNK: usize = 256;
 
-/// The rows of the next INSERT when `left` remain: the largest power of two
-/// up to [`CHUNK`]. A table's statements thus come in at most 9 sizes whose
-/// text repeats from batch to batch, so that each is prepared once per
+/// The rows of the next INSERT when `left` remain: [`CHUNK`], then the
+/// largest power of two down to 16, then the rest (a live block's few rows
+/// stay one statement). A table's statements thus come in at most 20 sizes
+/// whose text repeats from batch to batch, so that each is prepared once per
 /// connection and stays in the statement cache; a remainder of any size
 /// would be a new statement to prepare (and, on PostgreSQL, plan) each time,
 /// and crowd the cache with statements used once (SQLite keeps each one
 /// compiled, ~100 kB for a few hundred rows).
 fn chunk_len(left: usize) -> usize {
-    if left >= CHUNK {
-        CHUNK
-    } else {
-        1 << left.ilog2()
+    match left {
+        CHUNK.. => CHUNK,
+        16.. => 1 << left.ilog2(),
+        _ => left,
     }
 }
 
@@ -411,10 +412,10 @@ mod tests {
         assert!(file_len() > before, "the table reached the database file");
     }
 
-    /// Any row count splits into full chunks and at most one chunk of each
-    /// smaller power of two, so a table has at most 9 statement sizes.
+    /// Any row count splits into full chunks, at most one chunk of each
+    /// smaller power of two from 16, and a last one of fewer than 16 rows.
     #[test]
-    fn chunks_are_full_or_powers_of_two() {
+    fn chunks_are_full_or_of_one_of_20_sizes() {
         for rows in 0..3 * CHUNK + 7 {
             let mut sizes = Vec::new();
             let mut left = rows;
@@ -424,12 +425,14 @@ mod tests {
             }
             assert_eq!(sizes.iter().sum::<usize>(), rows);
             assert_eq!(sizes.iter().filter(|&&n| n == CHUNK).count(), rows / CHUNK);
-            let rest: Vec<_> = sizes.iter().filter(|&&n| n < CHUNK).collect();
+            let rest: Vec<usize> = sizes.iter().copied().filter(|&n| n < CHUNK).collect();
+            assert!(rest.windows(2).all(|w| w[0] > w[1]), "{rows}: {sizes:?}");
+            let (small, powers): (Vec<usize>, Vec<usize>) = rest.iter().partition(|&&n| n < 16);
+            assert!(small.len() <= 1, "{rows}: {sizes:?}");
             assert!(
-                rest.iter().all(|n| n.is_power_of_two()),
+                powers.iter().all(|n| n.is_power_of_two()),
                 "{rows}: {sizes:?}"
             );
-            assert!(rest.windows(2).all(|w| w[0] > w[1]), "{rows}: {sizes:?}");
         }
     }
 

@@ -116,7 +116,7 @@ async fn round_trips(db: &DatabaseConnection) {
     assert_eq!(receipts_in(db).await, second);
 
     // More rows than one statement takes (`repo::upsert` writes up to 256
-    // a statement, then a power of two: 12,001 rows are 46 full statements
+    // a statement, then powers of two: 12,001 rows are 46 full statements
     // and 128 + 64 + 32 + 1), with JSON values of every shape, and a key
     // written again in the last statement. (Within one statement PostgreSQL refuses to
     // update a row twice: callers pass each key once.)
