@@ -8,6 +8,7 @@ use bizkey_fraud::group;
 use bizkey_fraud::receipt::{Channel, Receipt};
 use bizkey_fraud::score::{ModelInfo, Scorer, ScorerOptions};
 use bizkey_store::entity::{customers, fraud_scores, merchants, receipts};
+use bizkey_store::repo::{self, Plans};
 use bizkey_types::math::Channel as SaleChannel;
 use bizkey_types::registry::Category;
 use bizkey_types::Named;
@@ -365,11 +366,14 @@ impl FraudScorer {
         // Raised rows of earlier batches are written by `groups::update`.
         let pending =
             models.iter().any(|m| m.status == status::PENDING) || (raised > 0 && self.reporting);
-        let models: Vec<_> = models
-            .into_iter()
-            .map(IntoActiveModel::into_active_model)
-            .collect();
-        bizkey_store::repo::upsert(db, models).await?;
+        // The batch's rows, many: with a plan reused (`Projection::apply`
+        // plans the hook's reads per execution).
+        repo::plan(db, Plans::Reused).await?;
+        repo::upsert(
+            db,
+            models.into_iter().map(IntoActiveModel::into_active_model),
+        )
+        .await?;
         if pending {
             self.notify.notify_one();
         }
