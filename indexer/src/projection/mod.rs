@@ -496,7 +496,10 @@ impl Batch {
                 .exec_without_returning(db)
                 .await?;
         }
-        let decoder = self.decoder.take().unwrap_or_default();
+        let decoder = self
+            .decoder
+            .take()
+            .ok_or_else(|| DbErr::Custom("a batch without its decoder".into()))?;
         write_rows(
             db,
             std::mem::take(&mut self.events)
