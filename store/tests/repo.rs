@@ -137,6 +137,17 @@ async fn round_trips(db: &DatabaseConnection) {
     assert_eq!(stored[1].raw, "0xrepeated");
 }
 
+/// The one row `sql` returns on PostgreSQL.
+async fn pg_row(db: &impl ConnectionTrait, sql: &str) -> sea_orm::QueryResult {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        sql,
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+}
+
 #[tokio::test]
 async fn both_engines_read_back_what_was_upserted() {
     for engine in ENGINES {
@@ -149,14 +160,11 @@ async fn both_engines_read_back_what_was_upserted() {
             // The indexer's sessions commit asynchronously (`repo::connect`),
             // by their own startup option (source `client`), whatever the
             // server's default (the test cluster's is already off).
-            let row = db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    sea_orm::DbBackend::Postgres,
-                    "SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
+            let row = pg_row(
+                &db,
+                "SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'",
+            )
+            .await;
             let setting: String = row.try_get("", "setting").unwrap();
             let source: String = row.try_get("", "source").unwrap();
             assert_eq!((setting.as_str(), source.as_str()), ("off", "client"));
@@ -217,13 +225,6 @@ async fn reads_are_planned_per_execution_and_writes_reuse_their_plan() {
     txn.rollback().await.unwrap();
 
     // `SET LOCAL`: the session's default is back after the transaction.
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SHOW plan_cache_mode",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
+    let row = pg_row(&db, "SHOW plan_cache_mode").await;
     assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "auto");
 }
