@@ -7,7 +7,7 @@
 
 use crate::repo;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 /// The two engines the index runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,8 +21,8 @@ pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 
 /// A fresh, empty database (not migrated: [`TestDb::connect`] migrates).
 /// The SQLite file goes with the value; a PostgreSQL database stays on the
-/// test server (CI's machine starts with an empty cluster; locally
-/// `scripts/postgres.sh`'s cluster keeps them until it is removed).
+/// test server until a later test process finds its creator gone
+/// ([`drop_stale`]).
 pub struct TestDb {
     pub engine: Engine,
     pub url: String,
@@ -31,6 +31,45 @@ pub struct TestDb {
 
 /// Distinguishes the databases one test process creates.
 static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// Whether this process has dropped the stale test databases.
+static STALE_DROPPED: AtomicBool = AtomicBool::new(false);
+
+/// Test databases are named `{PREFIX}{pid}_{unix ms}_{n}`.
+const PREFIX: &str = "bizkey_t_";
+
+/// Drops the test databases whose creating process has exited (`/proc`
+/// has no such pid): an async test cannot drop its database when the value
+/// goes, so each test process sweeps up after the earlier ones. A pid reused
+/// by another process keeps its databases until that one exits; one still
+/// in use (another test binary running) refuses the drop, which is ignored.
+async fn drop_stale(admin: &DatabaseConnection) {
+    let proc = std::path::Path::new("/proc");
+    if !proc.is_dir() {
+        return;
+    }
+    let Ok(rows) = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT datname FROM pg_database WHERE starts_with(datname, '{PREFIX}')"),
+        ))
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get_by_index::<String>(0) else {
+            continue;
+        };
+        let pid = name[PREFIX.len()..].split('_').next().unwrap_or_default();
+        let ours = pid == std::process::id().to_string();
+        if !ours && !pid.is_empty() && !proc.join(pid).exists() {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+                .await;
+        }
+    }
+}
 
 impl TestDb {
     /// `None` for PostgreSQL outside CI when `BIZKEY_TEST_PG_URL` is unset.
@@ -64,8 +103,11 @@ impl TestDb {
                     return None;
                 };
                 let admin = repo::connect(&base).await.expect("test PostgreSQL server");
+                if !STALE_DROPPED.swap(true, Relaxed) {
+                    drop_stale(&admin).await;
+                }
                 let name = format!(
-                    "bizkey_t_{}_{}_{}",
+                    "{PREFIX}{}_{}_{}",
                     std::process::id(),
                     crate::unix_ms(),
                     NEXT.fetch_add(1, Relaxed)
