@@ -217,7 +217,7 @@ impl Decoder {
                     return Ok(Json::String(crate::ss58::ss58(&a)));
                 }
             }
-            return Ok(Json::String(format!("0x{}", hex::encode(bytes))));
+            return Ok(Json::String(bizkey_store::hex0x(bytes)));
         }
         Ok(match &ty.type_def {
             TypeDef::Composite(c) => self.fields(&c.fields, input)?,
@@ -391,7 +391,7 @@ fn primitive(p: &TypeDefPrimitive, input: &mut &[u8]) -> Result<Json, String> {
         P::I32 => signed(read::<i32>(input)?.into()),
         P::I64 => signed(read::<i64>(input)?.into()),
         P::I128 => signed(read::<i128>(input)?),
-        P::U256 | P::I256 => Json::String(format!("0x{}", hex::encode(read::<[u8; 32]>(input)?))),
+        P::U256 | P::I256 => Json::String(bizkey_store::hex0x(read::<[u8; 32]>(input)?)),
     })
 }
 

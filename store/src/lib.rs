@@ -17,8 +17,16 @@ pub mod repo;
 pub mod test_db;
 
 /// `0x`-prefixed lower-case hex: how hashes and raw bytes are stored.
+///
+/// Written into one buffer: `hex::encode` collects its digits a `char` at a
+/// time, and with the `0x` prefix `format!`ted on it was 2.6 % of a
+/// backfill's CPU (every event's raw bytes, every block hash).
 pub fn hex0x(bytes: impl AsRef<[u8]>) -> String {
-    format!("0x{}", hex::encode(bytes))
+    let bytes = bytes.as_ref();
+    let mut out = vec![0; 2 + 2 * bytes.len()];
+    out[..2].copy_from_slice(b"0x");
+    hex::encode_to_slice(bytes, &mut out[2..]).expect("two digits a byte");
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 /// blake2-256 (32-byte output): what the contracts put in `Hash` fields
@@ -39,4 +47,15 @@ pub fn unix_ms() -> u64 {
 /// [`unix_ms`] as the index's `BIGINT` columns store it.
 pub fn now_ms() -> i64 {
     i64::try_from(unix_ms()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex0x_is_0x_and_lower_case_hex() {
+        assert_eq!(super::hex0x([]), "0x");
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(super::hex0x(&bytes), format!("0x{}", hex::encode(&bytes)));
+        assert_eq!(super::hex0x([0xab, 0x01]), "0xab01");
+    }
 }
