@@ -241,6 +241,8 @@ impl FraudScorer {
         db: &C,
         confirmed: &[receipts::Model],
     ) -> Result<(), DbErr> {
+        // Reads by key first, then the batch's rows (`repo::plan`).
+        repo::plan(db, Plans::PerExecution).await?;
         let mut inner = self.inner.lock().await;
         let inner = &mut *inner;
         // The rows in SQL must be the ones in memory (none after a start, or
@@ -366,8 +368,6 @@ impl FraudScorer {
         // Raised rows of earlier batches are written by `groups::update`.
         let pending =
             models.iter().any(|m| m.status == status::PENDING) || (raised > 0 && self.reporting);
-        // The batch's rows, many: with a plan reused (`Projection::apply`
-        // plans the hook's reads per execution).
         repo::plan(db, Plans::Reused).await?;
         repo::upsert(
             db,

@@ -303,8 +303,6 @@ impl Projection {
         stats.write_ns = ns(t.elapsed());
         let t = Instant::now();
         if let Some(hook) = &self.hook {
-            // Mostly reads by key, then one table's rows.
-            repo::plan(db, Plans::PerExecution).await?;
             hook.on_confirmed(db, &confirmed).await?;
         }
         stats.score_ns = ns(t.elapsed());
