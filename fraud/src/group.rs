@@ -55,7 +55,9 @@ impl GroupKind {
         GroupKind::Referrer,
     ];
 
-    /// The name in reports and in the index's `fraud_groups.kind`.
+    /// The name in reports; the index's `fraud_groups.kind` uses the same
+    /// names (`bizkey_store::column::FraudGroupKind`, tested alike in the
+    /// indexer).
     pub fn as_str(self) -> &'static str {
         match self {
             GroupKind::Merchant => "merchant",

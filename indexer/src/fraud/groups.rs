@@ -225,6 +225,19 @@ mod tests {
     use bizkey_store::test_db::{Engine, TestDb};
     use sea_orm::{DatabaseConnection, QueryOrder};
 
+    /// `fraud_groups.kind` names the kinds as the `score` CLI's reports do.
+    #[test]
+    fn kinds_are_named_as_in_the_fraud_crate() {
+        use bizkey_fraud::group::GroupKind;
+        assert_eq!(Kind::ALL.len(), GroupKind::ALL.len());
+        for k in GroupKind::ALL {
+            assert_eq!(
+                Kind::from_name(k.as_str()).map(Kind::as_str),
+                Some(k.as_str())
+            );
+        }
+    }
+
     const THRESHOLD: i64 = 900_000;
     const WINDOW: i64 = 1_000;
 
