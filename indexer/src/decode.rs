@@ -60,11 +60,10 @@ pub enum DecodeError {
     BadData { name: &'static str, reason: String },
 }
 
-/// A decoded event: its type's name and the typed value, and the type to
-/// render its JSON with ([`Decoder::json`]).
+/// A decoded event: the typed value, and its type (its name, and what
+/// [`Decoder::json`] renders it with).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decoded {
-    pub name: &'static str,
     pub event: Event,
     pub ty: EventTypeRef,
 }
@@ -74,6 +73,14 @@ pub struct Decoded {
 pub struct EventTypeRef {
     kind: ContractKind,
     index: usize,
+    name: &'static str,
+}
+
+impl EventTypeRef {
+    /// The event type's name (`Transfer`, `ReceiptConfirmed`, …).
+    pub fn name(self) -> &'static str {
+        self.name
+    }
 }
 
 /// Decodes the events of the suite's contracts.
@@ -172,9 +179,12 @@ impl Decoder {
             reason: e.to_string(),
         })?;
         Ok(Decoded {
-            name: ty.name,
             event,
-            ty: EventTypeRef { kind, index },
+            ty: EventTypeRef {
+                kind,
+                index,
+                name: ty.name,
+            },
         })
     }
 
@@ -618,7 +628,7 @@ mod tests {
         let dec = Decoder::new();
         let d = dec.decode(kind, topics, data).unwrap();
         WithJson {
-            name: d.name,
+            name: d.ty.name(),
             event: d.event,
             json: dec.json(d.ty, data).unwrap(),
         }

@@ -137,13 +137,13 @@ struct EventRecord {
     contract: [u8; 32],
     kind: ContractKind,
     /// The event's type, `None` when it did not decode.
-    ty: Option<(&'static str, EventTypeRef)>,
+    ty: Option<EventTypeRef>,
     data: Vec<u8>,
 }
 
 impl EventRecord {
     fn json(&self, decoder: &Decoder) -> Option<Json> {
-        let (_, ty) = self.ty?;
+        let ty = self.ty?;
         decoder
             .json(ty, &self.data)
             .map_err(|e| {
@@ -161,7 +161,7 @@ impl EventRecord {
             extrinsic_index: self.extrinsic_index,
             contract: crate::ss58::ss58(&self.contract),
             contract_kind: self.kind.name().to_owned(),
-            name: self.ty.map(|(name, _)| name.to_owned()),
+            name: self.ty.map(|ty| ty.name().to_owned()),
             data: self.json(decoder),
             raw: hex0x(&self.data),
         }
@@ -196,7 +196,7 @@ impl BlockDecoder {
                 kind,
             };
             let (ty, event) = match self.decoder.decode(kind, &raw.topics, &raw.data) {
-                Ok(Decoded { name, event, ty }) => (Some((name, ty)), Some(event)),
+                Ok(Decoded { event, ty }) => (Some(ty), Some(event)),
                 Err(e) => {
                     log_undecodable(block.number, raw.event_index, kind, &e);
                     (None, None)
