@@ -27,6 +27,9 @@ pub enum IndexError {
     Fraud(#[from] crate::fraud::FraudError),
     #[error("configuration: {0}")]
     Config(String),
+    /// The fraud scoring task failed without a database error.
+    #[error("fraud scoring stopped: {0}")]
+    ScorerStopped(String),
 }
 
 impl IndexError {

@@ -7,8 +7,15 @@
 //! subscription says where the head is. A dropped node connection ends the inner
 //! loop; the outer loop reconnects and resumes from the cursor in the
 //! database, so blocks finalized meanwhile are fetched like any others.
+//!
+//! Three stages overlap: fetching and decoding (a task ahead of the
+//! projection), the projection (this loop), and fraud scoring (a task of its
+//! own, on its own connection and transactions, fed each committed batch's
+//! confirmed receipts with their model inputs; at start it scores what a
+//! crash left unscored).
 
 use crate::error::IndexError;
+use crate::fraud::{self, FraudScorer, ToScore};
 use crate::metrics::{ns, Metrics};
 use crate::projection::{BlockDecoder, DecodedBlock, Projection};
 use crate::source::{BlockSource, Connector, SourceError};
@@ -26,6 +33,9 @@ use tokio::sync::{mpsc, watch};
 /// Most contract events in one batch (bounds a batch's memory when blocks
 /// are full).
 const MAX_BATCH_EVENTS: usize = 50_000;
+
+/// Committed batches the scorer may lag behind the projection.
+const SCORING_QUEUE: usize = 2;
 
 /// How the follower fetches and batches.
 #[derive(Clone, Debug)]
@@ -68,8 +78,54 @@ pub struct Follower {
     pub db: DatabaseConnection,
     pub connector: Arc<dyn Connector>,
     pub projection: Projection,
+    /// Scores the confirmed receipts, when fraud scoring is on.
+    pub scorer: Option<Arc<FraudScorer>>,
     pub options: FollowOptions,
     pub metrics: Arc<Metrics>,
+}
+
+/// The scoring stage's task and its queue.
+struct Scoring {
+    queue: mpsc::Sender<Vec<ToScore>>,
+    task: tokio::task::JoinHandle<Result<(), sea_orm::DbErr>>,
+}
+
+impl Scoring {
+    fn start(scorer: Arc<FraudScorer>, db: DatabaseConnection, metrics: Arc<Metrics>) -> Self {
+        let (queue, batches) = mpsc::channel(SCORING_QUEUE);
+        let task = tokio::spawn(async move { scorer.follow(&db, batches, &metrics).await });
+        Self { queue, task }
+    }
+
+    /// Hands a committed batch's receipts to the scorer (waits while it is
+    /// [`SCORING_QUEUE`] batches behind); a scorer that stopped ends the
+    /// follower with its error.
+    async fn send(&mut self, batch: Vec<ToScore>) -> Result<(), IndexError> {
+        if self.task.is_finished() {
+            return Err(self.stopped().await);
+        }
+        if batch.is_empty() || self.queue.send(batch).await.is_ok() {
+            return Ok(());
+        }
+        Err(self.stopped().await)
+    }
+
+    async fn stopped(&mut self) -> IndexError {
+        match (&mut self.task).await {
+            Ok(Err(e)) => e.into(),
+            Ok(Ok(())) => IndexError::ScorerStopped("it ended early".into()),
+            Err(e) => IndexError::ScorerStopped(e.to_string()),
+        }
+    }
+
+    /// Lets the scorer finish the batches it was given.
+    async fn finish(self) -> Result<(), IndexError> {
+        drop(self.queue);
+        match self.task.await {
+            Ok(result) => Ok(result?),
+            Err(e) => Err(IndexError::ScorerStopped(e.to_string())),
+        }
+    }
 }
 
 enum Stop {
@@ -84,9 +140,26 @@ impl Follower {
     /// Everything but a lost node connection, which is retried forever:
     /// database failures, a database or manifest of another chain, a
     /// discontinuity in the finalized chain.
-    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexError> {
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) -> Result<(), IndexError> {
         // SQLite: WAL checkpoints off the batches' commits while this runs.
         let _checkpointer = repo::WalCheckpointer::start(&self.db, Duration::from_secs(1)).await;
+        let mut scoring = self
+            .scorer
+            .clone()
+            .map(|s| Scoring::start(s, self.db.clone(), self.metrics.clone()));
+        let result = self.run_stages(shutdown, &mut scoring).await;
+        let scored = match scoring {
+            Some(s) => s.finish().await,
+            None => Ok(()),
+        };
+        result.and(scored)
+    }
+
+    async fn run_stages(
+        &self,
+        mut shutdown: watch::Receiver<bool>,
+        scoring: &mut Option<Scoring>,
+    ) -> Result<(), IndexError> {
         let mut first = true;
         loop {
             if *shutdown.borrow() {
@@ -108,7 +181,7 @@ impl Follower {
                 }
             };
             self.metrics.connected.store(true, Relaxed);
-            let result = self.follow(&source, &mut shutdown).await;
+            let result = self.follow(&source, &mut shutdown, scoring).await;
             self.metrics.connected.store(false, Relaxed);
             match result {
                 Ok(_) => return Ok(()),
@@ -170,6 +243,7 @@ impl Follower {
         &self,
         source: &Arc<dyn BlockSource>,
         shutdown: &mut watch::Receiver<bool>,
+        scoring: &mut Option<Scoring>,
     ) -> Result<Stop, IndexError> {
         let mut meta = self.checkpoint(source.genesis_hash()).await?;
         self.metrics
@@ -244,7 +318,10 @@ impl Follower {
                     events += b.contract_events;
                     blocks.push(b);
                 }
-                self.apply(&mut meta, blocks, head).await?;
+                let to_score = self.apply(&mut meta, blocks, head).await?;
+                if let Some(scoring) = scoring.as_mut() {
+                    scoring.send(to_score).await?;
+                }
                 if let Some(bar) = &bar {
                     bar.set_position(meta.indexed_height as u64 - next + 1);
                 }
@@ -276,12 +353,14 @@ impl Follower {
     }
 
     /// One batch, one transaction: blocks, events, projections, cursor.
+    /// Returns the receipts it confirmed with their model inputs when
+    /// scoring is on.
     async fn apply(
         &self,
         meta: &mut chain_meta::Model,
         blocks: Vec<DecodedBlock>,
         head: u64,
-    ) -> Result<(), IndexError> {
+    ) -> Result<Vec<ToScore>, IndexError> {
         let started = Instant::now();
         let mut expected = meta.indexed_hash.clone();
         for b in &blocks {
@@ -314,8 +393,13 @@ impl Follower {
         let first = blocks.first().map(|b| b.number);
         let last = blocks.last().map(|b| (b.number, b.hash, b.timestamp));
         let t = Instant::now();
-        let stats = self.projection.apply(&txn, blocks).await?;
+        let applied = self.projection.apply(&txn, blocks).await?;
+        let stats = applied.stats;
         let projected = t.elapsed();
+        let to_score = match self.scorer {
+            Some(_) => fraud::to_score(&txn, applied.confirmed).await?,
+            None => Vec::new(),
+        };
         let mut next = meta.clone();
         if let Some((number, hash, _)) = last {
             next.indexed_height = number as i64;
@@ -342,7 +426,6 @@ impl Follower {
         st.load_ns.fetch_add(stats.load_ns, Relaxed);
         st.apply_ns.fetch_add(stats.apply_ns, Relaxed);
         st.write_ns.fetch_add(stats.write_ns, Relaxed);
-        st.score_ns.fetch_add(stats.score_ns, Relaxed);
         st.load_misses.fetch_add(stats.load_misses, Relaxed);
         st.commit_ns
             .fetch_add(ns(started.elapsed()).saturating_sub(ns(projected)), Relaxed);
@@ -370,11 +453,10 @@ impl Follower {
             load_ms = stats.load_ns / 1_000_000,
             apply_ms = stats.apply_ns / 1_000_000,
             write_ms = stats.write_ns / 1_000_000,
-            score_ms = stats.score_ns / 1_000_000,
             total_ms = secs * 1e3,
             "batch committed"
         );
-        Ok(())
+        Ok(to_score)
     }
 }
 

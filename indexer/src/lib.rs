@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub use config::Config;
 pub use error::IndexError;
 pub use follower::{FollowOptions, Follower};
-pub use projection::{BatchStats, ConfirmedReceipts, Projection};
+pub use projection::{Applied, BatchStats, Projection};
 
 /// Builds the indexer a configuration describes: reads the manifest,
 /// connects to the database and migrates it. Nothing talks to the node yet.
@@ -73,7 +73,8 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
         .node_url
         .clone()
         .unwrap_or_else(|| manifest.node_url.clone());
-    let mut projection = Projection::new(kinds);
+    let projection = Projection::new(kinds);
+    let mut scorer = None;
     let metrics = Arc::new(metrics::Metrics::default());
     let mut reporter = None;
     if config.score_receipts {
@@ -81,8 +82,8 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
             .fraud_model
             .clone()
             .unwrap_or_else(bizkey_fraud::score::default_model_path);
-        let scorer = fraud::FraudScorer::load(&model, config.reporter_suri.is_some())?;
-        tracing::info!(model = %model.display(), version = %scorer.info().version, threshold = scorer.info().threshold, "fraud scoring on");
+        let fraud_scorer = fraud::FraudScorer::load(&model, config.reporter_suri.is_some())?;
+        tracing::info!(model = %model.display(), version = %fraud_scorer.info().version, threshold = fraud_scorer.info().threshold, "fraud scoring on");
         if let Some(suri) = &config.reporter_suri {
             let key =
                 bizkey_chain::accounts::keypair(suri.expose()).map_err(fraud::FraudError::from)?;
@@ -95,7 +96,7 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
                 key,
                 ledger: bizkey_chain::Contract::from_manifest(ledger)
                     .map_err(fraud::FraudError::from)?,
-                notify: scorer.notify(),
+                notify: fraud_scorer.notify(),
                 retry: std::time::Duration::from_millis(config.flag_retry_ms),
                 metrics: metrics.clone(),
             };
@@ -108,12 +109,13 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
             tracing::info!(account = %r.account(), challenge_ms = params.challenge_ms, "the ledger accepts the reporter's flags");
             reporter = Some(r);
         }
-        projection = projection.with_hook(Box::new(scorer));
+        scorer = Some(Arc::new(fraud_scorer));
     }
     let follower = Follower {
         db,
         connector: Arc::new(source::RpcConnector { url }),
         projection,
+        scorer,
         options: FollowOptions {
             start_block: manifest.deployment_block.into(),
             expected_genesis: Some(manifest.genesis_hash.0),

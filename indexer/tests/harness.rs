@@ -502,6 +502,7 @@ pub fn follower(
         db,
         connector: Arc::new(node),
         projection: Projection::new(kinds),
+        scorer: None,
         options: FollowOptions {
             start_block: 0,
             expected_genesis: Some(GENESIS),

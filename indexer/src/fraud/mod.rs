@@ -1,12 +1,16 @@
 //! Live fraud scoring (DESIGN.md §5).
 //!
-//! [`FraudScorer`] is the projection's [`ConfirmedReceipts`] hook: inside
-//! each batch's transaction it maps every newly confirmed receipt to the
-//! model's [`Receipt`] (merchant category from `merchants`, referrer from
-//! `customers`), computes its features with bizkey-fraud's ONE feature
+//! [`FraudScorer`] is the follower's scoring stage. Inside each batch's
+//! transaction the follower maps every newly confirmed receipt to the
+//! model's inputs ([`to_score`]: merchant category from `merchants`,
+//! referrer from `customers`, as of that batch). After the commit the scorer,
+//! on a task and a transaction of its own while the next batch is projected,
+//! computes each receipt's features with bizkey-fraud's ONE feature
 //! definition from the receipts confirmed before it, scores them with the
-//! ONNX model and writes one `fraud_scores` row each, in the same
-//! transaction as the projection.
+//! ONNX model and writes one `fraud_scores` row each. It lags the projection
+//! by at most two batches; a crash in between leaves confirmed receipts
+//! without scores, which the scorer scores first when it starts again
+//! (`FraudScorer::follow`), in confirmation order.
 //!
 //! # The history, in memory and in SQL
 //!
@@ -114,12 +118,13 @@ pub enum FraudError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::projection::ConfirmedReceipts;
     use bizkey_fraud::receipt::Channel;
     use bizkey_store::amount::U128;
-    use bizkey_store::entity::{fraud_scores, receipts};
+    use bizkey_store::entity::{fraud_scores, receipt_status_history, receipts};
+    use bizkey_store::repo::upsert;
     use bizkey_types::registry::Category;
     use bizkey_types::Named;
+    use sea_orm::IntoActiveModel;
     use sea_orm::TransactionTrait;
     use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 
@@ -261,17 +266,19 @@ mod tests {
         );
     }
 
-    /// The hook scores each receipt once, in order, even when a batch is
+    /// The scorer scores each receipt once, in order, even when a batch is
     /// applied again, and after a rolled-back batch or a restart it
     /// continues from SQL with the same features.
-    #[tokio::test]
-    async fn scores_each_receipt_once_and_survives_rollbacks_and_restarts() {
+    async fn sqlite_db() -> (tempfile::TempDir, DatabaseConnection) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
         let db = bizkey_store::repo::connect(&url).await.unwrap();
         bizkey_store::repo::migrate(&db).await.unwrap();
-        let path = &bizkey_fraud::score::default_model_path();
-        let all: Vec<receipts::Model> = (0..30)
+        (dir, db)
+    }
+
+    fn thirty_receipts() -> Vec<receipts::Model> {
+        (0..30)
             .map(|n| {
                 receipt(
                     n,
@@ -280,31 +287,54 @@ mod tests {
                     1_700_000_000_000 + n * 60_000,
                 )
             })
-            .collect();
+            .collect()
+    }
 
-        // reference: one uninterrupted run, one batch per 10 receipts
-        let reference = FraudScorer::load(path, true).unwrap();
-        let ref_db = {
-            let d = tempfile::tempdir().unwrap();
-            let u = format!("sqlite://{}?mode=rwc", d.path().join("r.db").display());
-            let c = bizkey_store::repo::connect(&u).await.unwrap();
-            bizkey_store::repo::migrate(&c).await.unwrap();
-            (d, c)
-        };
+    async fn scores(db: &DatabaseConnection) -> Vec<fraud_scores::Model> {
+        fraud_scores::Entity::find()
+            .order_by_asc(fraud_scores::Column::Seq)
+            .all(db)
+            .await
+            .unwrap()
+    }
+
+    /// The rows of one uninterrupted run, one batch per 10 receipts.
+    async fn reference(all: &[receipts::Model]) -> Vec<fraud_scores::Model> {
+        let reference =
+            FraudScorer::load(&bizkey_fraud::score::default_model_path(), true).unwrap();
+        let (_dir, db) = sqlite_db().await;
         for chunk in all.chunks(10) {
-            let txn = ref_db.1.begin().await.unwrap();
-            reference.on_confirmed(&txn, chunk).await.unwrap();
+            let txn = db.begin().await.unwrap();
+            let batch = to_score(&txn, chunk.to_vec()).await.unwrap();
+            reference.score(&txn, &batch).await.unwrap();
             txn.commit().await.unwrap();
         }
-        let want = fraud_scores::Entity::find()
-            .order_by_asc(fraud_scores::Column::Seq)
-            .all(&ref_db.1)
-            .await
-            .unwrap();
-        assert_eq!(want.len(), 30);
+        let want = scores(&db).await;
+        assert_eq!(want.len(), all.len());
         assert!(want
             .iter()
             .all(|r| r.model_version == reference.info().version));
+        want
+    }
+
+    fn same_rows(got: &[fraud_scores::Model], want: &[fraud_scores::Model]) {
+        assert_eq!(got.len(), want.len(), "each receipt scored once");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!((g.seq, g.receipt_id), (w.seq, w.receipt_id));
+            assert_eq!(g.features, w.features, "receipt {}", g.receipt_id);
+            assert_eq!(
+                (g.score_ppm, &g.features_hash),
+                (w.score_ppm, &w.features_hash)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn scores_each_receipt_once_and_survives_rollbacks_and_restarts() {
+        let (_dir, db) = sqlite_db().await;
+        let path = &bizkey_fraud::score::default_model_path();
+        let all = thirty_receipts();
+        let want = reference(&all).await;
 
         let scorer = FraudScorer::load(path, false).unwrap();
         async fn apply(
@@ -314,7 +344,8 @@ mod tests {
             commit: bool,
         ) {
             let txn = db.begin().await.unwrap();
-            s.on_confirmed(&txn, rs).await.unwrap();
+            let batch = to_score(&txn, rs.to_vec()).await.unwrap();
+            s.score(&txn, &batch).await.unwrap();
             if commit {
                 txn.commit().await.unwrap();
             } else {
@@ -328,23 +359,71 @@ mod tests {
         let restarted = FraudScorer::load(path, false).unwrap();
         apply(&db, &restarted, &all[10..20], true).await;
         apply(&db, &restarted, &all[20..], true).await;
-        let got = fraud_scores::Entity::find()
-            .order_by_asc(fraud_scores::Column::Seq)
-            .all(&db)
-            .await
-            .unwrap();
-        assert_eq!(got.len(), 30, "each receipt scored once");
+        let got = scores(&db).await;
+        same_rows(&got, &want);
         for (g, w) in got.iter().zip(&want) {
-            assert_eq!((g.seq, g.receipt_id), (w.seq, w.receipt_id));
-            assert_eq!(g.features, w.features, "receipt {}", g.receipt_id);
-            assert_eq!(
-                (g.score_ppm, &g.features_hash),
-                (w.score_ppm, &w.features_hash)
-            );
             // without a reporter nothing is left pending
             assert_ne!(g.status, status::PENDING);
             let above = w.score_ppm >= w.threshold_ppm;
             assert_eq!(w.status == status::PENDING, above);
         }
+    }
+
+    /// A crash between a batch's commit and its scores' commit leaves
+    /// confirmed receipts without rows: the scoring stage scores them first
+    /// when it starts, in confirmation order and each once (a receipt
+    /// confirmed again after a flag, a batch sent that it already caught up
+    /// with), giving the rows of an uninterrupted run.
+    #[tokio::test]
+    async fn the_scoring_stage_first_scores_what_a_crash_left_unscored() {
+        let (_dir, db) = sqlite_db().await;
+        let path = &bizkey_fraud::score::default_model_path();
+        let all = thirty_receipts();
+        let want = reference(&all).await;
+        // The index: receipt n confirmed in block n + 1, receipt 4
+        // confirmed again (restored) in block 100.
+        let confirmation = |id: i64, block: i64| receipt_status_history::Model {
+            block_number: block,
+            event_index: 0,
+            receipt_id: id,
+            status: "Confirmed".into(),
+            changed_by: None,
+            timestamp: 0,
+        };
+        let mut history: Vec<_> = all.iter().map(|r| confirmation(r.id, r.id + 1)).collect();
+        history.push(confirmation(4, 100));
+        let txn = db.begin().await.unwrap();
+        upsert(
+            &txn,
+            all.iter().cloned().map(IntoActiveModel::into_active_model),
+        )
+        .await
+        .unwrap();
+        upsert(
+            &txn,
+            history.into_iter().map(IntoActiveModel::into_active_model),
+        )
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+
+        // Scored up to receipt 9, then the crash.
+        let before = FraudScorer::load(path, false).unwrap();
+        let txn = db.begin().await.unwrap();
+        let batch = to_score(&txn, all[..10].to_vec()).await.unwrap();
+        before.score(&txn, &batch).await.unwrap();
+        txn.commit().await.unwrap();
+        drop(before);
+
+        let restarted = FraudScorer::load(path, false).unwrap();
+        let (queue, batches) = tokio::sync::mpsc::channel(1);
+        queue
+            .send(to_score(&db, all[25..].to_vec()).await.unwrap())
+            .await
+            .unwrap();
+        drop(queue);
+        let metrics = crate::metrics::Metrics::default();
+        restarted.follow(&db, batches, &metrics).await.unwrap();
+        same_rows(&scores(&db).await, &want);
     }
 }

@@ -1,30 +1,37 @@
 //! The scorer: the receipts' history, their features and the `fraud_scores` rows.
 
 use super::{groups, status, FraudError};
-use crate::projection::ConfirmedReceipts;
+use crate::metrics::{ns, Metrics};
 use bizkey_fraud::csv::Interner;
 use bizkey_fraud::features::{FeatureError, FeatureState, Features};
 use bizkey_fraud::group;
 use bizkey_fraud::receipt::{Channel, Receipt};
 use bizkey_fraud::score::{ModelInfo, Scorer, ScorerOptions};
-use bizkey_store::entity::{customers, fraud_scores, merchants, receipts};
+use bizkey_store::entity::{customers, fraud_scores, merchants, receipt_status_history, receipts};
 use bizkey_store::repo::{self, Plans};
+use bizkey_types::ledger::ReceiptStatus;
 use bizkey_types::math::Channel as SaleChannel;
 use bizkey_types::registry::Category;
 use bizkey_types::Named;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
+use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use tokio::sync::{Mutex, Notify};
+use std::time::Instant;
+use tokio::sync::{mpsc, Mutex, Notify};
 
 /// Rows replayed per query when the history is rebuilt.
 const REPLAY_PAGE: u64 = 10_000;
+
+/// Receipts scored per transaction when catching up.
+const CATCH_UP_PAGE: usize = 5_000;
 
 /// The category id of a registry category name for the features: its
 /// position in the registry's `Category`, SCALE order (unknown names count
@@ -48,6 +55,59 @@ pub struct Inputs {
     pub time_deducted_cents: u64,
     pub items: u32,
     pub order_time: u64,
+}
+
+/// A confirmed receipt and its model inputs, as of the batch that confirmed
+/// it.
+#[derive(Clone, Debug)]
+pub struct ToScore {
+    pub receipt: receipts::Model,
+    pub inputs: Inputs,
+}
+
+/// The model inputs of `confirmed` (in order): each receipt with its
+/// merchant's category and its customer's referrer as `db` has them. The
+/// follower calls it inside the batch's transaction, so that the inputs do
+/// not depend on how far the index has moved on by the time the scorer runs.
+///
+/// # Errors
+/// Database errors.
+pub async fn to_score<C: ConnectionTrait>(
+    db: &C,
+    confirmed: Vec<receipts::Model>,
+) -> Result<Vec<ToScore>, DbErr> {
+    if confirmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Reads by key (`repo::plan`).
+    repo::plan(db, Plans::PerExecution).await?;
+    let merchant_ids: HashSet<&str> = confirmed.iter().map(|r| r.merchant.as_str()).collect();
+    let categories: HashMap<String, String> = merchants::Entity::find()
+        .filter(merchants::Column::Account.is_in(merchant_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.account, m.category))
+        .collect();
+    let customer_ids: HashSet<&str> = confirmed.iter().map(|r| r.customer.as_str()).collect();
+    let referrers: HashMap<String, Option<String>> = customers::Entity::find()
+        .filter(customers::Column::Account.is_in(customer_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.account, c.referrer))
+        .collect();
+    Ok(confirmed
+        .into_iter()
+        .map(|receipt| {
+            let inputs = Inputs::of(
+                &receipt,
+                categories.get(&receipt.merchant).map(String::as_str),
+                referrers.get(&receipt.customer).and_then(|x| x.as_deref()),
+            );
+            ToScore { receipt, inputs }
+        })
+        .collect())
 }
 
 fn non_negative(v: i64) -> u64 {
@@ -188,7 +248,15 @@ struct Inner {
     scorer: Scorer,
 }
 
-/// The scoring hook. See the module docs.
+/// A batch's new rows before they are written, and when each receipt was
+/// confirmed (for the account rule's window).
+#[derive(Default)]
+struct Scored {
+    rows: Vec<fraud_scores::Model>,
+    confirmed_at: HashMap<i64, i64>,
+}
+
+/// The scoring stage. See the module docs.
 pub struct FraudScorer {
     inner: Mutex<Inner>,
     info: ModelInfo,
@@ -236,17 +304,37 @@ impl FraudScorer {
         self.notify.clone()
     }
 
-    async fn score<C: ConnectionTrait>(
+    /// Scores the receipts of `batch` not scored yet, in order, and writes
+    /// their rows (and the groups they join) in `db`'s transaction. Returns
+    /// whether rows were left for the reporter.
+    ///
+    /// # Errors
+    /// Database errors; failed inference as [`DbErr::Custom`].
+    pub async fn score<C: ConnectionTrait>(
         &self,
         db: &C,
-        confirmed: &[receipts::Model],
-    ) -> Result<(), DbErr> {
-        // Reads by key first, then the batch's rows (`repo::plan`).
-        repo::plan(db, Plans::PerExecution).await?;
+        batch: &[ToScore],
+    ) -> Result<bool, DbErr> {
         let mut inner = self.inner.lock().await;
-        let inner = &mut *inner;
-        // The rows in SQL must be the ones in memory (none after a start, or
-        // fewer after a rolled-back batch): otherwise replay them.
+        let fresh = self.fresh(db, &mut inner, batch).await?;
+        let scored = self.compute(&mut inner, &fresh)?;
+        self.write(db, scored).await
+    }
+
+    /// The receipts of `batch` without a row, each once, after making sure
+    /// the history in memory is the one in SQL (none after a start, or fewer
+    /// rows after a rolled-back transaction: otherwise it is replayed).
+    async fn fresh<'a, C: ConnectionTrait>(
+        &self,
+        db: &C,
+        inner: &mut Inner,
+        batch: &'a [ToScore],
+    ) -> Result<Vec<&'a ToScore>, DbErr> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Reads by key (`repo::plan`).
+        repo::plan(db, Plans::PerExecution).await?;
         let next_in_db = fraud_scores::Entity::find()
             .select_only()
             .column_as(fraud_scores::Column::Seq.max(), "max")
@@ -264,63 +352,46 @@ impl FraudScorer {
             inner.history = Some(History::load(db).await?);
             tracing::info!(receipts = next_in_db, "fraud feature history loaded");
         }
-        let Some(history) = inner.history.as_mut() else {
-            return Ok(());
-        };
-
-        let ids: Vec<i64> = confirmed.iter().map(|r| r.id).collect();
-        let scored: HashSet<i64> = fraud_scores::Entity::find()
+        let ids: Vec<i64> = batch.iter().map(|t| t.receipt.id).collect();
+        let mut scored: HashSet<i64> = fraud_scores::Entity::find()
+            .select_only()
+            .column(fraud_scores::Column::ReceiptId)
             .filter(fraud_scores::Column::ReceiptId.is_in(ids))
+            .into_tuple::<i64>()
             .all(db)
             .await?
             .into_iter()
-            .map(|r| r.receipt_id)
             .collect();
-        let fresh: Vec<&receipts::Model> = confirmed
+        // Each receipt once, even when it is in `batch` twice.
+        Ok(batch
             .iter()
-            .filter(|r| !scored.contains(&r.id))
-            .collect();
-        if fresh.is_empty() {
-            return Ok(());
-        }
-        let merchant_ids: HashSet<&str> = fresh.iter().map(|r| r.merchant.as_str()).collect();
-        let categories: HashMap<String, String> = merchants::Entity::find()
-            .filter(merchants::Column::Account.is_in(merchant_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.account, m.category))
-            .collect();
-        let customer_ids: HashSet<&str> = fresh.iter().map(|r| r.customer.as_str()).collect();
-        let referrers: HashMap<String, Option<String>> = customers::Entity::find()
-            .filter(customers::Column::Account.is_in(customer_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.account, c.referrer))
-            .collect();
+            .filter(|t| scored.insert(t.receipt.id))
+            .collect())
+    }
 
+    /// The rows of `fresh`: features from the history (which they join),
+    /// one inference call. No database access.
+    fn compute(&self, inner: &mut Inner, fresh: &[&ToScore]) -> Result<Scored, DbErr> {
+        let mut scored = Scored::default();
+        let Some(history) = inner.history.as_mut().filter(|_| !fresh.is_empty()) else {
+            return Ok(scored);
+        };
         let mut rows = Vec::with_capacity(fresh.len());
         let mut features = Vec::with_capacity(fresh.len());
-        for r in &fresh {
-            let inputs = Inputs::of(
-                r,
-                categories.get(&r.merchant).map(String::as_str),
-                referrers.get(&r.customer).and_then(|x| x.as_deref()),
-            );
+        for t in fresh {
             let seq = history.next_seq;
             let (time, f) = history
-                .push(&inputs)
+                .push(&t.inputs)
                 .map_err(|e| DbErr::Custom(format!("fraud features: {e}")))?;
             features.push(f);
-            rows.push((seq, time, inputs, *r));
+            rows.push((seq, time, t.inputs.clone(), &t.receipt));
         }
         let scores = inner
             .scorer
             .score(&features)
             .map_err(|e| DbErr::Custom(format!("fraud scoring: {e}")))?;
         let version = &self.info.version;
-        let mut models: Vec<fraud_scores::Model> = rows
+        scored.rows = rows
             .into_iter()
             .zip(features.iter().zip(&scores))
             .map(|((seq, time, i, r), (f, &score))| {
@@ -360,25 +431,178 @@ impl FraudScorer {
                 }
             })
             .collect();
-        let confirmed_at: HashMap<i64, i64> = fresh
+        scored.confirmed_at = fresh
             .iter()
-            .map(|r| (r.id, r.confirmed_at.unwrap_or(0)))
+            .map(|t| (t.receipt.id, t.receipt.confirmed_at.unwrap_or(0)))
             .collect();
-        let raised = groups::update(db, &mut models, &confirmed_at, self.raised_status()).await?;
+        Ok(scored)
+    }
+
+    /// Writes the rows and the groups they join in `db`'s transaction;
+    /// returns whether rows were left for the reporter.
+    async fn write<C: ConnectionTrait>(&self, db: &C, scored: Scored) -> Result<bool, DbErr> {
+        let Scored {
+            mut rows,
+            confirmed_at,
+        } = scored;
+        if rows.is_empty() {
+            return Ok(false);
+        }
+        repo::plan(db, Plans::PerExecution).await?;
+        let raised = groups::update(db, &mut rows, &confirmed_at, self.raised_status()).await?;
         // Raised rows of earlier batches are written by `groups::update`.
         let pending =
-            models.iter().any(|m| m.status == status::PENDING) || (raised > 0 && self.reporting);
+            rows.iter().any(|m| m.status == status::PENDING) || (raised > 0 && self.reporting);
         repo::plan(db, Plans::Reused).await?;
-        repo::upsert(
-            db,
-            models.into_iter().map(IntoActiveModel::into_active_model),
-        )
-        .await?;
+        repo::upsert(db, rows.into_iter().map(IntoActiveModel::into_active_model)).await?;
+        Ok(pending)
+    }
+
+    /// The scoring stage: first the receipts confirmed after the last scored
+    /// one (those whose scores a crash lost between the batch's commit and
+    /// theirs), then each batch the follower sends, in its own transaction,
+    /// until the follower closes the channel. Wakes the reporter after a
+    /// transaction that left rows pending.
+    ///
+    /// # Errors
+    /// Database errors; failed inference as [`DbErr::Custom`].
+    pub async fn follow(
+        &self,
+        db: &DatabaseConnection,
+        mut batches: mpsc::Receiver<Vec<ToScore>>,
+        metrics: &Metrics,
+    ) -> Result<(), DbErr> {
+        self.catch_up(db, metrics).await?;
+        while let Some(batch) = batches.recv().await {
+            self.score_committed(db, &batch, metrics).await?;
+        }
+        Ok(())
+    }
+
+    /// Scores a committed batch: the reads in one transaction, the features
+    /// and the inference outside any (an SQLite index has one connection,
+    /// which the follower needs meanwhile), the rows in another. The scorer
+    /// is the only writer of its rows, and a write that fails leaves the
+    /// history in memory ahead of SQL, which the next batch replays.
+    async fn score_committed(
+        &self,
+        db: &DatabaseConnection,
+        batch: &[ToScore],
+        metrics: &Metrics,
+    ) -> Result<(), DbErr> {
+        let t = Instant::now();
+        let mut inner = self.inner.lock().await;
+        let read = db.begin().await?;
+        let fresh = self.fresh(&read, &mut inner, batch).await?;
+        read.commit().await?;
+        let scored = self.compute(&mut inner, &fresh)?;
+        let txn = db.begin().await?;
+        let pending = self.write(&txn, scored).await?;
+        txn.commit().await?;
+        drop(inner);
+        metrics.stages.score_ns.fetch_add(ns(t.elapsed()), Relaxed);
         if pending {
             self.notify.notify_one();
         }
         Ok(())
     }
+
+    /// Scores the confirmed receipts that have no row, in confirmation
+    /// order, from the confirmation of the last scored receipt on; returns
+    /// how many were scored. Their inputs are read now: a merchant whose
+    /// category changed since the receipt's batch gives its new category
+    /// (the price of a crash at that moment; features stay causal).
+    async fn catch_up(&self, db: &DatabaseConnection, metrics: &Metrics) -> Result<usize, DbErr> {
+        let ids = unscored(db).await?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        tracing::info!(
+            receipts = ids.len(),
+            "scoring confirmed receipts without scores"
+        );
+        for page in ids.chunks(CATCH_UP_PAGE) {
+            let mut rows: HashMap<i64, receipts::Model> = HashMap::with_capacity(page.len());
+            for chunk in page.chunks(crate::projection::KEYS_PER_QUERY) {
+                rows.extend(
+                    receipts::Entity::find()
+                        .filter(receipts::Column::Id.is_in(chunk.iter().copied()))
+                        .all(db)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.id, r)),
+                );
+            }
+            let confirmed = page.iter().filter_map(|id| rows.remove(id)).collect();
+            let batch = to_score(db, confirmed).await?;
+            self.score_committed(db, &batch, metrics).await?;
+        }
+        Ok(ids.len())
+    }
+}
+
+/// The receipts confirmed after the confirmation of the last scored receipt
+/// (all of them when none is scored), in confirmation order, each once.
+async fn unscored<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
+    use receipt_status_history::Column as H;
+    let confirmed = ReceiptStatus::Confirmed.as_str();
+    let last = fraud_scores::Entity::find()
+        .order_by_desc(fraud_scores::Column::Seq)
+        .one(db)
+        .await?;
+    let mut query = receipt_status_history::Entity::find().filter(H::Status.eq(confirmed));
+    if let Some(last) = last {
+        // Its first confirmation (a restored receipt is `Confirmed` again).
+        let at = receipt_status_history::Entity::find()
+            .filter(H::ReceiptId.eq(last.receipt_id))
+            .filter(H::Status.eq(confirmed))
+            .order_by_asc(H::BlockNumber)
+            .order_by_asc(H::EventIndex)
+            .one(db)
+            .await?;
+        if let Some(at) = at {
+            query = query.filter(
+                Condition::any()
+                    .add(H::BlockNumber.gt(at.block_number))
+                    .add(
+                        Condition::all()
+                            .add(H::BlockNumber.eq(at.block_number))
+                            .add(H::EventIndex.gt(at.event_index)),
+                    ),
+            );
+        }
+    }
+    let rows = query
+        .order_by_asc(H::BlockNumber)
+        .order_by_asc(H::EventIndex)
+        .all(db)
+        .await?;
+    let scored: HashSet<i64> = if rows.is_empty() {
+        HashSet::new()
+    } else {
+        // Restorations of receipts scored before.
+        let mut seen = HashSet::new();
+        for chunk in rows.chunks(crate::projection::KEYS_PER_QUERY) {
+            seen.extend(
+                fraud_scores::Entity::find()
+                    .select_only()
+                    .column(fraud_scores::Column::ReceiptId)
+                    .filter(
+                        fraud_scores::Column::ReceiptId.is_in(chunk.iter().map(|r| r.receipt_id)),
+                    )
+                    .into_tuple::<i64>()
+                    .all(db)
+                    .await?,
+            );
+        }
+        seen
+    };
+    let mut seen = scored;
+    Ok(rows
+        .into_iter()
+        .map(|r| r.receipt_id)
+        .filter(|id| seen.insert(*id))
+        .collect())
 }
 
 impl Inputs {
@@ -397,19 +621,5 @@ fn column_channel(s: &str) -> Channel {
     match SaleChannel::from_name(s) {
         Some(SaleChannel::Outside) => Channel::Outside,
         Some(SaleChannel::InStore) | None => Channel::InStore,
-    }
-}
-
-#[async_trait::async_trait]
-impl ConfirmedReceipts for FraudScorer {
-    async fn on_confirmed(
-        &self,
-        db: &sea_orm::DatabaseTransaction,
-        receipts: &[receipts::Model],
-    ) -> Result<(), DbErr> {
-        if receipts.is_empty() {
-            return Ok(());
-        }
-        self.score(db, receipts).await
     }
 }

@@ -71,27 +71,14 @@ pub struct BatchStats {
     /// State transitions that contradict what was indexed before (a bug or
     /// a database that missed history); logged, never fatal.
     pub inconsistencies: u64,
-    /// Time (ns) spent reading rows, applying events in memory, writing
-    /// rows and scoring (the follower's stage counters).
+    /// Time (ns) spent reading rows, applying events in memory and writing
+    /// rows (the follower's stage counters).
     pub load_ns: u64,
     pub apply_ns: u64,
     pub write_ns: u64,
-    pub score_ns: u64,
     /// Rows read by a query of their own because the batch's pre-pass did
     /// not foresee them.
     pub load_misses: u64,
-}
-
-/// Something to run on the receipts a batch confirmed, inside the batch's
-/// transaction (the fraud scorer hooks in here).
-#[async_trait::async_trait]
-pub trait ConfirmedReceipts: Send + Sync {
-    /// Called once per batch with the receipts it confirmed, in order.
-    async fn on_confirmed(
-        &self,
-        db: &sea_orm::DatabaseTransaction,
-        receipts: &[receipts::Model],
-    ) -> Result<(), DbErr>;
 }
 
 /// Decodes blocks for the projection; cheap to clone, so that the fetching
@@ -229,7 +216,13 @@ impl BlockDecoder {
 /// The projection: which contracts are the suite's, and how to decode them.
 pub struct Projection {
     decoder: BlockDecoder,
-    hook: Option<Box<dyn ConfirmedReceipts>>,
+}
+
+/// What a batch did: its figures, and the receipts it confirmed, in
+/// confirmation order (for the fraud scorer).
+pub struct Applied {
+    pub stats: BatchStats,
+    pub confirmed: Vec<receipts::Model>,
 }
 
 impl Projection {
@@ -240,14 +233,7 @@ impl Projection {
                 decoder: Arc::new(Decoder::new()),
                 contracts: Arc::new(contracts),
             },
-            hook: None,
         }
-    }
-
-    /// Runs `hook` on every batch's confirmed receipts.
-    pub fn with_hook(mut self, hook: Box<dyn ConfirmedReceipts>) -> Self {
-        self.hook = Some(hook);
-        self
     }
 
     /// The decoder of this projection's blocks.
@@ -258,7 +244,7 @@ impl Projection {
     /// Applies `blocks` (consecutive, in order) inside `db`'s transaction:
     /// reads every row the batch's events touch (one query per table), applies
     /// the events in memory in chain order, writes the touched rows back
-    /// with multi-row upserts, then runs the hook on the confirmed receipts.
+    /// with multi-row upserts.
     ///
     /// # Errors
     /// Database errors only: unknown and undecodable events are counted.
@@ -266,7 +252,7 @@ impl Projection {
         &self,
         db: &sea_orm::DatabaseTransaction,
         blocks: Vec<DecodedBlock>,
-    ) -> Result<BatchStats, DbErr> {
+    ) -> Result<Applied, DbErr> {
         let mut batch = Batch {
             decoder: Some(self.decoder.decoder.clone()),
             ..Batch::default()
@@ -301,12 +287,7 @@ impl Projection {
         repo::plan(db, Plans::Reused).await?;
         let confirmed = batch.flush(db).await?;
         stats.write_ns = ns(t.elapsed());
-        let t = Instant::now();
-        if let Some(hook) = &self.hook {
-            hook.on_confirmed(db, &confirmed).await?;
-        }
-        stats.score_ns = ns(t.elapsed());
-        Ok(stats)
+        Ok(Applied { stats, confirmed })
     }
 }
 
