@@ -122,6 +122,7 @@ mod tests {
     use bizkey_store::amount::U128;
     use bizkey_store::entity::{fraud_scores, receipt_status_history, receipts};
     use bizkey_store::repo::upsert;
+    use bizkey_store::test_db::{TestDb, ENGINES};
     use bizkey_types::registry::Category;
     use bizkey_types::Named;
     use sea_orm::IntoActiveModel;
@@ -376,10 +377,22 @@ mod tests {
     /// with), giving the rows of an uninterrupted run.
     #[tokio::test]
     async fn the_scoring_stage_first_scores_what_a_crash_left_unscored() {
-        let (_dir, db) = sqlite_db().await;
-        let path = &bizkey_fraud::score::default_model_path();
         let all = thirty_receipts();
         let want = reference(&all).await;
+        for engine in ENGINES {
+            let Some(test_db) = TestDb::new(engine).await else {
+                continue;
+            };
+            let db = test_db.connect().await;
+            crashed_and_restarted(&db, &all).await;
+            same_rows(&scores(&db).await, &want);
+        }
+    }
+
+    /// Scores receipts 0-9 of `all`, "crashes", and runs a new scoring
+    /// stage over an index that confirmed all of them.
+    async fn crashed_and_restarted(db: &DatabaseConnection, all: &[receipts::Model]) {
+        let path = &bizkey_fraud::score::default_model_path();
         // The index: receipt n confirmed in block n + 1, receipt 4
         // confirmed again (restored) in block 100.
         let confirmation = |id: i64, block: i64| receipt_status_history::Model {
@@ -418,12 +431,11 @@ mod tests {
         let restarted = FraudScorer::load(path, false).unwrap();
         let (queue, batches) = tokio::sync::mpsc::channel(1);
         queue
-            .send(to_score(&db, all[25..].to_vec()).await.unwrap())
+            .send(to_score(db, all[25..].to_vec()).await.unwrap())
             .await
             .unwrap();
         drop(queue);
         let metrics = crate::metrics::Metrics::default();
-        restarted.follow(&db, batches, &metrics).await.unwrap();
-        same_rows(&scores(&db).await, &want);
+        restarted.follow(db, batches, &metrics).await.unwrap();
     }
 }

@@ -522,19 +522,23 @@ impl FraudScorer {
             "scoring confirmed receipts without scores"
         );
         for page in ids.chunks(CATCH_UP_PAGE) {
+            // Reads by key, in a transaction for their plans (`repo::plan`).
+            let read = db.begin().await?;
+            repo::plan(&read, Plans::PerExecution).await?;
             let mut rows: HashMap<i64, receipts::Model> = HashMap::with_capacity(page.len());
             for chunk in page.chunks(crate::projection::KEYS_PER_QUERY) {
                 rows.extend(
                     receipts::Entity::find()
                         .filter(receipts::Column::Id.is_in(chunk.iter().copied()))
-                        .all(db)
+                        .all(&read)
                         .await?
                         .into_iter()
                         .map(|r| (r.id, r)),
                 );
             }
             let confirmed = page.iter().filter_map(|id| rows.remove(id)).collect();
-            let batch = to_score(db, confirmed).await?;
+            let batch = to_score(&read, confirmed).await?;
+            read.commit().await?;
             self.score_committed(db, &batch, metrics).await?;
         }
         Ok(ids.len())
