@@ -87,43 +87,54 @@ pub struct Follower {
 /// The scoring stage's task and its queue.
 struct Scoring {
     queue: mpsc::Sender<Vec<ToScore>>,
-    task: tokio::task::JoinHandle<Result<(), sea_orm::DbErr>>,
+    /// `None` once its end was reported.
+    task: Option<tokio::task::JoinHandle<Result<(), sea_orm::DbErr>>>,
 }
 
 impl Scoring {
     fn start(scorer: Arc<FraudScorer>, db: DatabaseConnection, metrics: Arc<Metrics>) -> Self {
         let (queue, batches) = mpsc::channel(SCORING_QUEUE);
         let task = tokio::spawn(async move { scorer.follow(&db, batches, &metrics).await });
-        Self { queue, task }
+        Self {
+            queue,
+            task: Some(task),
+        }
     }
 
     /// Hands a committed batch's receipts to the scorer (waits while it is
     /// [`SCORING_QUEUE`] batches behind); a scorer that stopped ends the
     /// follower with its error.
     async fn send(&mut self, batch: Vec<ToScore>) -> Result<(), IndexError> {
-        if self.task.is_finished() {
-            return Err(self.stopped().await);
-        }
-        if batch.is_empty() || self.queue.send(batch).await.is_ok() {
+        let running = self.task.as_ref().is_some_and(|t| !t.is_finished());
+        if running && (batch.is_empty() || self.queue.send(batch).await.is_ok()) {
             return Ok(());
         }
         Err(self.stopped().await)
     }
 
+    /// Why the task ended (it only ends by itself on an error).
     async fn stopped(&mut self) -> IndexError {
-        match (&mut self.task).await {
-            Ok(Err(e)) => e.into(),
-            Ok(Ok(())) => IndexError::ScorerStopped("it ended early".into()),
-            Err(e) => IndexError::ScorerStopped(e.to_string()),
+        match self.task.take() {
+            None => IndexError::ScorerStopped("it stopped earlier".into()),
+            Some(task) => match task.await {
+                Ok(Err(e)) => e.into(),
+                Ok(Ok(())) => IndexError::ScorerStopped("it ended early".into()),
+                Err(e) => IndexError::ScorerStopped(e.to_string()),
+            },
         }
     }
 
-    /// Lets the scorer finish the batches it was given.
+    /// Lets the scorer finish the batches it was given (nothing to wait for
+    /// when its end was reported already).
     async fn finish(self) -> Result<(), IndexError> {
-        drop(self.queue);
-        match self.task.await {
-            Ok(result) => Ok(result?),
-            Err(e) => Err(IndexError::ScorerStopped(e.to_string())),
+        let Self { queue, task } = self;
+        drop(queue);
+        match task {
+            None => Ok(()),
+            Some(task) => match task.await {
+                Ok(result) => Ok(result?),
+                Err(e) => Err(IndexError::ScorerStopped(e.to_string())),
+            },
         }
     }
 }
@@ -497,5 +508,38 @@ struct AbortOnDrop(tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scorer that fails ends the follower with its database error, and
+    /// the follower's end does not wait on (or poll again) the task whose
+    /// end it reported.
+    #[tokio::test]
+    async fn a_failed_scorer_ends_the_follower_with_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+        // Not migrated: the scorer's first read fails.
+        let db = repo::connect(&url).await.unwrap();
+        let scorer = FraudScorer::load(&bizkey_fraud::score::default_model_path(), false).unwrap();
+        let mut scoring = Scoring::start(Arc::new(scorer), db, Arc::default());
+        let mut error = None;
+        for _ in 0..500 {
+            if let Err(e) = scoring.send(Vec::new()).await {
+                error = Some(e);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let error = error.expect("the scorer's failure is reported");
+        assert!(matches!(error, IndexError::Db(_)), "{error}");
+        assert!(matches!(
+            scoring.send(Vec::new()).await,
+            Err(IndexError::ScorerStopped(_))
+        ));
+        scoring.finish().await.unwrap();
     }
 }
