@@ -1,7 +1,7 @@
 //! Generated from the migrations (`migration::schema::Table::entity_source`); do not edit.
 //! Regenerate: `BIZKEY_BLESS=1 cargo test -p bizkey-store entities_are_generated`.
 //!
-//! The fraud model's score of every confirmed receipt, with the model's inputs as the scorer saw them (so a restart replays the same history) and the state of the on-chain flag. Rows are in confirmation (chain) order: `seq` is the position in that order.
+//! The fraud model's score of every confirmed receipt, with the model's inputs as the scorer saw them (so a restart replays the same history) and the state of the on-chain flag. Rows are in confirmation (chain) order: `seq` is the position in that order. Written by the indexer's scoring stage in transactions of its own, at most two batches behind the receipts' confirmation; confirmed receipts without a row after a crash are scored when the indexer starts again.
 
 use sea_orm::entity::prelude::*;
 

@@ -5,7 +5,7 @@ use super::schema::{col, opt, tables_migration, Table, Ty::*};
 
 pub const TABLES: &[Table] = &[Table {
     name: "fraud_scores",
-    doc: "The fraud model's score of every confirmed receipt, with the model's inputs as the scorer saw them (so a restart replays the same history) and the state of the on-chain flag. Rows are in confirmation (chain) order: `seq` is the position in that order.",
+    doc: "The fraud model's score of every confirmed receipt, with the model's inputs as the scorer saw them (so a restart replays the same history) and the state of the on-chain flag. Rows are in confirmation (chain) order: `seq` is the position in that order. Written by the indexer's scoring stage in transactions of its own, at most two batches behind the receipts' confirmation; confirmed receipts without a row after a crash are scored when the indexer starts again.",
     columns: &[
         col("seq", BigInt, "Position in confirmation order (0, 1, …): the order the feature history was fed."),
         col("receipt_id", BigInt, "Receipt (see `receipts`)."),
