@@ -220,8 +220,8 @@ impl Decoder {
     /// value per byte of every account and cost a seventh of a backfill's CPU.
     fn render(&self, id: u32, input: &mut &[u8]) -> Result<Json, String> {
         let ty = self.ty(id)?;
-        if self.is_bytes(id) {
-            let bytes = self.read_bytes(id, input)?;
+        if let Some(len) = self.byte_len(id, input) {
+            let bytes = take(input, len?)?;
             if ty.path.segments.last().map(String::as_str) == Some("AccountId") {
                 if let Ok(a) = <[u8; 32]>::try_from(bytes) {
                     return Ok(Json::String(crate::ss58::ss58(&a)));
@@ -313,41 +313,41 @@ impl Decoder {
         }
     }
 
-    /// Whether type `id` is an array or sequence of `u8`, directly or
-    /// through single-field structs.
-    fn is_bytes(&self, id: u32) -> bool {
-        let Some(ty) = self.registry.resolve(id) else {
-            return false;
-        };
-        let elem = match &ty.type_def {
-            TypeDef::Array(a) => a.type_param.id,
-            TypeDef::Sequence(s) => s.type_param.id,
+    /// How many bytes a value of type `id` holds when the type is an array
+    /// or sequence of `u8`, directly or through single-field structs (for a
+    /// sequence, read from its length prefix); `None` for any other type,
+    /// with `input` untouched.
+    fn byte_len(&self, id: u32, input: &mut &[u8]) -> Option<Result<usize, String>> {
+        let ty = self.registry.resolve(id)?;
+        let (elem, fixed) = match &ty.type_def {
+            TypeDef::Array(a) => (a.type_param.id, Some(a.len as usize)),
+            TypeDef::Sequence(s) => (s.type_param.id, None),
             TypeDef::Composite(c) if c.fields.len() == 1 => {
-                return self.is_bytes(c.fields[0].ty.id)
+                return self.byte_len(c.fields[0].ty.id, input)
             }
-            _ => return false,
+            _ => return None,
         };
-        matches!(
+        if !matches!(
             self.registry.resolve(elem).map(|t| &t.type_def),
             Some(TypeDef::Primitive(TypeDefPrimitive::U8))
-        )
-    }
-
-    /// The bytes of a value of an [`is_bytes`](Self::is_bytes) type.
-    fn read_bytes<'a>(&self, id: u32, input: &mut &'a [u8]) -> Result<&'a [u8], String> {
-        let len = match &self.ty(id)?.type_def {
-            TypeDef::Array(a) => a.len as usize,
-            TypeDef::Sequence(_) => read::<scale::Compact<u32>>(input)?.0 as usize,
-            TypeDef::Composite(c) => return self.read_bytes(c.fields[0].ty.id, input),
-            _ => return Err(format!("type {id} is not bytes")),
-        };
-        if input.len() < len {
-            return Err(format!("{len} bytes expected, {} left", input.len()));
+        ) {
+            return None;
         }
-        let (bytes, rest) = input.split_at(len);
-        *input = rest;
-        Ok(bytes)
+        Some(match fixed {
+            Some(len) => Ok(len),
+            None => read::<scale::Compact<u32>>(input).map(|n| n.0 as usize),
+        })
     }
+}
+
+/// Takes `len` bytes off the front of `input`.
+fn take<'a>(input: &mut &'a [u8], len: usize) -> Result<&'a [u8], String> {
+    if input.len() < len {
+        return Err(format!("{len} bytes expected, {} left", input.len()));
+    }
+    let (bytes, rest) = input.split_at(len);
+    *input = rest;
+    Ok(bytes)
 }
 
 fn read<T: scale::Decode>(input: &mut &[u8]) -> Result<T, String> {
