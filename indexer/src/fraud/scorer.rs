@@ -305,12 +305,11 @@ impl FraudScorer {
     }
 
     /// Scores the receipts of `batch` not scored yet, in order, and writes
-    /// their rows (and the groups they join) in `db`'s transaction. Returns
-    /// whether rows were left for the reporter.
-    ///
-    /// # Errors
-    /// Database errors; failed inference as [`DbErr::Custom`].
-    pub async fn score<C: ConnectionTrait>(
+    /// their rows (and the groups they join) all in `db`'s transaction, which
+    /// the tests commit or roll back (the stage splits it: `score_committed`).
+    /// Returns whether rows were left for the reporter.
+    #[cfg(test)]
+    pub(crate) async fn score<C: ConnectionTrait>(
         &self,
         db: &C,
         batch: &[ToScore],
@@ -509,7 +508,7 @@ impl FraudScorer {
 
     /// Scores the confirmed receipts that have no row, in confirmation
     /// order, from the confirmation of the last scored receipt on; returns
-    /// how many were scored. Their inputs are read now: a merchant whose
+    /// how many receipts it went through. Their inputs are read now: a merchant whose
     /// category changed since the receipt's batch gives its new category
     /// (the price of a crash at that moment; features stay causal).
     async fn catch_up(&self, db: &DatabaseConnection, metrics: &Metrics) -> Result<usize, DbErr> {
@@ -519,7 +518,7 @@ impl FraudScorer {
         }
         tracing::info!(
             receipts = ids.len(),
-            "scoring confirmed receipts without scores"
+            "scoring the receipts confirmed after the last scored one"
         );
         for page in ids.chunks(CATCH_UP_PAGE) {
             // Reads by key, in a transaction for their plans (`repo::plan`).
@@ -545,8 +544,10 @@ impl FraudScorer {
     }
 }
 
-/// The receipts confirmed after the confirmation of the last scored receipt
-/// (all of them when none is scored), in confirmation order, each once.
+/// The receipts confirmed after the first confirmation of the last scored
+/// receipt (all of them when none is scored), in confirmation order, each
+/// once; a receipt among them that has a row (restored after a flag) is left
+/// to [`FraudScorer::fresh`].
 async fn unscored<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
     use receipt_status_history::Column as H;
     let confirmed = ReceiptStatus::Confirmed.as_str();
@@ -581,27 +582,9 @@ async fn unscored<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
         .order_by_asc(H::EventIndex)
         .all(db)
         .await?;
-    let scored: HashSet<i64> = if rows.is_empty() {
-        HashSet::new()
-    } else {
-        // Restorations of receipts scored before.
-        let mut seen = HashSet::new();
-        for chunk in rows.chunks(crate::projection::KEYS_PER_QUERY) {
-            seen.extend(
-                fraud_scores::Entity::find()
-                    .select_only()
-                    .column(fraud_scores::Column::ReceiptId)
-                    .filter(
-                        fraud_scores::Column::ReceiptId.is_in(chunk.iter().map(|r| r.receipt_id)),
-                    )
-                    .into_tuple::<i64>()
-                    .all(db)
-                    .await?,
-            );
-        }
-        seen
-    };
-    let mut seen = scored;
+    // Each receipt once (a restored one is `Confirmed` again); one scored
+    // before the crash is skipped when its page is scored (`fresh`).
+    let mut seen = HashSet::new();
     Ok(rows
         .into_iter()
         .map(|r| r.receipt_id)
