@@ -514,16 +514,16 @@ impl Drop for AbortOnDrop {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bizkey_store::test_db::{Engine, TestDb};
 
     /// A scorer that fails ends the follower with its database error, and
     /// the follower's end does not wait on (or poll again) the task whose
     /// end it reported.
     #[tokio::test]
     async fn a_failed_scorer_ends_the_follower_with_its_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+        let test_db = TestDb::new(Engine::Sqlite).await.expect("SQLite");
         // Not migrated: the scorer's first read fails.
-        let db = repo::connect(&url).await.unwrap();
+        let db = repo::connect(&test_db.url).await.unwrap();
         let scorer = FraudScorer::load(&bizkey_fraud::score::default_model_path(), false).unwrap();
         let mut scoring = Scoring::start(Arc::new(scorer), db, Arc::default());
         let mut error = None;

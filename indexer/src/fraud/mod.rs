@@ -122,7 +122,7 @@ mod tests {
     use bizkey_store::amount::U128;
     use bizkey_store::entity::{fraud_scores, receipt_status_history, receipts};
     use bizkey_store::repo::upsert;
-    use bizkey_store::test_db::{TestDb, ENGINES};
+    use bizkey_store::test_db::{Engine, TestDb, ENGINES};
     use bizkey_types::registry::Category;
     use bizkey_types::Named;
     use sea_orm::IntoActiveModel;
@@ -270,12 +270,11 @@ mod tests {
     /// The scorer scores each receipt once, in order, even when a batch is
     /// applied again, and after a rolled-back batch or a restart it
     /// continues from SQL with the same features.
-    async fn sqlite_db() -> (tempfile::TempDir, DatabaseConnection) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
-        let db = bizkey_store::repo::connect(&url).await.unwrap();
-        bizkey_store::repo::migrate(&db).await.unwrap();
-        (dir, db)
+    /// A fresh, migrated SQLite database (kept while the `TestDb` lives).
+    async fn sqlite_db() -> (TestDb, DatabaseConnection) {
+        let test_db = TestDb::new(Engine::Sqlite).await.expect("SQLite");
+        let db = test_db.connect().await;
+        (test_db, db)
     }
 
     fn thirty_receipts() -> Vec<receipts::Model> {
