@@ -105,10 +105,9 @@ pub struct DecodedBlock {
     decode_ns: u64,
 }
 
-/// One suite event: where, what its `events` row is made of, and the event
-/// unless it did not decode.
+/// One suite event: what its `events` row is made of (where it happened
+/// included), and the event unless it did not decode.
 struct Item {
-    at: Ctx,
     raw: EventRecord,
     event: Option<Event>,
 }
@@ -129,6 +128,16 @@ struct EventRecord {
 }
 
 impl EventRecord {
+    /// Where it happened, in a block of time `timestamp` (ms).
+    fn at(&self, timestamp: u64) -> Ctx {
+        Ctx {
+            block: self.block,
+            index: self.index,
+            timestamp: i(timestamp),
+            kind: self.kind,
+        }
+    }
+
     fn json(&self, decoder: &Decoder) -> Option<Json> {
         let ty = self.ty?;
         decoder
@@ -176,12 +185,6 @@ impl BlockDecoder {
                 tracing::debug!(block = block.number, index = raw.event_index, contract = %raw.contract, "event of a contract outside the suite");
                 continue;
             };
-            let at = Ctx {
-                block: i(block.number),
-                index: i(raw.event_index),
-                timestamp: i(block.timestamp),
-                kind,
-            };
             let (ty, event) = match self.decoder.decode(kind, &raw.topics, &raw.data) {
                 Ok(Decoded { event, ty }) => (Some(ty), Some(event)),
                 Err(e) => {
@@ -190,15 +193,15 @@ impl BlockDecoder {
                 }
             };
             let raw = EventRecord {
-                block: at.block,
-                index: at.index,
+                block: i(block.number),
+                index: i(raw.event_index),
                 extrinsic_index: raw.extrinsic_index.map(i),
                 contract: raw.contract.0,
                 kind,
                 ty,
                 data: raw.data,
             };
-            items.push(Item { at, raw, event });
+            items.push(Item { raw, event });
         }
         DecodedBlock {
             number: block.number,
@@ -262,7 +265,7 @@ impl Projection {
             batch.stats.unknown += block.unknown;
             for item in &block.items {
                 if let Some(event) = &item.event {
-                    event_keys(&item.at, event, &mut keys);
+                    event_keys(&item.raw.at(block.timestamp), event, &mut keys);
                 }
             }
         }
@@ -271,8 +274,9 @@ impl Projection {
         let started = Instant::now();
         let load_before = batch.stats.load_ns;
         for block in blocks {
-            for Item { at, raw, event } in block.items {
+            for Item { raw, event } in block.items {
                 batch.stats.events += 1;
+                let at = raw.at(block.timestamp);
                 batch.events.push(raw);
                 match event {
                     Some(event) => batch.apply(db, &at, event).await?,
