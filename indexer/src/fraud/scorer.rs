@@ -83,19 +83,23 @@ pub async fn to_score<C: ConnectionTrait>(
     repo::plan(db, Plans::PerExecution).await?;
     let merchant_ids: HashSet<&str> = confirmed.iter().map(|r| r.merchant.as_str()).collect();
     let categories: HashMap<String, String> = merchants::Entity::find()
+        .select_only()
+        .columns([merchants::Column::Account, merchants::Column::Category])
         .filter(merchants::Column::Account.is_in(merchant_ids))
+        .into_tuple()
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.account, m.category))
         .collect();
     let customer_ids: HashSet<&str> = confirmed.iter().map(|r| r.customer.as_str()).collect();
     let referrers: HashMap<String, Option<String>> = customers::Entity::find()
+        .select_only()
+        .columns([customers::Column::Account, customers::Column::Referrer])
         .filter(customers::Column::Account.is_in(customer_ids))
+        .into_tuple()
         .all(db)
         .await?
         .into_iter()
-        .map(|c| (c.account, c.referrer))
         .collect();
     Ok(confirmed
         .into_iter()
