@@ -9,7 +9,7 @@
 //! - [`baseline`]: the Shopee brushing rule, the yardstick the model must beat.
 //! - [`group`]: merchant, account and referrer scores from their receipts' scores, and the account rule that
 //!   flags an account's open receipts.
-//! - [`score`]: ONNX Runtime inference of the committed model.
+//! - [`score`]: inference of the committed model: ONNX Runtime, or [`trees`] for its gradient-boosted trees.
 //! - [`metrics`]: ROC-AUC, AUPRC, precision and recall.
 //! - [`npy`]: the training-matrix file handed to Python.
 
@@ -24,3 +24,4 @@ pub mod receipt;
 pub mod rng;
 pub mod score;
 pub mod sim;
+pub mod trees;

@@ -1,4 +1,5 @@
-//! The committed model through ONNX Runtime (needs ORT_DYLIB_PATH: `models/setup.sh`, `source scripts/env.sh`).
+//! The committed model, scored by its native trees and by ONNX Runtime (needs ORT_DYLIB_PATH: `models/setup.sh`,
+//! `source scripts/env.sh`).
 
 use std::path::Path;
 
@@ -6,7 +7,7 @@ use bizkey_fraud::group::account_raises;
 use bizkey_fraud::metrics::{average_precision, roc_auc, Report};
 use bizkey_fraud::pipeline::{feature_matrix, shopee_ratios};
 use bizkey_fraud::receipt::Receipt;
-use bizkey_fraud::score::{default_model_path, ScoreError, Scorer, ScorerOptions};
+use bizkey_fraud::score::{default_model_path, Engine, ScoreError, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{simulate, Brushing, Evasion, SimConfig};
 
 fn scorer() -> Scorer {
@@ -60,6 +61,56 @@ fn committed_model_detects_brushing_on_a_fresh_seed() {
         let auc = roc_auc(&s, &l).expect("both classes");
         eprintln!("  {:<15} ROC-AUC vs honest {auc:.4}", kind.as_str());
         assert!(auc >= 0.9, "{kind:?}: {auc}");
+    }
+}
+
+/// The native tree evaluator is what scores the committed model, and it gives ONNX Runtime's scores: the same
+/// flags on every receipt of a fresh standard seed.
+#[test]
+fn native_trees_score_the_committed_model_as_onnx_runtime_does() {
+    let native = scorer();
+    assert!(
+        native.engine().starts_with("native trees"),
+        "{}",
+        native.engine()
+    );
+    let sim = simulate(&SimConfig::standard(FRESH_SEED));
+    let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+    let features = feature_matrix(&receipts);
+    let mut ort = Scorer::load(
+        &default_model_path(),
+        ScorerOptions {
+            engine: Engine::OnnxRuntime,
+            ..ScorerOptions::default()
+        },
+    )
+    .expect("committed model loads");
+    assert_eq!(ort.engine(), "ONNX Runtime");
+    let reference = ort.score_batched(&features, 4096).expect("inference");
+    for threads in [1, 2] {
+        let mut native = Scorer::load(
+            &default_model_path(),
+            ScorerOptions {
+                intra_threads: threads,
+                engine: Engine::Auto,
+            },
+        )
+        .expect("committed model loads");
+        let scores = native.score_batched(&features, 4096).expect("inference");
+        let worst = scores
+            .iter()
+            .zip(&reference)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        eprintln!("{threads} thread(s): native trees against ONNX Runtime, largest difference {worst:e}");
+        assert!(worst <= 1e-6, "{threads} threads: differs by {worst:e}");
+        let threshold = native.info().threshold;
+        let flags = |s: &[f32]| s.iter().filter(|&&s| s >= threshold).count();
+        assert_eq!(flags(&scores), flags(&reference));
+        assert!(scores
+            .iter()
+            .zip(&reference)
+            .all(|(a, b)| (*a >= threshold) == (*b >= threshold)));
     }
 }
 

@@ -2,12 +2,13 @@
 //!
 //! `bench [--seed 99] [--model models/fraud.onnx] [--batch 1024] [--repeat 3]`
 //!
-//! Simulates a standard data set (not timed), then times, best of `--repeat` runs:
-//! - features only (one thread);
+//! Simulates a standard data set (not timed), then times, best of `--repeat` runs, features only (one thread),
+//! and for each engine that can score the model (ONNX Runtime; the native trees when the model is a tree
+//! ensemble they reproduce), side by side in one run:
 //! - streaming: one receipt at a time, features then a one-row inference call, with per-receipt latency
 //!   percentiles (this is what a live indexer pays per new receipt);
 //! - batched: features of `--batch` receipts, then one inference call for them, one thread;
-//! - batched with two ONNX Runtime intra-op threads;
+//! - batched with two threads per inference call;
 //! - pipelined: features on one thread, inference on another (the machine has two cores).
 
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use bizkey_fraud::features::{FeatureState, Features};
 use bizkey_fraud::receipt::Receipt;
-use bizkey_fraud::score::{Scorer, ScorerOptions};
+use bizkey_fraud::score::{Engine, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, SimConfig};
 use clap::Parser;
 
@@ -83,16 +84,17 @@ fn main() -> anyhow::Result<()> {
     let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
     let n = receipts.len() as f64;
     let rate = |d: Duration| n / d.as_secs_f64();
-    let load = |threads: usize| {
+    let load = |threads: usize, engine: Engine| {
         Scorer::load(
             &args.model,
             ScorerOptions {
                 intra_threads: threads,
+                engine,
             },
         )
         .with_context(|| format!("loading {}", args.model.display()))
     };
-    let mut scorer = load(1)?;
+    let scorer = load(1, Engine::Auto)?;
     println!(
         "{} receipts (seed {}), model {}, {} cores available",
         receipts.len(),
@@ -100,8 +102,8 @@ fn main() -> anyhow::Result<()> {
         scorer.info().version,
         std::thread::available_parallelism().map_or(1, |p| p.get())
     );
-    println!("| mode | receipts/s | latency |");
-    println!("|---|---:|---|");
+    println!("| engine | mode | receipts/s | latency |");
+    println!("|---|---|---:|---|");
 
     let (d, _) = best(args.repeat, || {
         let mut state = FeatureState::new();
@@ -114,87 +116,98 @@ fn main() -> anyhow::Result<()> {
         Ok((start.elapsed(), ()))
     })?;
     println!(
-        "| features only, 1 thread | {:.0} | {:.2} µs/receipt |",
+        "| | features only, 1 thread | {:.0} | {:.2} µs/receipt |",
         rate(d),
         d.as_secs_f64() * 1e6 / n
     );
 
-    let (d, mut lat) = best(args.repeat, || {
-        let mut state = FeatureState::new();
-        let mut lat = Vec::with_capacity(receipts.len());
-        let mut out = Vec::with_capacity(1);
-        let start = Instant::now();
-        for r in &receipts {
-            let t = Instant::now();
-            let f = state.push(r)?;
-            out.clear();
-            scorer.score_into(&[f], &mut out)?;
-            lat.push(t.elapsed());
+    for engine in [Engine::OnnxRuntime, Engine::Auto] {
+        let mut scorer = load(1, engine)?;
+        if engine == Engine::Auto && scorer.engine().starts_with("ONNX Runtime") {
+            println!("(no native engine: {})", scorer.engine());
+            break;
         }
-        Ok((start.elapsed(), lat))
-    })?;
-    lat.sort_unstable();
-    println!(
-        "| streaming (1 receipt per inference call), 1 thread | {:.0} | p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs per receipt |",
-        rate(d),
-        percentile(&lat, 0.5).as_secs_f64() * 1e6,
-        percentile(&lat, 0.99).as_secs_f64() * 1e6,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e6
-    );
-
-    for threads in [1, 2] {
-        let mut s = if threads == 1 {
-            load(1)?
+        let name = if engine == Engine::Auto {
+            "native trees"
         } else {
-            load(threads)?
+            "ONNX Runtime"
         };
-        let (d, mut per_batch) = best(args.repeat, || batched(&receipts, &mut s, args.batch))?;
-        per_batch.sort_unstable();
+        let (d, mut lat) = best(args.repeat, || {
+            let mut state = FeatureState::new();
+            let mut lat = Vec::with_capacity(receipts.len());
+            let mut out = Vec::with_capacity(1);
+            let start = Instant::now();
+            for r in &receipts {
+                let t = Instant::now();
+                let f = state.push(r)?;
+                out.clear();
+                scorer.score_into(&[f], &mut out)?;
+                lat.push(t.elapsed());
+            }
+            Ok((start.elapsed(), lat))
+        })?;
+        lat.sort_unstable();
         println!(
-            "| batched ({} per call), {} intra-op thread{} | {:.0} | p99 {:.0} µs per batch |",
-            args.batch,
-            threads,
-            if threads == 1 { "" } else { "s" },
+            "| {} | streaming (1 receipt per inference call), 1 thread | {:.0} | p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs per receipt |",
+            name,
             rate(d),
-            percentile(&per_batch, 0.99).as_secs_f64() * 1e6
+            percentile(&lat, 0.5).as_secs_f64() * 1e6,
+            percentile(&lat, 0.99).as_secs_f64() * 1e6,
+            lat.last().copied().unwrap_or_default().as_secs_f64() * 1e6
+        );
+
+        for threads in [1, 2] {
+            let mut s = load(threads, engine)?;
+            let (d, mut per_batch) = best(args.repeat, || batched(&receipts, &mut s, args.batch))?;
+            per_batch.sort_unstable();
+            println!(
+                "| {} | batched ({} per call), {} thread{} | {:.0} | p99 {:.0} µs per batch |",
+                name,
+                args.batch,
+                threads,
+                if threads == 1 { "" } else { "s" },
+                rate(d),
+                percentile(&per_batch, 0.99).as_secs_f64() * 1e6
+            );
+        }
+
+        let batch = args.batch;
+        let (d, _) = best(args.repeat, || {
+            let (tx, rx) = mpsc::sync_channel::<Vec<Features>>(4);
+            let start = Instant::now();
+            let scored = std::thread::scope(|s| -> anyhow::Result<usize> {
+                let producer = s.spawn(|| -> anyhow::Result<()> {
+                    let mut state = FeatureState::new();
+                    for chunk in receipts.chunks(batch) {
+                        let rows = chunk
+                            .iter()
+                            .map(|r| state.push(r))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        if tx.send(rows).is_err() {
+                            break;
+                        }
+                    }
+                    drop(tx);
+                    Ok(())
+                });
+                let mut scores = Vec::with_capacity(receipts.len());
+                for rows in rx {
+                    scorer.score_into(&rows, &mut scores)?;
+                }
+                producer
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("feature thread panicked"))??;
+                Ok(scores.len())
+            })?;
+            anyhow::ensure!(scored == receipts.len());
+            Ok((start.elapsed(), ()))
+        })?;
+        println!(
+            "| {} | pipelined: features thread + inference thread ({} per call) | {:.0} | |",
+            name,
+            batch,
+            rate(d)
         );
     }
-
-    let batch = args.batch;
-    let (d, _) = best(args.repeat, || {
-        let (tx, rx) = mpsc::sync_channel::<Vec<Features>>(4);
-        let start = Instant::now();
-        let scored = std::thread::scope(|s| -> anyhow::Result<usize> {
-            let producer = s.spawn(|| -> anyhow::Result<()> {
-                let mut state = FeatureState::new();
-                for chunk in receipts.chunks(batch) {
-                    let rows = chunk
-                        .iter()
-                        .map(|r| state.push(r))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    if tx.send(rows).is_err() {
-                        break;
-                    }
-                }
-                drop(tx);
-                Ok(())
-            });
-            let mut scores = Vec::with_capacity(receipts.len());
-            for rows in rx {
-                scorer.score_into(&rows, &mut scores)?;
-            }
-            producer
-                .join()
-                .map_err(|_| anyhow::anyhow!("feature thread panicked"))??;
-            Ok(scores.len())
-        })?;
-        anyhow::ensure!(scored == receipts.len());
-        Ok((start.elapsed(), ()))
-    })?;
-    println!(
-        "| pipelined: features thread + inference thread ({} per call) | {:.0} | |",
-        batch,
-        rate(d)
-    );
     Ok(())
 }

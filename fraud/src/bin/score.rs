@@ -18,7 +18,7 @@ use anyhow::Context;
 use bizkey_fraud::baseline::SHOPEE_THRESHOLD;
 use bizkey_fraud::group::{self, GroupKind};
 use bizkey_fraud::metrics::{Confusion, Report};
-use bizkey_fraud::score::{Scorer, ScorerOptions};
+use bizkey_fraud::score::{Engine, Scorer, ScorerOptions};
 use bizkey_fraud::{csv, pipeline};
 use clap::Parser;
 
@@ -38,9 +38,12 @@ struct Args {
     /// Also write `receipt_id,ratio` of the Shopee rule (orders / unique buyers in the shop's last hour) here.
     #[arg(long)]
     rule_output: Option<PathBuf>,
-    /// ONNX Runtime intra-op threads.
+    /// Threads per inference call.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Score with ONNX Runtime even when the model's trees can be evaluated natively.
+    #[arg(long)]
+    onnx_runtime: bool,
     /// Also write `kind,account,receipts,above,score` of every merchant, customer and referrer group here
     /// (score empty below `group::TOP` receipts).
     #[arg(long)]
@@ -60,6 +63,11 @@ fn main() -> anyhow::Result<()> {
         &args.model,
         ScorerOptions {
             intra_threads: args.threads,
+            engine: if args.onnx_runtime {
+                Engine::OnnxRuntime
+            } else {
+                Engine::Auto
+            },
         },
     )
     .with_context(|| format!("loading {}", args.model.display()))?;
@@ -103,9 +111,10 @@ fn main() -> anyhow::Result<()> {
 
     let flagged = scores.iter().filter(|&&s| s >= info.threshold).count();
     eprintln!(
-        "{} receipts scored by model {} in {:.3} s (features + inference); {} at or above threshold {}",
+        "{} receipts scored by model {} ({}) in {:.3} s (features + inference); {} at or above threshold {}",
         scores.len(),
         info.version,
+        scorer.engine(),
         elapsed.as_secs_f64(),
         flagged,
         info.threshold

@@ -264,6 +264,8 @@ struct Scored {
 pub struct FraudScorer {
     inner: Mutex<Inner>,
     info: ModelInfo,
+    /// What scores the model (`Scorer::engine`), for the start-up log.
+    engine: String,
     reporting: bool,
     notify: Arc<Notify>,
 }
@@ -279,6 +281,7 @@ impl FraudScorer {
         let scorer = Scorer::load(path, ScorerOptions::default())?;
         Ok(Self {
             info: scorer.info().clone(),
+            engine: scorer.engine().to_owned(),
             inner: Mutex::new(Inner {
                 history: None,
                 scorer,
@@ -291,6 +294,11 @@ impl FraudScorer {
     /// The model's version and threshold.
     pub fn info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    /// What scores the model: the native trees, or ONNX Runtime and why.
+    pub fn engine(&self) -> &str {
+        &self.engine
     }
 
     /// The status of a receipt sent to the flag: `pending` for the reporter,
