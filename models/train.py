@@ -278,10 +278,9 @@ def main():
     ap.add_argument("--test", help="held-out .npy for the report (optional)")
     ap.add_argument("--algo", choices=["dbn", "gbm"], default="dbn")
     ap.add_argument("--exclude-pattern", help="drop this brushing pattern from training and validation")
-    # ONNX Runtime's tree ensemble costs ~25 ns per tree and row: the deployed 398 trees give 65-68k
-    # receipts/s batched on one thread, 109-110k on two (MODEL_CARD.md, benchmark). Fewer trees (150,
-    # 63 leaves, rate 0.1) reached 165k/s at a validation AUPRC of 0.48 instead of 0.55 (an earlier,
-    # smaller training set).
+    # Inference cost grows with the trees: the Rust scorer's native evaluator (fraud/src/trees.rs) takes
+    # ~12 ns per tree and row, ONNX Runtime ~36 ns; ~400 trees give ~180k receipts/s batched on one thread
+    # with features, ~290k on two (MODEL_CARD.md, benchmark; the target is 200k).
     ap.add_argument("--trees", type=int, default=400)
     ap.add_argument("--learning-rate", type=float, default=0.05)
     ap.add_argument("--leaves", type=int, default=31)

@@ -10,7 +10,7 @@
 //! columns), the operating threshold and a model version (stored beside each score by the indexer).
 //! Normalisation is inside the graph: the input is the raw feature matrix.
 //!
-//! A gradient-boosted model is scored by [`crate::trees`], the same trees read from the same file, ~5× faster
+//! A gradient-boosted model is scored by [`crate::trees`], the same trees read from the same file, ~2.8× faster
 //! than ONNX Runtime's tree operator, once [`Scorer::load`] has checked on probe rows that the two agree; every
 //! other model, and any tree model that check rejects, is scored by ONNX Runtime ([`Engine`]).
 

@@ -130,7 +130,7 @@ pub struct TreeEnsemble {
 }
 
 /// Rows walked through a tree together: enough independent chains to hide a load's latency, few enough that
-/// their positions stay in registers. Measured with the deployed model (`bench`, batches of 1,024, one thread,
+/// their positions stay in registers. Measured with a 398-tree model (`bench`, batches of 1,024, one thread,
 /// features included): blocks of 4, 6, 8, 16 and 32 rows gave 135k, 163k, 187k, 147k and 144k receipts/s.
 const BLOCK: usize = 8;
 
