@@ -102,7 +102,9 @@ fn native_trees_score_the_committed_model_as_onnx_runtime_does() {
             .zip(&reference)
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
-        eprintln!("{threads} thread(s): native trees against ONNX Runtime, largest difference {worst:e}");
+        eprintln!(
+            "{threads} thread(s): native trees against ONNX Runtime, largest difference {worst:e}"
+        );
         assert!(worst <= 1e-6, "{threads} threads: differs by {worst:e}");
         let threshold = native.info().threshold;
         let flags = |s: &[f32]| s.iter().filter(|&&s| s >= threshold).count();
