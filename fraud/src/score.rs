@@ -93,6 +93,43 @@ pub enum Engine {
     OnnxRuntime,
 }
 
+/// What scores a loaded model ([`Scorer::runtime`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Runtime {
+    /// The native tree evaluator, with this many trees.
+    NativeTrees { trees: usize },
+    /// ONNX Runtime, and why not the native trees.
+    OnnxRuntime(Fallback),
+}
+
+/// Why ONNX Runtime scores a model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fallback {
+    /// [`Engine::OnnxRuntime`] was asked for.
+    Asked,
+    /// The model is not a tree ensemble the native evaluator reproduces.
+    Unsupported(crate::trees::Unsupported),
+    /// The native evaluator read the trees but differs from ONNX Runtime on probe rows by this much (NaN when
+    /// one side gave NaN).
+    Disagrees(f32),
+}
+
+impl std::fmt::Display for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Runtime::NativeTrees { trees } => write!(f, "native trees ({trees} trees)"),
+            Runtime::OnnxRuntime(Fallback::Asked) => write!(f, "ONNX Runtime"),
+            Runtime::OnnxRuntime(Fallback::Unsupported(why)) => write!(f, "ONNX Runtime ({why})"),
+            Runtime::OnnxRuntime(Fallback::Disagrees(by)) => {
+                write!(
+                    f,
+                    "ONNX Runtime (the native trees differ from it by {by:e} on probe rows)"
+                )
+            }
+        }
+    }
+}
+
 /// Session options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScorerOptions {
@@ -170,14 +207,14 @@ pub struct Scorer {
     /// The model's trees when they score it (see [`Engine`]).
     trees: Option<TreeEnsemble>,
     threads: usize,
-    engine: String,
+    runtime: Runtime,
 }
 
 impl std::fmt::Debug for Scorer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scorer")
             .field("info", &self.info)
-            .field("engine", &self.engine)
+            .field("runtime", &self.runtime)
             .finish_non_exhaustive()
     }
 }
@@ -238,13 +275,13 @@ impl Scorer {
             info: ModelInfo { version, threshold },
             trees: None,
             threads: options.intra_threads.max(1),
-            engine: "ONNX Runtime".to_owned(),
+            runtime: Runtime::OnnxRuntime(Fallback::Asked),
         };
         if options.engine == Engine::Auto {
             let bytes = std::fs::read(path).map_err(|e| bad(format!("reading it: {e}")))?;
             match TreeEnsemble::from_onnx(&bytes) {
                 Ok(trees) => scorer.adopt(trees)?,
-                Err(why) => scorer.engine = format!("ONNX Runtime ({why})"),
+                Err(why) => scorer.runtime = Runtime::OnnxRuntime(Fallback::Unsupported(why)),
             }
         }
         Ok(scorer)
@@ -257,25 +294,21 @@ impl Scorer {
         self.score_into(&probe, &mut reference)?;
         let mut native = vec![0.0; probe.len()];
         trees.score_to(&probe, &mut native);
-        let worst = reference
-            .iter()
-            .zip(&native)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        if worst <= PROBE_TOLERANCE {
-            self.engine = format!("native trees ({} trees)", trees.len());
+        let diffs = || reference.iter().zip(&native).map(|(a, b)| (a - b).abs());
+        // `<=` is false for NaN, so a NaN on either side refuses the native trees.
+        if diffs().all(|d| d <= PROBE_TOLERANCE) {
+            self.runtime = Runtime::NativeTrees { trees: trees.len() };
             self.trees = Some(trees);
         } else {
-            self.engine = format!(
-                "ONNX Runtime (the native trees differ from it by {worst:e} on probe rows)"
-            );
+            let worst = diffs().fold(0.0, |w: f32, d| if d.is_nan() || d > w { d } else { w });
+            self.runtime = Runtime::OnnxRuntime(Fallback::Disagrees(worst));
         }
         Ok(())
     }
 
     /// What scores this model: the native trees, or ONNX Runtime and why.
-    pub fn engine(&self) -> &str {
-        &self.engine
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
     }
 
     /// The model's version and threshold.

@@ -83,7 +83,7 @@ pub async fn build_indexer(config: &Config) -> Result<Indexer, IndexError> {
             .clone()
             .unwrap_or_else(bizkey_fraud::score::default_model_path);
         let fraud_scorer = fraud::FraudScorer::load(&model, config.reporter_suri.is_some())?;
-        tracing::info!(model = %model.display(), version = %fraud_scorer.info().version, threshold = fraud_scorer.info().threshold, engine = fraud_scorer.engine(), "fraud scoring on");
+        tracing::info!(model = %model.display(), version = %fraud_scorer.info().version, threshold = fraud_scorer.info().threshold, runtime = %fraud_scorer.runtime(), "fraud scoring on");
         if let Some(suri) = &config.reporter_suri {
             let key =
                 bizkey_chain::accounts::keypair(suri.expose()).map_err(fraud::FraudError::from)?;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use bizkey_fraud::features::{FeatureState, Features};
 use bizkey_fraud::receipt::Receipt;
-use bizkey_fraud::score::{Engine, Scorer, ScorerOptions};
+use bizkey_fraud::score::{Engine, Runtime, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, SimConfig};
 use clap::Parser;
 
@@ -123,8 +123,8 @@ fn main() -> anyhow::Result<()> {
 
     for engine in [Engine::OnnxRuntime, Engine::Auto] {
         let mut scorer = load(1, engine)?;
-        if engine == Engine::Auto && scorer.engine().starts_with("ONNX Runtime") {
-            println!("(no native engine: {})", scorer.engine());
+        if let (Engine::Auto, Runtime::OnnxRuntime(why)) = (engine, scorer.runtime()) {
+            println!("(no native engine: {why:?})");
             break;
         }
         let name = if engine == Engine::Auto {

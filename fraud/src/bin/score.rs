@@ -114,7 +114,7 @@ fn main() -> anyhow::Result<()> {
         "{} receipts scored by model {} ({}) in {:.3} s (features + inference); {} at or above threshold {}",
         scores.len(),
         info.version,
-        scorer.engine(),
+        scorer.runtime(),
         elapsed.as_secs_f64(),
         flagged,
         info.threshold

@@ -6,7 +6,7 @@ use bizkey_fraud::csv::Interner;
 use bizkey_fraud::features::{FeatureError, FeatureState, Features};
 use bizkey_fraud::group;
 use bizkey_fraud::receipt::{Channel, Receipt};
-use bizkey_fraud::score::{ModelInfo, Scorer, ScorerOptions};
+use bizkey_fraud::score::{ModelInfo, Runtime, Scorer, ScorerOptions};
 use bizkey_store::entity::{customers, fraud_scores, merchants, receipt_status_history, receipts};
 use bizkey_store::repo::{self, Plans};
 use bizkey_types::ledger::ReceiptStatus;
@@ -264,8 +264,8 @@ struct Scored {
 pub struct FraudScorer {
     inner: Mutex<Inner>,
     info: ModelInfo,
-    /// What scores the model (`Scorer::engine`), for the start-up log.
-    engine: String,
+    /// What scores the model, for the start-up log.
+    runtime: Runtime,
     reporting: bool,
     notify: Arc<Notify>,
 }
@@ -281,7 +281,7 @@ impl FraudScorer {
         let scorer = Scorer::load(path, ScorerOptions::default())?;
         Ok(Self {
             info: scorer.info().clone(),
-            engine: scorer.engine().to_owned(),
+            runtime: scorer.runtime().clone(),
             inner: Mutex::new(Inner {
                 history: None,
                 scorer,
@@ -297,8 +297,8 @@ impl FraudScorer {
     }
 
     /// What scores the model: the native trees, or ONNX Runtime and why.
-    pub fn engine(&self) -> &str {
-        &self.engine
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
     }
 
     /// The status of a receipt sent to the flag: `pending` for the reporter,
