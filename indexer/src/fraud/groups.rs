@@ -15,6 +15,7 @@ use crate::projection::{any_pair, KEYS_PER_QUERY};
 use bizkey_fraud::group::{GroupStats, TOP};
 use bizkey_store::column::{FraudGroupKind as Kind, Named};
 use bizkey_store::entity::{fraud_group_flags, fraud_groups, fraud_scores};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -204,12 +205,21 @@ pub(super) async fn update<C: ConnectionTrait>(
             );
         }
     }
-    let changed: Vec<_> = earlier
-        .into_iter()
+    // Only their status changes: the rest of an earlier row stays as it was
+    // written (its features read back and written again could drift by an
+    // ulp, and a replayed index must end byte for byte like a fresh one).
+    let changed: Vec<i64> = earlier
+        .iter()
         .filter(|r| r.status != status::CLEAR)
-        .map(IntoActiveModel::into_active_model)
+        .map(|r| r.seq)
         .collect();
-    bizkey_store::repo::upsert(db, changed).await?;
+    for chunk in changed.chunks(KEYS_PER_QUERY) {
+        fraud_scores::Entity::update_many()
+            .col_expr(fraud_scores::Column::Status, Expr::value(raised_status))
+            .filter(fraud_scores::Column::Seq.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
     bizkey_store::repo::upsert(db, flags).await?;
     let groups: Vec<_> = groups
         .into_iter()
@@ -223,7 +233,7 @@ pub(super) async fn update<C: ConnectionTrait>(
 mod tests {
     use super::*;
     use bizkey_store::test_db::{Engine, TestDb};
-    use sea_orm::{DatabaseConnection, QueryOrder};
+    use sea_orm::{DatabaseConnection, QueryOrder, Statement};
 
     /// `fraud_groups.kind` names the kinds as the `score` CLI's reports do.
     #[test]
@@ -292,23 +302,39 @@ mod tests {
         raised
     }
 
+    /// Row `seq`'s features as SQL holds them, not as serde_json reads them.
+    async fn features_text(db: &DatabaseConnection, seq: i64) -> String {
+        let sql = format!("SELECT CAST(features AS TEXT) AS f FROM fraud_scores WHERE seq = {seq}");
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "f")
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn a_customer_reaching_the_threshold_raises_its_open_receipts_across_batches() {
         let db = TestDb::new(Engine::Sqlite).await.unwrap().connect().await;
         // Batch 1: customer a's first receipt (its window closes at 1,000),
         // two more, and one of customer b referred by a.
+        let mut third = row(3, "a", None, 800_000, 1_700);
+        // A feature that serde_json reads back an ulp away (f32 0.00099755789
+        // as f64): the raise must not write the row's features again.
+        third.features = serde_json::json!([0.000_997_557_9_f32, 0.401_095_8_f32]);
         let raised = batch(
             &db,
             vec![
                 row(0, "a", None, 100_000, 0),
                 row(1, "a", None, 950_000, 1_500),
                 row(2, "b", Some("a"), 990_000, 1_600),
-                row(3, "a", None, 800_000, 1_700),
+                third,
             ],
         )
         .await;
         // a's top three: 950,000, 800,000, 100,000: mean 616,666, below.
         assert_eq!(raised, 0);
+        let written = features_text(&db, 3).await;
         // Batch 2: a's fourth receipt lifts the group to (980 + 950 + 800) / 3
         // = 910,000 at 2,000: receipt 3 (open until 2,700) is raised, receipt
         // 0 (closed at 1,000) is not; receipt 1 is pending by its own score.
@@ -333,6 +359,7 @@ mod tests {
                 (4, pending),
             ]
         );
+        assert_eq!(features_text(&db, 3).await, written);
         let flags = fraud_group_flags::Entity::find().all(&db).await.unwrap();
         assert_eq!(flags.len(), 1);
         assert_eq!(
