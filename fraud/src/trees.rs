@@ -11,7 +11,7 @@
 //! output by value-preserving nodes. [`crate::score::Scorer`] also checks, when it loads a model, that this
 //! evaluator and ONNX Runtime agree on probe rows placed on the split thresholds; otherwise ONNX Runtime scores.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use prost::Message;
 
@@ -239,12 +239,15 @@ impl TreeEnsemble {
 
         // Node ids are per tree; the walk needs one index space.
         let mut index: HashMap<(i64, i64), u32> = HashMap::with_capacity(n);
+        // Trees in the order they first appear, each once even when its
+        // nodes are not listed together.
         let mut order: Vec<i64> = Vec::new();
+        let mut seen: HashSet<i64> = HashSet::new();
         for (i, key) in tree_ids.iter().zip(node_ids).enumerate() {
             if index.insert((*key.0, *key.1), i as u32).is_some() {
                 return Err(bad("nodes_nodeids", "a node id repeats within a tree"));
             }
-            if order.last() != Some(key.0) {
+            if seen.insert(*key.0) {
                 order.push(*key.0);
             }
         }
@@ -711,6 +714,39 @@ mod tests {
         let trees = self::trees(raw);
         for (row, score) in rows.iter().zip(scores(&trees, &rows)) {
             assert_eq!(score, margin(row));
+        }
+    }
+
+    #[test]
+    fn a_tree_whose_nodes_are_not_listed_together_is_read_once() {
+        // Tree 2's first node listed before tree 1's: trees 0, 2, 1, 2.
+        let order = [0, 1, 2, 3, 4, 6, 5, 7, 8];
+        let raw = attributes()
+            .into_iter()
+            .map(|mut a| {
+                if a.name.starts_with("nodes_") {
+                    a.ints = order
+                        .iter()
+                        .filter_map(|&i| a.ints.get(i).copied())
+                        .collect();
+                    a.floats = order
+                        .iter()
+                        .filter_map(|&i| a.floats.get(i).copied())
+                        .collect();
+                    a.strings = order
+                        .iter()
+                        .filter_map(|&i| a.strings.get(i).cloned())
+                        .collect();
+                }
+                a
+            })
+            .collect();
+        let trees = trees(raw);
+        assert_eq!(trees.len(), 3);
+        let rows = rows();
+        for (row, score) in rows.iter().zip(scores(&trees, &rows)) {
+            // Summed in the order 0, 2, 1: equal up to rounding.
+            assert!((score - logistic(margin(row))).abs() < 1e-6);
         }
     }
 
