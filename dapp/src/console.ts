@@ -3,7 +3,8 @@
 // the fraud model's verdict, rewards and claim, BizPower as minute / hour /
 // day candles, customers and the repeat rate, ratings, tasks published and
 // what each brought (cross-merchant offers), and governance: the Biz lock,
-// proposals, votes. Reads come from the GraphQL index, live; writes are
+// proposals, votes; the fraud model's review list of shops, customers and
+// referrers. Reads come from the GraphQL index, live; writes are
 // contract calls signed by the account's signer.
 
 import './style.css';
@@ -12,7 +13,7 @@ import { CandlestickSeries, createChart, type IChartApi, type ISeriesApi, type U
 import { start, throttle, type Shell } from './app';
 import { byId, field, fill, h, input, select, table } from './dom';
 import { detailHash, upload, type Detail } from './detail';
-import { bizpower, cents, parseCents, parseToken, pct, short, token, when, words } from './format';
+import { bizpower, cents, parseCents, parseToken, pct, score, short, token, when, words } from './format';
 import { gql, live } from './gql';
 
 interface Receipt {
@@ -94,6 +95,18 @@ const QUERY = `query Console($a: String!) {
     votes { voter support } } }
 }`;
 
+type GroupKind = 'MERCHANT' | 'CUSTOMER' | 'REFERRER';
+
+interface Group {
+  account: string;
+  receipts: number;
+  aboveThreshold: number;
+  score: number;
+  topScores: number[];
+}
+
+const REVIEW = `query Review($k: FraudGroupKind!) { fraudGroups(kind: $k, first: 10) { nodes { account receipts aboveThreshold score topScores } } }`;
+
 const KLINE = `query K($a: String!, $i: Interval!) { merchant(account: $a) { kline(interval: $i) { start open high low close receipts } } }`;
 
 type Send = (name: string, message: string, ...args: unknown[]) => Promise<unknown>;
@@ -102,6 +115,7 @@ let stops: (() => void)[] = [];
 let chart: IChartApi | null = null;
 let series: ISeriesApi<'Candlestick'> | null = null;
 let interval: 'M1' | 'H1' | 'D1' = 'M1';
+let reviewKind: GroupKind = 'MERCHANT';
 let registration: HTMLElement | null = null;
 
 async function render(shell: Shell): Promise<void> {
@@ -122,7 +136,8 @@ async function render(shell: Shell): Promise<void> {
     draw(shell, data, send, refresh);
   };
   const refreshChart = () => drawChart(me);
-  const soon = throttle(() => void refresh(), 300);
+  const refreshReview = () => drawReview(shell, me);
+  const soon = throttle(() => void Promise.all([refresh(), refreshReview()]), 300);
   stops.push(live('subscription ($a: String) { receiptChanged(merchant: $a) { id status } }', { a: me }, soon));
   stops.push(live('subscription { batchIndexed { toBlock } }', {}, soon));
   stops.push(live('subscription ($a: String!) { klineTick(merchant: $a) { receiptId } }', { a: me }, throttle(() => void refreshChart(), 300)));
@@ -132,7 +147,8 @@ async function render(shell: Shell): Promise<void> {
   await lockForm(shell, send);
   proposeForm(shell, send);
   intervals(refreshChart);
-  await Promise.all([refresh(), refreshChart()]);
+  reviewKinds(refreshReview);
+  await Promise.all([refresh(), refreshChart(), refreshReview()]);
 }
 
 function draw(shell: Shell, d: Data, send: Send, refresh: () => Promise<void>): void {
@@ -198,10 +214,10 @@ function draw(shell: Shell, d: Data, send: Send, refresh: () => Promise<void>): 
         const raised = f?.raisedBy;
         const flag = r.status === 'FLAGGED'
           ? raised
-            ? h('span', { class: 'tag bad', title: `the customer's group score ${(raised.groupScore * 100).toFixed(1)}% reached the threshold` }, 'flagged (account)')
+            ? h('span', { class: 'tag bad', title: `the customer's group score ${score(raised.groupScore)} reached the threshold` }, 'flagged (account)')
             : h('span', { class: 'tag bad' }, 'flagged')
           : f
-            ? h('span', { class: `tag ${f.score >= f.threshold ? 'bad' : 'ok'}` }, `${(f.score * 100).toFixed(1)}%`)
+            ? h('span', { class: `tag ${f.score >= f.threshold ? 'bad' : 'ok'}` }, score(f.score))
             : h('span', { class: 'muted' }, '—');
         return [
           h('span', { 'data-receipt': r.id }, String(r.id)),
@@ -513,6 +529,58 @@ function intervals(redraw: () => Promise<void>): void {
       return b;
     }),
   );
+}
+
+function reviewKinds(redraw: () => Promise<void>): void {
+  const group = byId('review-kinds');
+  const options: [GroupKind, string][] = [
+    ['MERCHANT', 'Shops'],
+    ['CUSTOMER', 'Customers'],
+    ['REFERRER', 'Referrers'],
+  ];
+  group.replaceChildren(
+    ...options.map(([value, label]) => {
+      const b = h('button', { type: 'button', 'aria-pressed': value === reviewKind ? 'true' : 'false', 'data-kind': value }, label);
+      b.addEventListener('click', () => {
+        reviewKind = value;
+        group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', x === b ? 'true' : 'false'));
+        void redraw();
+      });
+      return b;
+    }),
+  );
+}
+
+/** The highest-scoring groups of the kind chosen (groups of three scored receipts or more). */
+async function drawReview(shell: Shell, me: string): Promise<void> {
+  const kind = reviewKind;
+  let groups: Group[];
+  try {
+    groups = (await gql<{ fraudGroups: { nodes: Group[] } }>(REVIEW, { k: kind })).fraudGroups.nodes;
+  } catch (e) {
+    shell.say(`Could not read the review list: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  // A click on another kind while this one was loading: that one draws.
+  if (kind !== reviewKind) return;
+  const what = { MERCHANT: 'Shop', CUSTOMER: 'Customer', REFERRER: 'Referrer' }[kind];
+  fill(
+    'review',
+    table(
+      `${what}s by fraud score, highest first`,
+      ['#', what, 'Receipts scored', 'Above the threshold', 'Score', 'Highest scores'],
+      groups.map((g, i) => [
+        String(i + 1),
+        h('span', { 'data-group': g.account, title: g.account }, g.account === me ? `${short(g.account)} (you)` : short(g.account)),
+        String(g.receipts),
+        h('span', { class: `tag ${g.aboveThreshold > 0 ? 'bad' : 'ok'}` }, String(g.aboveThreshold)),
+        h('strong', {}, score(g.score)),
+        g.topScores.map(score).join(', '),
+      ]),
+      `No ${what.toLowerCase()} has three scored receipts yet.`,
+    ),
+  );
+  byId('review').dataset.kind = kind;
 }
 
 const UP = '#1f9d74';

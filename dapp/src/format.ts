@@ -57,6 +57,11 @@ export function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
+/** A fraud-model score (0..1) as a percentage with one decimal: 0.9234 is "92.3%". */
+export function score(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
 /** An enum value of the API (`CAFE`, `IN_STORE`) as words ("Cafe", "In store"). */
 export function words(v: string): string {
   const t = v.replace(/_/g, ' ').toLowerCase();

@@ -4,7 +4,7 @@
 // challenge window and sees the balance change; the K-line renders
 // candles; another shop publishes a task and the customer sees it as an
 // offer, joins, buys there and claims the task's reward, and the shop sees
-// the customer it brought; ratings; lock, propose and vote from the
+// the customer it brought; the fraud review list; ratings; lock, propose and vote from the
 // console; the referral link; no console errors, labels, keyboard, a phone
 // width. The steps depend on one another: they run in order.
 
@@ -291,6 +291,38 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
     const brought = consoleB.locator('#tasks tr', { hasText: taskName }).locator('[data-new-customers]');
     await consoleB.waitForFunction(() => document.querySelector('#tasks [data-new-customers]')?.getAttribute('data-new-customers') === '1');
     assert.equal(await brought.innerText(), '1');
+  });
+
+  it('the console ranks customers, shops and referrers by fraud score for review', STEP, async () => {
+    // The customer has bought three times (twice at shop A, once at shop B):
+    // a scored group; no shop has three sales.
+    const review = consoleA.locator('#review');
+    assert.equal(await consoleA.getByRole('button', { name: 'Shops', exact: true }).getAttribute('aria-pressed'), 'true');
+    await review.getByText('No shop has three scored receipts yet.').waitFor();
+    await consoleA.getByRole('button', { name: 'Customers', exact: true }).click();
+    assert.equal(await consoleA.getByRole('button', { name: 'Customers', exact: true }).getAttribute('aria-pressed'), 'true');
+    if (process.env.ORT_DYLIB_PATH) {
+      // The stack scores receipts (lib/stack.js): the row, as the API has it.
+      const row = review.locator('tr', { has: consoleA.locator(`[data-group="${customer.address}"]`) });
+      await row.waitFor({ timeout: 30_000 });
+      assert.equal(await review.getAttribute('data-kind'), 'CUSTOMER');
+      const res = await fetch(`${stack.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'query ($a: String!) { fraudGroup(kind: CUSTOMER, account: $a) { receipts score topScores } }',
+          variables: { a: customer.address },
+        }),
+      });
+      const g = (await res.json()).data.fraudGroup;
+      assert.equal(g.receipts, 3);
+      const cells = await row.locator('td').allInnerTexts();
+      assert.equal(cells[2], '3');
+      assert.equal(cells[4], `${(g.score * 100).toFixed(1)}%`);
+      assert.equal(cells[5], g.topScores.map((x) => `${(x * 100).toFixed(1)}%`).join(', '));
+    } else {
+      await review.getByText('No customer has three scored receipts yet.').waitFor();
+    }
   });
 
   it('the customer rates the sale in the wallet; the console shows the rating', STEP, async () => {
