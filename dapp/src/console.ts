@@ -99,13 +99,14 @@ type GroupKind = 'MERCHANT' | 'CUSTOMER' | 'REFERRER';
 
 interface Group {
   account: string;
+  merchant: { name: string } | null;
   receipts: number;
   aboveThreshold: number;
   score: number;
   topScores: number[];
 }
 
-const REVIEW = `query Review($k: FraudGroupKind!) { fraudGroups(kind: $k, first: 10) { nodes { account receipts aboveThreshold score topScores } } }`;
+const REVIEW = `query Review($k: FraudGroupKind!) { fraudGroups(kind: $k, first: 10) { nodes { account merchant { name } receipts aboveThreshold score topScores } } }`;
 
 const KLINE = `query K($a: String!, $i: Interval!) { merchant(account: $a) { kline(interval: $i) { start open high low close receipts } } }`;
 
@@ -571,7 +572,9 @@ async function drawReview(shell: Shell, me: string): Promise<void> {
       ['#', what, 'Receipts scored', 'Above the threshold', 'Score', 'Highest scores'],
       groups.map((g, i) => [
         String(i + 1),
-        h('span', { 'data-group': g.account, title: g.account }, g.account === me ? `${short(g.account)} (you)` : short(g.account)),
+        // A customer or referrer that is also a shop is named: an owner
+        // buying at colluding shops with the shop's own account.
+        h('span', { 'data-group': g.account, title: g.account }, [g.merchant?.name, short(g.account), g.account === me ? '(you)' : undefined].filter(Boolean).join(' ')),
         String(g.receipts),
         h('span', { class: `tag ${g.aboveThreshold > 0 ? 'bad' : 'ok'}` }, String(g.aboveThreshold)),
         h('strong', {}, score(g.score)),

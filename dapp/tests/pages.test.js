@@ -293,36 +293,46 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
     assert.equal(await brought.innerText(), '1');
   });
 
-  it('the console ranks customers, shops and referrers by fraud score for review', STEP, async () => {
-    // The customer has bought three times (twice at shop A, once at shop B):
-    // a scored group; no shop has three sales.
+  it('the console ranks shops, customers and referrers by fraud score for review', STEP, async () => {
+    // A third sale at shop A: shop A's group and the customer's (two sales at
+    // shop A before, one at shop B) are scored.
+    await sale(shopA, customer, 3_100);
     const review = consoleA.locator('#review');
-    assert.equal(await consoleA.getByRole('button', { name: 'Shops', exact: true }).getAttribute('aria-pressed'), 'true');
-    await review.getByText('No shop has three scored receipts yet.').waitFor();
-    await consoleA.getByRole('button', { name: 'Customers', exact: true }).click();
-    assert.equal(await consoleA.getByRole('button', { name: 'Customers', exact: true }).getAttribute('aria-pressed'), 'true');
-    if (process.env.ORT_DYLIB_PATH) {
-      // The stack scores receipts (lib/stack.js): the row, as the API has it.
-      const row = review.locator('tr', { has: consoleA.locator(`[data-group="${customer.address}"]`) });
+    const kind = (name) => consoleA.getByRole('button', { name, exact: true });
+    assert.equal(await kind('Shops').getAttribute('aria-pressed'), 'true');
+    if (!process.env.ORT_DYLIB_PATH) {
+      // The stack runs without scoring (lib/stack.js): nothing to review.
+      await review.getByText('No shop has three scored receipts yet.').waitFor();
+      await kind('Customers').click();
+      await review.getByText('No customer has three scored receipts yet.').waitFor();
+      return;
+    }
+    /** The row of `account` in the list shown, checked against the API's group. */
+    const check = async (apiKind, account, receipts, name) => {
+      const row = review.locator('tr', { has: consoleA.locator(`[data-group="${account}"]`) });
       await row.waitFor({ timeout: 30_000 });
-      assert.equal(await review.getAttribute('data-kind'), 'CUSTOMER');
+      assert.equal(await review.getAttribute('data-kind'), apiKind);
       const res = await fetch(`${stack.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          query: 'query ($a: String!) { fraudGroup(kind: CUSTOMER, account: $a) { receipts score topScores } }',
-          variables: { a: customer.address },
+          query: 'query ($k: FraudGroupKind!, $a: String!) { fraudGroup(kind: $k, account: $a) { receipts score topScores } }',
+          variables: { k: apiKind, a: account },
         }),
       });
       const g = (await res.json()).data.fraudGroup;
-      assert.equal(g.receipts, 3);
+      assert.equal(g.receipts, receipts);
       const cells = await row.locator('td').allInnerTexts();
-      assert.equal(cells[2], '3');
+      assert.match(cells[1], name);
+      assert.equal(cells[2], String(receipts));
       assert.equal(cells[4], `${(g.score * 100).toFixed(1)}%`);
       assert.equal(cells[5], g.topScores.map((x) => `${(x * 100).toFixed(1)}%`).join(', '));
-    } else {
-      await review.getByText('No customer has three scored receipts yet.').waitFor();
-    }
+    };
+    // Shop A's own row: named, and marked as the console's account.
+    await check('MERCHANT', shopA.address, 3, /^Café A .+ \(you\)$/);
+    await kind('Customers').click();
+    assert.equal(await kind('Customers').getAttribute('aria-pressed'), 'true');
+    await check('CUSTOMER', customer.address, 4, /^\w+…\w+$/);
   });
 
   it('the customer rates the sale in the wallet; the console shows the rating', STEP, async () => {

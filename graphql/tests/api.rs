@@ -627,7 +627,8 @@ async fn fraud_groups_are_listed_highest_first_and_raised_receipts_say_why() {
             group("customer", 2, 4, [600_000, 500_000, 400_000]),
             group("customer", 3, 2, [999_000, 998_000, 0]),
             group("customer", 4, 3, [960_000, 950_000, 940_000]),
-            group("merchant", 5, 9, [990_000, 990_000, 990_000]),
+            // Shop 001 (the `seed` merchants are accounts 1,000 and up).
+            group("merchant", 1_001, 9, [990_000, 990_000, 990_000]),
         ] {
             fraud_groups::ActiveModel::from(g)
                 .insert(&writer)
@@ -743,6 +744,19 @@ async fn fraud_groups_are_listed_highest_first_and_raised_receipts_say_why() {
         )
         .await;
         assert!(none["fraudGroup"].is_null());
+        // A shop's group names the shop; a customer that is no shop has none.
+        let shops = ok(
+            &schema,
+            "{ merchants: fraudGroups(kind: MERCHANT) { nodes { account score merchant { name } } } \
+               customers: fraudGroups(kind: CUSTOMER, first: 1) { nodes { merchant { name } } } }",
+        )
+        .await;
+        assert_eq!(
+            shops["merchants"]["nodes"],
+            serde_json::json!([{ "account": ss58(1_001), "score": 0.99, "merchant": { "name": "Shop 001" } }]),
+            "{engine:?}"
+        );
+        assert!(shops["customers"]["nodes"][0]["merchant"].is_null());
 
         let data = ok(
             &schema,

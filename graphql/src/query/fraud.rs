@@ -1,6 +1,7 @@
 //! The fraud model's verdicts on groups of receipts (`fraud_groups`,
 //! bizkey-fraud's `group`): what the super nodes review, highest first.
 
+use super::merchants::Merchant;
 use super::{db, load_one};
 use crate::enums::{self, FraudGroupKind};
 use crate::error::{ApiError, ApiResult};
@@ -8,7 +9,7 @@ use crate::filter::check_account;
 use crate::page::{connection, page, PageArgs, Sort};
 use async_graphql::{Context, Object};
 use bizkey_store::column;
-use bizkey_store::entity::{fraud_group_flags, fraud_groups};
+use bizkey_store::entity::{fraud_group_flags, fraud_groups, merchants};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 fn kind_text(kind: FraudGroupKind) -> &'static str {
@@ -36,6 +37,16 @@ impl FraudGroup {
     /// The merchant, customer or referrer.
     async fn account(&self) -> &str {
         &self.0.account
+    }
+    /// The shop registered with the group's account, if any: for a shop's
+    /// group, the shop; for a customer or a referrer, set when that account
+    /// is also a shop's (an owner buying at colluding shops with it).
+    async fn merchant(&self, ctx: &Context<'_>) -> ApiResult<Option<Merchant>> {
+        Ok(
+            load_one::<merchants::Entity, String>(ctx, self.0.account.clone())
+                .await?
+                .map(Merchant),
+        )
     }
     /// Scored receipts in the group.
     async fn receipts(&self) -> i64 {
