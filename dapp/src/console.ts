@@ -11,7 +11,7 @@ import './style.css';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { CandlestickSeries, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
 import { start, throttle, type Shell } from './app';
-import { byId, field, fill, h, input, select, table } from './dom';
+import { byId, field, fill, h, input, select, table, toggles } from './dom';
 import { detailHash, upload, type Detail } from './detail';
 import { bizpower, cents, parseCents, parseToken, pct, score, short, token, when, words } from './format';
 import { gql, live } from './gql';
@@ -147,8 +147,24 @@ async function render(shell: Shell): Promise<void> {
   taskForm(shell, send);
   await lockForm(shell, send);
   proposeForm(shell, send);
-  intervals(refreshChart);
-  reviewKinds(refreshReview);
+  const intervals: [typeof interval, string][] = [
+    ['M1', '1 minute'],
+    ['H1', '1 hour'],
+    ['D1', '1 day'],
+  ];
+  toggles('intervals', intervals, interval, (value) => {
+    interval = value;
+    void refreshChart();
+  });
+  const kinds: [GroupKind, string][] = [
+    ['MERCHANT', 'Shops'],
+    ['CUSTOMER', 'Customers'],
+    ['REFERRER', 'Referrers'],
+  ];
+  toggles('review-kinds', kinds, reviewKind, (value) => {
+    reviewKind = value;
+    void refreshReview();
+  });
   await Promise.all([refresh(), refreshChart(), refreshReview()]);
 }
 
@@ -510,46 +526,6 @@ function proposeForm(shell: Shell, send: Send): void {
       send('governance', 'propose', { TreasurySpend: { to: field(form, 'to').trim(), amount: parseToken(field(form, 'amount')) } }, blake2AsHex(field(form, 'why'), 256)),
     );
   };
-}
-
-function intervals(redraw: () => Promise<void>): void {
-  const group = byId('intervals');
-  const options: ['M1' | 'H1' | 'D1', string][] = [
-    ['M1', '1 minute'],
-    ['H1', '1 hour'],
-    ['D1', '1 day'],
-  ];
-  group.replaceChildren(
-    ...options.map(([value, label]) => {
-      const b = h('button', { type: 'button', 'aria-pressed': value === interval ? 'true' : 'false', 'data-interval': value }, label);
-      b.addEventListener('click', () => {
-        interval = value;
-        group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', x === b ? 'true' : 'false'));
-        void redraw();
-      });
-      return b;
-    }),
-  );
-}
-
-function reviewKinds(redraw: () => Promise<void>): void {
-  const group = byId('review-kinds');
-  const options: [GroupKind, string][] = [
-    ['MERCHANT', 'Shops'],
-    ['CUSTOMER', 'Customers'],
-    ['REFERRER', 'Referrers'],
-  ];
-  group.replaceChildren(
-    ...options.map(([value, label]) => {
-      const b = h('button', { type: 'button', 'aria-pressed': value === reviewKind ? 'true' : 'false', 'data-kind': value }, label);
-      b.addEventListener('click', () => {
-        reviewKind = value;
-        group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', x === b ? 'true' : 'false'));
-        void redraw();
-      });
-      return b;
-    }),
-  );
 }
 
 /** The highest-scoring groups of the kind chosen (groups of three scored receipts or more). */

@@ -89,3 +89,18 @@ export function table(caption: string, head: string[], rows: Child[][], empty: s
     ),
   );
 }
+
+/** Fills `#id` with a row of toggle buttons, the one of `pressed` pressed; a click presses it and calls `pick`. */
+export function toggles<T extends string>(id: string, options: [T, string][], pressed: T, pick: (value: T) => void): void {
+  const group = byId(id);
+  group.replaceChildren(
+    ...options.map(([value, label]) => {
+      const b = h('button', { type: 'button', 'aria-pressed': value === pressed ? 'true' : 'false', 'data-value': value }, label);
+      b.addEventListener('click', () => {
+        group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', x === b ? 'true' : 'false'));
+        pick(value);
+      });
+      return b;
+    }),
+  );
+}
