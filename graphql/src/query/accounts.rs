@@ -11,7 +11,7 @@ use crate::scalar::Amount;
 use async_graphql::{Context, Object, SimpleObject};
 use bizkey_store::column::{self, Named};
 use bizkey_store::entity::{
-    customers, dividend_claims, locks, merchants, receipts as receipt_rows, rewards, token_balances,
+    customers, dividend_claims, locks, receipts as receipt_rows, rewards, token_balances,
 };
 use bizkey_store::now_ms;
 use bizkey_types::{ledger, registry};
@@ -203,9 +203,7 @@ impl Account {
     }
     /// The merchant registered with this account, if any.
     async fn merchant(&self, ctx: &Context<'_>) -> ApiResult<Option<Merchant>> {
-        Ok(load_one::<merchants::Entity, String>(ctx, self.0.clone())
-            .await?
-            .map(Merchant))
+        Merchant::of(ctx, self.0.clone()).await
     }
     /// The customer record of this account, if any.
     async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Option<Customer>> {

@@ -9,7 +9,7 @@ use crate::filter::check_account;
 use crate::page::{connection, page, PageArgs, Sort};
 use async_graphql::{Context, Object};
 use bizkey_store::column;
-use bizkey_store::entity::{fraud_group_flags, fraud_groups, merchants};
+use bizkey_store::entity::{fraud_group_flags, fraud_groups};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 fn kind_text(kind: FraudGroupKind) -> &'static str {
@@ -42,11 +42,7 @@ impl FraudGroup {
     /// group, the shop; for a customer or a referrer, set when that account
     /// is also a shop's (an owner buying at colluding shops with it).
     async fn merchant(&self, ctx: &Context<'_>) -> ApiResult<Option<Merchant>> {
-        Ok(
-            load_one::<merchants::Entity, String>(ctx, self.0.account.clone())
-                .await?
-                .map(Merchant),
-        )
+        Merchant::of(ctx, self.0.account.clone()).await
     }
     /// Scored receipts in the group.
     async fn receipts(&self) -> i64 {

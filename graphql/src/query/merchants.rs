@@ -26,6 +26,15 @@ use sea_orm::{
 #[derive(Clone)]
 pub struct Merchant(pub merchants::Model);
 
+impl Merchant {
+    /// The merchant registered with `account`, if any (batched).
+    pub(crate) async fn of(ctx: &Context<'_>, account: String) -> ApiResult<Option<Self>> {
+        Ok(load_one::<merchants::Entity, String>(ctx, account)
+            .await?
+            .map(Merchant))
+    }
+}
+
 /// K-line bucket lengths.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 pub enum Interval {
@@ -458,9 +467,7 @@ impl MerchantQuery {
     /// One merchant by account.
     async fn merchant(&self, ctx: &Context<'_>, account: String) -> ApiResult<Option<Merchant>> {
         check_account(&account)?;
-        Ok(load_one::<merchants::Entity, String>(ctx, account)
-            .await?
-            .map(Merchant))
+        Merchant::of(ctx, account).await
     }
 
     /// Merchants, filtered and ordered, a page at a time.

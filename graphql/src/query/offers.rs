@@ -4,12 +4,12 @@
 //! PostgreSQL (`docs/graphql.md`, "Offers", explains the ranking).
 
 use super::community::Task;
+use super::db;
 use super::merchants::Merchant;
-use super::{db, load_one};
 use crate::error::{ApiError, ApiResult};
 use crate::filter::check_account;
 use async_graphql::{Context, Object, SimpleObject};
-use bizkey_store::entity::{merchants, tasks};
+use bizkey_store::entity::tasks;
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, Statement, Value};
 use std::collections::HashMap;
 
@@ -151,8 +151,7 @@ impl Offer {
     }
     /// The offering merchant (batched).
     async fn merchant(&self, ctx: &Context<'_>) -> ApiResult<Option<Merchant>> {
-        let m = load_one::<merchants::Entity, String>(ctx, self.task.merchant.clone()).await?;
-        Ok(m.map(Merchant))
+        Merchant::of(ctx, self.task.merchant.clone()).await
     }
     /// The ranking's score (higher first); see `docs/graphql.md`.
     async fn score(&self) -> f64 {

@@ -10,7 +10,7 @@ use crate::page::{connection, page, page_of, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Enum, InputObject, Object};
 use bizkey_store::entity::{
-    customers, fraud_scores, merchants, ratings, receipt_details, receipt_status_history, receipts,
+    customers, fraud_scores, ratings, receipt_details, receipt_status_history, receipts,
 };
 use bizkey_types::{ledger, math};
 use sea_orm::{Condition, EntityTrait, QueryFilter};
@@ -33,8 +33,7 @@ impl Receipt {
     }
     /// The merchant's profile (batched).
     async fn merchant(&self, ctx: &Context<'_>) -> ApiResult<Option<Merchant>> {
-        let m = load_one::<merchants::Entity, String>(ctx, self.0.merchant.clone()).await?;
-        Ok(m.map(Merchant))
+        Merchant::of(ctx, self.0.merchant.clone()).await
     }
     /// The customer's record (batched); none before its first purchase.
     async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Option<Customer>> {
