@@ -721,22 +721,20 @@ mod tests {
     fn a_tree_whose_nodes_are_not_listed_together_is_read_once() {
         // Tree 2's first node listed before tree 1's: trees 0, 2, 1, 2.
         let order = [0, 1, 2, 3, 4, 6, 5, 7, 8];
+        // An attribute's values in that order (an empty list stays empty).
+        fn reorder<T: Clone>(values: &[T], order: &[usize]) -> Vec<T> {
+            order
+                .iter()
+                .filter_map(|&i| values.get(i).cloned())
+                .collect()
+        }
         let raw = attributes()
             .into_iter()
             .map(|mut a| {
                 if a.name.starts_with("nodes_") {
-                    a.ints = order
-                        .iter()
-                        .filter_map(|&i| a.ints.get(i).copied())
-                        .collect();
-                    a.floats = order
-                        .iter()
-                        .filter_map(|&i| a.floats.get(i).copied())
-                        .collect();
-                    a.strings = order
-                        .iter()
-                        .filter_map(|&i| a.strings.get(i).cloned())
-                        .collect();
+                    a.ints = reorder(&a.ints, &order);
+                    a.floats = reorder(&a.floats, &order);
+                    a.strings = reorder(&a.strings, &order);
                 }
                 a
             })
