@@ -95,7 +95,18 @@ const QUERY = `query Console($a: String!) {
     votes { voter support } } }
 }`;
 
+type Interval = 'M1' | 'H1' | 'D1';
+
+const INTERVALS: [Interval, string][] = [
+  ['M1', '1 minute'],
+  ['H1', '1 hour'],
+  ['D1', '1 day'],
+];
+
 type GroupKind = 'MERCHANT' | 'CUSTOMER' | 'REFERRER';
+
+/** What a group of each kind is (its button says it in the plural). */
+const GROUP_NAMES: Record<GroupKind, string> = { MERCHANT: 'Shop', CUSTOMER: 'Customer', REFERRER: 'Referrer' };
 
 interface Group {
   account: string;
@@ -115,7 +126,7 @@ type Send = (name: string, message: string, ...args: unknown[]) => Promise<unkno
 let stops: (() => void)[] = [];
 let chart: IChartApi | null = null;
 let series: ISeriesApi<'Candlestick'> | null = null;
-let interval: 'M1' | 'H1' | 'D1' = 'M1';
+let interval: Interval = 'M1';
 let reviewKind: GroupKind = 'MERCHANT';
 let registration: HTMLElement | null = null;
 
@@ -147,20 +158,11 @@ async function render(shell: Shell): Promise<void> {
   taskForm(shell, send);
   await lockForm(shell, send);
   proposeForm(shell, send);
-  const intervals: [typeof interval, string][] = [
-    ['M1', '1 minute'],
-    ['H1', '1 hour'],
-    ['D1', '1 day'],
-  ];
-  toggles('intervals', intervals, interval, (value) => {
+  toggles('intervals', INTERVALS, interval, (value) => {
     interval = value;
     void refreshChart();
   });
-  const kinds: [GroupKind, string][] = [
-    ['MERCHANT', 'Shops'],
-    ['CUSTOMER', 'Customers'],
-    ['REFERRER', 'Referrers'],
-  ];
+  const kinds = (Object.keys(GROUP_NAMES) as GroupKind[]).map((k): [GroupKind, string] => [k, `${GROUP_NAMES[k]}s`]);
   toggles('review-kinds', kinds, reviewKind, (value) => {
     reviewKind = value;
     void refreshReview();
@@ -540,7 +542,7 @@ async function drawReview(shell: Shell, me: string): Promise<void> {
   }
   // A click on another kind while this one was loading: that one draws.
   if (kind !== reviewKind) return;
-  const what = { MERCHANT: 'Shop', CUSTOMER: 'Customer', REFERRER: 'Referrer' }[kind];
+  const what = GROUP_NAMES[kind];
   fill(
     'review',
     table(

@@ -95,7 +95,7 @@ export function toggles<T extends string>(id: string, options: [T, string][], pr
   const group = byId(id);
   group.replaceChildren(
     ...options.map(([value, label]) => {
-      const b = h('button', { type: 'button', 'aria-pressed': value === pressed ? 'true' : 'false', 'data-value': value }, label);
+      const b = h('button', { type: 'button', 'aria-pressed': value === pressed ? 'true' : 'false' }, label);
       b.addEventListener('click', () => {
         group.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', x === b ? 'true' : 'false'));
         pick(value);
