@@ -55,3 +55,15 @@ pub struct Receipt {
     /// Number of items on the receipt.
     pub item_count: u32,
 }
+
+/// An account's first native tokens, as the model sees them: the chain's first `Balances` transfer to the
+/// account. Funders are numbered densely in a space of their own (any account can fund).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Funding {
+    /// Block time of the transfer, ms since the Unix epoch.
+    pub time_ms: u64,
+    /// The sender's id.
+    pub funder: u32,
+    /// The customer id of the account funded.
+    pub account: u32,
+}

@@ -243,6 +243,9 @@ pub struct Evasion {
     pub aging: f64,
     /// A ring spreads its orders over a colluding group of 3–6 shops of one district.
     pub rotation: f64,
+    /// Funds each new fake account from an exchange, like most honest newcomers, instead of from one wallet
+    /// of the scheme (a withdrawal fee per account).
+    pub funding: f64,
 }
 
 impl Evasion {
@@ -254,6 +257,7 @@ impl Evasion {
         aging_days: 7,
         aging: 0.0,
         rotation: 0.0,
+        funding: 0.0,
     };
     /// Every scheme uses every evasion.
     pub const FULL: Evasion = Evasion {
@@ -263,6 +267,7 @@ impl Evasion {
         aging_days: 7,
         aging: 1.0,
         rotation: 1.0,
+        funding: 1.0,
     };
     /// The default mix: each behaviour in half of the schemes.
     pub const MIXED: Evasion = Evasion {
@@ -272,10 +277,11 @@ impl Evasion {
         aging_days: 7,
         aging: 0.5,
         rotation: 0.5,
+        funding: 0.5,
     };
 
     /// A named variant: `none`, `mixed`, `full`, or one behaviour alone (`time_share`, `jitter`, `paced`,
-    /// `aging`, `rotation`).
+    /// `aging`, `rotation`, `funding`).
     pub fn named(name: &str) -> Option<Self> {
         let only = Evasion::NONE;
         Some(match name {
@@ -294,6 +300,10 @@ impl Evasion {
             "aging" => Evasion { aging: 1.0, ..only },
             "rotation" => Evasion {
                 rotation: 1.0,
+                ..only
+            },
+            "funding" => Evasion {
+                funding: 1.0,
                 ..only
             },
             _ => return None,
@@ -326,6 +336,35 @@ impl SimReceipt {
     pub fn label(&self) -> bool {
         self.brushing.is_some()
     }
+}
+
+/// Who sent an account its first native tokens, which pay the fees of its first signature (the customer
+/// signs every receipt it confirms or opens, DESIGN.md §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Funder {
+    /// An exchange's withdrawal wallet (one of [`EXCHANGES`]): most people's first tokens.
+    Exchange(u32),
+    /// A shop: sponsors pay their new customers' first fees; colluding owners fund their own accounts.
+    Merchant(u32),
+    /// Another customer: the friend or parent who referred a group of newcomers, or a link of a referral chain.
+    Customer(u32),
+    /// The private wallet of brushing scheme number `n`.
+    Operator(u32),
+    /// The employer of office lunch group number `n`, which set up its staff's wallets together.
+    Employer(u32),
+}
+
+/// Exchanges people withdraw from, by share of the withdrawals.
+pub const EXCHANGES: [f64; 3] = [0.5, 0.3, 0.2];
+
+/// An account's first native tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Funding {
+    /// Time of the transfer, ms.
+    pub time_ms: u64,
+    pub funder: Funder,
+    /// The customer funded.
+    pub account: u32,
 }
 
 /// What to simulate.
@@ -405,7 +444,59 @@ pub struct Simulation {
     pub customers: Vec<Customer>,
     /// Sorted by `order_time_ms`; `receipts[i].receipt_id == i`.
     pub receipts: Vec<SimReceipt>,
+    /// Every customer's first funding, sorted by time. The initial population was funded before the start.
+    pub fundings: Vec<Funding>,
 }
+
+impl Simulation {
+    /// The fundings as the model sees them: funders numbered (exchanges, then merchants, customers, and the
+    /// schemes' and employers' wallets).
+    pub fn funding_events(&self) -> Vec<crate::receipt::Funding> {
+        let (e, m, c) = (
+            EXCHANGES.len() as u32,
+            self.merchants.len() as u32,
+            self.customers.len() as u32,
+        );
+
+        self.fundings
+            .iter()
+            .map(|f| crate::receipt::Funding {
+                time_ms: f.time_ms,
+                funder: match f.funder {
+                    Funder::Exchange(k) => k,
+                    Funder::Merchant(x) => e + x,
+                    Funder::Customer(x) => e + m + x,
+                    // Wallets: the schemes' on even numbers, the employers' on odd ones.
+                    Funder::Operator(x) => e + m + c + 2 * x,
+                    Funder::Employer(x) => e + m + c + 2 * x + 1,
+                },
+                account: f.account,
+            })
+            .collect()
+    }
+}
+
+/// How an account came to be (not part of the output beyond [`Customer::fake`]; it decides the funding).
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// In the population at the start.
+    Initial,
+    /// Joined during the simulation with a group of friends (index in `World::groups`).
+    Joined(usize),
+    /// Opened by a brushing scheme.
+    Fake(Scheme),
+}
+
+/// One brushing scheme: its number, its pattern and the shop it brushes (none for a repeater's own account).
+#[derive(Debug, Clone, Copy)]
+struct Scheme {
+    id: u32,
+    kind: Brushing,
+    shop: Option<u32>,
+}
+
+/// Share of shops that pay their new customers' first fees.
+const SPONSOR_SHARE: f64 = 0.1;
 
 /// One sale before it becomes a [`Receipt`].
 struct Sale {
@@ -438,6 +529,12 @@ struct World {
     by_district: Vec<Vec<u32>>,
     /// Newcomers who joined together through one referrer: (referrer, members).
     groups: Vec<(Option<u32>, Vec<u32>)>,
+    /// Per customer.
+    origins: Vec<Origin>,
+    /// Brushing schemes numbered so far.
+    schemes: u32,
+    /// Members of each office lunch group.
+    lunches: Vec<Vec<u32>>,
     out: Vec<(Receipt, Option<Brushing>)>,
 }
 
@@ -455,6 +552,9 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         habits: Vec::new(),
         by_district: vec![Vec::new(); usize::from(config.districts)],
         groups: Vec::new(),
+        origins: Vec::new(),
+        schemes: 0,
+        lunches: Vec::new(),
         out: Vec::new(),
     };
     world.make_merchants(&mut root.fork(1));
@@ -470,6 +570,8 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     world.huge_orders(&mut root.fork(7));
     world.collusions(&mut root.fork(12));
     world.referral_chains(&mut root.fork(13));
+    // Last, on a stream of its own: funding adds nothing to the receipts of a seed.
+    let fundings = world.fund_accounts(&mut root.fork(14));
 
     // Stable sort: equal times keep generation order, which is itself deterministic.
     world.out.sort_by_key(|(r, _)| r.order_time_ms);
@@ -488,6 +590,7 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         merchants: world.merchants,
         customers: world.customers,
         receipts,
+        fundings,
     }
 }
 
@@ -663,7 +766,7 @@ impl World {
         home: u16,
         referrer: Option<u32>,
         joined_ms: u64,
-        fake: bool,
+        origin: Origin,
     ) -> u32 {
         let id = self.customers.len() as u32;
         self.customers.push(Customer {
@@ -671,10 +774,21 @@ impl World {
             home_district: home,
             referrer,
             joined_ms,
-            fake,
+            fake: matches!(origin, Origin::Fake(_)),
         });
         self.habits.push(None);
+        self.origins.push(origin);
         id
+    }
+
+    /// Numbers a new brushing scheme of `kind` centred on shop `shop`.
+    fn scheme(&mut self, kind: Brushing, shop: Option<u32>) -> Scheme {
+        self.schemes += 1;
+        Scheme {
+            id: self.schemes - 1,
+            kind,
+            shop,
+        }
     }
 
     fn make_customers(&mut self, rng: &mut Rng) {
@@ -686,7 +800,7 @@ impl World {
             let id = self.customers.len();
             let referrer =
                 (id > 0 && rng.chance(0.35)).then(|| rng.weighted(&referral_weight) as u32);
-            let c = self.add_customer(home, referrer, self.cfg.start_ms, false);
+            let c = self.add_customer(home, referrer, self.cfg.start_ms, Origin::Initial);
             let habit = self.new_habit(rng, home, referrer);
             self.habits[c as usize] = Some(habit);
             referral_weight.push(if rng.chance(0.1) { 8.0 } else { 1.0 });
@@ -707,7 +821,8 @@ impl World {
                     _ => rng.below(districts) as u16,
                 };
                 let joined_ms = self.cfg.start_ms + day_ms + rng.below(6 * HOUR_MS);
-                let c = self.add_customer(home, referrer, joined_ms, false);
+                let group = Origin::Joined(self.groups.len() - 1);
+                let c = self.add_customer(home, referrer, joined_ms, group);
                 let habit = self.new_habit(rng, home, referrer);
                 self.habits[c as usize] = Some(habit);
                 referral_weight.push(if rng.chance(0.1) { 8.0 } else { 1.0 });
@@ -893,6 +1008,7 @@ impl World {
                     members.push(c);
                 }
             }
+            self.lunches.push(members.clone());
             let attendance = rng.uniform(0.4, 0.8);
             for day in 0..self.cfg.days {
                 if !self.is_weekday(day) {
@@ -935,6 +1051,102 @@ impl World {
                 self.honest_order_of(rng, c, m, t, fixed);
             }
         }
+    }
+
+    /// Every account's first funding (see [`Funder`]), sorted by time. Honest accounts are funded from an
+    /// exchange, by the friend who referred their group, by a sponsoring shop they favour, or (half of the
+    /// office lunch groups) by their employer, all at once: honest look-alikes of a scheme's wallet. A scheme
+    /// funds its new accounts from its own wallet, from the brushed shop, or along its referrals, unless it
+    /// evades through exchanges ([`Evasion::funding`]).
+    fn fund_accounts(&self, rng: &mut Rng) -> Vec<Funding> {
+        let sponsors: Vec<bool> = self
+            .merchants
+            .iter()
+            .map(|_| rng.chance(SPONSOR_SHARE))
+            .collect();
+        let by_referrer: Vec<bool> = self
+            .groups
+            .iter()
+            .map(|(referrer, _)| referrer.is_some() && rng.chance(0.5))
+            .collect();
+        // Per scheme: evades through exchanges; funded by the shop (rings, collusion) or along its referrals.
+        let schemes: Vec<(bool, bool)> = (0..self.schemes)
+            .map(|_| (rng.chance(self.cfg.evasion.funding), rng.chance(0.5)))
+            .collect();
+        // An employer sets up its staff's wallets on one day before the simulation.
+        let mut employer: Vec<Option<(u32, u64)>> = vec![None; self.customers.len()];
+        for (g, members) in self.lunches.iter().enumerate() {
+            if !rng.chance(0.5) {
+                continue;
+            }
+            let day = self.cfg.start_ms - DAY_MS * rng.range_inclusive(1, 180);
+            for &c in members {
+                let e = &mut employer[c as usize];
+                if e.is_none() {
+                    *e = Some((g as u32, day + rng.below(HOUR_MS)));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(self.customers.len());
+        for (c, origin) in self.customers.iter().zip(&self.origins) {
+            let exchange = Funder::Exchange(rng.weighted(&EXCHANGES) as u32);
+            let before = rng.below(2 * HOUR_MS);
+            let (time_ms, funder) = match *origin {
+                Origin::Initial if employer[c.id as usize].is_some() => {
+                    let (g, at) = employer[c.id as usize].expect("checked");
+                    (at, Funder::Employer(g))
+                }
+                Origin::Initial => {
+                    let back = DAY_MS * rng.range_inclusive(1, 180) + rng.below(DAY_MS);
+                    let funder = match c.referrer {
+                        Some(r) if rng.chance(0.15) => Funder::Customer(r),
+                        _ => exchange,
+                    };
+                    (c.joined_ms.saturating_sub(back), funder)
+                }
+                Origin::Joined(group) => {
+                    let favourite = self.habits[c.id as usize]
+                        .as_ref()
+                        .map(|h| h.favourites[0].0);
+                    match (c.referrer, favourite) {
+                        (Some(r), _) if by_referrer[group] => {
+                            (c.joined_ms - MINUTE_MS * rng.range_inclusive(1, 30), Funder::Customer(r))
+                        }
+                        (_, Some(m)) if sponsors[m as usize] && rng.chance(0.6) => {
+                            (c.joined_ms, Funder::Merchant(m))
+                        }
+                        _ => (c.joined_ms.saturating_sub(before), exchange),
+                    }
+                }
+                Origin::Fake(s) => {
+                    let (evades, alt) = schemes[s.id as usize];
+                    let operator = Funder::Operator(s.id);
+                    let funder = if evades {
+                        exchange
+                    } else {
+                        match (s.kind, s.shop, c.referrer) {
+                            (Brushing::Ring | Brushing::Collusion, Some(m), _) if alt => {
+                                Funder::Merchant(m)
+                            }
+                            (Brushing::ReferralBurst | Brushing::ReferralChain, _, Some(r))
+                                if alt =>
+                            {
+                                Funder::Customer(r)
+                            }
+                            _ => operator,
+                        }
+                    };
+                    (c.joined_ms.saturating_sub(before), funder)
+                }
+            };
+            out.push(Funding {
+                time_ms,
+                funder,
+                account: c.id,
+            });
+        }
+        out.sort_by_key(|f| f.time_ms);
+        out
     }
 
     fn brushing_day(&self, rng: &mut Rng) -> u32 {
@@ -1052,11 +1264,12 @@ impl World {
         &mut self,
         rng: &mut Rng,
         t: &Tactics,
-        kind: Brushing,
-        m: u32,
+        scheme: Scheme,
         day: u32,
         referrers: &[Option<u32>],
     ) -> Vec<u32> {
+        let kind = scheme.kind;
+        let m = scheme.shop.expect("a scheme that opens accounts for a shop");
         let district = self.merchants[m as usize].district;
         let start = self.day_start(day);
         let mut fakes: Vec<u32> = Vec::new();
@@ -1073,13 +1286,13 @@ impl World {
                     .max(self.cfg.start_ms)
                     .saturating_add(rng.below(2 * DAY_MS))
                     .min(start);
-                let c = self.add_customer(district, referrer, opened, true);
+                let c = self.add_customer(district, referrer, opened, Origin::Fake(scheme));
                 let time = opened + rng.below(2 * HOUR_MS);
                 let k = rng.uniform(0.3, 0.8);
                 self.fake_sale(rng, t, kind, m, c, time, k, 0.2);
                 fakes.push(c);
             } else {
-                fakes.push(self.add_customer(district, referrer, start, true));
+                fakes.push(self.add_customer(district, referrer, start, Origin::Fake(scheme)));
             }
         }
         fakes
@@ -1100,7 +1313,8 @@ impl World {
                     _ => None,
                 })
                 .collect();
-            let fakes = self.open_fakes(rng, &t, Brushing::Ring, m, start, &referrers);
+            let scheme = self.scheme(Brushing::Ring, Some(m));
+            let fakes = self.open_fakes(rng, &t, scheme, start, &referrers);
             let group = if t.rotation {
                 self.colluding_group(rng, m)
             } else {
@@ -1147,7 +1361,8 @@ impl World {
                 self.random_honest_customer(rng)
             } else {
                 let home = rng.below(u64::from(self.cfg.districts)) as u16;
-                self.add_customer(home, None, self.day_start(day), true)
+                let scheme = self.scheme(Brushing::Repeat, None);
+                self.add_customer(home, None, self.day_start(day), Origin::Fake(scheme))
             };
             let home = self.customers[c as usize].home_district;
             let m = match self.habits[c as usize].as_ref() {
@@ -1219,10 +1434,11 @@ impl World {
             let day = self.brushing_day(rng);
             let m = self.random_merchant(rng);
             let district = self.merchants[m as usize].district;
+            let scheme = self.scheme(Brushing::ReferralBurst, Some(m));
             let referrer = if rng.chance(0.6) {
                 self.random_honest_customer(rng)
             } else {
-                self.add_customer(district, None, self.day_start(day), true)
+                self.add_customer(district, None, self.day_start(day), Origin::Fake(scheme))
             };
             let n = 6 + rng.below(25);
             let t0 = self.open_time(rng, m, day);
@@ -1234,7 +1450,7 @@ impl World {
             };
             for _ in 0..n {
                 let joined = t0 + rng.below(window);
-                let c = self.add_customer(district, Some(referrer), joined, true);
+                let c = self.add_customer(district, Some(referrer), joined, Origin::Fake(scheme));
                 let time = joined + MINUTE_MS * rng.range_inclusive(1, 30);
                 let out = if rng.chance(0.5) { 0.3 } else { 0.0 };
                 let k = rng.uniform(0.2, 0.9);
@@ -1258,7 +1474,8 @@ impl World {
                 self.random_honest_customer(rng)
             } else {
                 let district = self.merchants[m as usize].district;
-                self.add_customer(district, None, self.day_start(day), true)
+                let scheme = self.scheme(Brushing::HugeOrder, Some(m));
+                self.add_customer(district, None, self.day_start(day), Origin::Fake(scheme))
             };
             let time = self.rhythm_time(rng, m, day);
             let k = rng.uniform(15.0, 80.0);
@@ -1304,7 +1521,8 @@ impl World {
                 let referrers: Vec<Option<u32>> = (0..=extra)
                     .map(|i| (i > 0 && rng.chance(0.5)).then_some(u32::MAX))
                     .collect();
-                for c in self.open_fakes(rng, &t, Brushing::Collusion, shop, start, &referrers) {
+                let scheme = self.scheme(Brushing::Collusion, Some(shop));
+                for c in self.open_fakes(rng, &t, scheme, start, &referrers) {
                     accounts.push((c, shop));
                 }
             }
@@ -1343,17 +1561,18 @@ impl World {
             };
             let district = self.merchants[m as usize].district;
             let day = self.brushing_day(rng);
+            let scheme = self.scheme(Brushing::ReferralChain, Some(m));
             let mut referrer = if rng.chance(0.6) {
                 self.random_honest_customer(rng)
             } else {
-                self.add_customer(district, None, self.day_start(day), true)
+                self.add_customer(district, None, self.day_start(day), Origin::Fake(scheme))
             };
             let mut joined = self.open_time(rng, m, day);
             for _ in 0..rng.range_inclusive(6, 20) {
                 if joined >= end_ms {
                     break;
                 }
-                let c = self.add_customer(district, Some(referrer), joined, true);
+                let c = self.add_customer(district, Some(referrer), joined, Origin::Fake(scheme));
                 let orders = if rng.chance(0.4) { 2 } else { 1 };
                 for i in 0..orders {
                     let shop = *rng.pick(&group);
