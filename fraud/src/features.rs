@@ -53,6 +53,10 @@
 //! | 34 | `first_cohort_vs_usual` | ln((customers whose first receipt was at the customer's first merchant within 24 h before the customer's own first receipt, up to now, + 1) / (that merchant's earlier number of first receipts per 24 h + 1)): accounts opened together; 0 for accounts from the first 3 days of the history |
 //! | 35 | `shared_customers_max` | max over the other merchants the customer bought at of the cosine overlap of the two merchants' customer sets (shared customers / √(customers × customers)): shops that trade customers |
 //! | 36 | `shared_young_max` | ln1p(max over the same merchants of the customers who bought at both while younger than 14 days): fresh accounts rotating over a group of shops |
+//! | 37 | `funded_age_h` | ln1p(hours since the account's first funding); 0 when its funding is unknown |
+//! | 38 | `funder_fanout` | ln1p(other accounts the customer's funder has funded so far) |
+//! | 39 | `funder_fanout_near` | ln1p(of those, funded within 24 h either side of the customer's funding): accounts funded together |
+//! | 40 | `funder_first_here_share` | share of the funder's funded accounts that have bought whose first receipt was at this merchant |
 //!
 //! Deliberately absent (version 2): the Time share of the bill, round amounts and identical repeated amounts.
 //! Each could only ever say "honest" when present, and a brusher adds it for free (paying 2–10 % in Time,
@@ -62,15 +66,15 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
-use crate::receipt::{Channel, Receipt};
+use crate::receipt::{Channel, Funding, Receipt};
 use crate::sim::{DAY_MS, HOUR_MS, LOCAL_UTC_OFFSET_MS, MINUTE_MS};
 
 /// Number of features.
-pub const N_FEATURES: usize = 37;
+pub const N_FEATURES: usize = 41;
 
 /// Version of the definition. Stored in the model's metadata; bump it with any change to the features so that a
 /// model trained on other features is refused.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 3;
 
 /// Column names, in order (see the module docs for their meaning).
 pub const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -111,6 +115,10 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "first_cohort_vs_usual",
     "shared_customers_max",
     "shared_young_max",
+    "funded_age_h",
+    "funder_fanout",
+    "funder_fanout_near",
+    "funder_first_here_share",
 ];
 
 /// One feature row.
@@ -289,6 +297,16 @@ struct CustomerState {
     first_merchant: u32,
     /// The merchants bought at, in order of first purchase (the first [`MAX_LINKED`]).
     merchant_list: Vec<u32>,
+    /// Who sent the account its first tokens, and when.
+    funded: Option<(u32, u64)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct FunderState {
+    /// Times of the first fundings it made, in order.
+    funded: Vec<u64>,
+    /// Accounts it funded that have bought since.
+    bought: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -347,6 +365,9 @@ pub struct FeatureState {
     /// (merchant, merchant), lower id first → customers who bought at both, and of them those who bought at
     /// the second of the two while younger than [`SHARED_YOUNG_MS`].
     shared: FxHashMap<u64, (u32, u32)>,
+    funders: Vec<FunderState>,
+    /// (funder, merchant) → accounts it funded whose first receipt was at that merchant.
+    funded_first_at: FxHashMap<u64, u64>,
 }
 
 impl FeatureState {
@@ -367,11 +388,30 @@ impl FeatureState {
     }
 
     fn check_order(&self, r: &Receipt) -> Result<(), FeatureError> {
-        if r.order_time_ms < self.last_ms {
+        self.check_time(r.order_time_ms)
+    }
+
+    fn check_time(&self, got_ms: u64) -> Result<(), FeatureError> {
+        if got_ms < self.last_ms {
             return Err(FeatureError::OutOfOrder {
                 last_ms: self.last_ms,
-                got_ms: r.order_time_ms,
+                got_ms,
             });
+        }
+        Ok(())
+    }
+
+    /// Adds a funding to the history; only an account's first one counts.
+    ///
+    /// # Errors
+    /// [`FeatureError::OutOfOrder`] when `f` is older than a receipt or funding already observed.
+    pub fn fund(&mut self, f: &Funding) -> Result<(), FeatureError> {
+        self.check_time(f.time_ms)?;
+        self.last_ms = f.time_ms;
+        let c = slot(&mut self.customers, f.account);
+        if c.funded.is_none() {
+            c.funded = Some((f.funder, f.time_ms));
+            slot(&mut self.funders, f.funder).funded.push(f.time_ms);
         }
         Ok(())
     }
@@ -568,6 +608,31 @@ impl FeatureState {
                 (f64::max(a, x), f64::max(b, y))
             });
 
+        let (funded_age, funder_fanout, funder_near, funder_here) = match c.funded {
+            Some((funder, at)) => {
+                let fs = &self.funders[funder as usize];
+                let lo = fs.funded.partition_point(|&t| t + DAY_MS < at);
+                let hi = fs.funded.partition_point(|&t| t <= at + DAY_MS);
+                let here = self
+                    .funded_first_at
+                    .get(&pair_key(funder, r.merchant))
+                    .copied()
+                    .unwrap_or(0);
+                let share = if fs.bought == 0 {
+                    0.0
+                } else {
+                    here as f64 / fs.bought as f64
+                };
+                (
+                    now.saturating_sub(at) as f64 / HOUR_MS as f64,
+                    (fs.funded.len() - 1) as f64,
+                    (hi - lo - 1) as f64,
+                    share,
+                )
+            }
+            None => (0.0, 0.0, 0.0, 0.0),
+        };
+
         let f = [
             angle.sin(),
             angle.cos(),
@@ -606,6 +671,10 @@ impl FeatureState {
             cohort,
             shared_max,
             ln1p(shared_young),
+            ln1p(funded_age),
+            ln1p(funder_fanout),
+            ln1p(funder_near),
+            funder_here,
         ];
         f.map(|x| x as f32)
     }
@@ -673,6 +742,13 @@ impl FeatureState {
         }
 
         if first_ever {
+            if let Some((funder, _)) = slot(&mut self.customers, r.customer).funded {
+                slot(&mut self.funders, funder).bought += 1;
+                *self
+                    .funded_first_at
+                    .entry(pair_key(funder, r.merchant))
+                    .or_insert(0) += 1;
+            }
             if let Some(referrer) = r.referrer {
                 let rc = slot(&mut self.customers, referrer);
                 rc.referees += 1;

@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
         File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
     let ds = csv::read(BufReader::new(file))
         .with_context(|| format!("reading {}", args.input.display()))?;
-    let features = pipeline::feature_matrix(&ds.receipts);
+    let features = pipeline::feature_matrix(&ds.receipts, &[]);
     let rows: Vec<Vec<f32>> = features
         .iter()
         .zip(&ds.labels)

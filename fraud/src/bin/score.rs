@@ -73,7 +73,7 @@ fn main() -> anyhow::Result<()> {
     .with_context(|| format!("loading {}", args.model.display()))?;
 
     let started = Instant::now();
-    let features = pipeline::feature_matrix(&ds.receipts);
+    let features = pipeline::feature_matrix(&ds.receipts, &[]);
     let scores = scorer.score_batched(&features, args.batch)?;
     let elapsed = started.elapsed();
 
