@@ -8,9 +8,11 @@
 #     brushers), and 1,000 small weeks (8 merchants, 80 customers, 7 days: the on-chain test's size; seeds
 #     2000-2999, even naive, odd mixed) so that small populations are not off the training distribution
 #     (60 small weeks left the on-chain population's best ring recall at 0.2 % of honest receipts at 0.79);
-#   validation (early stopping, threshold): standard seed 4 (mixed) and 40 small weeks (seeds 600-639).
-# Writes s<seed>.{csv,patterns.csv,npy} and small/{m,v}<seed>.* in the current directory and sets TRAIN and
-# VALID to the .npy lists.
+#   validation (early stopping, threshold): standard seed 4 (mixed) and 40 small weeks (seeds 600-639), the
+#     latter also on their own for the threshold (train.py --valid-small).
+# Every set has its accounts' fundings (simulate --fundings, export --fundings).
+# Writes s<seed>.{csv,fundings.csv,patterns.csv,npy} and small/{m,v}<seed>.* in the current directory and sets
+# TRAIN, VALID and VALID_SMALL to the .npy lists.
 "$here/setup.sh" >/dev/null
 # shellcheck source=../scripts/env.sh
 source "$here/../scripts/env.sh"
@@ -27,8 +29,8 @@ make_data() {
   for spec in 1:mixed 2:mixed 3:full 4:mixed 5:none 6:mixed 7:full; do
     seed="${spec%%:*}"
     "$bin/simulate" --seed "$seed" --evasion "${spec##*:}" --output "s$seed.csv" \
-      --patterns "s$seed.patterns.csv" 2>/dev/null
-    "$bin/export" --input "s$seed.csv" --output "s$seed.npy" 2>/dev/null
+      --patterns "s$seed.patterns.csv" --fundings "s$seed.fundings.csv" 2>/dev/null
+    "$bin/export" --input "s$seed.csv" --fundings "s$seed.fundings.csv" --output "s$seed.npy" 2>/dev/null
   done
   mkdir -p small
   for seed in $(seq 2000 2999) $(seq 600 639); do
@@ -37,9 +39,12 @@ make_data() {
     e=mixed
     [ $((seed % 2)) = 0 ] && e=none
     "$bin/simulate" --seed "$seed" --evasion "$e" --merchants 8 --customers 80 --days 7 \
-      --output "small/$kind$seed.csv" --patterns "small/$kind$seed.patterns.csv" 2>/dev/null
-    "$bin/export" --input "small/$kind$seed.csv" --output "small/$kind$seed.npy" 2>/dev/null
+      --output "small/$kind$seed.csv" --patterns "small/$kind$seed.patterns.csv" \
+      --fundings "small/$kind$seed.fundings.csv" 2>/dev/null
+    "$bin/export" --input "small/$kind$seed.csv" --fundings "small/$kind$seed.fundings.csv" \
+      --output "small/$kind$seed.npy" 2>/dev/null
   done
   TRAIN=(s1.npy s2.npy s3.npy s5.npy s6.npy s7.npy small/m*.npy)
-  VALID=(s4.npy small/v6*.npy)
+  VALID=(s4.npy)
+  VALID_SMALL=(small/v6*.npy)
 }

@@ -16,11 +16,12 @@ source "$here/data.sh" fraud-eval
 algos="${ALGOS:-gbm dbn}"
 py="$BIZKEY_VENV/bin/python"
 sim() { # seed evasion name
-  "$bin/simulate" --seed "$1" --evasion "$2" --output "$3.csv" --patterns "$3.patterns.csv" 2>/dev/null
+  "$bin/simulate" --seed "$1" --evasion "$2" --output "$3.csv" --patterns "$3.patterns.csv" \
+    --fundings "$3.fundings.csv" 2>/dev/null
 }
 make_data
 patterns="ring repeat referral_burst huge_order collusion referral_chain"
-variants="none time_share jitter paced aging rotation full"
+variants="none time_share jitter paced aging rotation funding full"
 sim 1001 mixed lopo
 i=0
 for v in $variants; do
@@ -29,10 +30,12 @@ for v in $variants; do
 done
 
 score() { # model input output [rule-output]
-  "$bin/score" --model "$1" --input "$2.csv" --output "$3" ${4:+--rule-output "$4"} 2>/dev/null
+  "$bin/score" --model "$1" --input "$2.csv" --fundings "$2.fundings.csv" --output "$3" \
+    ${4:+--rule-output "$4"} 2>/dev/null
 }
 train() { # algo out [pattern]
-  "$py" -W ignore "$here/train.py" --algo "$1" --train "${TRAIN[@]}" --valid "${VALID[@]}" --out "$2" \
+  "$py" -W ignore "$here/train.py" --algo "$1" --train "${TRAIN[@]}" --valid "${VALID[@]}" \
+    --valid-small "${VALID_SMALL[@]}" --out "$2" \
     ${3:+--exclude-pattern "$3"} >"$2.log" 2>&1
 }
 threshold() { # model

@@ -9,9 +9,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/data.sh" fraud-train
 algo="${ALGO:-gbm}"
 make_data
-"$bin/simulate" --seed 8 --evasion mixed --output s8.csv --patterns s8.patterns.csv
-"$bin/export" --input s8.csv --output s8.npy
+"$bin/simulate" --seed 8 --evasion mixed --output s8.csv --patterns s8.patterns.csv --fundings s8.fundings.csv
+"$bin/export" --input s8.csv --fundings s8.fundings.csv --output s8.npy
 "$BIZKEY_VENV/bin/python" -W ignore "$here/train.py" --algo "$algo" \
-  --train "${TRAIN[@]}" --valid "${VALID[@]}" --test s8.npy \
+  --train "${TRAIN[@]}" --valid "${VALID[@]}" --valid-small "${VALID_SMALL[@]}" --test s8.npy \
   --out "$here/fraud.onnx" --report "$work/report.json"
-"$bin/score" --input s8.csv --output s8.scores.csv --model "$here/fraud.onnx"
+"$bin/score" --input s8.csv --fundings s8.fundings.csv --output s8.scores.csv --model "$here/fraud.onnx"

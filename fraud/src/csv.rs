@@ -22,12 +22,26 @@
 //!
 //! Rows may come in any order; feature computation sorts them by time (see [`crate::pipeline`]).
 //! Account strings are interned into dense ids in order of first appearance.
+//!
+//! Beside it, the fundings CSV (optional; [`read_fundings`]) gives each account's first native tokens:
+//!
+//! ```text
+//! time_ms,funder,account
+//! ```
+//!
+//! | column | type | meaning |
+//! |--------|------|---------|
+//! | `time_ms` | u64 | time of the transfer, ms since the Unix epoch |
+//! | `funder` | string | the sending account (any account: the simulator writes `x<k>` for exchanges, `m`, `c` for merchants and customers, `o` and `e` for the wallets of brushing schemes and employers) |
+//! | `account` | string | the customer account funded (the receipts' `customer` spelling) |
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, Write};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 
-use crate::receipt::{Channel, Receipt};
-use crate::sim::Simulation;
+use crate::receipt::{Channel, Funding, Receipt};
+use crate::sim::{Funder, Simulation};
 
 /// The header line's columns.
 pub const COLUMNS: [&str; 11] = [
@@ -44,17 +58,24 @@ pub const COLUMNS: [&str; 11] = [
     "label",
 ];
 
-/// A malformed receipt CSV. Line numbers count from 1, the header being line 1.
+/// The header line's columns of a fundings CSV.
+pub const FUNDING_COLUMNS: [&str; 3] = ["time_ms", "funder", "account"];
+
+/// A malformed receipt or fundings CSV. Line numbers count from 1, the header being line 1.
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
     #[error("reading receipts: {0}")]
     Io(#[from] io::Error),
     #[error("the input is empty; a header line is required")]
     MissingHeader,
-    #[error("line 1: the header must be `{}`, found `{found}`", COLUMNS.join(","))]
-    BadHeader { found: String },
-    #[error("line {line}: expected {} fields, found {found}", COLUMNS.len())]
-    FieldCount { line: usize, found: usize },
+    #[error("line 1: the header must be `{expected}`, found `{found}`")]
+    BadHeader { expected: String, found: String },
+    #[error("line {line}: expected {expected} fields, found {found}")]
+    FieldCount {
+        line: usize,
+        expected: usize,
+        found: usize,
+    },
     #[error("line {line}: column `{column}` is empty")]
     Empty { line: usize, column: &'static str },
     #[error("line {line}: column `{column}`: `{value}` is not {expected}")]
@@ -76,6 +97,39 @@ pub enum CsvError {
         id: String,
         first_line: usize,
     },
+}
+
+/// A receipt or fundings file that cannot be opened or read.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct FileError {
+    pub path: PathBuf,
+    #[source]
+    pub source: CsvError,
+}
+
+/// Reads a receipt CSV file and, when given, its fundings CSV file.
+///
+/// # Errors
+/// [`FileError`] naming the file that failed.
+pub fn read_files(receipts: &Path, fundings: Option<&Path>) -> Result<Dataset, FileError> {
+    let open = |path: &Path| {
+        File::open(path).map(BufReader::new).map_err(|e| FileError {
+            path: path.to_owned(),
+            source: CsvError::Io(e),
+        })
+    };
+    let mut ds = read(open(receipts)?).map_err(|source| FileError {
+        path: receipts.to_owned(),
+        source,
+    })?;
+    if let Some(path) = fundings {
+        read_fundings(open(path)?, &mut ds).map_err(|source| FileError {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    Ok(ds)
 }
 
 /// Maps account strings to dense ids.
@@ -128,6 +182,9 @@ pub struct Dataset {
     /// Customers and referrers share one id space (a referrer is a customer).
     pub customers: Interner,
     pub categories: Interner,
+    /// From [`read_fundings`], in file order.
+    pub fundings: Vec<Funding>,
+    pub funders: Interner,
 }
 
 impl Dataset {
@@ -162,19 +219,66 @@ fn non_empty<'a>(line: usize, column: &'static str, s: &'a str) -> Result<&'a st
     }
 }
 
+fn check_header<R: BufRead>(lines: &mut io::Lines<R>, columns: &[&str]) -> Result<(), CsvError> {
+    let header = lines.next().ok_or(CsvError::MissingHeader)??;
+    let header = header.trim_end_matches('\r');
+    let expected = columns.join(",");
+    if header != expected {
+        return Err(CsvError::BadHeader {
+            expected,
+            found: header.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn fields(line: usize, text: &str, expected: usize) -> Result<Vec<&str>, CsvError> {
+    let f: Vec<&str> = text.split(',').collect();
+    if f.len() != expected {
+        return Err(CsvError::FieldCount {
+            line,
+            expected,
+            found: f.len(),
+        });
+    }
+    Ok(f)
+}
+
+/// Parses a fundings CSV into `ds`: accounts are interned with the receipts' customers (read the receipts
+/// first), funders into [`Dataset::funders`].
+///
+/// # Errors
+/// [`CsvError`] for I/O failures and for the first malformed line, with its number.
+pub fn read_fundings<R: BufRead>(input: R, ds: &mut Dataset) -> Result<(), CsvError> {
+    let mut lines = input.lines();
+    check_header(&mut lines, &FUNDING_COLUMNS)?;
+    for (i, text) in lines.enumerate() {
+        let line = i + 2;
+        let text = text?;
+        let text = text.trim_end_matches('\r');
+        if text.is_empty() {
+            continue;
+        }
+        let f = fields(line, text, FUNDING_COLUMNS.len())?;
+        let time_ms = parse_num(line, "time_ms", f[0], "a time in ms (unsigned integer)")?;
+        let funder = ds.funders.intern(non_empty(line, "funder", f[1])?);
+        let account = ds.customers.intern(non_empty(line, "account", f[2])?);
+        ds.fundings.push(Funding {
+            time_ms,
+            funder,
+            account,
+        });
+    }
+    Ok(())
+}
+
 /// Parses a receipt CSV.
 ///
 /// # Errors
 /// [`CsvError`] for I/O failures and for the first malformed line, with its number.
 pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
     let mut lines = input.lines();
-    let header = lines.next().ok_or(CsvError::MissingHeader)??;
-    let header = header.trim_end_matches('\r');
-    if header != COLUMNS.join(",") {
-        return Err(CsvError::BadHeader {
-            found: header.to_owned(),
-        });
-    }
+    check_header(&mut lines, &COLUMNS)?;
     let mut ds = Dataset::default();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     for (i, text) in lines.enumerate() {
@@ -184,13 +288,7 @@ pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
         if text.is_empty() {
             continue;
         }
-        let f: Vec<&str> = text.split(',').collect();
-        if f.len() != COLUMNS.len() {
-            return Err(CsvError::FieldCount {
-                line,
-                found: f.len(),
-            });
-        }
+        let f = fields(line, text, COLUMNS.len())?;
         let id = non_empty(line, "receipt_id", f[0])?;
         if let Some(&first_line) = seen_ids.get(id) {
             return Err(CsvError::DuplicateId {
@@ -346,6 +444,25 @@ pub fn write_simulation<W: Write>(w: &mut W, sim: &Simulation) -> io::Result<()>
                 label: Some(s.label()),
             },
         )?;
+    }
+    Ok(())
+}
+
+/// Writes a simulation's fundings (see [`FUNDING_COLUMNS`]), accounts spelled as [`write_simulation`] does.
+///
+/// # Errors
+/// I/O errors of `w`.
+pub fn write_fundings<W: Write>(w: &mut W, sim: &Simulation) -> io::Result<()> {
+    writeln!(w, "{}", FUNDING_COLUMNS.join(","))?;
+    for f in &sim.fundings {
+        let funder = match f.funder {
+            Funder::Exchange(k) => format!("x{k}"),
+            Funder::Merchant(m) => format!("m{m}"),
+            Funder::Customer(c) => format!("c{c}"),
+            Funder::Operator(s) => format!("o{s}"),
+            Funder::Employer(g) => format!("e{g}"),
+        };
+        writeln!(w, "{},{funder},c{}", f.time_ms, f.account)?;
     }
     Ok(())
 }

@@ -401,7 +401,8 @@ impl FeatureState {
         Ok(())
     }
 
-    /// Adds a funding to the history; only an account's first one counts.
+    /// Adds a funding to the history at its own time; only an account's first one counts. Receipts and
+    /// fundings are fed through [`FeatureState::push_after`], which stamps fundings with the receipts' clock.
     ///
     /// # Errors
     /// [`FeatureError::OutOfOrder`] when `f` is older than a receipt or funding already observed.
@@ -785,6 +786,27 @@ impl FeatureState {
         cat.amount.add(amount.ln());
         cat.per_item.add(per_item.ln());
         Ok(())
+    }
+
+    /// Feeds `fundings` (those since the previous receipt, in chain order) stamped with `r`'s time, then
+    /// [`FeatureState::push`]es `r`. The stamp: the chain's block times and the receipts' order times are
+    /// different clocks (a replay of old sales, a till whose clock is off), so fundings are placed on the
+    /// receipts' clock, at the first receipt after them.
+    ///
+    /// # Errors
+    /// [`FeatureError::OutOfOrder`] when `r` is older than a receipt already observed.
+    pub fn push_after<'a>(
+        &mut self,
+        fundings: impl IntoIterator<Item = &'a Funding>,
+        r: &Receipt,
+    ) -> Result<Features, FeatureError> {
+        for f in fundings {
+            self.fund(&Funding {
+                time_ms: r.order_time_ms,
+                ..*f
+            })?;
+        }
+        self.push(r)
     }
 
     /// [`FeatureState::features`] then [`FeatureState::observe`]: the features of `r`, after which `r` is history.

@@ -13,28 +13,41 @@ pub fn time_order(receipts: &[Receipt]) -> Vec<usize> {
 
 /// Features of every receipt from the receipts and fundings before it, returned in input order.
 ///
-/// Receipts are fed in time order. A funding is fed just before the first receipt at or after its time, stamped
-/// with that receipt's time, as the indexer does: the chain's block times and the receipts' order times are
-/// different clocks (a replay of old sales, a POS whose clock is off), so the feature clock is the receipts'.
+/// Receipts are fed in time order, each after the fundings since the previous one
+/// ([`FeatureState::push_after`]): a funding goes before the first receipt at or after its time.
 pub fn feature_matrix(receipts: &[Receipt], fundings: &[Funding]) -> Vec<Features> {
     let mut state = FeatureState::new();
     let mut out = vec![[0.0; crate::features::N_FEATURES]; receipts.len()];
-    let mut fundings: Vec<&Funding> = fundings.iter().collect();
+    let mut fundings = fundings.to_vec();
     fundings.sort_by_key(|f| f.time_ms);
-    let mut next = fundings.into_iter().peekable();
-    let ordered = "fed in time order, so none is out of order";
-    for i in time_order(receipts) {
-        let r = &receipts[i];
-        while let Some(f) = next.next_if(|f| f.time_ms <= r.order_time_ms) {
-            let stamped = Funding {
-                time_ms: r.order_time_ms,
-                ..*f
-            };
-            state.fund(&stamped).expect(ordered);
-        }
-        out[i] = state.push(r).expect(ordered);
+    let order = time_order(receipts);
+    let ordered: Vec<Receipt> = order.iter().map(|&i| receipts[i]).collect();
+    for ((&i, r), before) in order
+        .iter()
+        .zip(&ordered)
+        .zip(fundings_before(&ordered, &fundings))
+    {
+        out[i] = state
+            .push_after(before, r)
+            .expect("fed in time order, so none is out of order");
     }
     out
+}
+
+/// For `receipts` in time order and `fundings` sorted by time, the fundings to feed before each receipt:
+/// those after the previous receipt's time and at or before its own. Fundings after the last receipt are in
+/// no part.
+pub fn fundings_before<'a>(receipts: &[Receipt], fundings: &'a [Funding]) -> Vec<&'a [Funding]> {
+    let mut from = 0;
+    receipts
+        .iter()
+        .map(|r| {
+            let to = from + fundings[from..].partition_point(|f| f.time_ms <= r.order_time_ms);
+            let part = &fundings[from..to];
+            from = to;
+            part
+        })
+        .collect()
 }
 
 /// The Shopee rule's orders-per-buyer ratio of every receipt, in input order.

@@ -1109,9 +1109,10 @@ impl World {
                         .as_ref()
                         .map(|h| h.favourites[0].0);
                     match (c.referrer, favourite) {
-                        (Some(r), _) if by_referrer[group] => {
-                            (c.joined_ms - MINUTE_MS * rng.range_inclusive(1, 30), Funder::Customer(r))
-                        }
+                        (Some(r), _) if by_referrer[group] => (
+                            c.joined_ms - MINUTE_MS * rng.range_inclusive(1, 30),
+                            Funder::Customer(r),
+                        ),
                         (_, Some(m)) if sponsors[m as usize] && rng.chance(0.6) => {
                             (c.joined_ms, Funder::Merchant(m))
                         }
@@ -1269,7 +1270,9 @@ impl World {
         referrers: &[Option<u32>],
     ) -> Vec<u32> {
         let kind = scheme.kind;
-        let m = scheme.shop.expect("a scheme that opens accounts for a shop");
+        let m = scheme
+            .shop
+            .expect("a scheme that opens accounts for a shop");
         let district = self.merchants[m as usize].district;
         let start = self.day_start(day);
         let mut fakes: Vec<u32> = Vec::new();
@@ -1667,6 +1670,64 @@ mod tests {
                 assert!(r.label());
             }
         }
+    }
+
+    #[test]
+    fn every_account_is_funded_once_before_it_buys() {
+        let sim = small(12);
+        assert!(sim
+            .fundings
+            .windows(2)
+            .all(|w| w[0].time_ms <= w[1].time_ms));
+        let mut funded = vec![None; sim.customers.len()];
+        for f in &sim.fundings {
+            assert!(funded[f.account as usize].is_none(), "{f:?} funded twice");
+            funded[f.account as usize] = Some(f.time_ms);
+        }
+        for r in &sim.receipts {
+            let at = funded[r.receipt.customer as usize].expect("every buyer is funded");
+            assert!(
+                at <= r.receipt.order_time_ms,
+                "bought before its first tokens"
+            );
+        }
+        // Every kind of funder occurs.
+        let kinds: std::collections::HashSet<_> = sim
+            .fundings
+            .iter()
+            .map(|f| std::mem::discriminant(&f.funder))
+            .collect();
+        assert_eq!(kinds.len(), 5);
+        // Dense ids keep funders apart: as many as there are distinct funders.
+        let distinct: std::collections::HashSet<_> =
+            sim.fundings.iter().map(|f| f.funder).collect();
+        let ids: std::collections::HashSet<_> =
+            sim.funding_events().iter().map(|f| f.funder).collect();
+        assert_eq!(ids.len(), distinct.len());
+    }
+
+    #[test]
+    fn funding_evasion_moves_the_fakes_to_exchanges_and_changes_no_receipt() {
+        let naive = simulate(&SimConfig {
+            evasion: Evasion::NONE,
+            ..SimConfig::new(4, 40, 2_000, 14)
+        });
+        let evading = simulate(&SimConfig {
+            evasion: Evasion::named("funding").expect("a variant"),
+            ..naive.config.clone()
+        });
+        assert_eq!(naive.receipts, evading.receipts);
+        let fake_funders = |sim: &Simulation| -> Vec<Funder> {
+            sim.fundings
+                .iter()
+                .filter(|f| sim.customers[f.account as usize].fake)
+                .map(|f| f.funder)
+                .collect()
+        };
+        let (a, b) = (fake_funders(&naive), fake_funders(&evading));
+        assert!(!a.is_empty());
+        assert!(a.iter().all(|f| !matches!(f, Funder::Exchange(_))));
+        assert!(b.iter().all(|f| matches!(f, Funder::Exchange(_))));
     }
 
     #[test]

@@ -807,7 +807,11 @@ mod tests {
             (
                 with(
                     "nodes_featureids",
-                    ints("nodes_featureids", &[37, 1, 0, 0, 0, 0, 0, 0, 36]),
+                    // The first split reads one feature past the last.
+                    ints(
+                        "nodes_featureids",
+                        &[N_FEATURES as i64, 1, 0, 0, 0, 0, 0, 0, 36],
+                    ),
                 ),
                 "nodes_featureids",
             ),

@@ -96,9 +96,15 @@ fn export_writes_a_matrix_with_labels() {
     let mut buf = Vec::new();
     bizkey_fraud::csv::write_simulation(&mut buf, &sim).expect("write");
     std::fs::write(&csv, buf).expect("write");
+    let fundings = temp("export.fundings.csv");
+    let mut buf = Vec::new();
+    bizkey_fraud::csv::write_fundings(&mut buf, &sim).expect("write");
+    std::fs::write(&fundings, buf).expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_export"))
         .arg("--input")
         .arg(&csv)
+        .arg("--fundings")
+        .arg(&fundings)
         .arg("--output")
         .arg(&npy)
         .output()
@@ -112,17 +118,26 @@ fn export_writes_a_matrix_with_labels() {
     let hlen = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
     let cols = bizkey_fraud::features::N_FEATURES + 1;
     assert_eq!(bytes.len() - 10 - hlen, sim.receipts.len() * cols * 4);
+    let cell = |row: usize, col: usize| {
+        let at = 10 + hlen + (row * cols + col) * 4;
+        f32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+    };
     // The label column of each row matches the simulation.
     for (i, r) in sim.receipts.iter().enumerate() {
-        let at = 10 + hlen + (i * cols + cols - 1) * 4;
-        let label = f32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
-        assert_eq!(label, if r.label() { 1.0 } else { 0.0 });
+        assert_eq!(cell(i, cols - 1), if r.label() { 1.0 } else { 0.0 });
     }
+    // The fundings reached the features.
+    let fanout = bizkey_fraud::features::FEATURE_NAMES
+        .iter()
+        .position(|&n| n == "funder_fanout")
+        .expect("a feature");
+    assert!((0..sim.receipts.len()).any(|i| cell(i, fanout) > 0.0));
     let mut meta = npy.into_os_string();
     meta.push(".json");
     let meta = std::fs::read_to_string(meta).expect("meta");
     assert!(
-        meta.contains("\"shared_customers_max\"") && meta.contains("\"label_column\": 37"),
+        meta.contains("\"funder_fanout\"")
+            && meta.contains(&format!("\"label_column\": {}", cols - 1)),
         "{meta}"
     );
 }

@@ -1,4 +1,4 @@
-use bizkey_fraud::csv::{self, CsvError, COLUMNS};
+use bizkey_fraud::csv::{self, CsvError, COLUMNS, FUNDING_COLUMNS};
 use bizkey_fraud::pipeline::feature_matrix;
 use bizkey_fraud::receipt::Channel;
 use bizkey_fraud::sim::{simulate, SimConfig};
@@ -122,7 +122,11 @@ fn simulation_round_trips_through_csv_with_identical_features() {
     let sim = simulate(&SimConfig::new(9, 20, 800, 7));
     let mut buf = Vec::new();
     csv::write_simulation(&mut buf, &sim).expect("write");
-    let ds = csv::read(buf.as_slice()).expect("read back");
+    let mut ds = csv::read(buf.as_slice()).expect("read back");
+    let mut fundings = Vec::new();
+    csv::write_fundings(&mut fundings, &sim).expect("write");
+    csv::read_fundings(fundings.as_slice(), &mut ds).expect("read back");
+    assert_eq!(ds.fundings.len(), sim.customers.len());
     assert_eq!(ds.receipts.len(), sim.receipts.len());
     let labels: Vec<bool> = sim.receipts.iter().map(|r| r.label()).collect();
     assert_eq!(ds.complete_labels(), Some(labels));
@@ -140,7 +144,10 @@ fn simulation_round_trips_through_csv_with_identical_features() {
     }
     // Interned ids differ from the simulator's, but features do not depend on id values.
     let direct: Vec<_> = sim.receipts.iter().map(|s| s.receipt).collect();
-    assert_eq!(feature_matrix(&ds.receipts), feature_matrix(&direct));
+    assert_eq!(
+        feature_matrix(&ds.receipts, &ds.fundings),
+        feature_matrix(&direct, &sim.funding_events())
+    );
 }
 
 #[test]
@@ -155,8 +162,8 @@ fn rows_out_of_time_order_get_the_same_features() {
     let reversed = format!("{header}\n{}\n", lines.join("\n"));
     let fwd = csv::read(text.as_bytes()).expect("read");
     let rev = csv::read(reversed.as_bytes()).expect("read");
-    let f_fwd = feature_matrix(&fwd.receipts);
-    let f_rev = feature_matrix(&rev.receipts);
+    let f_fwd = feature_matrix(&fwd.receipts, &[]);
+    let f_rev = feature_matrix(&rev.receipts, &[]);
     let n = f_fwd.len();
     // Rows sharing a timestamp are processed in file order, so only their own features may differ.
     let mut per_time = std::collections::HashMap::new();
@@ -171,4 +178,41 @@ fn rows_out_of_time_order_get_the_same_features() {
         }
     }
     assert!(compared > n * 9 / 10, "{compared} of {n}");
+}
+
+#[test]
+fn fundings_join_the_receipts_accounts_and_errors_name_the_line() {
+    let mut ds = parse(&format!("{ROW}\n")).expect("valid");
+    let header = FUNDING_COLUMNS.join(",");
+    csv::read_fundings(
+        format!("{header}\r\n1767196700000,x0,c1\n1767196750000,c1,c9\n\n").as_bytes(),
+        &mut ds,
+    )
+    .expect("valid");
+    assert_eq!(ds.fundings.len(), 2);
+    // c1 is the receipt's customer; c1 as a funder lives in the funders' space.
+    assert_eq!(ds.fundings[0].account, ds.receipts[0].customer);
+    assert_eq!(ds.funders.name(ds.fundings[1].funder), Some("c1"));
+    assert_eq!(ds.customers.name(ds.fundings[1].account), Some("c9"));
+
+    let cases: [(&str, &str); 4] = [
+        ("1,x0", "line 2: expected 3 fields, found 2"),
+        ("1,,c1", "line 2: column `funder` is empty"),
+        (
+            "soon,x0,c1",
+            "line 2: column `time_ms`: `soon` is not a time in ms",
+        ),
+        ("1,x0,", "line 2: column `account` is empty"),
+    ];
+    for (row, message) in cases {
+        let err =
+            csv::read_fundings(format!("{header}\n{row}\n").as_bytes(), &mut ds).expect_err(row);
+        assert!(err.to_string().starts_with(message), "{row}: {err}");
+    }
+    let err = csv::read_fundings(ROW.as_bytes(), &mut ds).expect_err("no header");
+    assert!(
+        err.to_string()
+            .starts_with("line 1: the header must be `time_ms,funder,account`"),
+        "{err}"
+    );
 }

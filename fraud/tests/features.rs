@@ -1,8 +1,8 @@
 use bizkey_fraud::baseline::ShopeeRule;
 use bizkey_fraud::features::{FeatureError, FeatureState, FEATURE_NAMES, N_FEATURES};
 use bizkey_fraud::pipeline::feature_matrix;
-use bizkey_fraud::receipt::Receipt;
-use bizkey_fraud::sim::{simulate, SimConfig};
+use bizkey_fraud::receipt::{Funding, Receipt};
+use bizkey_fraud::sim::{simulate, SimConfig, DEFAULT_START_MS};
 
 use crate::receipt;
 
@@ -30,11 +30,18 @@ fn names_are_unique_and_complete() {
 fn no_look_ahead_later_receipts_never_change_earlier_features() {
     let sim = simulate(&SimConfig::new(21, 30, 1_500, 10));
     let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
-    let full = feature_matrix(&receipts);
+    let fundings = sim.funding_events();
+    let full = feature_matrix(&receipts, &fundings);
     let k = receipts.len() / 2;
+    let now = receipts[k].order_time_ms;
 
-    // Dropping the future changes nothing before it.
-    let prefix = feature_matrix(&receipts[..k]);
+    // Dropping the future, receipts and fundings, changes nothing before it.
+    let past: Vec<Funding> = fundings
+        .iter()
+        .filter(|f| f.time_ms < now)
+        .copied()
+        .collect();
+    let prefix = feature_matrix(&receipts[..k], &past);
     assert_eq!(prefix[..], full[..k]);
 
     // Nor does rewriting the future: same customers, very different amounts and partners.
@@ -44,7 +51,7 @@ fn no_look_ahead_later_receipts_never_change_earlier_features() {
         r.customer = receipts[0].customer;
         r.merchant = receipts[0].merchant;
     }
-    let altered_features = feature_matrix(&altered);
+    let altered_features = feature_matrix(&altered, &fundings);
     assert_eq!(altered_features[..k], full[..k]);
     // The alteration is visible afterwards, so the comparison above is not vacuous.
     assert_ne!(altered_features[k..], full[k..]);
@@ -281,4 +288,84 @@ fn shopee_rule_counts_orders_per_buyer_in_the_last_hour() {
     assert_eq!(rule.push(&receipt(60, 1, 1, None, 100)), 3.0);
     // Other shops are separate.
     assert_eq!(rule.push(&receipt(61, 2, 1, None, 100)), 1.0);
+}
+
+fn funding(minute: u64, funder: u32, account: u32) -> Funding {
+    Funding {
+        time_ms: DEFAULT_START_MS + minute * 60_000,
+        funder,
+        account,
+    }
+}
+
+#[test]
+fn accounts_funded_together_by_one_wallet_are_seen() {
+    let mut st = FeatureState::new();
+    // Wallet 7 funds customers 1, 2 and 3 within half an hour; a later top-up of 1 by wallet 8 changes nothing.
+    for (minute, c) in [(0, 1), (10, 2), (20, 3)] {
+        st.fund(&funding(minute, 7, c)).expect("in order");
+    }
+    st.fund(&funding(30, 8, 1)).expect("in order");
+
+    let a = st.push(&receipt(60, 5, 1, None, 2_000)).expect("in order");
+    assert!(close(a[col("funded_age_h")], 1f64.ln_1p()));
+    assert!(close(a[col("funder_fanout")], 2f64.ln_1p()));
+    assert!(close(a[col("funder_fanout_near")], 2f64.ln_1p()));
+    // None of the wallet's accounts had bought yet.
+    assert_eq!(a[col("funder_first_here_share")], 0.0);
+    let b = st.push(&receipt(70, 5, 2, None, 2_000)).expect("in order");
+    assert!(close(b[col("funder_first_here_share")], 1.0));
+    let c = st.push(&receipt(80, 6, 3, None, 2_000)).expect("in order");
+    assert_eq!(c[col("funder_first_here_share")], 0.0);
+    let c_again = st.push(&receipt(90, 5, 3, None, 2_000)).expect("in order");
+    assert!(close(c_again[col("funder_first_here_share")], 2.0 / 3.0));
+
+    // Three days later the wallet funds another account: more fan-out, but not near customer 1's funding.
+    let later = 3 * 24 * 60;
+    st.fund(&funding(later, 7, 9)).expect("in order");
+    let d = st
+        .push(&receipt(later + 1, 5, 1, None, 2_000))
+        .expect("in order");
+    assert!(close(d[col("funder_fanout")], 3f64.ln_1p()));
+    assert!(close(d[col("funder_fanout_near")], 2f64.ln_1p()));
+
+    // An account whose funding is unknown.
+    let e = st
+        .push(&receipt(later + 2, 5, 20, None, 2_000))
+        .expect("in order");
+    for name in [
+        "funded_age_h",
+        "funder_fanout",
+        "funder_fanout_near",
+        "funder_first_here_share",
+    ] {
+        assert_eq!(e[col(name)], 0.0, "{name}");
+    }
+
+    // Fundings share the receipts' clock.
+    assert_eq!(
+        st.fund(&funding(later, 1, 30)),
+        Err(FeatureError::OutOfOrder {
+            last_ms: DEFAULT_START_MS + (later + 2) * 60_000,
+            got_ms: DEFAULT_START_MS + later * 60_000,
+        })
+    );
+}
+
+#[test]
+fn the_pipeline_stamps_a_funding_with_the_next_receipts_time() {
+    // Funded at minute 0, first receipt at minute 120: the funding is fed at 120, so the account is 0 h old
+    // then, and 1 h old at its next receipt.
+    let receipts = [
+        receipt(120, 5, 1, None, 2_000),
+        receipt(180, 5, 1, None, 2_000),
+    ];
+    let f = feature_matrix(&receipts, &[funding(0, 7, 1)]);
+    assert_eq!(f[0][col("funded_age_h")], 0.0);
+    assert!(close(f[1][col("funded_age_h")], 1f64.ln_1p()));
+    // A funding after the last receipt is never fed.
+    assert_eq!(
+        feature_matrix(&receipts, &[funding(200, 7, 1)]),
+        feature_matrix(&receipts, &[])
+    );
 }

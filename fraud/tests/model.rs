@@ -26,7 +26,7 @@ fn committed_model_detects_brushing_on_a_fresh_seed() {
     let labels: Vec<bool> = sim.receipts.iter().map(|s| s.label()).collect();
     let mut scorer = scorer();
     let scores = scorer
-        .score_batched(&feature_matrix(&receipts), 4096)
+        .score_batched(&feature_matrix(&receipts, &sim.funding_events()), 4096)
         .expect("inference");
     assert_eq!(scores.len(), receipts.len());
     assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
@@ -78,7 +78,7 @@ fn native_trees_score_the_committed_model_as_onnx_runtime_does() {
     );
     let sim = simulate(&SimConfig::standard(FRESH_SEED));
     let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
-    let features = feature_matrix(&receipts);
+    let features = feature_matrix(&receipts, &sim.funding_events());
     let mut ort = Scorer::load(
         &default_model_path(),
         ScorerOptions {
@@ -122,7 +122,7 @@ fn native_trees_score_the_committed_model_as_onnx_runtime_does() {
 fn batched_and_one_by_one_scores_agree() {
     let sim = simulate(&SimConfig::new(77, 20, 500, 5));
     let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
-    let features = feature_matrix(&receipts[..300]);
+    let features = feature_matrix(&receipts[..300], &sim.funding_events());
     let mut scorer = scorer();
     let batched = scorer.score(&features).expect("inference");
     let in_sevens = scorer.score_batched(&features, 7).expect("inference");
@@ -192,7 +192,7 @@ fn onchain_population(name: &str, evasion: Evasion) {
         });
         let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
         let scores = scorer
-            .score_batched(&feature_matrix(&receipts), 4096)
+            .score_batched(&feature_matrix(&receipts, &sim.funding_events()), 4096)
             .expect("inference");
         let own: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
         let with_accounts = account_raises(&receipts, &scores, threshold, 86_400_000);

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bizkey_fraud::features::{FeatureState, Features};
-use bizkey_fraud::receipt::Receipt;
+use bizkey_fraud::pipeline;
+use bizkey_fraud::receipt::{Funding, Receipt};
 use bizkey_fraud::score::{Engine, Runtime, Scorer, ScorerOptions};
 use bizkey_fraud::sim::{self, SimConfig};
 use clap::Parser;
@@ -54,8 +55,11 @@ fn best<T>(
     Ok(best)
 }
 
+/// The receipts of a simulation in time order, each with the fundings fed before it.
+type Stream<'a> = [(Receipt, &'a [Funding])];
+
 fn batched(
-    receipts: &[Receipt],
+    receipts: &Stream<'_>,
     scorer: &mut Scorer,
     batch: usize,
 ) -> anyhow::Result<(Duration, Vec<Duration>)> {
@@ -67,8 +71,8 @@ fn batched(
     for chunk in receipts.chunks(batch) {
         let t = Instant::now();
         rows.clear();
-        for r in chunk {
-            rows.push(state.push(r)?);
+        for (r, before) in chunk {
+            rows.push(state.push_after(*before, r)?);
         }
         scorer.score_into(&rows, &mut scores)?;
         per_batch.push(t.elapsed());
@@ -82,6 +86,12 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let sim = sim::simulate(&SimConfig::standard(args.seed));
     let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+    let fundings = sim.funding_events();
+    let receipts: Vec<(Receipt, &[Funding])> = receipts
+        .iter()
+        .copied()
+        .zip(pipeline::fundings_before(&receipts, &fundings))
+        .collect();
     let n = receipts.len() as f64;
     let rate = |d: Duration| n / d.as_secs_f64();
     let load = |threads: usize, engine: Engine| {
@@ -109,8 +119,8 @@ fn main() -> anyhow::Result<()> {
         let mut state = FeatureState::new();
         let start = Instant::now();
         let mut sink = 0.0f32;
-        for r in &receipts {
-            sink += state.push(r)?[0];
+        for (r, before) in &receipts {
+            sink += state.push_after(*before, r)?[0];
         }
         std::hint::black_box(sink);
         Ok((start.elapsed(), ()))
@@ -137,9 +147,9 @@ fn main() -> anyhow::Result<()> {
             let mut lat = Vec::with_capacity(receipts.len());
             let mut out = Vec::with_capacity(1);
             let start = Instant::now();
-            for r in &receipts {
+            for (r, before) in &receipts {
                 let t = Instant::now();
-                let f = state.push(r)?;
+                let f = state.push_after(*before, r)?;
                 out.clear();
                 scorer.score_into(&[f], &mut out)?;
                 lat.push(t.elapsed());
@@ -181,7 +191,7 @@ fn main() -> anyhow::Result<()> {
                     for chunk in receipts.chunks(batch) {
                         let rows = chunk
                             .iter()
-                            .map(|r| state.push(r))
+                            .map(|(r, before)| state.push_after(*before, r))
                             .collect::<Result<Vec<_>, _>>()?;
                         if tx.send(rows).is_err() {
                             break;

@@ -2,10 +2,10 @@
 //! receipt (file order) and the features of `bizkey_fraud::features` followed by the label (1, 0, or -1 when
 //! unknown), plus `<output>.json` naming the columns and the feature version.
 //!
-//! `export --input receipts.csv --output train.npy`
+//! `export --input receipts.csv [--fundings fundings.csv] --output train.npy`
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -18,17 +18,17 @@ use clap::Parser;
 struct Args {
     #[arg(long)]
     input: PathBuf,
+    /// The accounts' fundings (`time_ms,funder,account`); without them the funding features are 0.
+    #[arg(long)]
+    fundings: Option<PathBuf>,
     #[arg(long)]
     output: PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let file =
-        File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
-    let ds = csv::read(BufReader::new(file))
-        .with_context(|| format!("reading {}", args.input.display()))?;
-    let features = pipeline::feature_matrix(&ds.receipts, &[]);
+    let ds = csv::read_files(&args.input, args.fundings.as_deref())?;
+    let features = pipeline::feature_matrix(&ds.receipts, &ds.fundings);
     let rows: Vec<Vec<f32>> = features
         .iter()
         .zip(&ds.labels)

@@ -4,13 +4,13 @@
 //! flagged with the account rule (`bizkey_fraud::group::account_raises`), and how well the group scores rank
 //! merchants, accounts and referrers (a group is positive when any of its receipts is brushing).
 //!
-//! `score --input receipts.csv --output scores.csv [--model models/fraud.onnx] [--rule-output shopee.csv]
+//! `score --input receipts.csv [--fundings fundings.csv] --output scores.csv [--model models/fraud.onnx] [--rule-output shopee.csv]
 //!  [--groups-output groups.csv] [--window-ms 86400000]`
 //!
 //! Needs `ORT_DYLIB_PATH` (set by `scripts/env.sh` after `models/setup.sh`).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,6 +27,9 @@ use clap::Parser;
 struct Args {
     #[arg(long)]
     input: PathBuf,
+    /// The accounts' fundings (`time_ms,funder,account`); without them the funding features are 0.
+    #[arg(long)]
+    fundings: Option<PathBuf>,
     /// Output CSV: receipt_id,score ("-" for stdout).
     #[arg(long)]
     output: PathBuf,
@@ -55,10 +58,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let file =
-        File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
-    let ds = csv::read(BufReader::new(file))
-        .with_context(|| format!("reading {}", args.input.display()))?;
+    let ds = csv::read_files(&args.input, args.fundings.as_deref())?;
     let mut scorer = Scorer::load(
         &args.model,
         ScorerOptions {
@@ -73,7 +73,7 @@ fn main() -> anyhow::Result<()> {
     .with_context(|| format!("loading {}", args.model.display()))?;
 
     let started = Instant::now();
-    let features = pipeline::feature_matrix(&ds.receipts, &[]);
+    let features = pipeline::feature_matrix(&ds.receipts, &ds.fundings);
     let scores = scorer.score_batched(&features, args.batch)?;
     let elapsed = started.elapsed();
 

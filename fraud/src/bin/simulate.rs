@@ -1,6 +1,7 @@
 //! Writes a simulated receipt CSV (see `bizkey_fraud::csv` for the schema) for a seed and size.
 //!
-//! `simulate --seed 7 --output receipts.csv [--merchants 150 --customers 12000 --days 28] [--evasion mixed]`
+//! `simulate --seed 7 --output receipts.csv [--merchants 150 --customers 12000 --days 28] [--evasion mixed]
+//!  [--patterns patterns.csv] [--fundings fundings.csv]`
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -27,13 +28,16 @@ struct Args {
     #[arg(long, default_value_t = 28)]
     days: u32,
     /// How evasive the brushers are: none, mixed (the default), full, or one behaviour alone (time_share,
-    /// jitter, paced, aging, rotation); see `bizkey_fraud::sim::Evasion`.
+    /// jitter, paced, aging, rotation, funding); see `bizkey_fraud::sim::Evasion`.
     #[arg(long, default_value = "mixed")]
     evasion: String,
     /// Also write `receipt_id,pattern` (ring, repeat, referral_burst, huge_order, collusion, referral_chain
     /// or honest) here.
     #[arg(long)]
     patterns: Option<PathBuf>,
+    /// Also write every account's first funding (`time_ms,funder,account`, see `bizkey_fraud::csv`) here.
+    #[arg(long)]
+    fundings: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -55,6 +59,12 @@ fn main() -> anyhow::Result<()> {
     bizkey_fraud::csv::write_simulation(&mut out, &sim).context("writing receipts")?;
     out.flush().context("writing receipts")?;
 
+    if let Some(path) = &args.fundings {
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = BufWriter::new(file);
+        bizkey_fraud::csv::write_fundings(&mut w, &sim).context("writing fundings")?;
+        w.flush().context("writing fundings")?;
+    }
     if let Some(path) = &args.patterns {
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
         let mut w = BufWriter::new(file);
