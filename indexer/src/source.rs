@@ -35,7 +35,17 @@ pub struct RawEvent {
     pub data: Vec<u8>,
 }
 
-/// A finalized block with its contract events.
+/// One `Balances::Transfer` event of a block (native tokens).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawTransfer {
+    /// Index in the block's `System::Events`.
+    pub event_index: u32,
+    pub from: AccountId32,
+    pub to: AccountId32,
+    pub amount: u128,
+}
+
+/// A finalized block with its contract events and native transfers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawBlock {
     pub number: u64,
@@ -44,6 +54,8 @@ pub struct RawBlock {
     /// `Timestamp::Now` (ms; 0 for the genesis block).
     pub timestamp: u64,
     pub events: Vec<RawEvent>,
+    /// In event order.
+    pub transfers: Vec<RawTransfer>,
 }
 
 /// A failure talking to the node.
@@ -227,6 +239,20 @@ fn contract_emitted(
         .map_err(|e| format!("Contracts::ContractEmitted: {e}"))
 }
 
+/// The sender, recipient and amount of a `Balances::Transfer` event, `None`
+/// for any other event (decoded by layout, as [`contract_emitted`]).
+fn transfer(
+    ev: &subxt::events::EventDetails<ChainConfig>,
+) -> Result<Option<(AccountId32, AccountId32, u128)>, String> {
+    use node::balances::events::Transfer as E;
+    if ev.pallet_name() != E::PALLET || ev.variant_name() != E::EVENT {
+        return Ok(None);
+    }
+    <(AccountId32, AccountId32, u128) as scale::DecodeAll>::decode_all(&mut ev.field_bytes())
+        .map(Some)
+        .map_err(|e| format!("Balances::Transfer: {e}"))
+}
+
 #[async_trait::async_trait]
 impl BlockSource for SubxtSource {
     fn genesis_hash(&self) -> [u8; 32] {
@@ -282,11 +308,20 @@ impl BlockSource for SubxtSource {
             }
             None => 0,
         };
-        let mut events = Vec::new();
+        let (mut events, mut transfers) = (Vec::new(), Vec::new());
         if let Some(bytes) = events_bytes {
             let all = Events::<ChainConfig>::decode_from(bytes, self.api.metadata());
             for ev in all.iter() {
                 let ev = ev.map_err(|e| bad(e.to_string()))?;
+                if let Some((from, to, amount)) = transfer(&ev).map_err(bad)? {
+                    transfers.push(RawTransfer {
+                        event_index: ev.index(),
+                        from,
+                        to,
+                        amount,
+                    });
+                    continue;
+                }
                 let Some((contract, data)) = contract_emitted(&ev).map_err(bad)? else {
                     continue;
                 };
@@ -308,6 +343,7 @@ impl BlockSource for SubxtSource {
             parent_hash: parent_hash.0,
             timestamp,
             events,
+            transfers,
         })
     }
 

@@ -2,10 +2,12 @@
 
 use crate::harness::{dump, follower, ss58, Engine, Script, ScriptedNode, TestDb, GENESIS};
 use bizkey_indexer::IndexError;
-use bizkey_store::entity::{bizpower, chain_meta, klines, receipts, token_balances, token_supply};
+use bizkey_store::entity::{
+    bizpower, chain_meta, fundings, klines, receipts, token_balances, token_supply,
+};
 use rand::{Rng, SeedableRng};
 use sea_orm::{EntityTrait, PaginatorTrait};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering::Relaxed;
 
 async fn run_to_end(db: &TestDb, script: &Script, node: ScriptedNode, batch: usize) {
@@ -66,6 +68,15 @@ async fn projects_a_run_of_receipts(engine: Engine) {
     for (id, want) in &script.statuses {
         assert_eq!(statuses[&(*id as i64)], *want, "status of receipt {id}");
     }
+    let fundings: BTreeMap<String, String> = fundings::Entity::find()
+        .all(&conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.account, f.funder))
+        .collect();
+    assert!(fundings.len() > 10);
+    assert_eq!(fundings, script.fundings, "each account's first funder");
     let bp = bizpower::Entity::find().all(&conn).await.unwrap();
     assert_eq!(bp.len() as u64, script.confirmed);
     assert!(

@@ -2,7 +2,9 @@
 //! the suite's events behind the real `BlockSource` trait.
 
 use bizkey_indexer::decode::ContractKind;
-use bizkey_indexer::source::{BlockSource, Connector, RawBlock, RawEvent, SourceError};
+use bizkey_indexer::source::{
+    BlockSource, Connector, RawBlock, RawEvent, RawTransfer, SourceError,
+};
 use bizkey_indexer::{FollowOptions, Follower, Projection};
 use bizkey_math::bizpower::{record_sale, Sale};
 use bizkey_math::{Channel, MerchantWindow, ShopCost, Visit};
@@ -83,6 +85,9 @@ pub const GENESIS: [u8; 32] = [0x6E; 32];
 pub struct Script {
     pub blocks: Vec<RawBlock>,
     pending: Vec<RawEvent>,
+    pending_transfers: Vec<RawTransfer>,
+    /// Each funded account's first funder (SS58 both).
+    pub fundings: BTreeMap<String, String>,
     pub balances: HashMap<(&'static str, String), u128>,
     pub statuses: BTreeMap<u64, &'static str>,
     pub unknown: u64,
@@ -121,7 +126,22 @@ impl Script {
             parent_hash: parent,
             timestamp: 1_700_000_000_000 + number * 6_000,
             events: std::mem::take(&mut self.pending),
+            transfers: std::mem::take(&mut self.pending_transfers),
         });
+    }
+
+    /// A native-token transfer, before the next contract event of the block.
+    fn fund(&mut self, from: AccountId, to: AccountId, amount: u128) {
+        let account = |a: AccountId| AccountId32(*<AccountId as AsRef<[u8; 32]>>::as_ref(&a));
+        self.pending_transfers.push(RawTransfer {
+            event_index: self.pending.len() as u32 * 2,
+            from: account(from),
+            to: account(to),
+            amount,
+        });
+        self.fundings
+            .entry(ss58(&to))
+            .or_insert_with(|| ss58(&from));
     }
 
     fn now(&self) -> u64 {
@@ -295,6 +315,15 @@ impl Script {
                 let time = bizkey_math::time_reward(&params.reward, amount, out.earlier_in_window);
                 let first = !first_purchase.contains_key(&c);
                 first_purchase.insert(c, true);
+                if first {
+                    // Its first tokens, in the block of its first purchase: from the admin (an
+                    // exchange) or from a merchant (a shop paying a newcomer's fees), and later
+                    // top-ups that must not replace them.
+                    let funder = if rng.random_bool(0.3) { m } else { admin };
+                    s.fund(funder, c, 10u128.pow(12));
+                } else if rng.random_bool(0.05) {
+                    s.fund(account(2), c, 10u128.pow(12));
+                }
                 let rewards = Rewards {
                     merchant_biz: biz,
                     merchant_referrer: None,

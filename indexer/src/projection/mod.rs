@@ -16,7 +16,7 @@
 
 use crate::decode::{ContractKind, DecodeError, Decoded, Decoder, Event, EventTypeRef};
 use crate::metrics::ns;
-use crate::source::RawBlock;
+use crate::source::{RawBlock, RawTransfer};
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{
     accounts, bizpower, customer_status_history, customers, events, klines, ledger_merchants,
@@ -102,6 +102,8 @@ pub struct DecodedBlock {
     /// Events of contracts outside the suite.
     unknown: u64,
     items: Vec<Item>,
+    /// Native-token transfers, in event order.
+    transfers: Vec<RawTransfer>,
     decode_ns: u64,
 }
 
@@ -211,6 +213,7 @@ impl BlockDecoder {
             contract_events,
             unknown,
             items,
+            transfers: block.transfers,
             decode_ns: ns(started.elapsed()),
         }
     }
@@ -273,7 +276,13 @@ impl Projection {
         batch.prefetch(db, keys).await?;
         let started = Instant::now();
         let load_before = batch.stats.load_ns;
+        let mut transfers = Vec::new();
         for block in blocks {
+            transfers.extend(block.transfers.into_iter().map(|transfer| fundings::At {
+                block: block.number,
+                timestamp: block.timestamp,
+                transfer,
+            }));
             for Item { raw, event } in block.items {
                 batch.stats.events += 1;
                 let at = raw.at(block.timestamp);
@@ -290,6 +299,7 @@ impl Projection {
         let t = Instant::now();
         repo::plan(db, Plans::Reused).await?;
         let confirmed = batch.flush(db).await?;
+        fundings::project(db, transfers).await?;
         stats.write_ns = ns(t.elapsed());
         Ok(Applied { stats, confirmed })
     }
@@ -369,6 +379,7 @@ struct Batch {
 // After `load!`, which they use.
 #[macro_use]
 mod prefetch;
+mod fundings;
 mod governance;
 mod ledger;
 mod locking;

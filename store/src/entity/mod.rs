@@ -16,6 +16,7 @@ pub mod events;
 pub mod fraud_group_flags;
 pub mod fraud_groups;
 pub mod fraud_scores;
+pub mod fundings;
 pub mod governance_config;
 pub mod index_batches;
 pub mod klines;

@@ -10,6 +10,7 @@ mod m20261125_090000_create_fraud_tables;
 mod m20261125_100000_create_community_tables;
 mod m20261204_090000_create_api_tables;
 mod m20261206_090000_create_fraud_group_tables;
+mod m20261207_090000_create_funding_tables;
 pub mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_100000_create_community_tables::Migration),
             Box::new(m20261204_090000_create_api_tables::Migration),
             Box::new(m20261206_090000_create_fraud_group_tables::Migration),
+            Box::new(m20261207_090000_create_funding_tables::Migration),
         ]
     }
 }
@@ -43,6 +45,7 @@ pub fn tables() -> Vec<schema::Table> {
         m20261125_100000_create_community_tables::TABLES,
         m20261204_090000_create_api_tables::TABLES,
         m20261206_090000_create_fraud_group_tables::TABLES,
+        m20261207_090000_create_funding_tables::TABLES,
     ]
     .concat()
 }
