@@ -401,8 +401,9 @@ impl FeatureState {
         Ok(())
     }
 
-    /// Adds a funding to the history at its own time; only an account's first one counts. Receipts and
-    /// fundings are fed through [`FeatureState::push_after`], which stamps fundings with the receipts' clock.
+    /// Adds a funding to the history at its own time; only an account's first one counts. The pipeline and
+    /// the indexer feed fundings through [`FeatureState::fund_before`], which stamps them with the receipts'
+    /// clock.
     ///
     /// # Errors
     /// [`FeatureError::OutOfOrder`] when `f` is older than a receipt or funding already observed.
@@ -788,10 +789,28 @@ impl FeatureState {
         Ok(())
     }
 
-    /// Feeds `fundings` (those since the previous receipt, in chain order) stamped with `r`'s time, then
-    /// [`FeatureState::push`]es `r`. The stamp: the chain's block times and the receipts' order times are
-    /// different clocks (a replay of old sales, a till whose clock is off), so fundings are placed on the
-    /// receipts' clock, at the first receipt after them.
+    /// Feeds `fundings` (those since the previous receipt, in chain order) stamped with `r`'s time: the
+    /// chain's block times and the receipts' order times are different clocks (a replay of old sales, a till
+    /// whose clock is off), so fundings are placed on the receipts' clock, at the first receipt after them.
+    ///
+    /// # Errors
+    /// [`FeatureError::OutOfOrder`] when `r` is older than a receipt already observed.
+    pub fn fund_before<'a>(
+        &mut self,
+        fundings: impl IntoIterator<Item = &'a Funding>,
+        r: &Receipt,
+    ) -> Result<(), FeatureError> {
+        for f in fundings {
+            self.fund(&Funding {
+                time_ms: r.order_time_ms,
+                ..*f
+            })?;
+        }
+        Ok(())
+    }
+
+    /// [`FeatureState::fund_before`], then [`FeatureState::push`]: the features of `r` after the fundings since
+    /// the previous receipt.
     ///
     /// # Errors
     /// [`FeatureError::OutOfOrder`] when `r` is older than a receipt already observed.
@@ -800,12 +819,7 @@ impl FeatureState {
         fundings: impl IntoIterator<Item = &'a Funding>,
         r: &Receipt,
     ) -> Result<Features, FeatureError> {
-        for f in fundings {
-            self.fund(&Funding {
-                time_ms: r.order_time_ms,
-                ..*f
-            })?;
-        }
+        self.fund_before(fundings, r)?;
         self.push(r)
     }
 

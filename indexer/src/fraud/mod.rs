@@ -120,14 +120,14 @@ mod tests {
     use super::*;
     use bizkey_fraud::receipt::Channel;
     use bizkey_store::amount::U128;
-    use bizkey_store::entity::{fraud_scores, receipt_status_history, receipts};
+    use bizkey_store::entity::{fraud_scores, fundings, receipt_status_history, receipts};
     use bizkey_store::repo::upsert;
     use bizkey_store::test_db::{Engine, TestDb, ENGINES};
     use bizkey_types::registry::Category;
     use bizkey_types::Named;
     use sea_orm::IntoActiveModel;
     use sea_orm::TransactionTrait;
-    use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+    use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
 
     fn receipt(id: i64, merchant: &str, customer: &str, order_time: i64) -> receipts::Model {
         receipts::Model {
@@ -203,25 +203,49 @@ mod tests {
                 Inputs::of(&r, Some(Category::ALL[(n % 3) as usize].as_str()), None)
             })
             .collect();
+        // before every fifth receipt, a funding of one of the customers by
+        // one of two wallets (the first of each account counts)
+        let before: Vec<Vec<fundings::Model>> = (0..60)
+            .map(|n| {
+                (n % 5 == 0)
+                    .then(|| fundings::Model {
+                        account: format!("c{}", (n / 5) % 7),
+                        funder: format!("f{}", n % 2),
+                        amount: U128(1),
+                        block_number: n,
+                        event_index: 0,
+                        timestamp: 0,
+                    })
+                    .into_iter()
+                    .collect()
+            })
+            .collect();
         let mut live = History::new();
         let mut rows = Vec::new();
         let mut last = 0;
-        for (seq, i) in inputs.iter().enumerate() {
-            let (time, f) = live.push(i).unwrap();
+        let fanout = bizkey_fraud::features::FEATURE_NAMES
+            .iter()
+            .position(|&n| n == "funder_fanout")
+            .unwrap();
+        let mut funded_features = 0;
+        for (seq, (i, before)) in inputs.iter().zip(&before).enumerate() {
+            let (time, f) = live.push(i, before).unwrap();
+            funded_features += usize::from(f[fanout] > 0.0);
             assert!(time >= last && time >= i.order_time);
             last = time;
             let mut row = row_of(seq as i64, i, time);
             row.features = serde_json::json!(f.to_vec());
             rows.push(row);
         }
+        assert!(funded_features > 10, "the fundings reach the features");
         // a restart after 40 rows: replay them, then score the rest
         let mut restarted = History::new();
-        for row in &rows[..40] {
-            restarted.replay(row).unwrap();
+        for (row, before) in rows[..40].iter().zip(&before) {
+            restarted.replay(row, before).unwrap();
         }
         assert_eq!(restarted.next_seq, 40);
-        for (i, row) in inputs[40..].iter().zip(&rows[40..]) {
-            let (time, f) = restarted.push(i).unwrap();
+        for ((i, row), before) in inputs[40..].iter().zip(&rows[40..]).zip(&before[40..]) {
+            let (time, f) = restarted.push(i, before).unwrap();
             assert_eq!(time as i64, row.feature_time);
             assert_eq!(serde_json::json!(f.to_vec()), row.features);
         }
@@ -298,11 +322,49 @@ mod tests {
             .unwrap()
     }
 
+    /// What the index has besides the receipts: receipt n confirmed in
+    /// block n + 1, and before every third receipt a funding by one of two
+    /// wallets, of the customers first, then of accounts that never buy
+    /// (one after the last receipt).
+    async fn index(db: &impl ConnectionTrait, all: &[receipts::Model]) {
+        let confirmations = all.iter().map(|r| receipt_status_history::Model {
+            block_number: r.id + 1,
+            event_index: 0,
+            receipt_id: r.id,
+            status: "Confirmed".into(),
+            changed_by: None,
+            timestamp: 0,
+        });
+        upsert(db, confirmations.map(IntoActiveModel::into_active_model))
+            .await
+            .unwrap();
+        let funded = (0..=all.len() as i64)
+            .step_by(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|n| fundings::Model {
+                account: if n < 15 {
+                    format!("c{}", n / 3)
+                } else {
+                    format!("x{n}")
+                },
+                funder: format!("w{}", (n / 3) % 2),
+                amount: U128(1),
+                block_number: n,
+                event_index: 7,
+                timestamp: 0,
+            });
+        upsert(db, funded.map(IntoActiveModel::into_active_model))
+            .await
+            .unwrap();
+    }
+
     /// The rows of one uninterrupted run, one batch per 10 receipts.
     async fn reference(all: &[receipts::Model]) -> Vec<fraud_scores::Model> {
         let reference =
             FraudScorer::load(&bizkey_fraud::score::default_model_path(), true).unwrap();
         let (_dir, db) = sqlite_db().await;
+        index(&db, all).await;
         for chunk in all.chunks(10) {
             let txn = db.begin().await.unwrap();
             let batch = to_score(&txn, chunk.to_vec()).await.unwrap();
@@ -311,6 +373,14 @@ mod tests {
         }
         let want = scores(&db).await;
         assert_eq!(want.len(), all.len());
+        let fanout = bizkey_fraud::features::FEATURE_NAMES
+            .iter()
+            .position(|&n| n == "funder_fanout")
+            .unwrap();
+        assert!(
+            want.iter().filter(|r| r.features[fanout] != 0.0).count() > 10,
+            "the fundings reach the features"
+        );
         assert!(want
             .iter()
             .all(|r| r.model_version == reference.info().version));
@@ -335,6 +405,7 @@ mod tests {
         let path = &bizkey_fraud::score::default_model_path();
         let all = thirty_receipts();
         let want = reference(&all).await;
+        index(&db, &all).await;
 
         let scorer = FraudScorer::load(path, false).unwrap();
         async fn apply(
@@ -392,18 +463,8 @@ mod tests {
     /// stage over an index that confirmed all of them.
     async fn crashed_and_restarted(db: &DatabaseConnection, all: &[receipts::Model]) {
         let path = &bizkey_fraud::score::default_model_path();
-        // The index: receipt n confirmed in block n + 1, receipt 4
-        // confirmed again (restored) in block 100.
-        let confirmation = |id: i64, block: i64| receipt_status_history::Model {
-            block_number: block,
-            event_index: 0,
-            receipt_id: id,
-            status: "Confirmed".into(),
-            changed_by: None,
-            timestamp: 0,
-        };
-        let mut history: Vec<_> = all.iter().map(|r| confirmation(r.id, r.id + 1)).collect();
-        history.push(confirmation(4, 100));
+        // The index (`index`), and receipt 4 confirmed again (restored) in
+        // block 100.
         let txn = db.begin().await.unwrap();
         upsert(
             &txn,
@@ -411,12 +472,16 @@ mod tests {
         )
         .await
         .unwrap();
-        upsert(
-            &txn,
-            history.into_iter().map(IntoActiveModel::into_active_model),
-        )
-        .await
-        .unwrap();
+        index(&txn, all).await;
+        let restored = receipt_status_history::Model {
+            block_number: 100,
+            event_index: 0,
+            receipt_id: 4,
+            status: "Confirmed".into(),
+            changed_by: None,
+            timestamp: 0,
+        };
+        upsert(&txn, [restored.into_active_model()]).await.unwrap();
         txn.commit().await.unwrap();
 
         // Scored up to receipt 9, then the crash.

@@ -5,9 +5,11 @@ use crate::metrics::{ns, Metrics};
 use bizkey_fraud::csv::Interner;
 use bizkey_fraud::features::{FeatureError, FeatureState, Features};
 use bizkey_fraud::group;
-use bizkey_fraud::receipt::{Channel, Receipt};
+use bizkey_fraud::receipt::{Channel, Funding, Receipt};
 use bizkey_fraud::score::{ModelInfo, Runtime, Scorer, ScorerOptions};
-use bizkey_store::entity::{customers, fraud_scores, merchants, receipt_status_history, receipts};
+use bizkey_store::entity::{
+    customers, fraud_scores, fundings, merchants, receipt_status_history, receipts,
+};
 use bizkey_store::repo::{self, Plans};
 use bizkey_types::ledger::ReceiptStatus;
 use bizkey_types::math::Channel as SaleChannel;
@@ -57,12 +59,90 @@ pub struct Inputs {
     pub order_time: u64,
 }
 
+/// Where an event is in the chain: (block number, event index).
+pub type Position = (i64, i64);
+
 /// A confirmed receipt and its model inputs, as of the batch that confirmed
 /// it.
 #[derive(Clone, Debug)]
 pub struct ToScore {
     pub receipt: receipts::Model,
     pub inputs: Inputs,
+    /// Its first `Confirmed` event (`receipt_status_history`): the fundings
+    /// before it are fed to the history before the receipt.
+    pub confirmed: Option<Position>,
+}
+
+/// The position of each receipt's first `Confirmed` event, of the receipts
+/// `ids` (all receipts when `None`).
+async fn confirmations<C: ConnectionTrait>(
+    db: &C,
+    ids: Option<&[i64]>,
+) -> Result<HashMap<i64, Position>, DbErr> {
+    use receipt_status_history::Column as H;
+    let query = || {
+        receipt_status_history::Entity::find()
+            .select_only()
+            .columns([H::ReceiptId, H::BlockNumber, H::EventIndex])
+            .filter(H::Status.eq(ReceiptStatus::Confirmed.as_str()))
+    };
+    let mut rows: Vec<(i64, i64, i64)> = Vec::new();
+    match ids {
+        Some(ids) => {
+            for chunk in ids.chunks(crate::projection::KEYS_PER_QUERY) {
+                rows.extend(
+                    query()
+                        .filter(H::ReceiptId.is_in(chunk.iter().copied()))
+                        .into_tuple::<(i64, i64, i64)>()
+                        .all(db)
+                        .await?,
+                );
+            }
+        }
+        None => rows = query().into_tuple().all(db).await?,
+    }
+    let mut first: HashMap<i64, Position> = HashMap::with_capacity(rows.len());
+    for (id, block, index) in rows {
+        first
+            .entry(id)
+            .and_modify(|p| *p = (*p).min((block, index)))
+            .or_insert((block, index));
+    }
+    Ok(first)
+}
+
+/// The fundings after `after` and before `before` (all after it when
+/// `None`), in chain order.
+async fn fundings_between<C: ConnectionTrait>(
+    db: &C,
+    after: Option<Position>,
+    before: Option<Position>,
+) -> Result<Vec<fundings::Model>, DbErr> {
+    use fundings::Column as F;
+    let mut query = fundings::Entity::find();
+    if let Some((block, index)) = after {
+        query = query.filter(
+            Condition::any().add(F::BlockNumber.gt(block)).add(
+                Condition::all()
+                    .add(F::BlockNumber.eq(block))
+                    .add(F::EventIndex.gt(index)),
+            ),
+        );
+    }
+    if let Some((block, index)) = before {
+        query = query.filter(
+            Condition::any().add(F::BlockNumber.lt(block)).add(
+                Condition::all()
+                    .add(F::BlockNumber.eq(block))
+                    .add(F::EventIndex.lt(index)),
+            ),
+        );
+    }
+    query
+        .order_by_asc(F::BlockNumber)
+        .order_by_asc(F::EventIndex)
+        .all(db)
+        .await
 }
 
 /// The model inputs of `confirmed` (in order): each receipt with its
@@ -91,6 +171,8 @@ pub async fn to_score<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
+    let ids: Vec<i64> = confirmed.iter().map(|r| r.id).collect();
+    let positions = confirmations(db, Some(&ids)).await?;
     let customer_ids: HashSet<&str> = confirmed.iter().map(|r| r.customer.as_str()).collect();
     let referrers: HashMap<String, Option<String>> = customers::Entity::find()
         .select_only()
@@ -109,7 +191,12 @@ pub async fn to_score<C: ConnectionTrait>(
                 categories.get(&receipt.merchant).map(String::as_str),
                 referrers.get(&receipt.customer).and_then(|x| x.as_deref()),
             );
-            ToScore { receipt, inputs }
+            let confirmed = positions.get(&receipt.id).copied();
+            ToScore {
+                receipt,
+                inputs,
+                confirmed,
+            }
         })
         .collect())
 }
@@ -160,9 +247,12 @@ pub struct History {
     state: FeatureState,
     merchants: Interner,
     customers: Interner,
+    funders: Interner,
     last_time: u64,
     /// `seq` of the next row.
     pub next_seq: i64,
+    /// The last funding fed.
+    fed: Option<Position>,
 }
 
 impl History {
@@ -188,51 +278,93 @@ impl History {
         }
     }
 
-    /// The features of the next confirmed receipt, which then becomes
-    /// history; returns the time it was fed at.
+    /// The model's view of funding rows (their times are stamped when fed),
+    /// and the position of the last.
+    fn fundings(&mut self, rows: &[fundings::Model]) -> Vec<Funding> {
+        if let Some(last) = rows.last() {
+            self.fed = Some((last.block_number, last.event_index));
+        }
+        rows.iter()
+            .map(|f| Funding {
+                time_ms: 0,
+                funder: self.funders.intern(&f.funder),
+                account: self.customers.intern(&f.account),
+            })
+            .collect()
+    }
+
+    /// The features of the next confirmed receipt, after the fundings
+    /// `before` it (those since the previous receipt, in chain order), which
+    /// then become history; returns the time it was fed at.
     ///
     /// # Errors
     /// None in practice: times are made non-decreasing.
-    pub fn push(&mut self, i: &Inputs) -> Result<(u64, Features), FeatureError> {
+    pub fn push(
+        &mut self,
+        i: &Inputs,
+        before: &[fundings::Model],
+    ) -> Result<(u64, Features), FeatureError> {
         let time = i.order_time.max(self.last_time);
         let r = self.receipt(i, time);
-        let f = self.state.push(&r)?;
+        let fundings = self.fundings(before);
+        let f = self.state.push_after(&fundings, &r)?;
         self.last_time = time;
         self.next_seq += 1;
         Ok((time, f))
     }
 
-    /// Adds a stored row to the history (a replay).
+    /// Adds a stored row to the history, after the fundings `before` it (a
+    /// replay).
     ///
     /// # Errors
     /// [`FeatureError::OutOfOrder`] when rows are replayed out of order.
-    pub fn replay(&mut self, row: &fraud_scores::Model) -> Result<(), FeatureError> {
+    pub fn replay(
+        &mut self,
+        row: &fraud_scores::Model,
+        before: &[fundings::Model],
+    ) -> Result<(), FeatureError> {
         let time = non_negative(row.feature_time);
         let r = self.receipt(&Inputs::of_row(row), time);
+        let fundings = self.fundings(before);
+        self.state.fund_before(&fundings, &r)?;
         self.state.observe(&r)?;
         self.last_time = time;
         self.next_seq = row.seq + 1;
         Ok(())
     }
 
-    /// The history of every row in `db`, replayed in `seq` order.
+    /// The history of every row in `db`, replayed in `seq` order, each after
+    /// the fundings before its confirmation.
     ///
     /// # Errors
     /// Database errors; a corrupt table (rows out of time order) as
     /// [`DbErr::Custom`].
     pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, DbErr> {
         let mut h = History::new();
+        let positions = confirmations(db, None).await?;
+        let all = fundings_between(db, None, None).await?;
+        let mut fed = 0;
         let mut pages = fraud_scores::Entity::find()
             .order_by_asc(fraud_scores::Column::Seq)
             .paginate(db, REPLAY_PAGE);
         while let Some(rows) = pages.fetch_and_next().await? {
             for row in &rows {
-                h.replay(row)
+                let upto = fed + split(&all[fed..], positions.get(&row.receipt_id).copied());
+                h.replay(row, &all[fed..upto])
                     .map_err(|e| DbErr::Custom(format!("fraud_scores row {}: {e}", row.seq)))?;
+                fed = upto;
             }
         }
         Ok(h)
     }
+}
+
+/// How many of `fundings` (in chain order) come before a receipt confirmed
+/// at `confirmed`: none when its confirmation is unknown.
+fn split(fundings: &[fundings::Model], confirmed: Option<Position>) -> usize {
+    confirmed.map_or(0, |at| {
+        fundings.partition_point(|f| (f.block_number, f.event_index) < at)
+    })
 }
 
 /// blake2-256 of the model version and the little-endian features: the
@@ -250,6 +382,14 @@ pub fn features_hash(model_version: &str, f: &Features) -> [u8; 32] {
 struct Inner {
     history: Option<History>,
     scorer: Scorer,
+}
+
+/// What a batch has to score: its receipts without a row, and the fundings
+/// not fed yet up to the last one's confirmation.
+#[derive(Default)]
+struct Fresh<'a> {
+    receipts: Vec<&'a ToScore>,
+    fundings: Vec<fundings::Model>,
 }
 
 /// A batch's new rows before they are written, and when each receipt was
@@ -328,21 +468,22 @@ impl FraudScorer {
     ) -> Result<bool, DbErr> {
         let mut inner = self.inner.lock().await;
         let fresh = self.fresh(db, &mut inner, batch).await?;
-        let scored = self.compute(&mut inner, &fresh)?;
+        let scored = self.compute(&mut inner, fresh)?;
         self.write(db, scored).await
     }
 
-    /// The receipts of `batch` without a row, each once, after making sure
-    /// the history in memory is the one in SQL (none after a start, or fewer
-    /// rows after a rolled-back transaction: otherwise it is replayed).
+    /// The receipts of `batch` without a row, each once, and the fundings
+    /// not yet fed up to the last of them, after making sure the history in
+    /// memory is the one in SQL (none after a start, or fewer rows after a
+    /// rolled-back transaction: otherwise it is replayed).
     async fn fresh<'a, C: ConnectionTrait>(
         &self,
         db: &C,
         inner: &mut Inner,
         batch: &'a [ToScore],
-    ) -> Result<Vec<&'a ToScore>, DbErr> {
+    ) -> Result<Fresh<'a>, DbErr> {
         if batch.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Fresh::default());
         }
         // Reads by key (`repo::plan`).
         repo::plan(db, Plans::PerExecution).await?;
@@ -374,26 +515,42 @@ impl FraudScorer {
             .into_iter()
             .collect();
         // Each receipt once, even when it is in `batch` twice.
-        Ok(batch
+        let receipts: Vec<&ToScore> = batch
             .iter()
             .filter(|t| scored.insert(t.receipt.id))
-            .collect())
+            .collect();
+        let fundings = match receipts.iter().filter_map(|t| t.confirmed).max() {
+            Some(last) => {
+                let fed = inner.history.as_ref().and_then(|h| h.fed);
+                fundings_between(db, fed, Some(last)).await?
+            }
+            None => Vec::new(),
+        };
+        Ok(Fresh { receipts, fundings })
     }
 
-    /// The rows of `fresh`: features from the history (which they join),
-    /// one inference call. No database access.
-    fn compute(&self, inner: &mut Inner, fresh: &[&ToScore]) -> Result<Scored, DbErr> {
+    /// The rows of `fresh`: features from the history (which they join, each
+    /// after the fundings before its confirmation), one inference call. No
+    /// database access.
+    fn compute(&self, inner: &mut Inner, fresh: Fresh<'_>) -> Result<Scored, DbErr> {
         let mut scored = Scored::default();
+        let Fresh {
+            receipts: fresh,
+            fundings,
+        } = fresh;
         let Some(history) = inner.history.as_mut().filter(|_| !fresh.is_empty()) else {
             return Ok(scored);
         };
         let mut rows = Vec::with_capacity(fresh.len());
         let mut features = Vec::with_capacity(fresh.len());
-        for t in fresh {
+        let mut fed = 0;
+        for t in &fresh {
             let seq = history.next_seq;
+            let upto = fed + split(&fundings[fed..], t.confirmed);
             let (time, f) = history
-                .push(&t.inputs)
+                .push(&t.inputs, &fundings[fed..upto])
                 .map_err(|e| DbErr::Custom(format!("fraud features: {e}")))?;
+            fed = upto;
             features.push(f);
             rows.push((seq, time, t.inputs.clone(), &t.receipt));
         }
@@ -506,7 +663,7 @@ impl FraudScorer {
         let read = db.begin().await?;
         let fresh = self.fresh(&read, &mut inner, batch).await?;
         read.commit().await?;
-        let scored = self.compute(&mut inner, &fresh)?;
+        let scored = self.compute(&mut inner, fresh)?;
         let txn = db.begin().await?;
         let pending = self.write(&txn, scored).await?;
         txn.commit().await?;
