@@ -1087,7 +1087,7 @@ impl World {
                 }
             }
         }
-        let mut out = Vec::with_capacity(self.customers.len());
+        let mut out: Vec<Funding> = Vec::with_capacity(self.customers.len());
         for (c, origin) in self.customers.iter().zip(&self.origins) {
             let exchange = Funder::Exchange(rng.weighted(&EXCHANGES) as u32);
             let before = rng.below(2 * HOUR_MS);
@@ -1139,6 +1139,15 @@ impl World {
                     };
                     (c.joined_ms.saturating_sub(before), funder)
                 }
+            };
+            // A friend can only pass on tokens it already has (a referrer is an earlier customer, so its
+            // funding is in `out`); otherwise the account goes where it would have gone without one.
+            let funder = match funder {
+                Funder::Customer(r) if out[r as usize].time_ms > time_ms => match *origin {
+                    Origin::Fake(s) if !schemes[s.id as usize].0 => Funder::Operator(s.id),
+                    _ => exchange,
+                },
+                f => f,
             };
             out.push(Funding {
                 time_ms,
@@ -1673,7 +1682,7 @@ mod tests {
     }
 
     #[test]
-    fn every_account_is_funded_once_before_it_buys() {
+    fn every_account_is_funded_once_before_it_buys_or_funds() {
         let sim = small(12);
         assert!(sim
             .fundings
@@ -1683,6 +1692,12 @@ mod tests {
         for f in &sim.fundings {
             assert!(funded[f.account as usize].is_none(), "{f:?} funded twice");
             funded[f.account as usize] = Some(f.time_ms);
+            if let Funder::Customer(c) = f.funder {
+                assert!(
+                    funded[c as usize].is_some(),
+                    "{f:?}: the funder has no tokens yet"
+                );
+            }
         }
         for r in &sim.receipts {
             let at = funded[r.receipt.customer as usize].expect("every buyer is funded");
