@@ -8,9 +8,11 @@
 //! indexer can rebuild the state from its SQL history by replaying receipts in time order.
 //!
 //! All history needed is what any indexer has from the chain: order time, merchant, category, customer, the
-//! customer's referrer, channel, amount, Time deducted, item count. The state is O(1) per receipt: counters
-//! per merchant, customer and (customer, merchant) pair, exponentially decaying recent-activity counters,
-//! and exact one-hour and one-day windows per merchant.
+//! customer's referrer, channel, amount, Time deducted, item count, and each account's first funding (the
+//! first native-token transfer to it: who paid the fees of its first signature), fed with
+//! [`FeatureState::fund_before`] on the receipts' clock. The state is O(1) per receipt (and per funding, up to
+//! a binary search in the funder's fundings): counters per merchant, customer and (customer, merchant) pair,
+//! exponentially decaying recent-activity counters, and exact one-hour and one-day windows per merchant.
 //!
 //! The features, in order (`FEATURE_NAMES[i]` is the name of column `i`; "ln1p" is ln(1 + x)):
 //!
@@ -58,9 +60,15 @@
 //! | 39 | `funder_fanout_near` | ln1p(of those, funded within 24 h either side of the customer's funding): accounts funded together |
 //! | 40 | `funder_first_here_share` | share of the funder's funded accounts that have bought whose first receipt was at this merchant |
 //!
-//! Deliberately absent (version 2): the Time share of the bill, round amounts and identical repeated amounts.
-//! Each could only ever say "honest" when present, and a brusher adds it for free (paying 2–10 % in Time,
-//! adding a few cents, varying the bill), so a model that used them was evaded by exactly that.
+//! Deliberately absent (since version 2): the Time share of the bill, round amounts and identical repeated
+//! amounts. Each could only ever say "honest" when present, and a brusher adds it for free (paying 2–10 % in
+//! Time, adding a few cents, varying the bill), so a model that used them was evaded by exactly that.
+//!
+//! The funding features (version 3) cost a brusher something to defeat: one wallet funding a ring's accounts
+//! together is what makes them visible before their first purchase; funding each account through an exchange
+//! withdrawal instead hides that (`sim::Evasion::funding`), at a fee per account. Honest look-alikes: families
+//! funded by the friend who referred them, office staff funded by their employer, shops that pay their new
+//! customers' first fees.
 
 use std::collections::VecDeque;
 

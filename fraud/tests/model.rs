@@ -167,15 +167,19 @@ fn model_metadata_is_read_and_bad_files_are_refused() {
 /// The on-chain test's population (indexer/tests/fraud_onchain.rs: 8 merchants, 80 customers, a week, one
 /// ring as the only brushing), over seeds 1–40, offline through the same features and model, with a naive
 /// ring and with the default mix of evasion: the figures of the model card's on-chain section. Prints them;
-/// asserts only that at most 1 % of honest receipts are flagged (0.6 % measured; the target is 0.2 %).
+/// asserts the on-chain target, at most 0.2 % of honest receipts flagged (0.06 % measured) and, for the
+/// naive ring, at least 90 % of its receipts (99.8 % measured); the evading ring is far from that (68 %).
 #[test]
 fn onchain_population_over_forty_seeds() {
-    for (name, evasion) in [("naive", Evasion::NONE), ("mixed", Evasion::MIXED)] {
-        onchain_population(name, evasion);
+    for (name, evasion, ring_target) in [
+        ("naive", Evasion::NONE, Some(0.9)),
+        ("mixed", Evasion::MIXED, None),
+    ] {
+        onchain_population(name, evasion, ring_target);
     }
 }
 
-fn onchain_population(name: &str, evasion: Evasion) {
+fn onchain_population(name: &str, evasion: Evasion, ring_target: Option<f64>) {
     let mut scorer = scorer();
     let threshold = scorer.info().threshold;
     // [the receipt's own score, with the account rule (24 h window)]
@@ -234,7 +238,11 @@ fn onchain_population(name: &str, evasion: Evasion) {
     }
     let honest_flagged = honest_flagged[1];
     assert!(
-        honest_flagged * 100 <= honest,
-        "{honest_flagged} of {honest} honest flagged"
+        honest_flagged * 500 <= honest,
+        "{name}: {honest_flagged} of {honest} honest flagged"
     );
+    if let Some(target) = ring_target {
+        let share = ring_flagged[1] as f64 / ring as f64;
+        assert!(share >= target, "{name}: {share} of the ring flagged");
+    }
 }
