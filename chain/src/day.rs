@@ -27,7 +27,7 @@ use crate::error::{ChainError, Result};
 use crate::manifest::Manifest;
 use crate::sdk::pos::receipt_detail;
 use crate::suite::Suite;
-use bizkey_fraud::sim::{simulate, SimConfig, Simulation};
+use bizkey_fraud::sim::{simulate, Funder, SimConfig, Simulation};
 use bizkey_store::detail::ReceiptDetail;
 use bizkey_store::{blake2_256, unix_ms};
 use bizkey_types::governance::{
@@ -221,13 +221,7 @@ pub async fn run_day(
             )
         })
         .collect::<Result<_>>()?;
-    let everyone: Vec<_> = merchants.iter().chain(&customers).map(account_of).collect();
-    progress.step(&format!("funding {} accounts with fees", everyone.len()));
-    for chunk in everyone.chunks(64) {
-        chain
-            .fund(admin, chunk, 1_000 * UNIT, Finality::InBlock)
-            .await?;
-    }
+    fund_accounts(chain, admin, config, &tag, &sim, &customers, progress).await?;
 
     // Demo parameters: a short challenge window.
     let mut params = chain
@@ -984,6 +978,100 @@ async fn balance(
         .await?
         .value)
 }
+
+/// Fees for the day. Each customer's first tokens come from its funder in
+/// the simulation (an exchange, the friend who referred it, a sponsoring
+/// shop, an employer: `sim::Funder`), in the simulation's order, because the
+/// fraud model's funding features were trained on those: an index that saw
+/// every account funded by the admin at once would score the day off its
+/// training distribution. The admin funds the shops (every shop of the
+/// simulated world, as some fund customers) and the wallets; each account
+/// gets [`DAY_FEES`] for itself and as much for each account its tokens reach
+/// (`Simulation::funding_reach`).
+async fn fund_accounts(
+    chain: &Chain,
+    admin: &Keypair,
+    config: &DayConfig,
+    tag: &str,
+    sim: &Simulation,
+    customers: &[Keypair],
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    let root = config.admin_suri.expose();
+    let reach = sim.funding_reach();
+    let fees =
+        |f: Funder, own: u128| DAY_FEES * (own + u128::from(reach.get(&f).copied().unwrap_or(0)));
+    let mut funders: Vec<(Funder, Keypair)> = Vec::new();
+    for f in &sim.fundings {
+        if matches!(f.funder, Funder::Customer(_)) || funders.iter().any(|(g, _)| *g == f.funder) {
+            continue;
+        }
+        let path = match f.funder {
+            Funder::Merchant(m) => format!("//bizkey/{tag}/merchant/{m}"),
+            Funder::Exchange(k) => format!("//bizkey/{tag}/exchange/{k}"),
+            Funder::Operator(k) => format!("//bizkey/{tag}/wallet/{k}"),
+            Funder::Employer(k) => format!("//bizkey/{tag}/employer/{k}"),
+            Funder::Customer(_) => unreachable!("skipped above"),
+        };
+        funders.push((f.funder, derive(root, &path)?));
+    }
+    // The shops of the day that fund nobody still pay their own fees.
+    for m in 0..config.merchants.min(sim.merchants.len() as u32) {
+        let f = Funder::Merchant(m);
+        if !funders.iter().any(|(g, _)| *g == f) {
+            funders.push((f, derive(root, &format!("//bizkey/{tag}/merchant/{m}"))?));
+        }
+    }
+    progress.step(&format!(
+        "funding {} shops and wallets, then {} customers from their simulated funders",
+        funders.len(),
+        customers.len()
+    ));
+    for (f, k) in &funders {
+        chain
+            .fund(admin, &[account_of(k)], fees(*f, 1), Finality::InBlock)
+            .await?;
+    }
+    // In the simulation's order (a friend passes on tokens it has received),
+    // a run of fundings by one funder in one batch per amount.
+    let key = |f: Funder| match f {
+        Funder::Customer(c) => &customers[c as usize],
+        _ => {
+            &funders
+                .iter()
+                .find(|(g, _)| *g == f)
+                .expect("derived above")
+                .1
+        }
+    };
+    let mut i = 0;
+    while i < sim.fundings.len() {
+        let funder = sim.fundings[i].funder;
+        let run = sim.fundings[i..]
+            .iter()
+            .take_while(|f| f.funder == funder)
+            .count();
+        let mut by_amount: std::collections::BTreeMap<u128, Vec<_>> = Default::default();
+        for f in &sim.fundings[i..i + run] {
+            by_amount
+                .entry(fees(Funder::Customer(f.account), 1))
+                .or_default()
+                .push(account_of(&customers[f.account as usize]));
+        }
+        for (amount, accounts) in by_amount {
+            for chunk in accounts.chunks(64) {
+                chain
+                    .fund(key(funder), chunk, amount, Finality::InBlock)
+                    .await?;
+            }
+        }
+        i += run;
+    }
+    Ok(())
+}
+
+/// Native tokens for one account's fees of the day.
+const DAY_FEES: u128 = 1_000 * UNIT;
 
 fn derive(root_suri: &str, path: &str) -> Result<Keypair> {
     keypair(&format!("{root_suri}{path}"))

@@ -449,6 +449,22 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// How many accounts each funder's tokens reach: the accounts it funds, and those they fund in turn. A
+    /// replay that gives each account `unit × (1 + reach of Funder::Customer(account))`, and each other funder
+    /// `unit × reach`, lets every funder pass `unit` on to each account it funds.
+    pub fn funding_reach(&self) -> std::collections::HashMap<Funder, u64> {
+        let mut reach = std::collections::HashMap::new();
+        // A customer funds others only after its own funding: backwards, its reach is final when reached.
+        for f in self.fundings.iter().rev() {
+            let below = reach
+                .get(&Funder::Customer(f.account))
+                .copied()
+                .unwrap_or(0);
+            *reach.entry(f.funder).or_insert(0) += 1 + below;
+        }
+        reach
+    }
+
     /// The fundings as the model sees them: funders numbered (exchanges, then merchants, customers, and the
     /// schemes' and employers' wallets).
     pub fn funding_events(&self) -> Vec<crate::receipt::Funding> {
@@ -1719,6 +1735,32 @@ mod tests {
         let ids: std::collections::HashSet<_> =
             sim.funding_events().iter().map(|f| f.funder).collect();
         assert_eq!(ids.len(), distinct.len());
+    }
+
+    #[test]
+    fn funding_reach_counts_the_accounts_downstream() {
+        let sim = small(12);
+        let reach = sim.funding_reach();
+        // Every account is reached once from the funders nobody funded (exchanges, shops, wallets).
+        let roots: u64 = reach
+            .iter()
+            .filter(|(f, _)| !matches!(f, Funder::Customer(_)))
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(roots, sim.customers.len() as u64);
+        // A customer who funds others reaches at least them.
+        let direct = sim
+            .fundings
+            .iter()
+            .filter(|f| matches!(f.funder, Funder::Customer(_)))
+            .count() as u64;
+        assert!(direct > 0);
+        let passed: u64 = reach
+            .iter()
+            .filter(|(f, _)| matches!(f, Funder::Customer(_)))
+            .map(|(_, n)| n)
+            .sum();
+        assert!(passed >= direct);
     }
 
     #[test]

@@ -163,37 +163,6 @@ fn keys(prefix: &str, n: usize) -> Vec<Keypair> {
 /// on to the accounts it funds.
 const FUNDING: u128 = 100 * UNIT;
 
-/// What each funder passes on: for each account it funds, [`FUNDING`] and
-/// what that account passes on in turn.
-fn passes_on(sim: &Simulation) -> HashMap<Funder, u128> {
-    fn need(
-        f: Funder,
-        funds: &HashMap<Funder, Vec<u32>>,
-        memo: &mut HashMap<Funder, u128>,
-    ) -> u128 {
-        if let Some(&n) = memo.get(&f) {
-            return n;
-        }
-        let n = funds.get(&f).map_or(0, |accounts| {
-            accounts
-                .iter()
-                .map(|&a| FUNDING + need(Funder::Customer(a), funds, memo))
-                .sum()
-        });
-        memo.insert(f, n);
-        n
-    }
-    let mut funds: HashMap<Funder, Vec<u32>> = HashMap::new();
-    for f in &sim.fundings {
-        funds.entry(f.funder).or_default().push(f.account);
-    }
-    let mut memo = HashMap::new();
-    for &f in funds.keys() {
-        need(f, &funds, &mut memo);
-    }
-    memo
-}
-
 /// Native tokens from `from` to each of `to`, `amount` each, one batch per
 /// 100 accounts.
 async fn fund(suite: &Suite, from: &Keypair, to: &[(AccountId32, u128)]) {
@@ -216,8 +185,8 @@ async fn fund(suite: &Suite, from: &Keypair, to: &[(AccountId32, u128)]) {
 /// and the funding wallets (not customers: their funders are the
 /// simulation's).
 async fn fund_the_cast(suite: &Suite, sim: &Simulation, actors: &Actors, reporter: &Keypair) {
-    let passes_on = passes_on(sim);
-    let owns = |f: Funder| passes_on.get(&f).copied().unwrap_or(0);
+    let reach = sim.funding_reach();
+    let owns = |f: Funder| FUNDING * u128::from(reach.get(&f).copied().unwrap_or(0));
     let mut to: Vec<(AccountId32, u128)> = vec![(account_of(reporter), 10 * FUNDING)];
     for (m, k) in actors.merchants.iter().enumerate() {
         to.push((
@@ -235,16 +204,16 @@ async fn fund_the_cast(suite: &Suite, sim: &Simulation, actors: &Actors, reporte
 /// transfers in one batch, in the order of their first: what the account
 /// funds later rides along.
 async fn fund_part(suite: &Suite, sim: &Simulation, actors: &Actors, part: &[sim::Funding]) {
-    let passes_on = passes_on(sim);
+    let reach = sim.funding_reach();
     let mut by_funder: Vec<(Funder, Vec<(AccountId32, u128)>)> = Vec::new();
     for f in part {
-        let owns = passes_on
+        let owns = reach
             .get(&Funder::Customer(f.account))
             .copied()
             .unwrap_or(0);
         let to = (
             account_of(&actors.customers[f.account as usize]),
-            FUNDING + owns,
+            FUNDING * (1 + u128::from(owns)),
         );
         match by_funder.iter_mut().find(|(g, _)| *g == f.funder) {
             Some((_, list)) => list.push(to),
