@@ -219,7 +219,14 @@ fn non_empty<'a>(line: usize, column: &'static str, s: &'a str) -> Result<&'a st
     }
 }
 
-fn check_header<R: BufRead>(lines: &mut io::Lines<R>, columns: &[&str]) -> Result<(), CsvError> {
+/// Checks the header line against `columns`, then calls `row` with the line number and the fields of each
+/// non-blank line (CRLF accepted), after checking their count.
+fn for_each_row<R: BufRead>(
+    input: R,
+    columns: &[&str],
+    mut row: impl FnMut(usize, &[&str]) -> Result<(), CsvError>,
+) -> Result<(), CsvError> {
+    let mut lines = input.lines();
     let header = lines.next().ok_or(CsvError::MissingHeader)??;
     let header = header.trim_end_matches('\r');
     let expected = columns.join(",");
@@ -229,19 +236,24 @@ fn check_header<R: BufRead>(lines: &mut io::Lines<R>, columns: &[&str]) -> Resul
             found: header.to_owned(),
         });
     }
-    Ok(())
-}
-
-fn fields(line: usize, text: &str, expected: usize) -> Result<Vec<&str>, CsvError> {
-    let f: Vec<&str> = text.split(',').collect();
-    if f.len() != expected {
-        return Err(CsvError::FieldCount {
-            line,
-            expected,
-            found: f.len(),
-        });
+    for (i, text) in lines.enumerate() {
+        let line = i + 2;
+        let text = text?;
+        let text = text.trim_end_matches('\r');
+        if text.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = text.split(',').collect();
+        if f.len() != columns.len() {
+            return Err(CsvError::FieldCount {
+                line,
+                expected: columns.len(),
+                found: f.len(),
+            });
+        }
+        row(line, &f)?;
     }
-    Ok(f)
+    Ok(())
 }
 
 /// Parses a fundings CSV into `ds`: accounts are interned with the receipts' customers (read the receipts
@@ -250,16 +262,7 @@ fn fields(line: usize, text: &str, expected: usize) -> Result<Vec<&str>, CsvErro
 /// # Errors
 /// [`CsvError`] for I/O failures and for the first malformed line, with its number.
 pub fn read_fundings<R: BufRead>(input: R, ds: &mut Dataset) -> Result<(), CsvError> {
-    let mut lines = input.lines();
-    check_header(&mut lines, &FUNDING_COLUMNS)?;
-    for (i, text) in lines.enumerate() {
-        let line = i + 2;
-        let text = text?;
-        let text = text.trim_end_matches('\r');
-        if text.is_empty() {
-            continue;
-        }
-        let f = fields(line, text, FUNDING_COLUMNS.len())?;
+    for_each_row(input, &FUNDING_COLUMNS, |line, f| {
         let time_ms = parse_num(line, "time_ms", f[0], "a time in ms (unsigned integer)")?;
         let funder = ds.funders.intern(non_empty(line, "funder", f[1])?);
         let account = ds.customers.intern(non_empty(line, "account", f[2])?);
@@ -268,8 +271,8 @@ pub fn read_fundings<R: BufRead>(input: R, ds: &mut Dataset) -> Result<(), CsvEr
             funder,
             account,
         });
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Parses a receipt CSV.
@@ -277,18 +280,9 @@ pub fn read_fundings<R: BufRead>(input: R, ds: &mut Dataset) -> Result<(), CsvEr
 /// # Errors
 /// [`CsvError`] for I/O failures and for the first malformed line, with its number.
 pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
-    let mut lines = input.lines();
-    check_header(&mut lines, &COLUMNS)?;
     let mut ds = Dataset::default();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    for (i, text) in lines.enumerate() {
-        let line = i + 2;
-        let text = text?;
-        let text = text.trim_end_matches('\r');
-        if text.is_empty() {
-            continue;
-        }
-        let f = fields(line, text, COLUMNS.len())?;
+    for_each_row(input, &COLUMNS, |line, f| {
         let id = non_empty(line, "receipt_id", f[0])?;
         if let Some(&first_line) = seen_ids.get(id) {
             return Err(CsvError::DuplicateId {
@@ -372,7 +366,8 @@ pub fn read<R: BufRead>(input: R) -> Result<Dataset, CsvError> {
             item_count,
         });
         ds.labels.push(label);
-    }
+        Ok(())
+    })?;
     Ok(ds)
 }
 

@@ -119,24 +119,25 @@ async fn fundings_between<C: ConnectionTrait>(
     before: Option<Position>,
 ) -> Result<Vec<fundings::Model>, DbErr> {
     use fundings::Column as F;
+    // Strictly after (or before) a position.
+    let beyond = |(block, index): Position, later: bool| {
+        let (block_beyond, index_beyond) = if later {
+            (F::BlockNumber.gt(block), F::EventIndex.gt(index))
+        } else {
+            (F::BlockNumber.lt(block), F::EventIndex.lt(index))
+        };
+        Condition::any().add(block_beyond).add(
+            Condition::all()
+                .add(F::BlockNumber.eq(block))
+                .add(index_beyond),
+        )
+    };
     let mut query = fundings::Entity::find();
-    if let Some((block, index)) = after {
-        query = query.filter(
-            Condition::any().add(F::BlockNumber.gt(block)).add(
-                Condition::all()
-                    .add(F::BlockNumber.eq(block))
-                    .add(F::EventIndex.gt(index)),
-            ),
-        );
+    if let Some(at) = after {
+        query = query.filter(beyond(at, true));
     }
-    if let Some((block, index)) = before {
-        query = query.filter(
-            Condition::any().add(F::BlockNumber.lt(block)).add(
-                Condition::all()
-                    .add(F::BlockNumber.eq(block))
-                    .add(F::EventIndex.lt(index)),
-            ),
-        );
+    if let Some(at) = before {
+        query = query.filter(beyond(at, false));
     }
     query
         .order_by_asc(F::BlockNumber)
