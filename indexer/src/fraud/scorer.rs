@@ -111,8 +111,8 @@ async fn confirmations<C: ConnectionTrait>(
     Ok(first)
 }
 
-/// The fundings after `after` and before `before` (all after it when
-/// `None`), in chain order.
+/// The fundings strictly after `after` and before `before` (from the first,
+/// or to the last, when `None`), in chain order.
 async fn fundings_between<C: ConnectionTrait>(
     db: &C,
     after: Option<Position>,
