@@ -344,6 +344,15 @@ fn pair_key(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
 
+/// The share of the `total` accounts of `of` (a referrer's referees, a funder's accounts that bought) whose
+/// first receipt was at `merchant`, from `firsts`: (of, merchant) → how many; 0 without accounts.
+fn first_here_share(firsts: &FxHashMap<u64, u64>, of: u32, merchant: u32, total: u64) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    firsts.get(&pair_key(of, merchant)).copied().unwrap_or(0) as f64 / total as f64
+}
+
 fn ln1p(x: f64) -> f64 {
     x.ln_1p()
 }
@@ -542,16 +551,8 @@ impl FeatureState {
                     .customers
                     .get(referrer as usize)
                     .unwrap_or(&empty_customer);
-                let here = self
-                    .referee_first_at
-                    .get(&pair_key(referrer, r.merchant))
-                    .copied()
-                    .unwrap_or(0);
-                let share = if rc.referees == 0 {
-                    0.0
-                } else {
-                    here as f64 / rc.referees as f64
-                };
+                let share =
+                    first_here_share(&self.referee_first_at, referrer, r.merchant, rc.referees);
                 (rc.referees as f64, rc.referees_recent.len() as f64, share)
             }
             None => (0.0, 0.0, 0.0),
@@ -623,16 +624,7 @@ impl FeatureState {
                 let fs = &self.funders[funder as usize];
                 let lo = fs.funded.partition_point(|&t| t + DAY_MS < at);
                 let hi = fs.funded.partition_point(|&t| t <= at + DAY_MS);
-                let here = self
-                    .funded_first_at
-                    .get(&pair_key(funder, r.merchant))
-                    .copied()
-                    .unwrap_or(0);
-                let share = if fs.bought == 0 {
-                    0.0
-                } else {
-                    here as f64 / fs.bought as f64
-                };
+                let share = first_here_share(&self.funded_first_at, funder, r.merchant, fs.bought);
                 (
                     now.saturating_sub(at) as f64 / HOUR_MS as f64,
                     (fs.funded.len() - 1) as f64,
