@@ -338,10 +338,8 @@ mod tests {
         upsert(db, confirmations.map(IntoActiveModel::into_active_model))
             .await
             .unwrap();
-        let funded = (0..=all.len() as i64)
-            .step_by(3)
-            .collect::<Vec<_>>()
-            .into_iter()
+        let funded = (0..all.len() / 3 + 1)
+            .map(|k| k as i64 * 3)
             .map(|n| fundings::Model {
                 account: if n < 15 {
                     format!("c{}", n / 3)
@@ -359,6 +357,14 @@ mod tests {
             .unwrap();
     }
 
+    /// `receipts` with their confirmations as `index` writes them.
+    fn confirmed(receipts: &[receipts::Model]) -> Vec<(receipts::Model, Position)> {
+        receipts
+            .iter()
+            .map(|r| (r.clone(), (r.id + 1, 0)))
+            .collect()
+    }
+
     /// The rows of one uninterrupted run, one batch per 10 receipts.
     async fn reference(all: &[receipts::Model]) -> Vec<fraud_scores::Model> {
         let reference =
@@ -367,7 +373,7 @@ mod tests {
         index(&db, all).await;
         for chunk in all.chunks(10) {
             let txn = db.begin().await.unwrap();
-            let batch = to_score(&txn, chunk.to_vec()).await.unwrap();
+            let batch = to_score(&txn, confirmed(chunk)).await.unwrap();
             reference.score(&txn, &batch).await.unwrap();
             txn.commit().await.unwrap();
         }
@@ -415,7 +421,7 @@ mod tests {
             commit: bool,
         ) {
             let txn = db.begin().await.unwrap();
-            let batch = to_score(&txn, rs.to_vec()).await.unwrap();
+            let batch = to_score(&txn, confirmed(rs)).await.unwrap();
             s.score(&txn, &batch).await.unwrap();
             if commit {
                 txn.commit().await.unwrap();
@@ -487,7 +493,7 @@ mod tests {
         // Scored up to receipt 9, then the crash.
         let before = FraudScorer::load(path, false).unwrap();
         let txn = db.begin().await.unwrap();
-        let batch = to_score(&txn, all[..10].to_vec()).await.unwrap();
+        let batch = to_score(&txn, confirmed(&all[..10])).await.unwrap();
         before.score(&txn, &batch).await.unwrap();
         txn.commit().await.unwrap();
         drop(before);
@@ -495,7 +501,7 @@ mod tests {
         let restarted = FraudScorer::load(path, false).unwrap();
         let (queue, batches) = tokio::sync::mpsc::channel(1);
         queue
-            .send(to_score(db, all[25..].to_vec()).await.unwrap())
+            .send(to_score(db, confirmed(&all[25..])).await.unwrap())
             .await
             .unwrap();
         drop(queue);

@@ -68,39 +68,22 @@ pub type Position = (i64, i64);
 pub struct ToScore {
     pub receipt: receipts::Model,
     pub inputs: Inputs,
-    /// Its first `Confirmed` event (`receipt_status_history`): the fundings
-    /// before it are fed to the history before the receipt.
-    pub confirmed: Option<Position>,
+    /// Its (first) `Confirmed` event: the fundings before it are fed to the
+    /// history before the receipt.
+    pub confirmed: Position,
 }
 
-/// The position of each receipt's first `Confirmed` event, of the receipts
-/// `ids` (all receipts when `None`).
-async fn confirmations<C: ConnectionTrait>(
-    db: &C,
-    ids: Option<&[i64]>,
-) -> Result<HashMap<i64, Position>, DbErr> {
+/// The position of every receipt's first `Confirmed` event
+/// (`receipt_status_history`), for a replay of the history.
+async fn confirmations<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, Position>, DbErr> {
     use receipt_status_history::Column as H;
-    let query = || {
-        receipt_status_history::Entity::find()
-            .select_only()
-            .columns([H::ReceiptId, H::BlockNumber, H::EventIndex])
-            .filter(H::Status.eq(ReceiptStatus::Confirmed.as_str()))
-    };
-    let mut rows: Vec<(i64, i64, i64)> = Vec::new();
-    match ids {
-        Some(ids) => {
-            for chunk in ids.chunks(crate::projection::KEYS_PER_QUERY) {
-                rows.extend(
-                    query()
-                        .filter(H::ReceiptId.is_in(chunk.iter().copied()))
-                        .into_tuple::<(i64, i64, i64)>()
-                        .all(db)
-                        .await?,
-                );
-            }
-        }
-        None => rows = query().into_tuple().all(db).await?,
-    }
+    let rows: Vec<(i64, i64, i64)> = receipt_status_history::Entity::find()
+        .select_only()
+        .columns([H::ReceiptId, H::BlockNumber, H::EventIndex])
+        .filter(H::Status.eq(ReceiptStatus::Confirmed.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut first: HashMap<i64, Position> = HashMap::with_capacity(rows.len());
     for (id, block, index) in rows {
         first
@@ -146,8 +129,9 @@ async fn fundings_between<C: ConnectionTrait>(
         .await
 }
 
-/// The model inputs of `confirmed` (in order): each receipt with its
-/// merchant's category and its customer's referrer as `db` has them. The
+/// The model inputs of `confirmed` (in order, each with the position of its
+/// first `Confirmed` event): each receipt with its merchant's category and
+/// its customer's referrer as `db` has them. The
 /// follower calls it inside the batch's transaction, so that the inputs do
 /// not depend on how far the index has moved on by the time the scorer runs.
 ///
@@ -155,14 +139,14 @@ async fn fundings_between<C: ConnectionTrait>(
 /// Database errors.
 pub async fn to_score<C: ConnectionTrait>(
     db: &C,
-    confirmed: Vec<receipts::Model>,
+    confirmed: Vec<(receipts::Model, Position)>,
 ) -> Result<Vec<ToScore>, DbErr> {
     if confirmed.is_empty() {
         return Ok(Vec::new());
     }
     // Reads by key (`repo::plan`).
     repo::plan(db, Plans::PerExecution).await?;
-    let merchant_ids: HashSet<&str> = confirmed.iter().map(|r| r.merchant.as_str()).collect();
+    let merchant_ids: HashSet<&str> = confirmed.iter().map(|(r, _)| r.merchant.as_str()).collect();
     let categories: HashMap<String, String> = merchants::Entity::find()
         .select_only()
         .columns([merchants::Column::Account, merchants::Column::Category])
@@ -172,9 +156,7 @@ pub async fn to_score<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    let ids: Vec<i64> = confirmed.iter().map(|r| r.id).collect();
-    let positions = confirmations(db, Some(&ids)).await?;
-    let customer_ids: HashSet<&str> = confirmed.iter().map(|r| r.customer.as_str()).collect();
+    let customer_ids: HashSet<&str> = confirmed.iter().map(|(r, _)| r.customer.as_str()).collect();
     let referrers: HashMap<String, Option<String>> = customers::Entity::find()
         .select_only()
         .columns([customers::Column::Account, customers::Column::Referrer])
@@ -186,13 +168,12 @@ pub async fn to_score<C: ConnectionTrait>(
         .collect();
     Ok(confirmed
         .into_iter()
-        .map(|receipt| {
+        .map(|(receipt, confirmed)| {
             let inputs = Inputs::of(
                 &receipt,
                 categories.get(&receipt.merchant).map(String::as_str),
                 referrers.get(&receipt.customer).and_then(|x| x.as_deref()),
             );
-            let confirmed = positions.get(&receipt.id).copied();
             ToScore {
                 receipt,
                 inputs,
@@ -342,7 +323,7 @@ impl History {
     /// [`DbErr::Custom`].
     pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, DbErr> {
         let mut h = History::new();
-        let positions = confirmations(db, None).await?;
+        let positions = confirmations(db).await?;
         let all = fundings_between(db, None, None).await?;
         let mut fed = 0;
         let mut pages = fraud_scores::Entity::find()
@@ -350,7 +331,11 @@ impl History {
             .paginate(db, REPLAY_PAGE);
         while let Some(rows) = pages.fetch_and_next().await? {
             for row in &rows {
-                let upto = fed + split(&all[fed..], positions.get(&row.receipt_id).copied());
+                // A row without a confirmation (none in an index the
+                // follower wrote) is fed no fundings.
+                let upto = positions
+                    .get(&row.receipt_id)
+                    .map_or(fed, |&at| fed + split(&all[fed..], at));
                 h.replay(row, &all[fed..upto])
                     .map_err(|e| DbErr::Custom(format!("fraud_scores row {}: {e}", row.seq)))?;
                 fed = upto;
@@ -361,11 +346,9 @@ impl History {
 }
 
 /// How many of `fundings` (in chain order) come before a receipt confirmed
-/// at `confirmed`: none when its confirmation is unknown.
-fn split(fundings: &[fundings::Model], confirmed: Option<Position>) -> usize {
-    confirmed.map_or(0, |at| {
-        fundings.partition_point(|f| (f.block_number, f.event_index) < at)
-    })
+/// at `confirmed`.
+fn split(fundings: &[fundings::Model], confirmed: Position) -> usize {
+    fundings.partition_point(|f| (f.block_number, f.event_index) < confirmed)
 }
 
 /// blake2-256 of the model version and the little-endian features: the
@@ -520,7 +503,7 @@ impl FraudScorer {
             .iter()
             .filter(|t| scored.insert(t.receipt.id))
             .collect();
-        let fundings = match receipts.iter().filter_map(|t| t.confirmed).max() {
+        let fundings = match receipts.iter().map(|t| t.confirmed).max() {
             Some(last) => {
                 let fed = inner.history.as_ref().and_then(|h| h.fed);
                 fundings_between(db, fed, Some(last)).await?
@@ -682,15 +665,15 @@ impl FraudScorer {
     /// category changed since the receipt's batch gives its new category
     /// (the price of a crash at that moment; features stay causal).
     async fn catch_up(&self, db: &DatabaseConnection, metrics: &Metrics) -> Result<usize, DbErr> {
-        let ids = unscored(db).await?;
-        if ids.is_empty() {
+        let unscored = unscored(db).await?;
+        if unscored.is_empty() {
             return Ok(0);
         }
         tracing::info!(
-            receipts = ids.len(),
+            receipts = unscored.len(),
             "scoring the receipts confirmed after the last scored one"
         );
-        for page in ids.chunks(CATCH_UP_PAGE) {
+        for page in unscored.chunks(CATCH_UP_PAGE) {
             // Reads by key, in a transaction for their plans (`repo::plan`).
             let read = db.begin().await?;
             repo::plan(&read, Plans::PerExecution).await?;
@@ -698,27 +681,30 @@ impl FraudScorer {
             for chunk in page.chunks(crate::projection::KEYS_PER_QUERY) {
                 rows.extend(
                     receipts::Entity::find()
-                        .filter(receipts::Column::Id.is_in(chunk.iter().copied()))
+                        .filter(receipts::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
                         .all(&read)
                         .await?
                         .into_iter()
                         .map(|r| (r.id, r)),
                 );
             }
-            let confirmed = page.iter().filter_map(|id| rows.remove(id)).collect();
+            let confirmed = page
+                .iter()
+                .filter_map(|(id, at)| Some((rows.remove(id)?, *at)))
+                .collect();
             let batch = to_score(&read, confirmed).await?;
             read.commit().await?;
             self.score_committed(db, &batch, metrics).await?;
         }
-        Ok(ids.len())
+        Ok(unscored.len())
     }
 }
 
 /// The receipts confirmed after the first confirmation of the last scored
 /// receipt (all of them when none is scored), in confirmation order, each
-/// once; a receipt among them that has a row (restored after a flag) is left
-/// to [`FraudScorer::fresh`].
-async fn unscored<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
+/// once with the position of that confirmation; a receipt among them that has
+/// a row (restored after a flag) is left to [`FraudScorer::fresh`].
+async fn unscored<C: ConnectionTrait>(db: &C) -> Result<Vec<(i64, Position)>, DbErr> {
     use receipt_status_history::Column as H;
     let confirmed = ReceiptStatus::Confirmed.as_str();
     let last = fraud_scores::Entity::find()
@@ -757,8 +743,8 @@ async fn unscored<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
     let mut seen = HashSet::new();
     Ok(rows
         .into_iter()
-        .map(|r| r.receipt_id)
-        .filter(|id| seen.insert(*id))
+        .filter(|r| seen.insert(r.receipt_id))
+        .map(|r| (r.receipt_id, (r.block_number, r.event_index)))
         .collect())
 }
 

@@ -447,7 +447,7 @@ impl Batch {
         r.time_reward = Some(u(rw.customer_time));
         r.referral_time = Some(u(rw.customer_referrer_time));
         r.updated_block = at.block;
-        self.confirmed.push(id);
+        self.confirmed.push((id, (at.block, at.index)));
         self.history(at, id, ReceiptStatus::Confirmed, None);
 
         // Replay the sale through the ledger's own arithmetic.

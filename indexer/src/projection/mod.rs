@@ -228,7 +228,8 @@ pub struct Projection {
 /// confirmation order (for the fraud scorer).
 pub struct Applied {
     pub stats: BatchStats,
-    pub confirmed: Vec<receipts::Model>,
+    /// Each with the position (block, event index) of its `ReceiptConfirmed`.
+    pub confirmed: Vec<(receipts::Model, (i64, i64))>,
 }
 
 impl Projection {
@@ -352,7 +353,8 @@ struct Batch {
     customer_history: Vec<customer_status_history::Model>,
     referrals: Vec<referrals::Model>,
     receipts: Rows<i64, receipts::Model>,
-    confirmed: Vec<i64>,
+    /// Receipts confirmed in the batch, with where (block, event index).
+    confirmed: Vec<(i64, (i64, i64))>,
     receipt_history: Vec<receipt_status_history::Model>,
     rewards: HashMap<(i64, String), rewards::Model>,
     /// Receipts whose reward entries were read.
@@ -474,8 +476,12 @@ impl Batch {
         );
     }
 
-    /// Writes every touched row; returns the receipts confirmed in the batch.
-    async fn flush<C: ConnectionTrait>(mut self, db: &C) -> Result<Vec<receipts::Model>, DbErr> {
+    /// Writes every touched row; returns the receipts confirmed in the batch,
+    /// each with the position of its `ReceiptConfirmed`.
+    async fn flush<C: ConnectionTrait>(
+        mut self,
+        db: &C,
+    ) -> Result<Vec<(receipts::Model, (i64, i64))>, DbErr> {
         let accounts = self.accounts.iter().map(|(a, b)| {
             accounts::Model {
                 address: a.clone(),
@@ -511,10 +517,10 @@ impl Batch {
         write_rows(db, self.customers.into_values()).await?;
         write_rows(db, self.customer_history).await?;
         write_rows(db, self.referrals).await?;
-        let confirmed: Vec<receipts::Model> = self
+        let confirmed: Vec<(receipts::Model, (i64, i64))> = self
             .confirmed
             .iter()
-            .filter_map(|id| self.receipts.get(id).cloned())
+            .filter_map(|(id, at)| Some((self.receipts.get(id).cloned()?, *at)))
             .collect();
         write_rows(db, self.receipts.into_values()).await?;
         write_rows(db, self.receipt_history).await?;
