@@ -206,15 +206,30 @@ impl Chain {
         amount: u128,
         finality: Finality,
     ) -> Result<Included> {
+        let to: Vec<(AccountId32, u128)> = to.iter().map(|a| (a.clone(), amount)).collect();
+        self.fund_each(signer, &to, finality).await
+    }
+
+    /// Sends each of `to` its amount of the native currency, in one
+    /// `Utility::batch_all`, in order.
+    ///
+    /// # Errors
+    /// Dispatch errors (e.g. `Balances::InsufficientBalance`).
+    pub async fn fund_each(
+        &self,
+        signer: &Keypair,
+        to: &[(AccountId32, u128)],
+        finality: Finality,
+    ) -> Result<Included> {
         use node::runtime_types::{
             contracts_node_runtime::RuntimeCall, pallet_balances::pallet::Call as BalancesCall,
         };
         let calls = to
             .iter()
-            .map(|a| {
+            .map(|(a, amount)| {
                 RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
                     dest: MultiAddress::Id(a.clone()),
-                    value: amount,
+                    value: *amount,
                 })
             })
             .collect();

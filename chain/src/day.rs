@@ -1027,13 +1027,15 @@ async fn fund_accounts(
         funders.len(),
         customers.len()
     ));
-    for (f, k) in &funders {
-        chain
-            .fund(admin, &[account_of(k)], fees(*f, 1), Finality::InBlock)
-            .await?;
+    let wallets: Vec<_> = funders
+        .iter()
+        .map(|(f, k)| (account_of(k), fees(*f, 1)))
+        .collect();
+    for chunk in wallets.chunks(64) {
+        chain.fund_each(admin, chunk, Finality::InBlock).await?;
     }
     // In the simulation's order (a friend passes on tokens it has received),
-    // a run of fundings by one funder in one batch per amount.
+    // a run of fundings by one funder in one batch.
     let key = |f: Funder| match f {
         Funder::Customer(c) => &customers[c as usize],
         _ => {
@@ -1051,19 +1053,17 @@ async fn fund_accounts(
             .iter()
             .take_while(|f| f.funder == funder)
             .count();
-        let mut by_amount: std::collections::BTreeMap<u128, Vec<_>> = Default::default();
-        for f in &sim.fundings[i..i + run] {
-            by_amount
-                .entry(fees(Funder::Customer(f.account), 1))
-                .or_default()
-                .push(account_of(&customers[f.account as usize]));
-        }
-        for (amount, accounts) in by_amount {
-            for chunk in accounts.chunks(64) {
-                chain
-                    .fund(key(funder), chunk, amount, Finality::InBlock)
-                    .await?;
-            }
+        let to: Vec<_> = sim.fundings[i..i + run]
+            .iter()
+            .map(|f| {
+                let account = account_of(&customers[f.account as usize]);
+                (account, fees(Funder::Customer(f.account), 1))
+            })
+            .collect();
+        for chunk in to.chunks(64) {
+            chain
+                .fund_each(key(funder), chunk, Finality::InBlock)
+                .await?;
         }
         i += run;
     }

@@ -163,21 +163,15 @@ fn keys(prefix: &str, n: usize) -> Vec<Keypair> {
 /// on to the accounts it funds.
 const FUNDING: u128 = 100 * UNIT;
 
-/// Native tokens from `from` to each of `to`, `amount` each, one batch per
+/// Native tokens from `from` to each of `to`, its amount each, one batch per
 /// 100 accounts.
 async fn fund(suite: &Suite, from: &Keypair, to: &[(AccountId32, u128)]) {
-    let mut by_amount: BTreeMap<u128, Vec<AccountId32>> = BTreeMap::new();
-    for (account, amount) in to {
-        by_amount.entry(*amount).or_default().push(account.clone());
-    }
-    for (amount, accounts) in by_amount {
-        for chunk in accounts.chunks(100) {
-            suite
-                .chain
-                .fund(from, chunk, amount, Finality::InBlock)
-                .await
-                .unwrap();
-        }
+    for chunk in to.chunks(100) {
+        suite
+            .chain
+            .fund_each(from, chunk, Finality::InBlock)
+            .await
+            .unwrap();
     }
 }
 
