@@ -115,9 +115,10 @@ interface Group {
   aboveThreshold: number;
   score: number;
   topScores: number[];
+  fundedBy: { funder: { address: string; funded: { totalCount: number } } } | null;
 }
 
-const REVIEW = `query Review($k: FraudGroupKind!) { fraudGroups(kind: $k, first: 10) { nodes { account merchant { name } receipts aboveThreshold score topScores } } }`;
+const REVIEW = `query Review($k: FraudGroupKind!) { fraudGroups(kind: $k, first: 10) { nodes { account merchant { name } receipts aboveThreshold score topScores fundedBy { funder { address funded(first: 0) { totalCount } } } } } }`;
 
 const KLINE = `query K($a: String!, $i: Interval!) { merchant(account: $a) { kline(interval: $i) { start open high low close receipts } } }`;
 
@@ -547,7 +548,7 @@ async function drawReview(shell: Shell, me: string): Promise<void> {
     'review',
     table(
       `${what}s by fraud score, highest first`,
-      ['#', what, 'Receipts scored', 'Above the threshold', 'Score', 'Highest scores'],
+      ['#', what, 'Receipts scored', 'Above the threshold', 'Score', 'Highest scores', 'Funded by'],
       groups.map((g, i) => [
         String(i + 1),
         // A customer or referrer that is also a shop is named: an owner
@@ -557,11 +558,25 @@ async function drawReview(shell: Shell, me: string): Promise<void> {
         h('span', { class: `tag ${g.aboveThreshold > 0 ? 'bad' : 'ok'}` }, String(g.aboveThreshold)),
         h('strong', {}, score(g.score)),
         g.topScores.map(score).join(', '),
+        funder(g.fundedBy?.funder, me),
       ]),
       `No ${what.toLowerCase()} has three scored receipts yet.`,
     ),
   );
   byId('review').dataset.kind = kind;
+}
+
+/**
+ * Who paid the group account's first fees, and how many accounts that wallet
+ * set up: one wallet behind many of the list's accounts is what a ring looks
+ * like (and also an exchange, a shop paying its customers' fees, a friend
+ * bringing newcomers: the reviewer weighs it).
+ */
+function funder(f: { address: string; funded: { totalCount: number } } | undefined, me: string): HTMLElement {
+  if (!f) return h('span', { class: 'muted' }, 'genesis');
+  const n = f.funded.totalCount;
+  const who = f.address === me ? `${short(f.address)} (you)` : short(f.address);
+  return h('span', { 'data-funder': f.address, 'data-fanout': String(n), title: f.address }, `${who} · ${n} account${n === 1 ? '' : 's'}`);
 }
 
 const UP = '#1f9d74';

@@ -316,17 +316,26 @@ describe('the wallet and the console in Chromium', { timeout: 600_000 }, () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          query: 'query ($k: FraudGroupKind!, $a: String!) { fraudGroup(kind: $k, account: $a) { receipts score topScores } }',
+          query: 'query ($k: FraudGroupKind!, $a: String!) { fraudGroup(kind: $k, account: $a) { receipts score topScores } account(address: $a) { fundedBy { funder { address funded { totalCount } } } } }',
           variables: { k: apiKind, a: account },
         }),
       });
-      const g = (await res.json()).data.fraudGroup;
+      const { fraudGroup: g, account: a } = (await res.json()).data;
       assert.equal(g.receipts, receipts);
       const cells = await row.locator('td').allInnerTexts();
       assert.match(cells[1], name);
       assert.equal(cells[2], String(receipts));
       assert.equal(cells[4], `${(g.score * 100).toFixed(1)}%`);
       assert.equal(cells[5], g.topScores.map((x) => `${(x * 100).toFixed(1)}%`).join(', '));
+      // Alice funded the shops and customers of this run in one batch (and
+      // whatever earlier runs on the same chain set up).
+      const funder = a.fundedBy.funder;
+      assert.equal(funder.address, alice.address);
+      assert.ok(funder.funded.totalCount >= 5, `Alice funded ${funder.funded.totalCount}`);
+      const fanout = row.locator('[data-funder]');
+      assert.equal(await fanout.getAttribute('data-funder'), funder.address);
+      assert.equal(await fanout.getAttribute('data-fanout'), String(funder.funded.totalCount));
+      assert.match(cells[6], new RegExp(`^\\w+…\\w+( \\(you\\))? · ${funder.funded.totalCount} accounts?$`));
     };
     // Shop A's own row: named, and marked as the console's account.
     await check('MERCHANT', shopA.address, 3, /^Café A .+ \(you\)$/);

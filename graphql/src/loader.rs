@@ -318,14 +318,14 @@ const MAX_KEYS: usize = 1_000;
 const MAX_PARENTS: usize = 100;
 
 /// Adds every batch loader the schema's types use to `b`: one per relation
-/// a list resolves, and one for nested receipt pages.
+/// a list resolves, and one per kind of nested page (receipts, fundings).
 pub fn register<Q, M, S>(
     b: async_graphql::SchemaBuilder<Q, M, S>,
     db: &DatabaseConnection,
     delay: Duration,
 ) -> async_graphql::SchemaBuilder<Q, M, S> {
     use bizkey_store::entity::{
-        customers, fraud_group_flags, fraud_scores, ledger_merchants, locks, merchants,
+        customers, fraud_group_flags, fraud_scores, fundings, ledger_merchants, locks, merchants,
         proposal_votes, ratings, receipt_details, receipt_status_history, receipts, rewards,
         task_participants, token_balances,
     };
@@ -347,6 +347,7 @@ pub fn register<Q, M, S>(
         One ledger_merchants.Merchant -> merchant: String,
         One customers.Account -> account: String,
         One locks.Account -> account: String,
+        One fundings.Account -> account: String,
         Many token_balances.Account -> account: String,
         Many rewards.Beneficiary -> beneficiary: String,
         One receipts.Id -> id: i64,
@@ -360,6 +361,11 @@ pub fn register<Q, M, S>(
     );
     b.data(Batcher::new(
         Pages::<receipts::Entity>::new(db.clone()),
+        delay,
+        MAX_PARENTS,
+    ))
+    .data(Batcher::new(
+        Pages::<fundings::Entity>::new(db.clone()),
         delay,
         MAX_PARENTS,
     ))

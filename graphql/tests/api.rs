@@ -1,10 +1,11 @@
 //! Answers against what was written, errors, limits and batching.
 
-use crate::harness::{commit_batch, errors, ok, receipt_row, seed, served, ss58, TestDb, ENGINES};
+use crate::harness::{
+    commit_batch, counted, errors, ok, receipt_row, seed, served, ss58, TestDb, ENGINES,
+};
 use bizkey_store::detail::{Item, ReceiptDetail};
 use bizkey_store::hex0x;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_match_the_index_on_both_engines() {
@@ -294,22 +295,6 @@ async fn kept_documents_answer_per_request_and_stay_limited() {
         let v = post(serde_json::json!({ "query": "{ receipts(first: 1) { nodes { id }" })).await;
         assert!(v["errors"][0]["message"].is_string(), "round {round}: {v}");
     }
-}
-
-/// A connection that counts the statements run through it, but for the
-/// subscriptions' hub's polls of the batch log on the same pool.
-async fn counted(
-    config: &bizkey_graphql::Config,
-) -> (bizkey_graphql::BizkeySchema, Arc<AtomicUsize>) {
-    let mut conn = bizkey_graphql::connect(config).await.unwrap();
-    let count = Arc::new(AtomicUsize::new(0));
-    let c = count.clone();
-    conn.set_metric_callback(move |i| {
-        if !i.statement.to_string().contains("index_batches") {
-            c.fetch_add(1, Relaxed);
-        }
-    });
-    (bizkey_graphql::app(conn, config).0, count)
 }
 
 /// A page of N receipts resolving six relations costs the same statements

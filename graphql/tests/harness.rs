@@ -10,6 +10,8 @@ use bizkey_store::entity::{
 use bizkey_store::repo;
 use blake2::{Blake2b512, Digest};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, TransactionTrait};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use bizkey_store::test_db::{Engine, ENGINES};
@@ -298,4 +300,20 @@ pub async fn errors(schema: &BizkeySchema, query: &str) -> Vec<(String, Option<S
             (e.message, code)
         })
         .collect()
+}
+
+/// A connection that counts the statements run through it, but for the
+/// subscriptions' hub's polls of the batch log on the same pool.
+pub async fn counted(
+    config: &bizkey_graphql::Config,
+) -> (bizkey_graphql::BizkeySchema, Arc<AtomicUsize>) {
+    let mut conn = bizkey_graphql::connect(config).await.unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    conn.set_metric_callback(move |i| {
+        if !i.statement.to_string().contains("index_batches") {
+            c.fetch_add(1, Relaxed);
+        }
+    });
+    (bizkey_graphql::app(conn, config).0, count)
 }

@@ -1,17 +1,19 @@
 //! Accounts: balances of both tokens, rewards (pending, claimable,
-//! forfeited), the BT lock and its Time dividends, and the account's roles.
+//! forfeited), the BT lock and its Time dividends, the account's roles, and
+//! who funded it (its first native-token transfer) and whom it funded.
 
 use super::merchants::Merchant;
 use super::receipts::{self, ReceiptConnection, ReceiptFilter, ReceiptOrder};
 use super::{db, load_many, load_one};
 use crate::enums::{self, CustomerStatus, RewardStatus, Token};
 use crate::error::ApiResult;
-use crate::filter::check_account;
+use crate::filter::{check_account, IntFilter};
+use crate::page::{connection, page_of, PageArgs, Sort};
 use crate::scalar::Amount;
 use async_graphql::{Context, Object, SimpleObject};
 use bizkey_store::column::{self, Named};
 use bizkey_store::entity::{
-    customers, dividend_claims, locks, receipts as receipt_rows, rewards, token_balances,
+    customers, dividend_claims, fundings, locks, receipts as receipt_rows, rewards, token_balances,
 };
 use bizkey_store::now_ms;
 use bizkey_types::{ledger, registry};
@@ -72,6 +74,48 @@ pub struct DividendClaim {
     pub block_number: i64,
     pub timestamp: i64,
 }
+
+/// An account's first native-token transfer, which paid its first fees.
+/// The wallet that set up a ring's fake accounts funded them all; so do an
+/// exchange, a friend who brought newcomers and a shop that pays its new
+/// customers' fees, so a funder's fan-out is evidence to weigh, not proof.
+#[derive(Clone)]
+pub struct Funding(pub fundings::Model);
+
+impl Funding {
+    /// `account`'s funding, batched; `None` for an account funded at
+    /// genesis or not seen yet.
+    pub(crate) async fn of(ctx: &Context<'_>, account: String) -> ApiResult<Option<Self>> {
+        Ok(load_one::<fundings::Entity, String>(ctx, account)
+            .await?
+            .map(Funding))
+    }
+}
+
+#[Object]
+impl Funding {
+    /// The account funded.
+    async fn account(&self) -> Account {
+        Account(self.0.account.clone())
+    }
+    /// The sender of the transfer.
+    async fn funder(&self) -> Account {
+        Account(self.0.funder.clone())
+    }
+    /// Native token, smallest unit.
+    async fn amount(&self) -> Amount {
+        self.0.amount.into()
+    }
+    async fn block_number(&self) -> i64 {
+        self.0.block_number
+    }
+    /// Block time (ms).
+    async fn timestamp(&self) -> i64 {
+        self.0.timestamp
+    }
+}
+
+connection!(FundingConnection, FundingEdge, Funding);
 
 /// A customer's registry record.
 #[derive(Clone)]
@@ -222,6 +266,39 @@ impl Account {
             .all(db(ctx))
             .await?;
         Ok(rows.into_iter().map(Customer).collect())
+    }
+    /// Its first native-token transfer; null for an account funded at
+    /// genesis (or not indexed yet).
+    async fn funded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Funding>> {
+        Funding::of(ctx, self.0.clone()).await
+    }
+    /// The accounts whose first transfer came from this one, in the order
+    /// they were funded; `timestamp` narrows them to a window (ms), and
+    /// `totalCount` is the fan-out.
+    #[graphql(complexity = "super::list_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn funded(
+        &self,
+        ctx: &Context<'_>,
+        timestamp: Option<IntFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<FundingConnection> {
+        use fundings::Column as F;
+        let mut select = fundings::Entity::find();
+        if let Some(t) = timestamp {
+            select = select.filter(t.condition(F::Timestamp)?);
+        }
+        let sort = Sort {
+            column: F::BlockNumber,
+            key: F::Account,
+            descending: false,
+        };
+        let args = PageArgs::new(first, after, last, before);
+        let p = page_of(ctx, select, F::Funder, &self.0, sort, args).await?;
+        Ok(FundingConnection(p.map(Funding)))
     }
     /// Receipts where this account is the customer.
     #[graphql(complexity = "super::list_complexity(first, last, child_complexity)")]

@@ -1,6 +1,7 @@
 //! The fraud model's verdicts on groups of receipts (`fraud_groups`,
 //! bizkey-fraud's `group`): what the super nodes review, highest first.
 
+use super::accounts::Funding;
 use super::merchants::Merchant;
 use super::{db, load_one};
 use crate::enums::{self, FraudGroupKind};
@@ -43,6 +44,12 @@ impl FraudGroup {
     /// is also a shop's (an owner buying at colluding shops with it).
     async fn merchant(&self, ctx: &Context<'_>) -> ApiResult<Option<Merchant>> {
         Merchant::of(ctx, self.0.account.clone()).await
+    }
+    /// Who funded the group's account (its first native-token transfer):
+    /// `funder { funded { totalCount } }` is how many accounts that wallet
+    /// set up, which for a ring's fake customers is all of them.
+    async fn funded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Funding>> {
+        Funding::of(ctx, self.0.account.clone()).await
     }
     /// Scored receipts in the group.
     async fn receipts(&self) -> i64 {

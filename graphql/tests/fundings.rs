@@ -1,0 +1,217 @@
+//! Fundings (each account's first native-token transfer, as the indexer
+//! writes them): who funded an account, whom a wallet funded, and the
+//! funders of the review list's groups.
+
+use crate::harness::{counted, errors, ok, served, ss58, TestDb, ENGINES};
+use bizkey_store::amount::U128;
+use bizkey_store::entity::{fraud_groups, fundings};
+use sea_orm::{ActiveModelTrait, DatabaseConnection};
+use serde_json::{json, Value};
+use std::sync::atomic::Ordering::Relaxed;
+
+/// The ring's wallet and an exchange's.
+const WALLET: u64 = 500;
+const EXCHANGE: u64 = 501;
+
+/// Accounts 10–15 funded by the wallet, two per block from block 10 (in
+/// reverse address order within a block, so the key really breaks ties);
+/// account 20 by the exchange, and the wallet itself by the exchange.
+fn rows() -> Vec<fundings::Model> {
+    let funding = |account: u64, funder: u64, block: i64, event_index: i64| fundings::Model {
+        account: ss58(account),
+        funder: ss58(funder),
+        amount: U128(1_000_000_000_000 + u128::from(account)),
+        block_number: block,
+        event_index,
+        timestamp: 1_700_000_000_000 + block * 6_000,
+    };
+    let mut rows: Vec<_> = (0..6)
+        .map(|i| funding(15 - i, WALLET, 10 + i as i64 / 2, i as i64 % 2))
+        .collect();
+    rows.push(funding(20, EXCHANGE, 11, 5));
+    rows.push(funding(WALLET, EXCHANGE, 2, 1));
+    rows
+}
+
+async fn write(db: &DatabaseConnection, rows: &[fundings::Model]) {
+    for r in rows {
+        fundings::ActiveModel::from(r.clone())
+            .insert(db)
+            .await
+            .unwrap();
+    }
+}
+
+/// The accounts `funder` funded, in the API's order (block, then address).
+fn first_funded(rows: &[fundings::Model], funder: &str) -> Vec<String> {
+    let mut mine: Vec<&fundings::Model> = rows.iter().filter(|r| r.funder == funder).collect();
+    mine.sort_by(|a, b| (a.block_number, &a.account).cmp(&(b.block_number, &b.account)));
+    mine.into_iter().map(|r| r.account.clone()).collect()
+}
+
+/// `(account, block)` of a `funded` connection's nodes.
+fn funded(conn: &Value) -> Vec<(String, i64)> {
+    conn["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["account"]["address"].as_str().unwrap().to_owned(),
+                n["blockNumber"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_names_its_funder_and_a_wallet_lists_whom_it_funded() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let rows = rows();
+        write(&db.writer().await, &rows).await;
+        let (schema, _) = db.api().await;
+
+        let data = ok(
+            &schema,
+            &format!(
+                "{{ a: account(address: \"{}\") {{ fundedBy {{ account {{ address }} funder {{ address fundedBy {{ funder {{ address }} }} }} amount blockNumber timestamp }} }} \
+                   genesis: account(address: \"{}\") {{ fundedBy {{ blockNumber }} }} }}",
+                ss58(13),
+                ss58(EXCHANGE)
+            ),
+        )
+        .await;
+        let want = rows.iter().find(|r| r.account == ss58(13)).unwrap();
+        assert_eq!(
+            data["a"]["fundedBy"],
+            json!({
+                "account": { "address": ss58(13) },
+                // The funder's own funder: one step up the graph.
+                "funder": { "address": ss58(WALLET), "fundedBy": { "funder": { "address": ss58(EXCHANGE) } } },
+                "amount": want.amount.0.to_string(),
+                "blockNumber": want.block_number,
+                "timestamp": want.timestamp,
+            }),
+            "{engine:?}"
+        );
+        assert!(
+            data["genesis"]["fundedBy"].is_null(),
+            "{engine:?}: an account with no transfer has no funder"
+        );
+
+        // Everyone the wallet funded, in block order, then by address.
+        let all = ok(
+            &schema,
+            &format!(
+                "{{ account(address: \"{}\") {{ funded {{ totalCount nodes {{ account {{ address }} blockNumber }} }} }} }}",
+                ss58(WALLET)
+            ),
+        )
+        .await;
+        let mut want: Vec<(String, i64)> = rows
+            .iter()
+            .filter(|r| r.funder == ss58(WALLET))
+            .map(|r| (r.account.clone(), r.block_number))
+            .collect();
+        want.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        let conn = &all["account"]["funded"];
+        assert_eq!(funded(conn), want, "{engine:?}");
+        assert_eq!(conn["totalCount"], 6, "{engine:?}: the fan-out");
+
+        // A window of it (blocks 11 and 12 by their times), a page at a time.
+        let window = |after: &str| {
+            format!(
+                "{{ account(address: \"{}\") {{ funded(timestamp: {{ gte: {}, lt: {} }}, first: 3{after}) {{ totalCount nodes {{ account {{ address }} blockNumber }} pageInfo {{ hasNextPage endCursor }} }} }} }}",
+                ss58(WALLET),
+                1_700_000_000_000i64 + 11 * 6_000,
+                1_700_000_000_000i64 + 13 * 6_000,
+            )
+        };
+        let first = ok(&schema, &window("")).await;
+        let conn = &first["account"]["funded"];
+        assert_eq!(conn["totalCount"], 4, "{engine:?}: the window's fan-out");
+        assert_eq!(funded(conn), want[2..5], "{engine:?}");
+        assert_eq!(conn["pageInfo"]["hasNextPage"], true);
+        let cursor = conn["pageInfo"]["endCursor"].as_str().unwrap();
+        let next = ok(&schema, &window(&format!(", after: \"{cursor}\""))).await;
+        let conn = &next["account"]["funded"];
+        assert_eq!(funded(conn), want[5..], "{engine:?}: the next page");
+        assert_eq!(conn["pageInfo"]["hasNextPage"], false);
+
+        let errs = errors(
+            &schema,
+            &format!(
+                "{{ account(address: \"{}\") {{ funded(first: 101) {{ totalCount }} }} }}",
+                ss58(WALLET)
+            ),
+        )
+        .await;
+        assert_eq!(errs.len(), 1, "{engine:?}: {errs:?}");
+    }
+}
+
+/// The review list shows each group's funder and the funder's first
+/// accounts at one statement per level, for 2 groups as for 6.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_lists_funders_are_batched() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let writer = db.writer().await;
+        let rows = rows();
+        write(&writer, &rows).await;
+        // Customer groups for the six accounts the wallet funded, and one
+        // for the exchange's customer.
+        for (rank, n) in [10u64, 11, 12, 13, 14, 15, 20].into_iter().enumerate() {
+            let top = 990_000 - rank as i64 * 1_000;
+            fraud_groups::ActiveModel::from(fraud_groups::Model {
+                kind: "customer".into(),
+                account: ss58(n),
+                receipts: 3,
+                above: 3,
+                score_sum_ppm: 3 * top,
+                top1_ppm: top,
+                top2_ppm: top,
+                top3_ppm: top,
+                score_ppm: Some(top),
+                last_seq: 1,
+            })
+            .insert(&writer)
+            .await
+            .unwrap();
+        }
+        let (schema, count) = counted(&db.config()).await;
+        let mut costs = Vec::new();
+        for n in [2, 7] {
+            let q = format!(
+                "{{ fraudGroups(kind: CUSTOMER, first: {n}) {{ nodes {{ account fundedBy {{ funder {{ address funded(first: 2) {{ nodes {{ account {{ address }} }} }} }} }} }} }} }}"
+            );
+            let before = count.load(Relaxed);
+            let data = served(&schema, &q).await;
+            costs.push(count.load(Relaxed) - before);
+            let nodes = data["fraudGroups"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), n);
+            for node in nodes {
+                let account = node["account"].as_str().unwrap();
+                let funder = &node["fundedBy"]["funder"];
+                let want = rows.iter().find(|r| r.account == account).unwrap();
+                assert_eq!(funder["address"], want.funder.as_str(), "{engine:?}");
+                let firsts: Vec<&str> = funder["funded"]["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["account"]["address"].as_str().unwrap())
+                    .collect();
+                let mut theirs = first_funded(&rows, &want.funder);
+                theirs.truncate(2);
+                assert_eq!(firsts, theirs, "{engine:?}: {account}'s funder");
+            }
+        }
+        // the groups, their fundings, the funders' pages
+        assert_eq!(costs, [3, 3], "{engine:?}: statements for 2 and 7 groups");
+    }
+}
