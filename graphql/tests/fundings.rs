@@ -153,6 +153,80 @@ async fn an_account_names_its_funder_and_a_wallet_lists_whom_it_funded() {
     }
 }
 
+/// `(funder, accounts)` of a `topFunders` list.
+fn top(list: &Value) -> Vec<(String, i64)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["funder"]["address"].as_str().unwrap().to_owned(),
+                f["accounts"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_funders_rank_wallets_by_the_accounts_they_funded() {
+    for engine in ENGINES {
+        let Some(db) = TestDb::new(engine).await else {
+            continue;
+        };
+        let rows = rows();
+        write(&db.writer().await, &rows).await;
+        let (schema, _) = db.api().await;
+        let list = |args: String| {
+            let schema = schema.clone();
+            async move {
+                let q = format!("{{ topFunders{args} {{ funder {{ address }} accounts }} }}");
+                top(&ok(&schema, &q).await["topFunders"])
+            }
+        };
+        // The wallet funded six, the exchange two (account 20 and the wallet).
+        assert_eq!(
+            list(String::new()).await,
+            [(ss58(WALLET), 6), (ss58(EXCHANGE), 2)],
+            "{engine:?}"
+        );
+        assert_eq!(list("(first: 1)".into()).await, [(ss58(WALLET), 6)]);
+        // From block 11 on: the wallet's four of blocks 11 and 12, the
+        // exchange's account 20.
+        let since = 1_700_000_000_000i64 + 11 * 6_000;
+        assert_eq!(
+            list(format!("(timestamp: {{ gte: {since} }})")).await,
+            [(ss58(WALLET), 4), (ss58(EXCHANGE), 1)],
+            "{engine:?}"
+        );
+        // A tie is broken by address: another wallet funds two accounts in
+        // block 11, as many as the first there.
+        let other = |account: u64| fundings::Model {
+            account: ss58(account),
+            funder: ss58(502),
+            block_number: 11,
+            event_index: 9 + account as i64,
+            timestamp: since,
+            ..rows[0].clone()
+        };
+        write(&db.writer().await, &[other(30), other(31)]).await;
+        let block_11 = format!("(timestamp: {{ eq: {since} }})");
+        let mut tied = [ss58(WALLET), ss58(502)];
+        tied.sort();
+        assert_eq!(
+            list(block_11).await,
+            [
+                (tied[0].clone(), 2),
+                (tied[1].clone(), 2),
+                (ss58(EXCHANGE), 1)
+            ],
+            "{engine:?}"
+        );
+
+        let errs = errors(&schema, "{ topFunders(first: 101) { accounts } }").await;
+        assert_eq!(errs.len(), 1, "{engine:?}: {errs:?}");
+    }
+}
+
 /// The review list shows each group's funder and the funder's first
 /// accounts at one statement per level, for 2 groups as for 6.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,9 @@ use bizkey_store::entity::{
 };
 use bizkey_store::now_ms;
 use bizkey_types::{ledger, registry};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect,
+};
 
 /// Any account the index has seen (or not: every field then reads empty).
 pub struct Account(pub String);
@@ -116,6 +118,20 @@ impl Funding {
 }
 
 connection!(FundingConnection, FundingEdge, Funding);
+
+/// A wallet and how many accounts' first transfer it sent.
+#[derive(SimpleObject)]
+pub struct FunderFanout {
+    pub funder: Account,
+    /// Accounts it funded first (within the window asked for).
+    pub accounts: i64,
+}
+
+#[derive(FromQueryResult)]
+struct FanoutRow {
+    funder: String,
+    accounts: i64,
+}
 
 /// A customer's registry record.
 #[derive(Clone)]
@@ -338,5 +354,41 @@ impl AccountQuery {
     async fn account(&self, address: String) -> ApiResult<Account> {
         check_account(&address)?;
         Ok(Account(address))
+    }
+
+    /// The wallets that funded the most accounts (their first native-token
+    /// transfer), most first; `timestamp` (ms) narrows it to the fundings of
+    /// a window, "who set up many accounts this week". Exchanges lead such a
+    /// list; a wallet that is none is worth a reviewer's look, with
+    /// `account(address) { funded { … } }` for the accounts.
+    async fn top_funders(
+        &self,
+        ctx: &Context<'_>,
+        timestamp: Option<IntFilter>,
+        #[graphql(default = 20, validator(minimum = 0, maximum = 100))] first: u64,
+    ) -> ApiResult<Vec<FunderFanout>> {
+        use fundings::Column as F;
+        let mut select = fundings::Entity::find()
+            .select_only()
+            .column(F::Funder)
+            .column_as(F::Account.count(), "accounts")
+            .group_by(F::Funder);
+        if let Some(t) = timestamp {
+            select = select.filter(t.condition(F::Timestamp)?);
+        }
+        let rows = select
+            .order_by(F::Account.count(), Order::Desc)
+            .order_by_asc(F::Funder)
+            .limit(first)
+            .into_model::<FanoutRow>()
+            .all(db(ctx))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FunderFanout {
+                funder: Account(r.funder),
+                accounts: r.accounts,
+            })
+            .collect())
     }
 }
