@@ -10,7 +10,12 @@
 #     (60 small weeks left the on-chain population's best ring recall at 0.2 % of honest receipts at 0.79);
 #   validation (early stopping, threshold): standard seed 4 (mixed) and 40 small weeks (seeds 600-639), the
 #     latter also on their own for the threshold (train.py --valid-small).
-# Every set has its accounts' fundings (simulate --fundings, export --fundings).
+# Every set has its accounts' fundings (simulate --fundings, export --fundings). Training also has copies
+# where fundings are unknown, as on a chain that sponsors fees (none recorded) or an index started after
+# the accounts were funded: standard seed 2 without fundings, and a fifth of the small weeks each without
+# fundings and with only those from day 3 on (export_unfunded; small/m<seed>.none.npy and .late.npy, which
+# small/m*.npy includes). Without them the model read "funding
+# unknown" as the fundings it trained on and lost most of its recall (MODEL_CARD.md, "Unknown fundings").
 # Writes s<seed>.{csv,fundings.csv,patterns.csv,npy} and small/{m,v}<seed>.* in the current directory and sets
 # TRAIN, VALID and VALID_SMALL to the .npy lists.
 "$here/setup.sh" >/dev/null
@@ -23,6 +28,21 @@ bin="$CARGO_TARGET_DIR/release"
 work="${BIZKEY_FRAUD_WORK:-$BIZKEY_CACHE/$1}"
 mkdir -p "$work"
 cd "$work"
+
+# export_unfunded <stem> none|late: <stem>.csv exported as <stem>.none.npy without its fundings, or as
+# <stem>.late.npy with only the fundings from 3 days after its first receipt on (the accounts funded
+# before have no known funder); the patterns file is shared.
+export_unfunded() {
+  local stem="$1" kind="$2" fundings=()
+  if [ "$kind" = late ]; then
+    awk -F, -v days=3 '
+      NR == FNR { if (FNR > 1 && (start == "" || $2 < start)) start = $2; next }
+      FNR == 1 || $1 >= start + days * 86400000' "$stem.csv" "$stem.fundings.csv" >"$stem.late.fundings.csv"
+    fundings=(--fundings "$stem.late.fundings.csv")
+  fi
+  "$bin/export" --input "$stem.csv" "${fundings[@]}" --output "$stem.$kind.npy" 2>/dev/null
+  ln -sf "$(basename "$stem").patterns.csv" "$stem.$kind.patterns.csv"
+}
 
 make_data() {
   local spec seed e kind
@@ -43,8 +63,12 @@ make_data() {
       --fundings "small/$kind$seed.fundings.csv" 2>/dev/null
     "$bin/export" --input "small/$kind$seed.csv" --fundings "small/$kind$seed.fundings.csv" \
       --output "small/$kind$seed.npy" 2>/dev/null
+    if [ "$kind" = m ] && [ $((seed % 5)) -lt 2 ]; then
+      export_unfunded "small/$kind$seed" "$([ $((seed % 5)) = 0 ] && echo none || echo late)"
+    fi
   done
-  TRAIN=(s1.npy s2.npy s3.npy s5.npy s6.npy s7.npy small/m*.npy)
+  export_unfunded s2 none
+  TRAIN=(s1.npy s2.npy s2.none.npy s3.npy s5.npy s6.npy s7.npy small/m*.npy)
   VALID=(s4.npy)
   VALID_SMALL=(small/v6*.npy)
 }

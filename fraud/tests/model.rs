@@ -166,20 +166,24 @@ fn model_metadata_is_read_and_bad_files_are_refused() {
 
 /// The on-chain test's population (indexer/tests/fraud_onchain.rs: 8 merchants, 80 customers, a week, one
 /// ring as the only brushing), over seeds 1–40, offline through the same features and model, with a naive
-/// ring and with the default mix of evasion: the figures of the model card's on-chain section. Prints them;
-/// asserts the on-chain target, at most 0.2 % of honest receipts flagged (0.06 % measured) and, for the
-/// naive ring, at least 90 % of its receipts (99.8 % measured); the evading ring is far from that (68 %).
+/// ring and with the default mix of evasion, and the naive ring on a chain where no funding is known (fees
+/// sponsored, or the index started after the accounts were funded): the figures of the model card's on-chain
+/// section. Prints them; asserts the on-chain target, at most 0.2 % of honest receipts flagged in
+/// each case and, for the naive ring with its fundings, at least 90 % of its receipts (99.3 % measured). The
+/// evading ring is far from that (67 %), and so is the ring without fundings (73 %): its floor of 60 % fails a
+/// model that reads unknown fundings as the fundings it trained on (the previous model flagged 9.5 %).
 #[test]
 fn onchain_population_over_forty_seeds() {
-    for (name, evasion, ring_target) in [
-        ("naive", Evasion::NONE, Some(0.9)),
-        ("mixed", Evasion::MIXED, None),
+    for (name, evasion, fundings, ring_floor) in [
+        ("naive", Evasion::NONE, true, Some(0.9)),
+        ("mixed", Evasion::MIXED, true, None),
+        ("naive, no fundings known", Evasion::NONE, false, Some(0.6)),
     ] {
-        onchain_population(name, evasion, ring_target);
+        onchain_population(name, evasion, fundings, ring_floor);
     }
 }
 
-fn onchain_population(name: &str, evasion: Evasion, ring_target: Option<f64>) {
+fn onchain_population(name: &str, evasion: Evasion, fundings: bool, ring_floor: Option<f64>) {
     let mut scorer = scorer();
     let threshold = scorer.info().threshold;
     // [the receipt's own score, with the account rule (24 h window)]
@@ -195,8 +199,13 @@ fn onchain_population(name: &str, evasion: Evasion, ring_target: Option<f64>) {
             ..SimConfig::new(seed, 8, 80, 7)
         });
         let receipts: Vec<Receipt> = sim.receipts.iter().map(|s| s.receipt).collect();
+        let fundings = if fundings {
+            sim.funding_events()
+        } else {
+            Vec::new()
+        };
         let scores = scorer
-            .score_batched(&feature_matrix(&receipts, &sim.funding_events()), 4096)
+            .score_batched(&feature_matrix(&receipts, &fundings), 4096)
             .expect("inference");
         let own: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
         let with_accounts = account_raises(&receipts, &scores, threshold, 86_400_000);
@@ -241,8 +250,8 @@ fn onchain_population(name: &str, evasion: Evasion, ring_target: Option<f64>) {
         honest_flagged * 500 <= honest,
         "{name}: {honest_flagged} of {honest} honest flagged"
     );
-    if let Some(target) = ring_target {
+    if let Some(floor) = ring_floor {
         let share = ring_flagged[1] as f64 / ring as f64;
-        assert!(share >= target, "{name}: {share} of the ring flagged");
+        assert!(share >= floor, "{name}: {share} of the ring flagged");
     }
 }
