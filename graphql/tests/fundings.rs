@@ -2,7 +2,7 @@
 //! writes them): who funded an account, whom a wallet funded, and the
 //! funders of the review list's groups.
 
-use crate::harness::{counted, errors, ok, served, ss58, TestDb, ENGINES};
+use crate::harness::{counted, errors, ok, served, ss58, Engine, TestDb, ENGINES};
 use bizkey_store::amount::U128;
 use bizkey_store::entity::{fraud_groups, fundings};
 use sea_orm::{ActiveModelTrait, DatabaseConnection};
@@ -49,29 +49,41 @@ fn first_funded(rows: &[fundings::Model], funder: &str) -> Vec<String> {
     mine.into_iter().map(|r| r.account.clone()).collect()
 }
 
-/// `(account, block)` of a `funded` connection's nodes.
-fn funded(conn: &Value) -> Vec<(String, i64)> {
-    conn["nodes"]
-        .as_array()
+/// A fresh database of `engine` with [`rows`] written; `None` where
+/// PostgreSQL is not configured.
+async fn funded_db(engine: Engine) -> Option<(TestDb, Vec<fundings::Model>)> {
+    let db = TestDb::new(engine).await?;
+    let rows = rows();
+    write(&db.writer().await, &rows).await;
+    Some((db, rows))
+}
+
+/// `(address of <account>, <number>)` of each item of a list: a `funded`
+/// connection's nodes (`account`, `blockNumber`), a `topFunders` list
+/// (`funder`, `accounts`).
+fn pairs(list: &Value, account: &str, number: &str) -> Vec<(String, i64)> {
+    list.as_array()
         .unwrap()
         .iter()
         .map(|n| {
             (
-                n["account"]["address"].as_str().unwrap().to_owned(),
-                n["blockNumber"].as_i64().unwrap(),
+                n[account]["address"].as_str().unwrap().to_owned(),
+                n[number].as_i64().unwrap(),
             )
         })
         .collect()
 }
 
+fn funded(conn: &Value) -> Vec<(String, i64)> {
+    pairs(&conn["nodes"], "account", "blockNumber")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_names_its_funder_and_a_wallet_lists_whom_it_funded() {
     for engine in ENGINES {
-        let Some(db) = TestDb::new(engine).await else {
+        let Some((db, rows)) = funded_db(engine).await else {
             continue;
         };
-        let rows = rows();
-        write(&db.writer().await, &rows).await;
         let (schema, _) = db.api().await;
 
         let data = ok(
@@ -153,34 +165,18 @@ async fn an_account_names_its_funder_and_a_wallet_lists_whom_it_funded() {
     }
 }
 
-/// `(funder, accounts)` of a `topFunders` list.
-fn top(list: &Value) -> Vec<(String, i64)> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["funder"]["address"].as_str().unwrap().to_owned(),
-                f["accounts"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn top_funders_rank_wallets_by_the_accounts_they_funded() {
     for engine in ENGINES {
-        let Some(db) = TestDb::new(engine).await else {
+        let Some((db, rows)) = funded_db(engine).await else {
             continue;
         };
-        let rows = rows();
-        write(&db.writer().await, &rows).await;
         let (schema, _) = db.api().await;
         let list = |args: String| {
             let schema = schema.clone();
             async move {
                 let q = format!("{{ topFunders{args} {{ funder {{ address }} accounts }} }}");
-                top(&ok(&schema, &q).await["topFunders"])
+                pairs(&ok(&schema, &q).await["topFunders"], "funder", "accounts")
             }
         };
         // The wallet funded six, the exchange two (account 20 and the wallet).
@@ -232,12 +228,10 @@ async fn top_funders_rank_wallets_by_the_accounts_they_funded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_review_lists_funders_are_batched() {
     for engine in ENGINES {
-        let Some(db) = TestDb::new(engine).await else {
+        let Some((db, rows)) = funded_db(engine).await else {
             continue;
         };
         let writer = db.writer().await;
-        let rows = rows();
-        write(&writer, &rows).await;
         // Customer groups for the six accounts the wallet funded, and one
         // for the exchange's customer.
         for (rank, n) in [10u64, 11, 12, 13, 14, 15, 20].into_iter().enumerate() {
