@@ -573,7 +573,8 @@ async function drawReview(shell: Shell, me: string): Promise<void> {
  * bringing newcomers: the reviewer weighs it).
  */
 function funder(f: { address: string; funded: { totalCount: number } } | undefined, me: string): HTMLElement {
-  if (!f) return h('span', { class: 'muted' }, 'genesis');
+  // No transfer recorded: funded at genesis, otherwise than by a transfer, or before the index began.
+  if (!f) return h('span', { class: 'muted', title: 'No funding transfer recorded' }, 'unknown');
   const n = f.funded.totalCount;
   const who = f.address === me ? `${short(f.address)} (you)` : short(f.address);
   return h('span', { 'data-funder': f.address, 'data-fanout': String(n), title: f.address }, `${who} · ${n} account${n === 1 ? '' : 's'}`);

@@ -284,12 +284,12 @@ impl Account {
         Ok(rows.into_iter().map(Customer).collect())
     }
     /// Its first native-token transfer; null for an account funded at
-    /// genesis (or not indexed yet).
+    /// genesis or otherwise than by a transfer, or before the index began.
     async fn funded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Funding>> {
         Funding::of(ctx, self.0.clone()).await
     }
-    /// The accounts whose first transfer came from this one, in the order
-    /// they were funded; `timestamp` narrows them to a window (ms), and
+    /// The accounts whose first transfer came from this one, by block, then
+    /// by address; `timestamp` narrows them to a window (ms), and
     /// `totalCount` is the fan-out.
     #[graphql(complexity = "super::list_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
