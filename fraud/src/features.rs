@@ -454,6 +454,15 @@ impl FeatureState {
         }
     }
 
+    /// Whether `customer`'s first funding has been fed: without one its
+    /// funding features are 0 (funded at genesis, otherwise than by a
+    /// transfer, or before the history began), which the model ranks worse.
+    pub fn is_funded(&self, customer: u32) -> bool {
+        self.customers
+            .get(customer as usize)
+            .is_some_and(|c| c.funded.is_some())
+    }
+
     /// The features of `r` from the receipts observed before it. Does not add `r` to the history.
     ///
     /// # Errors

@@ -330,9 +330,12 @@ fn accounts_funded_together_by_one_wallet_are_seen() {
     assert!(close(d[col("funder_fanout_near")], 2f64.ln_1p()));
 
     // An account whose funding is unknown.
+    assert!(st.is_funded(1) && st.is_funded(9));
+    assert!(!st.is_funded(20));
     let e = st
         .push(&receipt(later + 2, 5, 20, None, 2_000))
         .expect("in order");
+    assert!(!st.is_funded(20));
     for name in [
         "funded_age_h",
         "funder_fanout",

@@ -50,6 +50,12 @@ pub struct Metrics {
     pub flag_failures_in_a_row: AtomicU64,
     /// The latest failure's message (for `/health`).
     pub last_flag_error: Mutex<Option<String>>,
+    /// Receipts the fraud model scored since start.
+    pub receipts_scored: AtomicU64,
+    /// Of them, those whose customer had no known funding: its funding
+    /// features were 0 (funded at genesis, otherwise than by a transfer, or
+    /// before the index began), which the model ranks worse.
+    pub receipts_scored_unfunded: AtomicU64,
     /// Where the follower's time goes, per stage.
     pub stages: Stages,
 }
@@ -328,6 +334,18 @@ impl Metrics {
             "gauge",
             "Failed flag attempts since the last settled one.",
             g(&self.flag_failures_in_a_row),
+        );
+        put(
+            "bizkey_indexer_receipts_scored_total",
+            "counter",
+            "Receipts the fraud model scored since start.",
+            g(&self.receipts_scored),
+        );
+        put(
+            "bizkey_indexer_receipts_scored_unfunded_total",
+            "counter",
+            "Of them, receipts whose customer had no known funding (the model ranks them worse).",
+            g(&self.receipts_scored_unfunded),
         );
         put(
             "bizkey_indexer_healthy",

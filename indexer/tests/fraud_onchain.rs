@@ -292,7 +292,10 @@ fn offline(sim: &Simulation, actors: &Actors, scorer: &mut Scorer) -> Vec<(Featu
         .map(|(r, before)| {
             let part = &rows[fed..fed + before];
             fed += before;
-            history.push(&inputs(sim, actors, r), part).unwrap().1
+            history
+                .push(&inputs(sim, actors, r), part)
+                .unwrap()
+                .features
         })
         .collect();
     let scores = scorer.score(&features).unwrap();
@@ -932,6 +935,10 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     // failed attempt retried in time is allowed; it is counted).
     let flagged_count = flag_expected.iter().filter(|a| **a).count() as u64;
     assert_eq!(metrics.flags_settled.load(Relaxed), flagged_count);
+    // Each receipt scored once, its customer's funding known (the replay
+    // funds every account by a transfer before it buys).
+    assert_eq!(metrics.receipts_scored.load(Relaxed), n as u64);
+    assert_eq!(metrics.receipts_scored_unfunded.load(Relaxed), 0);
     let flag_failures = metrics.flag_failures.load(Relaxed);
     let health = metrics.health(bizkey_store::unix_ms());
     assert!(health.is_ok(), "{health:?}");

@@ -228,13 +228,18 @@ mod tests {
             .position(|&n| n == "funder_fanout")
             .unwrap();
         let mut funded_features = 0;
+        let mut funded = Vec::new();
         for (seq, (i, before)) in inputs.iter().zip(&before).enumerate() {
-            let (time, f) = live.push(i, before).unwrap();
-            funded_features += usize::from(f[fanout] > 0.0);
-            assert!(time >= last && time >= i.order_time);
-            last = time;
-            let mut row = row_of(seq as i64, i, time);
-            row.features = serde_json::json!(f.to_vec());
+            let p = live.push(i, before).unwrap();
+            funded_features += usize::from(p.features[fanout] > 0.0);
+            // customer c<k> buys at every n with n % 7 == k and is funded at n = 5k
+            let n = seq as i64;
+            assert_eq!(p.funded, 5 * (n % 7) <= n, "receipt {n}");
+            funded.push(p.funded);
+            assert!(p.time >= last && p.time >= i.order_time);
+            last = p.time;
+            let mut row = row_of(n, i, p.time);
+            row.features = serde_json::json!(p.features.to_vec());
             rows.push(row);
         }
         assert!(funded_features > 10, "the fundings reach the features");
@@ -244,10 +249,16 @@ mod tests {
             restarted.replay(row, before).unwrap();
         }
         assert_eq!(restarted.next_seq, 40);
-        for ((i, row), before) in inputs[40..].iter().zip(&rows[40..]).zip(&before[40..]) {
-            let (time, f) = restarted.push(i, before).unwrap();
-            assert_eq!(time as i64, row.feature_time);
-            assert_eq!(serde_json::json!(f.to_vec()), row.features);
+        for (((i, row), before), &funded) in inputs[40..]
+            .iter()
+            .zip(&rows[40..])
+            .zip(&before[40..])
+            .zip(&funded[40..])
+        {
+            let p = restarted.push(i, before).unwrap();
+            assert_eq!(p.time as i64, row.feature_time);
+            assert_eq!(serde_json::json!(p.features.to_vec()), row.features);
+            assert_eq!(p.funded, funded, "replayed fundings count as known");
         }
     }
 

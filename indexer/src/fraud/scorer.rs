@@ -222,6 +222,16 @@ impl Inputs {
     }
 }
 
+/// A receipt fed to the [`History`].
+#[derive(Debug, Clone)]
+pub struct Pushed {
+    /// The time it was fed at (its order time, made non-decreasing).
+    pub time: u64,
+    pub features: Features,
+    /// Whether its customer's funding was known.
+    pub funded: bool,
+}
+
 /// The feature history: the state, the dense ids it is indexed by, and the
 /// position in confirmation order.
 #[derive(Debug, Default)]
@@ -277,22 +287,22 @@ impl History {
 
     /// The features of the next confirmed receipt, after the fundings
     /// `before` it (those since the previous receipt, in chain order), which
-    /// then become history; returns the time it was fed at.
+    /// then become history.
     ///
     /// # Errors
     /// None in practice: times are made non-decreasing.
-    pub fn push(
-        &mut self,
-        i: &Inputs,
-        before: &[fundings::Model],
-    ) -> Result<(u64, Features), FeatureError> {
+    pub fn push(&mut self, i: &Inputs, before: &[fundings::Model]) -> Result<Pushed, FeatureError> {
         let time = i.order_time.max(self.last_time);
         let r = self.receipt(i, time);
         let fundings = self.fundings(before);
-        let f = self.state.push_after(&fundings, &r)?;
+        let features = self.state.push_after(&fundings, &r)?;
         self.last_time = time;
         self.next_seq += 1;
-        Ok((time, f))
+        Ok(Pushed {
+            time,
+            features,
+            funded: self.state.is_funded(r.customer),
+        })
     }
 
     /// Adds a stored row to the history, after the fundings `before` it (a
@@ -382,6 +392,20 @@ struct Fresh<'a> {
 struct Scored {
     rows: Vec<fraud_scores::Model>,
     confirmed_at: HashMap<i64, i64>,
+    /// Of the rows, those whose customer had no known funding.
+    unfunded: u64,
+}
+
+impl Scored {
+    /// Adds the batch's counts to `metrics`.
+    fn count(&self, metrics: &Metrics) {
+        metrics
+            .receipts_scored
+            .fetch_add(self.rows.len() as u64, Relaxed);
+        metrics
+            .receipts_scored_unfunded
+            .fetch_add(self.unfunded, Relaxed);
+    }
 }
 
 /// The scoring stage. See the module docs.
@@ -531,12 +555,13 @@ impl FraudScorer {
         for t in &fresh {
             let seq = history.next_seq;
             let upto = fed + split(&fundings[fed..], t.confirmed);
-            let (time, f) = history
+            let pushed = history
                 .push(&t.inputs, &fundings[fed..upto])
                 .map_err(|e| DbErr::Custom(format!("fraud features: {e}")))?;
             fed = upto;
-            features.push(f);
-            rows.push((seq, time, t.inputs.clone(), &t.receipt));
+            scored.unfunded += u64::from(!pushed.funded);
+            features.push(pushed.features);
+            rows.push((seq, pushed.time, t.inputs.clone(), &t.receipt));
         }
         let scores = inner
             .scorer
@@ -596,6 +621,7 @@ impl FraudScorer {
         let Scored {
             mut rows,
             confirmed_at,
+            unfunded: _,
         } = scored;
         if rows.is_empty() {
             return Ok(false);
@@ -648,6 +674,7 @@ impl FraudScorer {
         let fresh = self.fresh(&read, &mut inner, batch).await?;
         read.commit().await?;
         let scored = self.compute(&mut inner, fresh)?;
+        scored.count(metrics);
         let txn = db.begin().await?;
         let pending = self.write(&txn, scored).await?;
         txn.commit().await?;
