@@ -63,6 +63,10 @@ pub struct Chain {
 /// between the dry run and inclusion (e.g. a storage item created meanwhile).
 const GAS_MARGIN_PERCENT: u64 = 10;
 
+/// Most transfers in one funding `Utility::batch_all` ([`Chain::fund_each`]):
+/// the load generator's batches of 200 are well inside a dev node's block.
+pub const FUND_BATCH: usize = 200;
+
 impl Chain {
     /// Connects to `url` (`ws://` or `http://`; loopback URLs are fine).
     ///
@@ -195,7 +199,7 @@ impl Chain {
     }
 
     /// Sends `amount` of the native currency (fees, storage deposits) to each
-    /// of `to`, in one `Utility::batch_all`.
+    /// of `to`, in `Utility::batch_all`s of [`FUND_BATCH`] transfers.
     ///
     /// # Errors
     /// Dispatch errors (e.g. `Balances::InsufficientBalance`).
@@ -210,12 +214,31 @@ impl Chain {
         self.fund_each(signer, &to, finality).await
     }
 
-    /// Sends each of `to` its amount of the native currency, in one
-    /// `Utility::batch_all`, in order.
+    /// Sends each of `to` its amount of the native currency, in order, in
+    /// `Utility::batch_all`s of at most [`FUND_BATCH`] transfers, each
+    /// included before the next is sent (an account can pass on what an
+    /// earlier batch gave it); returns the last batch's inclusion. An empty
+    /// `to` is one empty batch.
     ///
     /// # Errors
-    /// Dispatch errors (e.g. `Balances::InsufficientBalance`).
+    /// Dispatch errors (e.g. `Balances::InsufficientBalance`); the batches
+    /// before the failing one stay.
     pub async fn fund_each(
+        &self,
+        signer: &Keypair,
+        to: &[(AccountId32, u128)],
+        finality: Finality,
+    ) -> Result<Included> {
+        let (first, rest) = to.split_at(to.len().min(FUND_BATCH));
+        let mut last = self.fund_batch(signer, first, finality).await?;
+        for batch in rest.chunks(FUND_BATCH) {
+            last = self.fund_batch(signer, batch, finality).await?;
+        }
+        Ok(last)
+    }
+
+    /// One `Utility::batch_all` of the transfers `to`.
+    async fn fund_batch(
         &self,
         signer: &Keypair,
         to: &[(AccountId32, u128)],

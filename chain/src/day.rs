@@ -1031,9 +1031,7 @@ async fn fund_accounts(
         .iter()
         .map(|(f, k)| (account_of(k), fees(*f, 1)))
         .collect();
-    for chunk in wallets.chunks(64) {
-        chain.fund_each(admin, chunk, Finality::InBlock).await?;
-    }
+    chain.fund_each(admin, &wallets, Finality::InBlock).await?;
     // In the simulation's order (a friend passes on tokens it has received),
     // a run of fundings by one funder in one batch.
     let key = |f: Funder| match f {
@@ -1060,11 +1058,7 @@ async fn fund_accounts(
                 (account, fees(Funder::Customer(f.account), 1))
             })
             .collect();
-        for chunk in to.chunks(64) {
-            chain
-                .fund_each(key(funder), chunk, Finality::InBlock)
-                .await?;
-        }
+        chain.fund_each(key(funder), &to, Finality::InBlock).await?;
         i += run;
     }
     Ok(())

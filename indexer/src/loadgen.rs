@@ -130,17 +130,15 @@ impl Suite {
         let keys: Vec<Keypair> = (0..n)
             .map(|i| keypair(&format!("//Alice//{prefix}//{i}")))
             .collect::<std::result::Result<_, _>>()?;
-        for chunk in keys.chunks(200) {
-            let ids: Vec<AccountId32> = chunk.iter().map(account_of).collect();
-            self.chain
-                .fund(
-                    self.funder.as_ref().unwrap_or(&self.admin),
-                    &ids,
-                    10_000 * UNIT,
-                    Finality::InBlock,
-                )
-                .await?;
-        }
+        let ids: Vec<AccountId32> = keys.iter().map(account_of).collect();
+        self.chain
+            .fund(
+                self.funder.as_ref().unwrap_or(&self.admin),
+                &ids,
+                10_000 * UNIT,
+                Finality::InBlock,
+            )
+            .await?;
         Ok(keys)
     }
 

@@ -164,16 +164,13 @@ fn keys(prefix: &str, n: usize) -> Vec<Keypair> {
 /// on to the accounts it funds.
 const FUNDING: u128 = 100 * UNIT;
 
-/// Native tokens from `from` to each of `to`, its amount each, one batch per
-/// 100 accounts.
+/// Native tokens from `from` to each of `to`, its amount each.
 async fn fund(suite: &Suite, from: &Keypair, to: &[(AccountId32, u128)]) {
-    for chunk in to.chunks(100) {
-        suite
-            .chain
-            .fund_each(from, chunk, Finality::InBlock)
-            .await
-            .unwrap();
-    }
+    suite
+        .chain
+        .fund_each(from, to, Finality::InBlock)
+        .await
+        .unwrap();
 }
 
 /// The admin's transfers before the replay: the merchants, the reporter
