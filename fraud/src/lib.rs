@@ -9,7 +9,8 @@
 //! - [`baseline`]: the Shopee brushing rule, the yardstick the model must beat.
 //! - [`group`]: merchant, account and referrer scores from their receipts' scores, and the account rule that
 //!   flags an account's open receipts.
-//! - [`score`]: inference of the committed model: ONNX Runtime, or [`trees`] for its gradient-boosted trees.
+//! - [`score`]: inference of the committed model: natively ([`native`]: [`trees`], [`mlp`]) when it is of a
+//!   shape those read and they agree with ONNX Runtime on probe rows, else ONNX Runtime.
 //! - [`metrics`]: ROC-AUC, AUPRC, precision and recall.
 //! - [`npy`]: the training-matrix file handed to Python.
 
@@ -18,7 +19,10 @@ pub mod csv;
 pub mod features;
 pub mod group;
 pub mod metrics;
+pub mod mlp;
+pub mod native;
 pub mod npy;
+mod onnx;
 pub mod pipeline;
 pub mod receipt;
 pub mod rng;

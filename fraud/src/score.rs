@@ -10,9 +10,10 @@
 //! columns), the operating threshold and a model version (stored beside each score by the indexer).
 //! Normalisation is inside the graph: the input is the raw feature matrix.
 //!
-//! A gradient-boosted model is scored by [`crate::trees`], the same trees read from the same file, ~2.8× faster
-//! than ONNX Runtime's tree operator, once [`Scorer::load`] has checked on probe rows that the two agree; every
-//! other model, and any tree model that check rejects, is scored by ONNX Runtime ([`Engine`]).
+//! A model of a shape `models/train.py` exports (trees, the DBN+MLP, or their ensemble) is scored by
+//! [`crate::native`], the same model read from the same file (its trees ~2.8× faster than ONNX Runtime's tree
+//! operator), once [`Scorer::load`] has checked on probe rows that the two agree; every other model, and any
+//! model that check rejects, is scored by ONNX Runtime ([`Engine`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -23,7 +24,7 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use crate::features::{Features, FEATURE_NAMES, FEATURE_VERSION, N_FEATURES};
-use crate::trees::TreeEnsemble;
+use crate::native::{Native, Shape};
 
 /// Metadata key: comma-separated feature names, in input order.
 pub const META_FEATURE_NAMES: &str = "bizkey.feature_names";
@@ -85,8 +86,8 @@ pub struct ModelInfo {
 /// Which runtime may score a model.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Engine {
-    /// The native tree evaluator ([`crate::trees`]) when the model is a tree ensemble that it reads and that
-    /// agrees with ONNX Runtime on probe rows; ONNX Runtime otherwise.
+    /// The native evaluator ([`crate::native`]) when the model is of a shape that it reads and it agrees with
+    /// ONNX Runtime on probe rows; ONNX Runtime otherwise.
     #[default]
     Auto,
     /// ONNX Runtime for every model: the reference, and the benchmark's baseline.
@@ -96,9 +97,9 @@ pub enum Engine {
 /// What scores a loaded model ([`Scorer::runtime`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Runtime {
-    /// The native tree evaluator, with this many trees.
-    NativeTrees { trees: usize },
-    /// ONNX Runtime, and why not the native trees.
+    /// The native evaluator, on a model of this shape.
+    Native(Shape),
+    /// ONNX Runtime, and why not the native evaluator.
     OnnxRuntime(Fallback),
 }
 
@@ -107,9 +108,9 @@ pub enum Runtime {
 pub enum Fallback {
     /// [`Engine::OnnxRuntime`] was asked for.
     Asked,
-    /// The model is not a tree ensemble the native evaluator reproduces.
-    Unsupported(crate::trees::Unsupported),
-    /// The native evaluator read the trees but differs from ONNX Runtime on probe rows by this much (NaN when
+    /// The model is not of a shape the native evaluator reproduces.
+    Unsupported(crate::native::Unsupported),
+    /// The native evaluator read the model but differs from ONNX Runtime on probe rows by this much (NaN when
     /// one side gave NaN).
     Disagrees(f32),
 }
@@ -117,13 +118,13 @@ pub enum Fallback {
 impl std::fmt::Display for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Runtime::NativeTrees { trees } => write!(f, "native trees ({trees} trees)"),
+            Runtime::Native(shape) => write!(f, "{shape}"),
             Runtime::OnnxRuntime(Fallback::Asked) => write!(f, "ONNX Runtime"),
             Runtime::OnnxRuntime(Fallback::Unsupported(why)) => write!(f, "ONNX Runtime ({why})"),
             Runtime::OnnxRuntime(Fallback::Disagrees(by)) => {
                 write!(
                     f,
-                    "ONNX Runtime (the native trees differ from it by {by:e} on probe rows)"
+                    "ONNX Runtime (the native model differs from it by {by:e} on probe rows)"
                 )
             }
         }
@@ -148,9 +149,9 @@ impl Default for ScorerOptions {
     }
 }
 
-/// Probe rows compared between the native evaluator and ONNX Runtime when a tree model loads, and the largest
-/// difference accepted: the two sum the same leaf weights in the same order, so only the last bits of the
-/// logistic may differ.
+/// Probe rows compared between the native evaluator and ONNX Runtime when a model loads, and the largest
+/// difference accepted: the two sum the same leaf weights in the same order and the same products in their
+/// own orders, so only the last bits may differ.
 const PROBE_ROWS: usize = 1024;
 const PROBE_TOLERANCE: f32 = 1e-5;
 
@@ -204,8 +205,8 @@ pub fn runtime_library() -> Option<PathBuf> {
 pub struct Scorer {
     session: Session,
     info: ModelInfo,
-    /// The model's trees when they score it (see [`Engine`]).
-    trees: Option<TreeEnsemble>,
+    /// The model read natively, when that scores it (see [`Engine`]).
+    native: Option<Native>,
     threads: usize,
     runtime: Runtime,
 }
@@ -273,32 +274,32 @@ impl Scorer {
         let mut scorer = Scorer {
             session,
             info: ModelInfo { version, threshold },
-            trees: None,
+            native: None,
             threads: options.intra_threads.max(1),
             runtime: Runtime::OnnxRuntime(Fallback::Asked),
         };
         if options.engine == Engine::Auto {
             let bytes = std::fs::read(path).map_err(|e| bad(format!("reading it: {e}")))?;
-            match TreeEnsemble::from_onnx(&bytes) {
-                Ok(trees) => scorer.adopt(trees)?,
+            match Native::from_onnx(&bytes) {
+                Ok(native) => scorer.adopt(native)?,
                 Err(why) => scorer.runtime = Runtime::OnnxRuntime(Fallback::Unsupported(why)),
             }
         }
         Ok(scorer)
     }
 
-    /// Scores with `trees` from now on if they agree with ONNX Runtime on probe rows.
-    fn adopt(&mut self, trees: TreeEnsemble) -> Result<(), ScoreError> {
-        let probe = trees.probe_rows(PROBE_ROWS, 0x7EE5);
+    /// Scores with `native` from now on if it agrees with ONNX Runtime on probe rows.
+    fn adopt(&mut self, native: Native) -> Result<(), ScoreError> {
+        let probe = native.probe_rows(PROBE_ROWS, 0x7EE5);
         let mut reference = Vec::with_capacity(probe.len());
         self.score_into(&probe, &mut reference)?;
-        let mut native = vec![0.0; probe.len()];
-        trees.score_to(&probe, &mut native);
-        let diffs = || reference.iter().zip(&native).map(|(a, b)| (a - b).abs());
-        // `<=` is false for NaN, so a NaN on either side refuses the native trees.
+        let mut ours = vec![0.0; probe.len()];
+        native.score_to(&probe, &mut ours);
+        let diffs = || reference.iter().zip(&ours).map(|(a, b)| (a - b).abs());
+        // `<=` is false for NaN, so a NaN on either side refuses the native model.
         if diffs().all(|d| d <= PROBE_TOLERANCE) {
-            self.runtime = Runtime::NativeTrees { trees: trees.len() };
-            self.trees = Some(trees);
+            self.runtime = Runtime::Native(native.shape());
+            self.native = Some(native);
         } else {
             let worst = diffs().fold(0.0, |w: f32, d| if d.is_nan() || d > w { d } else { w });
             self.runtime = Runtime::OnnxRuntime(Fallback::Disagrees(worst));
@@ -306,7 +307,7 @@ impl Scorer {
         Ok(())
     }
 
-    /// What scores this model: the native trees, or ONNX Runtime and why.
+    /// What scores this model: the native evaluator, or ONNX Runtime and why.
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
     }
@@ -316,7 +317,8 @@ impl Scorer {
         &self.info
     }
 
-    /// Fraud probabilities of `rows`, in order, appended to `out`. One ONNX Runtime call for all rows.
+    /// Fraud probabilities of `rows`, in order, appended to `out`. One ONNX Runtime call for all rows, or
+    /// the native evaluator on up to `intra_threads` threads.
     ///
     /// # Errors
     /// [`ScoreError`] when inference fails.
@@ -324,18 +326,18 @@ impl Scorer {
         if rows.is_empty() {
             return Ok(());
         }
-        if let Some(trees) = &self.trees {
+        if let Some(native) = &self.native {
             let start = out.len();
             out.resize(start + rows.len(), 0.0);
             let out = &mut out[start..];
             // At least 256 rows per thread: for fewer, starting the thread costs more than it saves.
             let per_thread = rows.len().div_ceil(self.threads).max(256);
             if per_thread >= rows.len() {
-                trees.score_to(rows, out);
+                native.score_to(rows, out);
             } else {
                 std::thread::scope(|s| {
                     for (rows, out) in rows.chunks(per_thread).zip(out.chunks_mut(per_thread)) {
-                        s.spawn(move || trees.score_to(rows, out));
+                        s.spawn(move || native.score_to(rows, out));
                     }
                 });
             }

@@ -7,88 +7,16 @@
 //! with no branch to mispredict, and the rows of a block are independent chains that the core overlaps.
 //!
 //! It accepts only what it reproduces exactly: one `ai.onnx.ml.TreeEnsembleClassifier` (two classes, one score
-//! per leaf, `BRANCH_LEQ` splits, a `NONE` or `LOGISTIC` post-transform) on the graph's one input, glued to the
-//! output by value-preserving nodes. [`crate::score::Scorer`] also checks, when it loads a model, that this
-//! evaluator and ONNX Runtime agree on probe rows placed on the split thresholds; otherwise ONNX Runtime scores.
+//! per leaf, `BRANCH_LEQ` splits, a `NONE` or `LOGISTIC` post-transform), which [`crate::native`] finds in the
+//! graph. [`crate::score::Scorer`] also checks, when it loads a model, that the native model and ONNX Runtime
+//! agree on probe rows placed on the split thresholds; otherwise ONNX Runtime scores.
 
 use std::collections::{HashMap, HashSet};
 
-use prost::Message;
-
 use crate::features::{Features, N_FEATURES};
+use crate::native::{logistic, Unsupported};
+use crate::onnx::{AttributeProto, NodeProto};
 use crate::rng::Rng;
-
-/// The subset of `onnx.proto` this module reads. Field numbers are ONNX's; everything else is skipped.
-mod proto {
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct ModelProto {
-        #[prost(message, optional, tag = "7")]
-        pub graph: Option<GraphProto>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct GraphProto {
-        #[prost(message, repeated, tag = "1")]
-        pub node: Vec<NodeProto>,
-        #[prost(message, repeated, tag = "11")]
-        pub input: Vec<ValueInfoProto>,
-        #[prost(message, repeated, tag = "12")]
-        pub output: Vec<ValueInfoProto>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct ValueInfoProto {
-        #[prost(string, tag = "1")]
-        pub name: String,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct NodeProto {
-        #[prost(string, repeated, tag = "1")]
-        pub input: Vec<String>,
-        #[prost(string, repeated, tag = "2")]
-        pub output: Vec<String>,
-        #[prost(string, tag = "4")]
-        pub op_type: String,
-        #[prost(string, tag = "7")]
-        pub domain: String,
-        #[prost(message, repeated, tag = "5")]
-        pub attribute: Vec<AttributeProto>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct AttributeProto {
-        #[prost(string, tag = "1")]
-        pub name: String,
-        #[prost(bytes = "vec", tag = "4")]
-        pub s: Vec<u8>,
-        #[prost(float, repeated, tag = "7")]
-        pub floats: Vec<f32>,
-        #[prost(int64, repeated, tag = "8")]
-        pub ints: Vec<i64>,
-        #[prost(bytes = "vec", repeated, tag = "9")]
-        pub strings: Vec<Vec<u8>>,
-    }
-}
-
-use proto::{AttributeProto, ModelProto, NodeProto};
-
-/// Why a model is not a tree ensemble this module evaluates; ONNX Runtime scores it instead.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Unsupported {
-    #[error("not an ONNX model: {0}")]
-    Decode(String),
-    #[error("the graph has no TreeEnsembleClassifier")]
-    NoTrees,
-    #[error("the graph has {0} tree ensembles")]
-    ManyTrees(usize),
-    #[error("the tree ensemble does not read the graph's one input")]
-    Input,
-    #[error("node {0} is not value-preserving glue (Identity, Cast, Mul, Gather)")]
-    Glue(String),
-    #[error("attribute `{0}`: {1}")]
-    Attribute(&'static str, String),
-}
 
 /// One node as the file gives it: `next[0]` when a row goes the split's true way (`x <= threshold`), `next[1]`
 /// otherwise; a leaf points at itself both ways.
@@ -140,33 +68,11 @@ const ROW: usize = 64;
 const _: () = assert!(N_FEATURES <= ROW);
 
 impl TreeEnsemble {
-    /// Reads the tree ensemble of an ONNX model over this build's feature rows.
+    /// Reads a `TreeEnsembleClassifier` node over this build's feature rows.
     ///
     /// # Errors
-    /// [`Unsupported`] when the file is not a graph of the shape this module reproduces exactly.
-    pub fn from_onnx(bytes: &[u8]) -> Result<Self, Unsupported> {
-        let model = ModelProto::decode(bytes).map_err(|e| Unsupported::Decode(e.to_string()))?;
-        let graph = model.graph.unwrap_or_default();
-        let is_trees =
-            |n: &&NodeProto| n.op_type == "TreeEnsembleClassifier" && n.domain == "ai.onnx.ml";
-        let trees: Vec<&NodeProto> = graph.node.iter().filter(is_trees).collect();
-        let node = match trees.as_slice() {
-            [] => return Err(Unsupported::NoTrees),
-            [one] => *one,
-            many => return Err(Unsupported::ManyTrees(many.len())),
-        };
-        if graph.input.len() != 1 || node.input.first() != Some(&graph.input[0].name) {
-            return Err(Unsupported::Input);
-        }
-        if let Some(other) = graph.node.iter().find(|n| {
-            !is_trees(n) && !matches!(n.op_type.as_str(), "Identity" | "Cast" | "Mul" | "Gather")
-        }) {
-            return Err(Unsupported::Glue(other.op_type.clone()));
-        }
-        Self::from_node(node)
-    }
-
-    fn from_node(node: &NodeProto) -> Result<Self, Unsupported> {
+    /// [`Unsupported::Attribute`] when the node is not of the shape this module reproduces exactly.
+    pub(crate) fn from_node(node: &NodeProto) -> Result<Self, Unsupported> {
         let attrs: HashMap<&str, &AttributeProto> = node
             .attribute
             .iter()
@@ -325,6 +231,11 @@ impl TreeEnsemble {
         self.roots.len()
     }
 
+    /// Whether the score is a probability (`LOGISTIC` post-transform) rather than the margin.
+    pub fn logistic(&self) -> bool {
+        self.logistic
+    }
+
     /// Whether the ensemble has no tree (never, once read).
     pub fn is_empty(&self) -> bool {
         self.roots.is_empty()
@@ -367,9 +278,9 @@ impl TreeEnsemble {
     }
 
     /// Rows whose columns sit on, just below and just above the ensemble's split thresholds, with a few missing
-    /// values: they take both ways of many splits, the equality edge of `<=` included, so two evaluators that
-    /// agree on them read the trees the same way.
-    pub fn probe_rows(&self, n: usize, seed: u64) -> Vec<Features> {
+    /// values when `missing`: they take both ways of many splits, the equality edge of `<=` included, so two
+    /// evaluators that agree on them read the trees the same way.
+    pub fn probe_rows(&self, n: usize, seed: u64, missing: bool) -> Vec<Features> {
         let thresholds: Vec<Vec<f32>> = (0..N_FEATURES)
             .map(|f| {
                 self.steps
@@ -389,7 +300,8 @@ impl TreeEnsemble {
                     }
                     let t = *rng.pick(ts);
                     *x = match rng.below(20) {
-                        0 => f32::NAN,
+                        0 if missing => f32::NAN,
+                        0 => t,
                         1..=6 => t,
                         7..=13 => t.next_down(),
                         _ => t.next_up(),
@@ -428,16 +340,6 @@ impl TreeEnsemble {
                 *s += self.weights[i as usize];
             }
         }
-    }
-}
-
-/// The logistic function, computed from `|x|` so that neither tail overflows or cancels.
-fn logistic(x: f32) -> f32 {
-    let v = 1.0 / (1.0 + (-x.abs()).exp());
-    if x < 0.0 {
-        1.0 - v
-    } else {
-        v
     }
 }
 
@@ -549,8 +451,11 @@ fn lay_out(
 
 #[cfg(test)]
 mod tests {
-    use super::proto::{GraphProto, ValueInfoProto};
+    use prost::Message;
+
     use super::*;
+    use crate::native::Native;
+    use crate::onnx::{GraphProto, ModelProto, ValueInfoProto};
 
     fn ints(name: &str, v: &[i64]) -> AttributeProto {
         AttributeProto {
@@ -664,14 +569,25 @@ mod tests {
                 node,
                 input: vec![named("features")],
                 output: vec![named("score")],
+                ..Default::default()
             }),
         }
         .encode_to_vec()
     }
 
+    fn read(bytes: &[u8]) -> Result<TreeEnsemble, Unsupported> {
+        match Native::from_onnx(bytes)? {
+            Native::Trees(trees) => Ok(trees),
+            other => panic!("not trees alone: {}", other.shape()),
+        }
+    }
+
     fn trees(attributes: Vec<AttributeProto>) -> TreeEnsemble {
-        TreeEnsemble::from_onnx(&model(attributes, &["Identity", "Mul", "Gather"]))
-            .expect("supported")
+        read(&model(
+            attributes,
+            &["Identity", "Mul", "Gather", "Reshape"],
+        ))
+        .expect("supported")
     }
 
     fn rows() -> Vec<Features> {
@@ -764,7 +680,12 @@ mod tests {
     #[test]
     fn probe_rows_take_both_ways_of_every_split() {
         let trees = trees(attributes());
-        let probe = trees.probe_rows(64, 1);
+        let probe = trees.probe_rows(64, 1, true);
+        assert!(trees
+            .probe_rows(64, 1, false)
+            .iter()
+            .flatten()
+            .all(|x| !x.is_nan()));
         for (feature, threshold) in [(0, 1.0), (1, -2.0), (36, 0.0)] {
             let xs: Vec<f32> = probe.iter().map(|r| r[feature]).collect();
             assert!(xs.contains(&threshold), "feature {feature}: the edge");
@@ -786,7 +707,7 @@ mod tests {
             let mut a = attributes();
             let at = a.iter().position(|x| x.name == name).expect("attribute");
             a[at] = attribute;
-            TreeEnsemble::from_onnx(&model(a, &[])).expect_err(name)
+            read(&model(a, &[])).expect_err(name)
         };
         let mut modes = vec!["BRANCH_LT", "BRANCH_LEQ"];
         modes.extend(["LEAF"; 6]);
@@ -850,18 +771,15 @@ mod tests {
             );
         }
 
-        let glued = TreeEnsemble::from_onnx(&model(attributes(), &["Identity", "Sigmoid"]));
+        let glued = read(&model(attributes(), &["Identity", "Sigmoid"]));
         assert_eq!(glued.unwrap_err(), Unsupported::Glue("Sigmoid".to_owned()));
-        assert!(matches!(
-            TreeEnsemble::from_onnx(b"not a model"),
-            Err(Unsupported::Decode(_))
-        ));
+        assert!(matches!(read(b"not a model"), Err(Unsupported::Decode(_))));
         let no_trees = ModelProto {
             graph: Some(GraphProto::default()),
         };
         assert_eq!(
-            TreeEnsemble::from_onnx(&no_trees.encode_to_vec()).unwrap_err(),
-            Unsupported::NoTrees
+            read(&no_trees.encode_to_vec()).unwrap_err(),
+            Unsupported::NoModel
         );
     }
 }

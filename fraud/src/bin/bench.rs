@@ -3,8 +3,8 @@
 //! `bench [--seed 99] [--model models/fraud.onnx] [--batch 1024] [--repeat 3]`
 //!
 //! Simulates a standard data set (not timed), then times, best of `--repeat` runs, features only (one thread),
-//! and for each engine that can score the model (ONNX Runtime; the native trees when the model is a tree
-//! ensemble they reproduce), side by side in one run:
+//! and for each engine that can score the model (ONNX Runtime; the native evaluator when the model is of a
+//! shape it reproduces: trees, the MLP or their ensemble), side by side in one run:
 //! - streaming: one receipt at a time, features then a one-row inference call, with per-receipt latency
 //!   percentiles (this is what a live indexer pays per new receipt);
 //! - batched: features of `--batch` receipts, then one inference call for them, one thread;
@@ -138,10 +138,11 @@ fn main() -> anyhow::Result<()> {
             break;
         }
         let name = if engine == Engine::Auto {
-            "native trees"
+            "native"
         } else {
             "ONNX Runtime"
         };
+        println!("({name}: {})", scorer.runtime());
         let (d, mut lat) = best(args.repeat, || {
             let mut state = FeatureState::new();
             let mut lat = Vec::with_capacity(receipts.len());

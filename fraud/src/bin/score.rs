@@ -44,7 +44,7 @@ struct Args {
     /// Threads per inference call.
     #[arg(long, default_value_t = 1)]
     threads: usize,
-    /// Score with ONNX Runtime even when the model's trees can be evaluated natively.
+    /// Score with ONNX Runtime even when the model can be evaluated natively.
     #[arg(long)]
     onnx_runtime: bool,
     /// Also write `kind,account,receipts,above,score` of every merchant, customer and referrer group here

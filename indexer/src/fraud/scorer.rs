@@ -444,7 +444,7 @@ impl FraudScorer {
         &self.info
     }
 
-    /// What scores the model: the native trees, or ONNX Runtime and why.
+    /// What scores the model: the native evaluator, or ONNX Runtime and why.
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
     }
