@@ -6,14 +6,13 @@
 #   - evasion variants: the model trained on every pattern scores fresh seeds where the brushers use no
 #     evasion, one evasive behaviour alone, or all of them (simulate --evasion);
 #   - the Shopee rule (score --rule-output) on the same receipts.
-# For each of ALGOS (default "gbm dbn": LightGBM and the DBN+MLP, same features, same data as train.sh:
-# models/data.sh).
-# Writes $work/results.json and prints Markdown tables (metrics.py). About 10 minutes for gbm and 20 for
-# dbn on two cores.
+# For the deployed ensemble and each of its members alone (train.py --algo ensemble --members: LightGBM and
+# the DBN+MLP, same features, same data as train.sh: models/data.sh), each at its own threshold.
+# Writes <model>.{variants,lopo}.json and prints Markdown tables (metrics.py). About 25 minutes on two cores.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=data.sh
 source "$here/data.sh" fraud-eval
-algos="${ALGOS:-gbm dbn}"
+models="ensemble gbm dbn"
 py="$BIZKEY_VENV/bin/python"
 sim() { # seed evasion name
   "$bin/simulate" --seed "$1" --evasion "$2" --output "$3.csv" --patterns "$3.patterns.csv" \
@@ -33,10 +32,13 @@ score() { # model input output [rule-output]
   "$bin/score" --model "$1" --input "$2.csv" --fundings "$2.fundings.csv" --output "$3" \
     ${4:+--rule-output "$4"} 2>/dev/null
 }
-train() { # algo out [pattern]
-  "$py" -W ignore "$here/train.py" --algo "$1" --train "${TRAIN[@]}" --valid "${VALID[@]}" \
-    --valid-small "${VALID_SMALL[@]}" --out "$2" \
-    ${3:+--exclude-pattern "$3"} >"$2.log" 2>&1
+train() { # stem [pattern]: <stem>.onnx, the ensemble, and beside it each member alone
+  "$py" -W ignore "$here/train.py" --algo ensemble --members "$1" --train "${TRAIN[@]}" --valid "${VALID[@]}" \
+    --valid-small "${VALID_SMALL[@]}" --out "$1.onnx" \
+    ${2:+--exclude-pattern "$2"} >"$1.log" 2>&1
+}
+file() { # model stem: the file train() wrote for it
+  if [ "$1" = ensemble ]; then echo "$2.onnx"; else echo "$2.$1.onnx"; fi
 }
 threshold() { # model
   "$py" -c 'import onnx,sys; m=onnx.load(sys.argv[1]); print({p.key: p.value for p in m.metadata_props}["bizkey.threshold"])' "$1"
@@ -53,21 +55,21 @@ done
 echo "## shopee"
 "$py" "$here/metrics.py" $shopee_cases --threshold 3 --json shopee.json
 
-for algo in $algos; do
-  train "$algo" "$algo.onnx"
+train all
+for p in $patterns; do train "without_$p" "$p"; done
+for m in $models; do
   cases=""
   for v in $variants; do
-    score "$algo.onnx" "v_$v" "v_$v.$algo.csv"
-    cases="$cases $v=v_$v.$algo.csv:v_$v.patterns.csv"
+    score "$(file "$m" all)" "v_$v" "v_$v.$m.csv"
+    cases="$cases $v=v_$v.$m.csv:v_$v.patterns.csv"
   done
-  echo "## $algo: evasion variants (trained on every pattern)"
-  "$py" "$here/metrics.py" $cases --threshold "$(threshold "$algo.onnx")" --json "$algo.variants.json"
+  echo "## $m: evasion variants (trained on every pattern)"
+  "$py" "$here/metrics.py" $cases --threshold "$(threshold "$(file "$m" all)")" --json "$m.variants.json"
   cases=""
   for p in $patterns; do
-    train "$algo" "$algo.without_$p.onnx" "$p"
-    score "$algo.without_$p.onnx" lopo "lopo.$algo.without_$p.csv"
-    cases="$cases lopo:$p=lopo.$algo.without_$p.csv:lopo.patterns.csv:$p"
+    score "$(file "$m" "without_$p")" lopo "lopo.$m.without_$p.csv"
+    cases="$cases lopo:$p=lopo.$m.without_$p.csv:lopo.patterns.csv:$p"
   done
-  echo "## $algo: leave-one-pattern-out (each pattern held out of training and validation)"
-  "$py" "$here/metrics.py" $cases --json "$algo.lopo.json"
+  echo "## $m: leave-one-pattern-out (each pattern held out of training and validation)"
+  "$py" "$here/metrics.py" $cases --json "$m.lopo.json"
 done

@@ -16,8 +16,14 @@ Inputs are .npy matrices from `export`: the feature columns, then the label. Wit
 of that brushing pattern (from the `simulate --patterns` file beside each .npy: sN.npy -> sN.patterns.csv) are
 dropped from training and validation: the leave-one-pattern-out validation of models/evaluate.sh.
 
---algo gbm trains the gradient-boosted baseline instead (LightGBM on the same features), exported to ONNX with
-onnxmltools (TreeEnsemble operators; a Gather keeps the brushing probability as the single `score` output).
+--algo picks the model:
+- dbn: the DBN+MLP above;
+- gbm: gradient-boosted trees (LightGBM) on the same features, exported with onnxmltools (TreeEnsemble
+  operators; a Gather keeps the brushing probability as the single `score` output);
+- ensemble (the default, the deployed model): both, the DBN trained exactly as with --algo dbn and the trees
+  as with --algo gbm, scored by the mean of their logits, sigmoid((margin + logit) / 2): one ONNX graph with
+  both (export_ensemble), which the Rust scorer evaluates natively (fraud/src/native.rs). --members also
+  exports each member on its own, with its own threshold, for models/evaluate.sh.
 
 The operating threshold is the largest of the best-F1 threshold on all validation rows and the 99.9th
 percentile of the honest scores of each validation population (--valid, and --valid-small: weeks of the
@@ -142,6 +148,14 @@ class Mlp:
     def predict(self, x):
         return self.forward(x)[-1][:, 0]
 
+    def logit(self, x):
+        """The output unit's input: what the ensemble averages with the trees' margin."""
+        h = x
+        for w, b in self.layers[:-1]:
+            h = sigmoid(h @ w + b)
+        w, b = self.layers[-1]
+        return (h @ w + b)[:, 0]
+
     def step(self, x, y, weight, lr, l2=1e-5, b1=0.9, b2=0.999, eps=1e-8):
         acts = self.forward(x)
         # d(weighted BCE)/d(logit) of a sigmoid output.
@@ -207,18 +221,63 @@ def train_gbm(x, y, xv, yv, args):
     return clf
 
 
-def export_gbm(path, clf, meta, threshold, version, doc):
+def convert_trees(clf, meta):
+    """The LightGBM booster as an ONNX graph: a TreeEnsembleClassifier over `features` and a `probabilities`
+    output, [1 - p, p]."""
     import onnxmltools
     from onnxmltools.convert.common.data_types import FloatTensorType
 
     n = len(meta["feature_names"])
-    model = onnxmltools.convert_lightgbm(
+    return onnxmltools.convert_lightgbm(
         clf.booster_, initial_types=[("features", FloatTensorType([None, n]))], zipmap=False, target_opset=15
     )
-    g = model.graph
-    probs = [o.name for o in g.output if o.name != "label"][0]
+
+
+def positive_column(g, probs, out):
+    """Adds a Gather of column 1 of `probs` (the brushing class) as `out`, one value per row."""
     g.initializer.append(numpy_helper.from_array(np.array(1, np.int64), "positive"))
-    g.node.append(helper.make_node("Gather", [probs, "positive"], ["score"], axis=1))
+    g.node.append(helper.make_node("Gather", [probs, "positive"], [out], axis=1))
+
+
+def mlp_graph(mean, std, layers, logit_scale=None):
+    """Initializers and nodes of the DBN+MLP over `features`: Sub(mean), Div(std), Clip, then per layer a Gemm
+    and a Sigmoid. With logit_scale, the output unit's Sigmoid is left out and its weights are scaled: the
+    output `mlp_logit` is that multiple of the logit. Otherwise the output is `mlp_out`, the probability.
+    Both are [batch, 1]."""
+    inits = [
+        numpy_helper.from_array(mean.astype(np.float32), "mean"),
+        numpy_helper.from_array(std.astype(np.float32), "std"),
+        numpy_helper.from_array(np.array(-CLIP, np.float32), "clip_lo"),
+        numpy_helper.from_array(np.array(CLIP, np.float32), "clip_hi"),
+    ]
+    nodes = [
+        helper.make_node("Sub", ["features", "mean"], ["centred"]),
+        helper.make_node("Div", ["centred", "std"], ["scaled"]),
+        helper.make_node("Clip", ["scaled", "clip_lo", "clip_hi"], ["h0"]),
+    ]
+    last = len(layers) - 1
+    for k, (w, b) in enumerate(layers):
+        if k == last and logit_scale is not None:
+            w, b = w * np.float32(logit_scale), b * np.float32(logit_scale)
+        inits += [numpy_helper.from_array(w, f"w{k + 1}"), numpy_helper.from_array(b, f"b{k + 1}")]
+        nodes.append(helper.make_node("Gemm", [f"h{k}", f"w{k + 1}", f"b{k + 1}"], [f"z{k + 1}"]))
+        if k < last:
+            nodes.append(helper.make_node("Sigmoid", [f"z{k + 1}"], [f"h{k + 1}"]))
+    if logit_scale is None:
+        nodes.append(helper.make_node("Sigmoid", [f"z{last + 1}"], ["mlp_out"]))
+        return inits, nodes, "mlp_out"
+    nodes.append(helper.make_node("Identity", [f"z{last + 1}"], ["mlp_logit"]))
+    return inits, nodes, "mlp_logit"
+
+
+def flat_score(g, src, out="score"):
+    """Adds a Reshape of [batch, 1] `src` to the [batch] `out`."""
+    g.initializer.append(numpy_helper.from_array(np.array([-1], np.int64), "flat"))
+    g.node.append(helper.make_node("Reshape", [src, "flat"], [out]))
+
+
+def save(path, model, meta, threshold, version, doc):
+    g = model.graph
     del g.output[:]
     g.output.append(helper.make_tensor_value_info("score", TensorProto.FLOAT, ["batch"]))
     model.doc_string = doc
@@ -227,53 +286,68 @@ def export_gbm(path, clf, meta, threshold, version, doc):
     onnx.save(model, path)
 
 
-def export_onnx(path, mean, std, layers, meta, threshold, version, doc):
+def export_gbm(path, clf, meta, threshold, version, doc):
+    model = convert_trees(clf, meta)
+    probs = [o.name for o in model.graph.output if o.name != "label"][0]
+    positive_column(model.graph, probs, "score")
+    save(path, model, meta, threshold, version, doc)
+
+
+def export_dbn(path, mean, std, layers, meta, threshold, version, doc):
     n = len(mean)
-    inits = [
-        numpy_helper.from_array(mean.astype(np.float32), "mean"),
-        numpy_helper.from_array(std.astype(np.float32), "std"),
-        numpy_helper.from_array(np.array(-CLIP, np.float32), "clip_lo"),
-        numpy_helper.from_array(np.array(CLIP, np.float32), "clip_hi"),
-        numpy_helper.from_array(np.array([-1], np.int64), "flat"),
-    ]
-    nodes = [
-        helper.make_node("Sub", ["features", "mean"], ["centred"]),
-        helper.make_node("Div", ["centred", "std"], ["scaled"]),
-        helper.make_node("Clip", ["scaled", "clip_lo", "clip_hi"], ["h0"]),
-    ]
-    for k, (w, b) in enumerate(layers):
-        inits += [numpy_helper.from_array(w, f"w{k + 1}"), numpy_helper.from_array(b, f"b{k + 1}")]
-        nodes += [
-            helper.make_node("Gemm", [f"h{k}", f"w{k + 1}", f"b{k + 1}"], [f"z{k + 1}"]),
-            helper.make_node("Sigmoid", [f"z{k + 1}"], [f"h{k + 1}"]),
-        ]
-    nodes.append(helper.make_node("Reshape", [f"h{len(layers)}", "flat"], ["score"]))
+    inits, nodes, out = mlp_graph(mean, std, layers)
     graph = helper.make_graph(
         nodes,
         "bizkey_fraud_dbn_mlp",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", n])],
-        [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["batch"])],
+        [],
         initializer=inits,
     )
+    flat_score(graph, out)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="bizkey-models")
     model.ir_version = 8
-    model.doc_string = doc
-    set_props(model, meta, threshold, version)
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
+    save(path, model, meta, threshold, version, doc)
 
 
-def check_export(args, xt, st, report, trainer):
+def export_ensemble(path, clf, mean, std, layers, meta, threshold, version, doc):
+    """One graph: score = sigmoid((trees' margin + the MLP's logit) / 2). The halves are folded into the
+    weights (the trees' leaf and base values, the MLP's output layer), exactly, as halving a float is exact:
+    the trees' classifier has no post-transform (its column 1 is half the LightGBM margin), the MLP ends
+    before its output Sigmoid, and an Add and a Sigmoid join them. fraud/src/native.rs evaluates this shape."""
+    model = convert_trees(clf, meta)
+    g = model.graph
+    (trees,) = [n for n in g.node if n.op_type == "TreeEnsembleClassifier"]
+    for a in trees.attribute:
+        if a.name == "post_transform":
+            a.s = b"NONE"
+        elif a.name in ("class_weights", "base_values"):
+            a.floats[:] = [np.float32(0.5) * np.float32(f) for f in a.floats]
+    probs = [o.name for o in g.output if o.name != "label"][0]
+    positive_column(g, probs, "trees_half")
+    inits, nodes, out = mlp_graph(mean, std, layers, logit_scale=0.5)
+    g.initializer.extend(inits)
+    g.node.extend(nodes)
+    flat_score(g, out, "mlp_half")
+    g.node.append(helper.make_node("Add", ["trees_half", "mlp_half"], ["logit"]))
+    g.node.append(helper.make_node("Sigmoid", ["logit"], ["score"]))
+    # Clip takes its bounds as inputs from opset 11 on; the converter asks for the lowest opset it needs.
+    for o in model.opset_import:
+        if o.domain in ("", "ai.onnx"):
+            o.version = max(o.version, 15)
+    save(path, model, meta, threshold, version, doc)
+
+
+def check_export(path, xt, st, trainer, report_path, report):
     """The exported ONNX graph must score the test rows as the trainer did; writes the report."""
     import onnxruntime as ort
 
-    sess = ort.InferenceSession(args.out, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     got = sess.run(["score"], {"features": xt[:2000]})[0]
     diff = float(np.abs(got - st[:2000]).max())
-    print(f"onnxruntime vs {trainer}: max |diff| {diff:.2e}")
+    print(f"{path}: onnxruntime vs {trainer}: max |diff| {diff:.2e}")
     assert diff < 1e-4, diff
-    if args.report:
-        with open(args.report, "w") as f:
+    if report_path:
+        with open(report_path, "w") as f:
             json.dump(report, f, indent=2)
 
 
@@ -283,11 +357,17 @@ def main():
     ap.add_argument("--valid", nargs="+", required=True)
     ap.add_argument("--valid-small", nargs="*", default=[], help="more validation rows, a population of its own for the threshold")
     ap.add_argument("--test", help="held-out .npy for the report (optional)")
-    ap.add_argument("--algo", choices=["dbn", "gbm"], default="dbn")
+    ap.add_argument("--algo", choices=["ensemble", "gbm", "dbn"], default="ensemble")
+    ap.add_argument(
+        "--members",
+        metavar="PREFIX",
+        help="with --algo ensemble: also export each member on its own, PREFIX.gbm.onnx and PREFIX.dbn.onnx",
+    )
     ap.add_argument("--exclude-pattern", help="drop this brushing pattern from training and validation")
     # Inference cost grows with the trees: the Rust scorer's native evaluator (fraud/src/trees.rs) takes
-    # ~12 ns per tree and row, ONNX Runtime ~36 ns; ~400 trees give ~180k receipts/s batched on one thread
-    # with features, ~290k on two (MODEL_CARD.md, benchmark; the target is 200k).
+    # ~12 ns per tree and row, ONNX Runtime ~36 ns, and the ensemble's MLP ~1 us per row; ~400 trees and the
+    # MLP give ~160k receipts/s batched on one thread with features, 215-260k on two (MODEL_CARD.md,
+    # benchmark; the target is 200k).
     ap.add_argument("--trees", type=int, default=400)
     ap.add_argument("--learning-rate", type=float, default=0.05)
     ap.add_argument("--leaves", type=int, default=31)
@@ -298,7 +378,6 @@ def main():
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
 
     x, y, meta = load(args.train, args.exclude_pattern)
     xv, yv, _ = load(args.valid, args.exclude_pattern)
@@ -312,14 +391,87 @@ def main():
     print(f"train {len(y)} rows ({int(y.sum())} brushing), valid {len(yv)}, test {len(yt)}; {x.shape[1]} features")
     if args.exclude_pattern:
         print(f"without pattern {args.exclude_pattern}")
+    sets = (xv, yv, xt, yt, populations, meta)
     if args.algo == "gbm":
-        return main_gbm(args, x, y, xv, yv, xt, yt, meta, populations)
+        return save_gbm(args.out, train_gbm(x, y, xv, yv, args), sets, args.report)
+    # The DBN is trained first in an ensemble too, so that it draws the same random numbers as with --algo dbn.
+    dbn = train_dbn(x, y, xv, yv, args, np.random.default_rng(args.seed))
+    if args.algo == "dbn":
+        return save_dbn(args.out, dbn, args, sets, args.report)
 
+    # The ensemble: the mean of the two models' logits.
+    clf = train_gbm(x, y, xv, yv, args)
+    margin = lambda a: clf.predict(a, raw_score=True)
+    sv = sigmoid((margin(xv) + dbn.logit(xv)) / 2)
+    st = sigmoid((margin(xt) + dbn.logit(xt)) / 2)
+    threshold, report = measure(sv, yv, st, yt, populations)
+    version = tag(report, f"ens-f{meta['feature_version']}", gbm_bytes(clf) + dbn.bytes())
+    doc = (
+        "Bizkey fraud model: the mean of the logits of two models on the same features, gradient-boosted trees "
+        f"(LightGBM, {clf.best_iteration_} trees) and an RBM-pretrained (deep belief network) MLP "
+        f"{x.shape[1]}-{'-'.join(map(str, args.hidden))}-1; input: raw features of fraud/src/features.rs; "
+        "output: brushing probability. Trained by models/train.py --algo ensemble."
+    )
+    export_ensemble(args.out, clf, dbn.mean, dbn.std, dbn.mlp.layers, meta, threshold, version, doc)
+    check_export(args.out, xt, st, "lightgbm + numpy", args.report, report)
+    if args.members:
+        # Each member on its own, at its own threshold: models/evaluate.sh scores them beside the ensemble.
+        save_gbm(f"{args.members}.gbm.onnx", clf, sets)
+        save_dbn(f"{args.members}.dbn.onnx", dbn, args, sets)
+
+
+def save_gbm(out, clf, sets, report_path=None):
+    xv, yv, xt, yt, populations, meta = sets
+    st = clf.predict_proba(xt)[:, 1]
+    threshold, report = measure(clf.predict_proba(xv)[:, 1], yv, st, yt, populations)
+    version = tag(report, f"gbm-f{meta['feature_version']}", gbm_bytes(clf))
+    doc = (
+        f"Bizkey fraud model: gradient-boosted trees (LightGBM, {clf.best_iteration_} trees); input: raw features "
+        "of fraud/src/features.rs; output: brushing probability. Trained by models/train.py --algo gbm."
+    )
+    export_gbm(out, clf, meta, threshold, version, doc)
+    check_export(out, xt, st, "lightgbm", report_path, report)
+
+
+def save_dbn(out, dbn, args, sets, report_path=None):
+    xv, yv, xt, yt, populations, meta = sets
+    st = dbn.predict(xt)
+    threshold, report = measure(dbn.predict(xv), yv, st, yt, populations)
+    version = tag(report, f"dbn-mlp-f{meta['feature_version']}", dbn.bytes())
+    doc = (
+        "Bizkey fraud model: RBM-pretrained (deep belief network) MLP "
+        f"{len(dbn.mean)}-{'-'.join(map(str, args.hidden))}-1, sigmoid units; input: raw features of "
+        "fraud/src/features.rs; output: brushing probability. Trained by models/train.py --algo dbn."
+    )
+    export_dbn(out, dbn.mean, dbn.std, dbn.mlp.layers, meta, threshold, version, doc)
+    check_export(out, xt, st, "numpy", report_path, report)
+
+
+class Dbn:
+    """The fine-tuned DBN+MLP with its input normalisation."""
+
+    def __init__(self, mean, std, mlp):
+        self.mean, self.std, self.mlp = mean, std, mlp
+
+    def norm(self, a):
+        return np.clip((a - self.mean) / self.std, -CLIP, CLIP).astype(np.float32)
+
+    def predict(self, a):
+        return self.mlp.predict(self.norm(a))
+
+    def logit(self, a):
+        return self.mlp.logit(self.norm(a))
+
+    def bytes(self):
+        return b"".join(a.tobytes() for l in self.mlp.layers for a in l) + self.mean.tobytes() + self.std.tobytes()
+
+
+def train_dbn(x, y, xv, yv, args, rng):
     mean = x.mean(0)
     std = x.std(0)
     std[std < 1e-6] = 1.0
-    norm = lambda a: np.clip((a - mean) / std, -CLIP, CLIP).astype(np.float32)
-    xn, xvn, xtn = norm(x), norm(xv), norm(xt)
+    dbn = Dbn(mean, std, None)
+    xn, xvn = dbn.norm(x), dbn.norm(xv)
 
     # Greedy layer-wise pretraining (the deep belief network), without labels.
     layers = []
@@ -348,54 +500,31 @@ def main():
         if ap_v > best[0]:
             best = (ap_v, [(w.copy(), b.copy()) for w, b in mlp.layers])
     mlp.layers = best[1]
+    dbn.mlp = mlp
+    return dbn
 
-    sv = mlp.predict(xvn)
+
+def measure(sv, yv, st, yt, populations):
+    """The operating threshold on the validation scores, and the report of both sets at it."""
     threshold = operating_threshold(sv, yv, populations)
-    st = mlp.predict(xtn)
     p, r, f1 = at_threshold(st, yt, threshold)
-    report = {
+    return threshold, {
         "threshold": threshold,
         "valid": {"roc_auc": roc_auc(sv, yv), "auprc": average_precision(sv, yv)},
         "test": {"roc_auc": roc_auc(st, yt), "auprc": average_precision(st, yt), "precision": p, "recall": r, "f1": f1},
     }
-    digest = hashlib.sha256(b"".join(a.tobytes() for l in mlp.layers for a in l) + mean.tobytes() + std.tobytes())
-    version = f"dbn-mlp-f{meta['feature_version']}-{digest.hexdigest()[:12]}"
+
+
+def tag(report, prefix, weights):
+    """The model version, `<prefix>-<12 hex digits of the weights' SHA-256>`, also put in the report."""
+    version = f"{prefix}-{hashlib.sha256(weights).hexdigest()[:12]}"
     report["model_version"] = version
     print(json.dumps(report, indent=2))
-
-    doc = (
-        "Bizkey fraud model: RBM-pretrained (deep belief network) MLP "
-        f"{x.shape[1]}-{'-'.join(map(str, args.hidden))}-1, sigmoid units; input: raw features of "
-        "fraud/src/features.rs; output: brushing probability. Trained by models/train.py."
-    )
-    export_onnx(args.out, mean, std, mlp.layers, meta, threshold, version, doc)
-
-    # The exported graph must compute what numpy computed.
-    check_export(args, xt, st, report, "numpy")
+    return version
 
 
-def main_gbm(args, x, y, xv, yv, xt, yt, meta, populations):
-    clf = train_gbm(x, y, xv, yv, args)
-    sv = clf.predict_proba(xv)[:, 1]
-    threshold = operating_threshold(sv, yv, populations)
-    st = clf.predict_proba(xt)[:, 1]
-    p, r, f1 = at_threshold(st, yt, threshold)
-    report = {
-        "threshold": threshold,
-        "valid": {"roc_auc": roc_auc(sv, yv), "auprc": average_precision(sv, yv)},
-        "test": {"roc_auc": roc_auc(st, yt), "auprc": average_precision(st, yt), "precision": p, "recall": r, "f1": f1},
-    }
-    digest = hashlib.sha256(clf.booster_.model_to_string().encode())
-    version = f"gbm-f{meta['feature_version']}-{digest.hexdigest()[:12]}"
-    report["model_version"] = version
-    print(json.dumps(report, indent=2))
-    doc = (
-        f"Bizkey fraud model: gradient-boosted trees (LightGBM, {clf.best_iteration_} trees); input: raw features "
-        "of fraud/src/features.rs; output: brushing probability. Trained by models/train.py --algo gbm."
-    )
-    export_gbm(args.out, clf, meta, threshold, version, doc)
-
-    check_export(args, xt, st, report, "lightgbm")
+def gbm_bytes(clf):
+    return clf.booster_.model_to_string().encode()
 
 
 if __name__ == "__main__":

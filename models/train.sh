@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Reproduces models/fraud.onnx end to end from the simulator: the training and validation data of
 # models/data.sh, seed 8 (mixed evasion) -> held-out test.
-# Then scores the test set through the Rust CLI (ONNX Runtime), which prints the model's and the Shopee
-# rule's metrics. ALGO=gbm (the deployed model: LightGBM) or ALGO=dbn (the DBN+MLP). Takes a few minutes
-# on two cores. The per-pattern figures of MODEL_CARD.md come from models/evaluate.sh.
+# Then scores the test set through the Rust CLI, which prints the model's and the Shopee
+# rule's metrics. ALGO=ensemble (the deployed model: LightGBM and the DBN+MLP, their logits averaged),
+# ALGO=gbm or ALGO=dbn (one of them alone). Takes about five minutes on two cores. The per-pattern figures
+# of MODEL_CARD.md come from models/evaluate.sh.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=data.sh
 source "$here/data.sh" fraud-train
-algo="${ALGO:-gbm}"
+algo="${ALGO:-ensemble}"
 make_data
 "$bin/simulate" --seed 8 --evasion mixed --output s8.csv --patterns s8.patterns.csv --fundings s8.fundings.csv
 "$bin/export" --input s8.csv --fundings s8.fundings.csv --output s8.npy

@@ -54,16 +54,17 @@ type L<T> = Result<T, LedgerError>;
 /// one brushing pattern only, a naive ring (no evasion; no repeaters,
 /// referral bursts or huge orders), every account funded as the simulator
 /// funds it. The seed was picked for a clear demonstration of the flag
-/// pipeline, both ways a receipt reaches it: the model scores 20 of the
-/// ring's 21 receipts above the threshold, and the account rule
+/// pipeline, both ways a receipt reaches it: the model scores 18 of the
+/// ring's 19 receipts above the threshold, and the account rule
 /// (`bizkey_fraud::group`) raises the last one, since its fake account's
 /// group score reaches the threshold while that receipt is still in its
-/// window; no honest receipt is flagged either way (40 of seeds 1–300 are
-/// such; this is the shortest, 237 receipts). Over seeds 1–40 of this
-/// population the model alone flags 99.1 % of a naive ring's receipts, 62 %
-/// of a ring with the default mix of evasion, and 0.06 % of the honest ones
-/// (`fraud/tests/model.rs`, see models/MODEL_CARD.md).
-const SEED: u64 = 274;
+/// window; no honest receipt is flagged either way (19 of seeds 1–300 are
+/// such for the deployed ensemble; this is the shortest, 231 receipts).
+/// Over seeds 1–40 of this population the model alone flags 99.2 % of a
+/// naive ring's receipts, 62 % of a ring with the default mix of evasion,
+/// and 0.09 % of the honest ones (`fraud/tests/model.rs`, see
+/// models/MODEL_CARD.md).
+const SEED: u64 = 13;
 const MERCHANTS: u32 = 8;
 const CUSTOMERS: u32 = 80;
 const DAYS: u32 = 7;
@@ -666,8 +667,8 @@ async fn a_brushing_ring_is_flagged_on_chain_and_loses_its_rewards() {
     let honest_flagged = (0..n)
         .filter(|&k| !sim.receipts[k].label() && above[k])
         .count();
-    // Over 40 seeds of this population the threshold flags 0.06 % of the
-    // honest receipts (one in about six weeks of ~300); this seed has none.
+    // Over 40 seeds of this population the threshold flags 0.09 % of the
+    // honest receipts (one in about four weeks of ~300); this seed has none.
     assert_eq!(honest_flagged, 0, "honest receipts flagged");
     // The account rule with every receipt still in its window (on chain they
     // are all confirmed within a few seconds, well inside CHALLENGE_MS).
