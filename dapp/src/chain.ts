@@ -120,7 +120,8 @@ export class Chain {
         f();
       };
       const onStatus = ({ status, events, dispatchError }: ISubmittableResult) => {
-        if (status.isInBlock) {
+        // A loaded node's pool may report Finalized without InBlock first: either way it is in a block.
+        if (status.isInBlock || status.isFinalized) {
           const failed = events.find(({ event }) => this.api.events.system.ExtrinsicFailed.is(event));
           const err = dispatchError ?? (failed?.event.data[0] as DispatchError | undefined);
           if (err) done(() => reject(new CallError(`${name}.${message} failed: ${dispatchErrorText(this.api, err)}`)));

@@ -131,13 +131,16 @@ export function submit(api, tx, signer, { timeoutMs = 60_000 } = {}) {
     tx.signAndSend(signer, (result) => {
       const { status, events, dispatchError } = result;
       seen.push(status.type);
-      if (status.isInBlock) {
+      // A loaded node's pool may skip a block's InBlock report and say
+      // Finalized first: either way the transaction is in that block.
+      const blockHash = status.isInBlock ? status.asInBlock : status.isFinalized ? status.asFinalized : null;
+      if (blockHash) {
         const failed = events.find(({ event }) => api.events.system.ExtrinsicFailed.is(event));
         if (failed || dispatchError) {
           const err = dispatchError ?? failed.event.data[0];
-          finish(reject, new Error(`ExtrinsicFailed in block ${status.asInBlock.toHex()}: ${dispatchErrorText(api, err)}`));
+          finish(reject, new Error(`ExtrinsicFailed in block ${blockHash.toHex()}: ${dispatchErrorText(api, err)}`));
         } else {
-          finish(resolve, { blockHash: status.asInBlock, events });
+          finish(resolve, { blockHash, events });
         }
       } else if (status.isInvalid || status.isDropped || status.isUsurped || status.isFinalityTimeout) {
         finish(reject, new Error(`transaction ${status.type}`));

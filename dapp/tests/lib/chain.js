@@ -59,7 +59,8 @@ export function submit(api, tx, signer) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${tx.method.section}.${tx.method.method} not in a block after 60 s`)), 60_000);
     tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (status.isInBlock) {
+      // A loaded node's pool may report Finalized without InBlock first: either way it is in a block.
+      if (status.isInBlock || status.isFinalized) {
         clearTimeout(timer);
         const failed = events.find(({ event }) => api.events.system.ExtrinsicFailed.is(event));
         if (dispatchError || failed) reject(new Error(`ExtrinsicFailed: ${(dispatchError ?? failed.event.data[0]).toString()}`));
