@@ -8,7 +8,8 @@
 #   - the Shopee rule (score --rule-output) on the same receipts.
 # For the deployed ensemble and each of its members alone (train.py --algo ensemble --members: LightGBM and
 # the DBN+MLP, same features, same data as train.sh: models/data.sh), each at its own threshold.
-# Writes <model>.{variants,lopo}.json and prints Markdown tables (metrics.py). About 25 minutes on two cores.
+# Writes <model>.{variants,lopo}.json and prints Markdown tables (metrics.py; card_tables.py turns the JSON
+# into MODEL_CARD.md's tables). Seven trainings of the ensemble: about 40 minutes on two idle cores.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=data.sh
 source "$here/data.sh" fraud-eval

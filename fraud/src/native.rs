@@ -261,27 +261,20 @@ mod tests {
 
     /// The MLP as code, in f64.
     fn reference(row: &Features, output_sigmoid: bool) -> f64 {
-        let Weights {
-            mean,
-            std,
-            w1,
-            b1,
-            w2,
-            b2,
-        } = weights();
+        let w = weights();
         let s = |z: f64| 1.0 / (1.0 + (-z).exp());
         let x: Vec<f64> = (0..N_FEATURES)
             .map(|i| {
-                ((f64::from(row[i]) - f64::from(mean[i])) / f64::from(std[i])).clamp(-2.0, 2.0)
+                ((f64::from(row[i]) - f64::from(w.mean[i])) / f64::from(w.std[i])).clamp(-2.0, 2.0)
             })
             .collect();
-        let mut z = f64::from(b2);
+        let mut z = f64::from(w.b2);
         for j in 0..3 {
-            let h: f64 = f64::from(b1[j])
+            let h: f64 = f64::from(w.b1[j])
                 + (0..N_FEATURES)
-                    .map(|i| x[i] * f64::from(w1[i * 3 + j]))
+                    .map(|i| x[i] * f64::from(w.w1[i * 3 + j]))
                     .sum::<f64>();
-            z += s(h) * f64::from(w2[j]);
+            z += s(h) * f64::from(w.w2[j]);
         }
         if output_sigmoid {
             s(z)
@@ -293,24 +286,17 @@ mod tests {
     /// `mlp_graph` of models/train.py: the MLP on `features`, with its output Sigmoid when `output_sigmoid`;
     /// its output value is `mlp`.
     fn mlp(output_sigmoid: bool) -> (Vec<NodeProto>, Vec<TensorProto>) {
-        let Weights {
-            mean,
-            std,
-            w1,
-            b1,
-            w2,
-            b2,
-        } = weights();
+        let w = weights();
         let n = N_FEATURES as i64;
         let inits = vec![
-            tensor("mean", &[n], &mean),
-            tensor("std", &[n], &std),
+            tensor("mean", &[n], &w.mean),
+            tensor("std", &[n], &w.std),
             tensor("lo", &[], &[-2.0]),
             tensor("hi", &[], &[2.0]),
-            tensor("w1", &[n, 3], &w1),
-            tensor("b1", &[3], &b1),
-            tensor("w2", &[3, 1], &w2),
-            tensor("b2", &[1], &[b2]),
+            tensor("w1", &[n, 3], &w.w1),
+            tensor("b1", &[3], &w.b1),
+            tensor("w2", &[3, 1], &w.w2),
+            tensor("b2", &[1], &[w.b2]),
         ];
         let mut nodes = vec![
             node("Sub", &["features", "mean"], "centred"),
