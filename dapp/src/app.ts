@@ -116,3 +116,17 @@ export function throttle(f: () => void, ms: number): () => void {
     }, ms);
   };
 }
+
+/**
+ * `read`, with only the newest call's answer kept: an answer that arrives after a later call was made resolves
+ * `undefined`. Under load an earlier index read can finish last; drawing it would put stale figures on the page
+ * (a balance from before a claim) until the next change, which on a quiet chain may never come.
+ */
+export function newestOnly<T>(read: () => Promise<T>): () => Promise<T | undefined> {
+  let calls = 0;
+  return async () => {
+    const mine = ++calls;
+    const answer = await read();
+    return mine === calls ? answer : undefined;
+  };
+}

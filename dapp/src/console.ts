@@ -10,7 +10,7 @@
 import './style.css';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { CandlestickSeries, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
-import { start, throttle, type Shell } from './app';
+import { newestOnly, start, throttle, type Shell } from './app';
 import { byId, field, fill, h, input, select, table, toggles } from './dom';
 import { detailHash, upload, type Detail } from './detail';
 import { bizpower, cents, parseCents, parseToken, pct, score, short, token, when, words } from './format';
@@ -139,13 +139,18 @@ async function render(shell: Shell): Promise<void> {
   const send: Send = async (name, message, ...args) => shell.chain.send(await shell.signer(), name, message, ...args);
   let data: Data | null = null;
 
+  const read = newestOnly(() => gql<Data>(QUERY, { a: me }));
   const refresh = async () => {
+    let fresh: Data | undefined;
     try {
-      data = await gql<Data>(QUERY, { a: me });
+      fresh = await read();
     } catch (e) {
       shell.say(`Could not read the index: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    // Undefined: a later refresh was asked for, and its answer is the newer one.
+    if (!fresh) return;
+    data = fresh;
     draw(shell, data, send, refresh);
   };
   const refreshChart = () => drawChart(me);

@@ -7,7 +7,7 @@
 
 import './style.css';
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { start, throttle, type Shell } from './app';
+import { newestOnly, start, throttle, type Shell } from './app';
 import { byId, field, fill, h, input, select, table } from './dom';
 import { cents, parseCents, parseToken, pct, short, token, when, words } from './format';
 import { gql, live } from './gql';
@@ -146,13 +146,18 @@ async function render(shell: Shell): Promise<void> {
   let data: Data | null = null;
 
   const dialog = ratingDialog(shell, send, () => refresh());
+  const read = newestOnly(() => gql<Data>(QUERY, { a: me }));
   const refresh = async () => {
+    let fresh: Data | undefined;
     try {
-      data = await gql<Data>(QUERY, { a: me });
+      fresh = await read();
     } catch (e) {
       shell.say(`Could not read the index: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    // Undefined: a later refresh was asked for, and its answer is the newer one.
+    if (!fresh) return;
+    data = fresh;
     draw(shell, data, send, dialog, refresh);
   };
   const soon = throttle(() => void refresh(), 300);
