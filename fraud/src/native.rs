@@ -213,7 +213,8 @@ pub(crate) fn logistic(x: f32) -> f32 {
 mod tests {
     use super::*;
     use crate::features::N_FEATURES;
-    use crate::onnx::{AttributeProto, GraphProto, TensorProto, ValueInfoProto, FLOAT};
+    use crate::onnx::build::{self, floats, ints, strings};
+    use crate::onnx::{AttributeProto, TensorProto, FLOAT};
 
     fn node(op: &str, inputs: &[&str], output: &str) -> NodeProto {
         NodeProto {
@@ -314,73 +315,35 @@ mod tests {
         (nodes, inits)
     }
 
-    /// One tree of one leaf, `margin`, without post-transform, on `features`; its output value is `probs`.
+    /// One tree of one leaf, `margin`, without post-transform, on `features`; its output value is
+    /// `probabilities`.
     fn leaf(margin: f32) -> NodeProto {
-        let ints = |name: &str, v: &[i64]| AttributeProto {
-            name: name.to_owned(),
-            ints: v.to_vec(),
-            ..Default::default()
-        };
-        let attribute = vec![
+        build::trees(vec![
             ints("classlabels_int64s", &[0, 1]),
             ints("nodes_treeids", &[0]),
             ints("nodes_nodeids", &[0]),
             ints("nodes_featureids", &[0]),
-            AttributeProto {
-                name: "nodes_values".to_owned(),
-                floats: vec![0.0],
-                ..Default::default()
-            },
+            floats("nodes_values", &[0.0]),
             ints("nodes_truenodeids", &[0]),
             ints("nodes_falsenodeids", &[0]),
-            AttributeProto {
-                name: "nodes_modes".to_owned(),
-                strings: vec![b"LEAF".to_vec()],
-                ..Default::default()
-            },
+            strings("nodes_modes", &["LEAF"]),
             ints("class_treeids", &[0]),
             ints("class_nodeids", &[0]),
             ints("class_ids", &[0]),
-            AttributeProto {
-                name: "class_weights".to_owned(),
-                floats: vec![margin],
-                ..Default::default()
-            },
-        ];
-        NodeProto {
-            input: vec!["features".to_owned()],
-            output: vec!["label".to_owned(), "probs".to_owned()],
-            op_type: "TreeEnsembleClassifier".to_owned(),
-            domain: "ai.onnx.ml".to_owned(),
-            attribute,
-        }
-    }
-
-    fn encode(node: Vec<NodeProto>, initializer: Vec<TensorProto>) -> Vec<u8> {
-        let named = |name: &str| ValueInfoProto {
-            name: name.to_owned(),
-        };
-        ModelProto {
-            graph: Some(GraphProto {
-                node,
-                initializer,
-                input: vec![named("features")],
-                output: vec![named("score")],
-            }),
-        }
-        .encode_to_vec()
+            floats("class_weights", &[margin]),
+        ])
     }
 
     /// `export_ensemble` of models/train.py: the leaf and the MLP's logit, added and squashed.
     fn ensemble(margin: f32, join: &[&str]) -> Vec<u8> {
         let (mut nodes, inits) = mlp(false);
         nodes.push(leaf(margin));
-        nodes.push(node("Gather", &["probs", "positive"], "trees"));
+        nodes.push(node("Gather", &["probabilities", "positive"], "trees"));
         nodes.push(node("Reshape", &["mlp", "flat"], "mlp_flat"));
         for op in join {
             nodes.push(node(op, &["trees", "mlp_flat"], "score"));
         }
-        encode(nodes, inits)
+        build::model(nodes, inits)
     }
 
     /// Rows near the MLP's mean (none clipped) and rows far from it.
@@ -405,7 +368,7 @@ mod tests {
     fn an_mlp_alone_scores_its_chain_as_written() {
         let (mut nodes, inits) = mlp(true);
         nodes.push(node("Reshape", &["mlp", "flat"], "score"));
-        let native = Native::from_onnx(&encode(nodes, inits)).expect("supported");
+        let native = Native::from_onnx(&build::model(nodes, inits)).expect("supported");
         assert_eq!(
             native.shape(),
             Shape {
@@ -469,7 +432,7 @@ mod tests {
             let (mut nodes, mut inits) = mlp(true);
             nodes.push(node("Reshape", &["mlp", "flat"], "score"));
             edit(&mut nodes, &mut inits);
-            Native::from_onnx(&encode(nodes, inits)).expect_err("refused")
+            Native::from_onnx(&build::model(nodes, inits)).expect_err("refused")
         };
         let transposed = mlp_with(&|nodes, _| {
             nodes[3].attribute.push(AttributeProto {
@@ -507,7 +470,7 @@ mod tests {
         let (mut nodes, inits) = mlp(false);
         nodes.push(node("Reshape", &["mlp", "flat"], "score"));
         assert!(matches!(
-            Native::from_onnx(&encode(nodes, inits)),
+            Native::from_onnx(&build::model(nodes, inits)),
             Err(Unsupported::Mlp(_))
         ));
 

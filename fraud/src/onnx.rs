@@ -107,3 +107,70 @@ impl GraphProto {
         self.initializer.iter().find(|t| t.name == name)
     }
 }
+
+/// Builders of the messages above for the native evaluators' tests.
+#[cfg(test)]
+pub(crate) mod build {
+    use prost::Message;
+
+    use super::*;
+
+    pub fn ints(name: &str, v: &[i64]) -> AttributeProto {
+        AttributeProto {
+            name: name.to_owned(),
+            ints: v.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    pub fn floats(name: &str, v: &[f32]) -> AttributeProto {
+        AttributeProto {
+            name: name.to_owned(),
+            floats: v.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    pub fn strings(name: &str, v: &[&str]) -> AttributeProto {
+        AttributeProto {
+            name: name.to_owned(),
+            strings: v.iter().map(|s| s.as_bytes().to_vec()).collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn text(name: &str, v: &str) -> AttributeProto {
+        AttributeProto {
+            name: name.to_owned(),
+            s: v.as_bytes().to_vec(),
+            ..Default::default()
+        }
+    }
+
+    /// A `TreeEnsembleClassifier` on `features` whose probabilities are `probabilities`.
+    pub fn trees(attribute: Vec<AttributeProto>) -> NodeProto {
+        NodeProto {
+            input: vec!["features".to_owned()],
+            output: vec!["label".to_owned(), "probabilities".to_owned()],
+            op_type: "TreeEnsembleClassifier".to_owned(),
+            domain: "ai.onnx.ml".to_owned(),
+            attribute,
+        }
+    }
+
+    /// A model file of `node` from the input `features` to the output `score`.
+    pub fn model(node: Vec<NodeProto>, initializer: Vec<TensorProto>) -> Vec<u8> {
+        let named = |name: &str| ValueInfoProto {
+            name: name.to_owned(),
+        };
+        ModelProto {
+            graph: Some(GraphProto {
+                node,
+                initializer,
+                input: vec![named("features")],
+                output: vec![named("score")],
+            }),
+        }
+        .encode_to_vec()
+    }
+}

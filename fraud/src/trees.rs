@@ -455,39 +455,8 @@ mod tests {
 
     use super::*;
     use crate::native::Native;
-    use crate::onnx::{GraphProto, ModelProto, ValueInfoProto};
-
-    fn ints(name: &str, v: &[i64]) -> AttributeProto {
-        AttributeProto {
-            name: name.to_owned(),
-            ints: v.to_vec(),
-            ..Default::default()
-        }
-    }
-
-    fn floats(name: &str, v: &[f32]) -> AttributeProto {
-        AttributeProto {
-            name: name.to_owned(),
-            floats: v.to_vec(),
-            ..Default::default()
-        }
-    }
-
-    fn strings(name: &str, v: &[&str]) -> AttributeProto {
-        AttributeProto {
-            name: name.to_owned(),
-            strings: v.iter().map(|s| s.as_bytes().to_vec()).collect(),
-            ..Default::default()
-        }
-    }
-
-    fn text(name: &str, v: &str) -> AttributeProto {
-        AttributeProto {
-            name: name.to_owned(),
-            s: v.as_bytes().to_vec(),
-            ..Default::default()
-        }
-    }
+    use crate::onnx::build::{floats, ints, strings, text};
+    use crate::onnx::{build, GraphProto, ModelProto};
 
     /// Three trees, written out of order within the third:
     /// - tree 0: `x0 <= 1` (missing: true way) ? (`x1 <= -2` ? 0.5 : -1.0) : 2.0;
@@ -550,29 +519,12 @@ mod tests {
     }
 
     fn model(attributes: Vec<AttributeProto>, glue: &[&str]) -> Vec<u8> {
-        let mut node = vec![NodeProto {
-            input: vec!["features".to_owned()],
-            output: vec!["label".to_owned(), "probabilities".to_owned()],
-            op_type: "TreeEnsembleClassifier".to_owned(),
-            domain: "ai.onnx.ml".to_owned(),
-            attribute: attributes,
-        }];
+        let mut node = vec![build::trees(attributes)];
         node.extend(glue.iter().map(|op| NodeProto {
             op_type: (*op).to_owned(),
             ..Default::default()
         }));
-        let named = |name: &str| ValueInfoProto {
-            name: name.to_owned(),
-        };
-        ModelProto {
-            graph: Some(GraphProto {
-                node,
-                input: vec![named("features")],
-                output: vec![named("score")],
-                ..Default::default()
-            }),
-        }
-        .encode_to_vec()
+        build::model(node, Vec::new())
     }
 
     fn read(bytes: &[u8]) -> Result<TreeEnsemble, Unsupported> {
